@@ -1,0 +1,312 @@
+#include "session.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+
+#include "resolve.h"
+
+void session_init(struct session *s, struct db *db, FILE *out, FILE *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->db = db;
+	s->store = STORE_LOCAL;
+	s->ctx = CTX_STATIC;
+	s->allow_files = true;
+	s->out = out;
+	s->err = err;
+	s->resolve = resolve_host;
+	s->source = "-";
+}
+
+void session_warn(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(s->err, "%s:%ld: warning: %s: ", s->source, s->line, s->command);
+	va_start(ap, fmt);
+	vfprintf(s->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->err);
+}
+
+/* Matches a command word exactly or by a unique prefix. */
+static int word_matches(const char *word, const char *typed, bool exact)
+{
+	return exact ? strcasecmp(word, typed) == 0
+		     : strncasecmp(word, typed, strlen(typed)) == 0;
+}
+
+static const struct command *find_command(const struct command *cmds, size_t n,
+					  const struct tokens *t, size_t at, size_t *used,
+					  struct err *e)
+{
+	const char *verb = t->v[at].value;
+	const char *object = at + 1 < t->n && !t->v[at + 1].tag ? t->v[at + 1].value : NULL;
+	const struct command *found = NULL;
+	bool verb_known = false;
+
+	if (t->v[at].tag)
+		return err_set(e, "expected a command, not a tag"), NULL;
+	for (int exact = 1; exact >= 0 && !found; exact--) {
+		for (size_t i = 0; i < n; i++) {
+			if (!word_matches(cmds[i].verb, verb, exact))
+				continue;
+			verb_known = true;
+			if (!cmds[i].object) {
+				found = &cmds[i];
+				*used = 1;
+				break;
+			}
+			if (object && word_matches(cmds[i].object, object, true)) {
+				found = &cmds[i];
+				*used = 2;
+				break;
+			}
+		}
+	}
+	/* Unique object prefixes (e.g. "filtera") after exact names failed. */
+	if (!found && object) {
+		int count = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (cmds[i].object && word_matches(cmds[i].verb, verb, true) &&
+			    word_matches(cmds[i].object, object, false)) {
+				found = &cmds[i];
+				count++;
+			}
+		}
+		if (count > 1)
+			return err_set(e, "ambiguous command '%s %s'", verb, object), NULL;
+		if (found)
+			*used = 2;
+	}
+	if (!found) {
+		if (verb_known && object)
+			err_set(e, "unknown command '%s %s'", verb, object);
+		else if (verb_known)
+			err_set(e, "incomplete command '%s': what should it act on?", verb);
+		else
+			err_set(e, "unknown command '%.64s'", verb);
+	}
+	return found;
+}
+
+static bool parse_context_word(const char *w, enum netsh_context *out)
+{
+	if (strcasecmp(w, "static") == 0)
+		*out = CTX_STATIC;
+	else if (strcasecmp(w, "dynamic") == 0)
+		*out = CTX_DYNAMIC;
+	else
+		return false;
+	return true;
+}
+
+/* Skips "netsh", "ipsec" and a context word. Returns how many were
+ * skipped; *ctx is the context named, if any. */
+static size_t skip_prefix(const struct tokens *t, size_t at, enum netsh_context *ctx,
+			  bool *named)
+{
+	size_t i = at;
+
+	*named = false;
+	if (i < t->n && !t->v[i].tag && strcasecmp(t->v[i].value, "netsh") == 0)
+		i++;
+	if (i < t->n && !t->v[i].tag && strcasecmp(t->v[i].value, "ipsec") == 0)
+		i++;
+	if (i < t->n && !t->v[i].tag && parse_context_word(t->v[i].value, ctx)) {
+		*named = true;
+		i++;
+	}
+	return i - at;
+}
+
+static int run_command(struct session *s, const struct command *c, struct bound *b,
+		       struct err *e)
+{
+	int rc;
+
+	if (c->flags & CMD_NO_TX)
+		return c->run(s, b, e);
+	if (!db_in_transaction(s->db) && db_begin(s->db, e) < 0)
+		return -1;
+	if (db_savepoint(s->db, e) < 0)
+		return -1;
+	rc = c->run(s, b, e);
+	if (rc < 0)
+		db_savepoint_rollback(s->db);
+	else
+		db_savepoint_release(s->db);
+	if (!s->batch) {
+		if (rc == 0 && db_commit(s->db, e) < 0)
+			rc = -1;
+		if (rc < 0)
+			db_rollback(s->db);
+	}
+	return rc;
+}
+
+static int context_line(struct session *s, const struct tokens *t, struct err *e)
+{
+	const char *w = t->v[0].value;
+	enum netsh_context ctx = s->ctx;
+	bool named;
+
+	if (strcasecmp(w, "popd") == 0) {
+		if (t->n > 1)
+			return err_set(e, "popd takes no arguments");
+		if (s->ctx_depth == 0)
+			return err_set(e, "popd: the context stack is empty");
+		s->ctx = s->ctx_stack[--s->ctx_depth];
+		return 0;
+	}
+	/* pushd [netsh] [ipsec] [static|dynamic] */
+	size_t used = skip_prefix(t, 1, &ctx, &named);
+	if (1 + used != t->n)
+		return err_set(e, "pushd: unknown context '%.64s'", t->v[1 + used].value);
+	if (s->ctx_depth == CTX_STACK_MAX)
+		return err_set(e, "pushd: the context stack is full");
+	s->ctx_stack[s->ctx_depth++] = s->ctx;
+	s->ctx = ctx;
+	return 0;
+}
+
+/* `# ...` and `rem ...`: skipped before tokenising, so their text may
+ * hold anything, unbalanced quotes included. */
+static bool is_comment(const char *line, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i < len && line[i] == '#')
+		return true;
+	return len - i >= 3 && strncasecmp(line + i, "rem", 3) == 0 &&
+	       (len - i == 3 || line[i + 3] == ' ' || line[i + 3] == '\t' || line[i + 3] == '\r' ||
+		line[i + 3] == '\n');
+}
+
+int session_line(struct session *s, const char *line, size_t len, int *err_col, struct err *e)
+{
+	struct tokens t;
+	struct bound b;
+	enum netsh_context ctx = s->ctx;
+	const struct command *cmd;
+	size_t at, used = 0;
+	bool named;
+	int rc;
+
+	*err_col = 0;
+	snprintf(s->command, sizeof(s->command), "netsh");
+	if (is_comment(line, len))
+		return 0;
+	if (lex_line(line, len, &t, err_col, e) < 0)
+		return -1;
+	if (t.n == 0) {
+		tokens_free(&t);
+		return 0;
+	}
+	if (!t.v[0].tag && (!strcasecmp(t.v[0].value, "pushd") || !strcasecmp(t.v[0].value, "popd"))) {
+		*err_col = t.v[0].col;
+		rc = context_line(s, &t, e);
+		tokens_free(&t);
+		return rc;
+	}
+	if (t.n == 1 && !t.v[0].tag && (!strcasecmp(t.v[0].value, "exit") ||
+					!strcasecmp(t.v[0].value, "quit") ||
+					!strcasecmp(t.v[0].value, "bye"))) {
+		s->quit = true;
+		tokens_free(&t);
+		return 0;
+	}
+	at = skip_prefix(&t, 0, &ctx, &named);
+	if (at == t.n) {
+		/* Only context words: switch, as netsh does at its prompt. */
+		s->ctx = ctx;
+		tokens_free(&t);
+		return 0;
+	}
+	const struct command *table = ctx == CTX_DYNAMIC ? dynamic_commands : static_commands;
+	size_t n = ctx == CTX_DYNAMIC ? n_dynamic_commands : n_static_commands;
+	*err_col = t.v[at].col;
+	if (!(cmd = find_command(table, n, &t, at, &used, e))) {
+		err_prefix(e, "%s", ctx == CTX_DYNAMIC ? "dynamic" : "static");
+		tokens_free(&t);
+		return -1;
+	}
+	snprintf(s->command, sizeof(s->command), "%s%s%s", cmd->verb, cmd->object ? " " : "",
+		 cmd->object ? cmd->object : "");
+	rc = args_bind(cmd->params, cmd->n_params, &t, at + used, &b, err_col, e);
+	if (rc == 0) {
+		enum netsh_context saved = s->ctx;
+		s->ctx = ctx; /* a prefixed line runs in its own context */
+		rc = run_command(s, cmd, &b, e);
+		s->ctx = named ? saved : s->ctx;
+		if (rc < 0)
+			*err_col = b.err_col ? b.err_col : *err_col;
+	}
+	if (rc < 0)
+		err_prefix(e, "%s", s->command);
+	tokens_free(&t);
+	return rc;
+}
+
+int session_finish(struct session *s, struct err *e)
+{
+	if (db_in_transaction(s->db) && db_commit(s->db, e) < 0) {
+		db_rollback(s->db);
+		return -1;
+	}
+	return 0;
+}
+
+int session_script(struct session *s, FILE *in, const char *source)
+{
+	const char *saved_source = s->source;
+	long saved_line = s->line;
+	bool saved_batch = s->batch;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	struct err e;
+	int rc = 0, col;
+
+	s->source = source;
+	s->line = 0;
+	if (s->include_depth == 0)
+		s->batch = true;
+	while (!s->quit && (len = getline(&line, &cap, in)) >= 0) {
+		s->line++;
+		if (memchr(line, '\0', (size_t)len)) {
+			col = (int)((char *)memchr(line, '\0', (size_t)len) - line) + 1;
+			err_set(&e, "unexpected NUL byte: not a text line");
+			rc = -1;
+		} else {
+			rc = session_line(s, line, (size_t)len, &col, &e);
+		}
+		if (rc < 0) {
+			if (col > 0)
+				fprintf(s->err, "%s:%ld:%d: error: %s\n", source, s->line, col, e.msg);
+			else
+				fprintf(s->err, "%s:%ld: error: %s\n", source, s->line, e.msg);
+			break;
+		}
+	}
+	free(line);
+	if (s->include_depth == 0) {
+		if (rc < 0) {
+			db_rollback(s->db);
+			fprintf(s->err, "%s: nothing was applied%s\n", source,
+				s->batch ? "" : " after batching was turned off");
+		} else if (session_finish(s, &e) < 0) {
+			fprintf(s->err, "%s: error: %s\n", source, e.msg);
+			rc = -1;
+		}
+		s->batch = saved_batch;
+	}
+	s->source = saved_source;
+	s->line = saved_line;
+	return rc;
+}

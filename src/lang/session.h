@@ -1,0 +1,80 @@
+/* session.h - a netsh session: the current context (static or dynamic), the
+ * current store, batching, and the transaction rules of the brief: a script
+ * is one transaction unless it turns batching off, and a failing command
+ * always leaves the store as it was. */
+#ifndef IPSECFW_SESSION_H
+#define IPSECFW_SESSION_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "args.h"
+#include "model/addr.h"
+#include "model/err.h"
+#include "model/policy.h"
+#include "store/store.h"
+
+enum netsh_context { CTX_STATIC, CTX_DYNAMIC };
+
+enum { RESOLVE_MAX = 32, CTX_STACK_MAX = 16, INCLUDE_MAX = 4 };
+
+/* Resolves a host name to addresses (SPEC §1.1 rule 4). */
+typedef int (*resolve_fn)(const char *name, struct ip_prefix *out, size_t max, size_t *n,
+			  struct err *e);
+
+struct session {
+	struct db *db;
+	enum store_kind store;
+	char domain[NAME_MAX_LEN];
+	enum netsh_context ctx;
+	enum netsh_context ctx_stack[CTX_STACK_MAX];
+	int ctx_depth;
+	bool batch;       /* keep one transaction open across commands */
+	bool json;        /* show commands print JSON */
+	bool allow_files; /* exportpolicy/importpolicy may touch files */
+	bool quit;        /* `exit` was read */
+	int include_depth;
+	FILE *out, *err;
+	resolve_fn resolve;
+	/* Where the current command sits, for messages. */
+	const char *source;
+	long line;
+	char command[64];
+};
+
+struct command {
+	const char *verb;
+	const char *object; /* NULL: a one-word command such as exportpolicy */
+	const struct param *params;
+	size_t n_params;
+	int (*run)(struct session *s, struct bound *b, struct err *e);
+	unsigned flags;
+};
+
+enum { CMD_NO_TX = 1 }; /* manages the transaction itself (set batch) */
+
+#define PARAMS(a) a, sizeof(a) / sizeof((a)[0])
+
+extern const struct command static_commands[];
+extern const size_t n_static_commands;
+extern const struct command dynamic_commands[];
+extern const size_t n_dynamic_commands;
+
+void session_init(struct session *s, struct db *db, FILE *out, FILE *err);
+
+/* Runs one line. On error returns -1; *err_col is the column (0 if none)
+ * and e says "command: tag: reason". */
+int session_line(struct session *s, const char *line, size_t len, int *err_col, struct err *e);
+
+/* Runs a script: one transaction unless it says `set batch mode=disable`.
+ * Prints "source:line:col: error: ..." and returns -1 on the first error,
+ * leaving the store as it was. */
+int session_script(struct session *s, FILE *in, const char *source);
+
+/* Commits what batching kept open. */
+int session_finish(struct session *s, struct err *e);
+
+/* Prints a warning for the current command. */
+void session_warn(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
