@@ -658,6 +658,7 @@ int ipsecpol_run(struct session *s, int argc, char **argv, struct err *e)
 	if (rc == 0) {
 		/* One transaction: a failing invocation changes nothing. */
 		s->batch = true;
+		s->all_or_nothing = true;
 		rc = db_in_transaction(s->db) ? 0 : db_begin(s->db, e);
 		if (rc == 0)
 			rc = run_static(s, a, e);
@@ -666,6 +667,7 @@ int ipsecpol_run(struct session *s, int argc, char **argv, struct err *e)
 		else if (db_in_transaction(s->db))
 			db_rollback(s->db);
 		s->batch = false;
+		s->all_or_nothing = false;
 	}
 	free(a);
 	return rc < 0 ? err_prefix(e, "ipsecpol") : 0;

@@ -132,6 +132,8 @@ static int run_command(struct session *s, const struct command *c, struct bound 
 		return c->run(s, b, e);
 	if (!db_in_transaction(s->db) && db_begin(s->db, e) < 0)
 		return -1;
+	if (s->batch && s->all_or_nothing)
+		return c->run(s, b, e);
 	if (db_savepoint(s->db, e) < 0)
 		return -1;
 	rc = c->run(s, b, e);
@@ -273,10 +275,14 @@ int session_script(struct session *s, FILE *in, const char *source)
 	struct err e;
 	int rc = 0, col;
 
+	bool saved_all = s->all_or_nothing;
+
 	s->source = source;
 	s->line = 0;
-	if (s->include_depth == 0)
+	if (s->include_depth == 0) {
 		s->batch = true;
+		s->all_or_nothing = true;
+	}
 	while (!s->quit && (len = getline(&line, &cap, in)) >= 0) {
 		s->line++;
 		if (memchr(line, '\0', (size_t)len)) {
@@ -305,6 +311,7 @@ int session_script(struct session *s, FILE *in, const char *source)
 			rc = -1;
 		}
 		s->batch = saved_batch;
+		s->all_or_nothing = saved_all;
 	}
 	s->source = saved_source;
 	s->line = saved_line;

@@ -33,6 +33,9 @@ struct session {
 	bool json;        /* show commands print JSON */
 	bool allow_files; /* exportpolicy/importpolicy may touch files */
 	bool quit;        /* `exit` was read */
+	/* A failing command aborts the whole open transaction (a script, an
+	 * ipsecpol line), so commands need no savepoints of their own. */
+	bool all_or_nothing;
 	int include_depth;
 	FILE *out, *err;
 	resolve_fn resolve;

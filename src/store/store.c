@@ -16,6 +16,10 @@ enum { STMT_CACHE = 96, BUSY_TIMEOUT_MS = 15000 };
 struct db {
 	sqlite3 *h;
 	bool in_tx, dirty;
+	/* The creation sequence, read once per transaction and written back at
+	 * commit: one UPDATE per added object would double the cost of a big
+	 * script. 0 = not loaded. */
+	int64_t seq;
 	struct {
 		const char *sql; /* static strings: cached by address */
 		sqlite3_stmt *st;
@@ -95,19 +99,20 @@ static void new_guid(char out[GUID_LEN])
 
 static int next_seq(struct db *db, int64_t *seq, struct err *e)
 {
-	static const char sql[] =
-		"UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'seq' "
-		"RETURNING CAST(value AS INTEGER)";
-	sqlite3_stmt *st = stmt(db, sql, e);
+	static const char sql[] = "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'seq'";
+	sqlite3_stmt *st;
 
-	if (!st)
-		return -1;
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (db->seq == 0) {
+		if (!(st = stmt(db, sql, e)))
+			return -1;
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_reset(st);
+			return db_fail(db, e, "sequence");
+		}
+		db->seq = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
-		return db_fail(db, e, "sequence");
 	}
-	*seq = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	*seq = ++db->seq;
 	return 0;
 }
 
@@ -188,7 +193,9 @@ int db_open(struct db **out, const char *path, struct err *e)
 	}
 	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
 	if (exec(db, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;"
-		     "PRAGMA synchronous = NORMAL;", e) < 0 ||
+		     "PRAGMA synchronous = NORMAL;"
+		     /* Big scripts are one transaction: keep its pages in memory. */
+		     "PRAGMA cache_size = -65536;", e) < 0 ||
 	    migrate(db, e) < 0) {
 		err_prefix(e, "store %s", path);
 		db_close(db);
@@ -219,14 +226,19 @@ int db_begin(struct db *db, struct err *e)
 
 int db_commit(struct db *db, struct err *e)
 {
+	char sql[96];
+
 	if (db->dirty &&
 	    exec(db, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'changes'",
 		 e) < 0)
 		return -1;
-	if (exec(db, "COMMIT", e) < 0)
+	snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%lld' WHERE key = 'seq'",
+		 (long long)db->seq);
+	if ((db->seq && exec(db, sql, e) < 0) || exec(db, "COMMIT", e) < 0)
 		return -1;
 	db->in_tx = false;
 	db->dirty = false;
+	db->seq = 0;
 	return 0;
 }
 
@@ -236,6 +248,7 @@ void db_rollback(struct db *db)
 		exec(db, "ROLLBACK", NULL);
 	db->in_tx = false;
 	db->dirty = false;
+	db->seq = 0;
 }
 
 bool db_in_transaction(const struct db *db)
