@@ -96,6 +96,7 @@ static int run_pol(struct session *s, int argc, char **argv)
 {
 	struct err e;
 
+	s->source = "ipsecpol";
 	if (ipsecpol_run(s, argc, argv, &e) < 0) {
 		fprintf(stderr, "%s\n", e.msg);
 		return 1;

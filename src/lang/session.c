@@ -25,7 +25,10 @@ void session_warn(struct session *s, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(s->err, "%s:%ld: warning: %s: ", s->source, s->line, s->command);
+	if (s->line > 0)
+		fprintf(s->err, "%s:%ld: warning: %s: ", s->source, s->line, s->command);
+	else
+		fprintf(s->err, "%s: warning: %s: ", s->source, s->command);
 	va_start(ap, fmt);
 	vfprintf(s->err, fmt, ap);
 	va_end(ap);

@@ -126,4 +126,22 @@ has "Filter Count +: 1" "with its new filters only" "$F" static show filterlist 
 has "no policy named 'ViaName'" "ipsecpol -o deletes the policy" sh -c "\"$T/ipsecpol\" -w REG -p ViaName -o && { \"$F\" static show policy ViaName; true; }"
 has "Prompted" "and its lists and actions, not others" sh -c "\"$F\" static show all | grep -E 'Name +: (R|R negpol)\$' && exit 1; \"$F\" static show policy all"
 
+# Every ipsecpol flag lands where netsh would put it.
+"$F" pol -w REG -p "Flags:30" -r Secure -f '198.51.*.*=0:53:UDP' '[2001:db8::5]+0::TCP' \
+	-n 'ESP[3DES,SHA]100000K/1800SPFS2' INPASS -a PRESHARE:sesame KERBEROS \
+	-1s 3DES-SHA-2 DES-MD5-1 -1k 10Q/3600S -1p -lan -t 192.0.2.1 -soft -x 2>"$T/warn"
+ok $? "ipsecpol with every static flag"
+"$F" static dump >"$T/flags"
+for want in 'srcaddr=198.51.0.0 srcmask=255.255.0.0 dstaddr=me protocol=UDP mirrored=no srcport=0 dstport=53' \
+	'srcaddr=2001:db8::5 srcmask=128 dstaddr=me protocol=TCP mirrored=yes' \
+	'qmpfs=yes inpass=yes soft=yes action=negotiate qmsecmethods=ESP\[3DES,SHA1\]:100000k/1800s' \
+	'mmpfs=yes qmpermm=1 mmlifetime=60 activatedefaultrule=yes pollinginterval=30 mmsecmethods="3DES-SHA1-2 DES-MD5-1"' \
+	'tunnel=192.0.2.1 conntype=lan activate=yes description="" psk=sesame kerberos=yes' \
+	'set policy name=Flags assign=yes'; do
+	grep -q -- "$want" "$T/flags"
+	ok $? "ipsecpol flags: $want"
+done
+grep -q "^ipsecpol: warning: add policy: mmpfs=yes forces qmpermm=1" "$T/warn"
+ok $? "ipsecpol warns that -1p overrides 10Q"
+
 done_testing
