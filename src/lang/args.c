@@ -98,11 +98,25 @@ int args_bind(const struct param *params, size_t n_params, const struct tokens *
 	return 0;
 }
 
-int args_index(const struct bound *b, const char *name)
+static int find_param(const struct bound *b, const char *name)
 {
 	for (size_t i = 0; i < b->n_params; i++)
 		if (strcmp(b->params[i].name, name) == 0)
 			return (int)i;
+	return -1;
+}
+
+bool args_declares(const struct bound *b, const char *name)
+{
+	return find_param(b, name) >= 0;
+}
+
+int args_index(const struct bound *b, const char *name)
+{
+	int i = find_param(b, name);
+
+	if (i >= 0)
+		return i;
 	fprintf(stderr, "ipsecfw: internal error: no parameter '%s'\n", name);
 	abort();
 }

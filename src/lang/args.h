@@ -42,6 +42,8 @@ struct bound {
 int args_bind(const struct param *params, size_t n_params, const struct tokens *toks,
 	      size_t first, struct bound *b, int *err_col, struct err *e);
 
+/* Does the command declare this parameter? (Handlers shared by commands.) */
+bool args_declares(const struct bound *b, const char *name);
 /* Index of a declared parameter; aborts on a programming error. */
 int args_index(const struct bound *b, const char *name);
 const char *args_get(const struct bound *b, const char *name);

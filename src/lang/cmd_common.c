@@ -6,20 +6,12 @@
 
 #include "model/auth.h"
 
-static bool declares(const struct bound *b, const char *name)
-{
-	for (size_t i = 0; i < b->n_params; i++)
-		if (strcmp(b->params[i].name, name) == 0)
-			return true;
-	return false;
-}
-
 /* name= or guid=: exactly one must be given. */
 static int name_or_guid(struct bound *b, const char *tag, const char **name, const char **guid,
 			struct err *e)
 {
 	*name = args_get(b, tag);
-	*guid = declares(b, "guid") ? args_get(b, "guid") : NULL;
+	*guid = args_declares(b, "guid") ? args_get(b, "guid") : NULL;
 	if (*name && *guid) {
 		err_set(e, "give %s= or guid=, not both", tag);
 		return args_fail(b, "guid", e);

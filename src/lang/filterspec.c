@@ -67,15 +67,6 @@ static int read_side(struct session *s, struct bound *b, const char *addr_tag,
 	return 0;
 }
 
-/* Commands share this reader but not every tag. */
-static bool declares(const struct bound *b, const char *name)
-{
-	for (size_t i = 0; i < b->n_params; i++)
-		if (strcmp(b->params[i].name, name) == 0)
-			return true;
-	return false;
-}
-
 static int read_port(struct bound *b, const char *tag, struct port_range *p, bool *has,
 		     struct err *e)
 {
@@ -106,10 +97,13 @@ int filterspec_read(struct session *s, struct bound *b, bool resolve, struct fil
 
 	memset(fs, 0, sizeof(*fs));
 	filter_init(f);
-	if (read_side(s, b, "srcaddr", "srcmask", declares(b, "srcname") ? "srcname" : NULL,
-		      resolve, fs->src, &fs->n_src, &fs->has_srcmask, e) < 0 ||
-	    read_side(s, b, "dstaddr", "dstmask", declares(b, "dstname") ? "dstname" : NULL,
-		      resolve, fs->dst, &fs->n_dst, &fs->has_dstmask, e) < 0)
+	/* srcname=/dstname= exist only where exports are read back (add filter). */
+	const char *srcname = args_declares(b, "srcname") ? "srcname" : NULL;
+	const char *dstname = args_declares(b, "dstname") ? "dstname" : NULL;
+	if (read_side(s, b, "srcaddr", "srcmask", srcname, resolve, fs->src, &fs->n_src,
+		      &fs->has_srcmask, e) < 0 ||
+	    read_side(s, b, "dstaddr", "dstmask", dstname, resolve, fs->dst, &fs->n_dst,
+		      &fs->has_dstmask, e) < 0)
 		return -1;
 	if ((v = args_get(b, "protocol"))) {
 		fs->has_proto = true;
@@ -124,7 +118,7 @@ int filterspec_read(struct session *s, struct bound *b, bool resolve, struct fil
 	if (read_port(b, "srcport", &f->sport, &fs->has_sport, e) < 0 ||
 	    read_port(b, "dstport", &f->dport, &fs->has_dport, e) < 0)
 		return -1;
-	if (declares(b, "icmptype") &&
+	if (args_declares(b, "icmptype") &&
 	    (read_icmp(b, "icmptype", &f->icmp_type, &fs->has_icmp_type, e) < 0 ||
 	     read_icmp(b, "icmpcode", &f->icmp_code, &fs->has_icmp_code, e) < 0))
 		return -1;

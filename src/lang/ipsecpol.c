@@ -458,6 +458,19 @@ static bool quotable(const char *v)
 	return strchr(v, '"') == NULL;
 }
 
+/* Deletes a filter list or filter action when no rule uses it any more. */
+static int delete_if_unused(struct session *s, enum rule_ref ref, int64_t id, struct err *e)
+{
+	size_t users;
+
+	if (db_rules_using(s->db, ref, id, &users, e) < 0)
+		return -1;
+	if (users > 0)
+		return 0;
+	return ref == REF_FILTERLIST ? db_filterlist_delete(s->db, id, e)
+				     : db_filteraction_delete(s->db, id, e);
+}
+
 /* -o: the policy with the filter lists and actions its rules used, when
  * no other rule still uses them (SPEC §4.1). */
 static int delete_policy(struct session *s, const char *name, struct err *e)
@@ -474,14 +487,9 @@ static int delete_policy(struct session *s, const char *name, struct err *e)
 		return -1;
 	rc = db_policy_delete(s->db, p.id, e);
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		size_t users;
-		rc = db_rules_using(s->db, REF_FILTERLIST, rules[i].filterlist_id, &users, e);
-		if (rc == 0 && users == 0)
-			rc = db_filterlist_delete(s->db, rules[i].filterlist_id, e);
+		rc = delete_if_unused(s, REF_FILTERLIST, rules[i].filterlist_id, e);
 		if (rc == 0)
-			rc = db_rules_using(s->db, REF_FILTERACTION, rules[i].filteraction_id, &users, e);
-		if (rc == 0 && users == 0)
-			rc = db_filteraction_delete(s->db, rules[i].filteraction_id, e);
+			rc = delete_if_unused(s, REF_FILTERACTION, rules[i].filteraction_id, e);
 	}
 	free(rules);
 	return rc;
@@ -494,17 +502,14 @@ static int drop_rule(struct session *s, const struct policy *p, const char *rule
 	struct rule r;
 	struct filterlist l;
 	struct filteraction a;
-	size_t users;
 	int rc = db_rule_find(s->db, p->id, rule, 0, &r, e);
 
 	if (rc > 0)
 		rc = db_rule_delete(s->db, r.id, e);
-	if (rc >= 0 && (rc = db_filterlist_find(s->db, s->store, rule, NULL, &l, e)) > 0 &&
-	    (rc = db_rules_using(s->db, REF_FILTERLIST, l.id, &users, e)) == 0 && users == 0)
-		rc = db_filterlist_delete(s->db, l.id, e);
-	if (rc >= 0 && (rc = db_filteraction_find(s->db, s->store, action, NULL, &a, e)) > 0 &&
-	    (rc = db_rules_using(s->db, REF_FILTERACTION, a.id, &users, e)) == 0 && users == 0)
-		rc = db_filteraction_delete(s->db, a.id, e);
+	if (rc >= 0 && (rc = db_filterlist_find(s->db, s->store, rule, NULL, &l, e)) > 0)
+		rc = delete_if_unused(s, REF_FILTERLIST, l.id, e);
+	if (rc >= 0 && (rc = db_filteraction_find(s->db, s->store, action, NULL, &a, e)) > 0)
+		rc = delete_if_unused(s, REF_FILTERACTION, a.id, e);
 	return rc < 0 ? -1 : 0;
 }
 
