@@ -168,36 +168,31 @@ int cmd_add_filter(struct session *s, struct bound *b, struct err *e)
 {
 	/* On the stack: a big script adds filters at a high rate, and a
 	 * malloc of this size each time costs more than parsing the line. */
-	struct filter_spec spec, *fs = &spec;
+	struct filter_spec fs;
 	const char *list = args_get(b, "filterlist");
 	struct filterlist l = { 0 };
-	int rc, found;
+	int found;
 
-	rc = filterspec_read(s, b, true, fs, e);
-	if (rc == 0)
-		rc = cmd_read_description(b, fs->base.description, sizeof(fs->base.description), e);
-	if (rc < 0)
-		goto out;
+	if (filterspec_read(s, b, true, &fs, e) < 0 ||
+	    cmd_read_description(b, fs.base.description, sizeof(fs.base.description), e) < 0)
+		return -1;
 	/* SPEC §2.4: the list is created when it does not exist. */
 	found = db_filterlist_find(s->db, s->store, list, NULL, &l, e);
+	if (found < 0)
+		return -1;
 	if (found == 0) {
-		rc = cmd_check_name(b, "filterlist", list, 0, "filter list", e);
+		if (cmd_check_name(b, "filterlist", list, 0, "filter list", e) < 0)
+			return -1;
 		snprintf(l.name, sizeof(l.name), "%s", list);
-		if (rc == 0)
-			rc = db_filterlist_add(s->db, s->store, &l, e);
+		if (db_filterlist_add(s->db, s->store, &l, e) < 0)
+			return -1;
 	}
-	if (found < 0 || rc < 0) {
-		rc = -1;
-		goto out;
-	}
-	rc = filterspec_each(fs, add_one_filter, &(struct add_ctx){ s, l.id }, e);
-out:
-	return rc;
+	return filterspec_each(&fs, add_one_filter, &(struct add_ctx){ s, l.id }, e);
 }
 
 int cmd_delete_filter(struct session *s, struct bound *b, struct err *e)
 {
-	struct filter_spec spec, *fs = &spec;
+	struct filter_spec spec, *fs = &spec; /* on the stack, as in add filter */
 	struct filterlist l;
 	struct filter *filters = NULL;
 	size_t n, deleted = 0;

@@ -271,14 +271,12 @@ int session_script(struct session *s, FILE *in, const char *source)
 {
 	const char *saved_source = s->source;
 	long saved_line = s->line;
-	bool saved_batch = s->batch;
+	bool saved_batch = s->batch, saved_all = s->all_or_nothing;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	struct err e;
 	int rc = 0, col;
-
-	bool saved_all = s->all_or_nothing;
 
 	s->source = source;
 	s->line = 0;

@@ -221,6 +221,7 @@ int db_begin(struct db *db, struct err *e)
 		return -1;
 	db->in_tx = true;
 	db->dirty = false;
+	db->seq = 0; /* another process may have added objects since */
 	return 0;
 }
 
