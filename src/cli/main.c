@@ -7,7 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/ftable.h"
 #include "interactive.h"
+#include "queries.h"
 #include "lang/ipsecpol.h"
 #include "lang/session.h"
 #include "store/store.h"
@@ -18,10 +20,17 @@ static void usage(FILE *out)
 	      "       ipsecfw [--db PATH] -f SCRIPT        run a netsh script (one transaction)\n"
 	      "       ipsecfw [--db PATH] pol ARGS ...     an ipsecpol command line\n"
 	      "       ipsecfw [--db PATH]                  interactive prompt\n"
+	      "       ipsecfw [OPTIONS] test [--frag] [--iface lan|dialup] in|out PROTO SRC[:PORT] DST[:PORT]\n"
+	      "                                           [type N] [code N]   what happens to a packet\n"
+	      "       ipsecfw [OPTIONS] replay [--each] FILE.pcap          a capture through the policy\n"
+	      "       ipsecfw [OPTIONS] analyze            shadowed, conflicting, redundant, empty filters\n"
+	      "       ipsecfw [OPTIONS] show facts|table   host facts; the compiled filter table\n"
 	      "\n"
-	      "  --db PATH   the store database (default $IPSECFW_DB or " DB_DEFAULT_PATH ")\n"
-	      "  -j          show commands print JSON\n"
-	      "  -f SCRIPT   run SCRIPT ('-' for standard input)\n",
+	      "  --db PATH          the store database (default $IPSECFW_DB or " DB_DEFAULT_PATH ")\n"
+	      "  -j                 print JSON\n"
+	      "  -f SCRIPT          run SCRIPT ('-' for standard input)\n"
+	      "  --facts FILE       host facts from FILE instead of this machine (what-if)\n"
+	      "  --facts-root DIR   read resolv.conf, leases and wins.conf under DIR\n",
 	      out);
 }
 
@@ -92,6 +101,76 @@ static int run_script(struct session *s, const char *path)
 	return rc < 0 ? 1 : 0;
 }
 
+/* Options of the query commands, after the command word. */
+static int query_options(int *argc, char ***argv, struct query_opts *o)
+{
+	while (*argc > 0 && (*argv)[0][0] == '-' && (*argv)[0][1] == '-') {
+		const char *opt = (*argv)[0];
+		if (strcmp(opt, "--frag") == 0) {
+			o->frag = true;
+		} else if (strcmp(opt, "--each") == 0) {
+			o->each = true;
+		} else if (strcmp(opt, "--iface") == 0 && *argc > 1) {
+			const char *kind = (*argv)[1];
+			if (strcmp(kind, "lan") != 0 && strcmp(kind, "dialup") != 0) {
+				fprintf(stderr, "ipsecfw: --iface: '%s' is not lan or dialup\n", kind);
+				return -1;
+			}
+			o->iface = kind[0] == 'l' ? CONN_LAN_BIT : CONN_DIALUP_BIT;
+			(*argc)--;
+			(*argv)++;
+		} else {
+			fprintf(stderr, "ipsecfw: unknown option '%s'\n", opt);
+			return -1;
+		}
+		(*argc)--;
+		(*argv)++;
+	}
+	return 0;
+}
+
+static bool is_query(int argc, char **argv)
+{
+	return argc > 0 && (strcmp(argv[0], "test") == 0 || strcmp(argv[0], "replay") == 0 ||
+			    strcmp(argv[0], "analyze") == 0 || strcmp(argv[0], "show") == 0);
+}
+
+static int run_query(struct db *db, const struct facts_sources *src, bool json, int argc,
+		     char **argv)
+{
+	struct query_opts o = { .json = json };
+	const char *cmd = argv[0];
+	struct view v;
+	struct err e;
+	int rc;
+
+	argc--;
+	argv++;
+	if (strcmp(cmd, "show") == 0 &&
+	    (argc != 1 || (strcmp(argv[0], "facts") != 0 && strcmp(argv[0], "table") != 0))) {
+		fprintf(stderr, "ipsecfw: want: show facts | show table\n");
+		return 2;
+	}
+	if (query_options(&argc, &argv, &o) < 0)
+		return 2;
+	if (view_open(&v, db, src, &e) < 0) {
+		fprintf(stderr, "ipsecfw: %s: %s\n", cmd, e.msg);
+		return 1;
+	}
+	if (strcmp(cmd, "test") == 0)
+		rc = cmd_test(&v, argc, argv, &o);
+	else if (strcmp(cmd, "replay") == 0)
+		rc = cmd_replay(&v, argc, argv, &o);
+	else if (strcmp(cmd, "analyze") == 0)
+		rc = cmd_analyze(&v, argc, argv, &o);
+	else if (strcmp(argv[0], "facts") == 0)
+		rc = cmd_show_facts(&v, &o);
+	else
+		rc = cmd_show_table(&v, &o);
+	view_close(&v);
+	return rc;
+}
+
 static int run_pol(struct session *s, int argc, char **argv)
 {
 	struct err e;
@@ -111,11 +190,14 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "facts", required_argument, NULL, 'F' },
+		{ "facts-root", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db_path = getenv("IPSECFW_DB"), *script = NULL;
 	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	bool json = false, as_pol;
+	struct facts_sources facts_src = { 0 };
 	struct session s;
 	struct db *db;
 	struct err e;
@@ -134,6 +216,12 @@ int main(int argc, char **argv)
 				break;
 			case 'f':
 				script = optarg;
+				break;
+			case 'F':
+				facts_src.facts_file = optarg;
+				break;
+			case 'R':
+				facts_src.root = optarg;
 				break;
 			case 'h':
 				usage(stdout);
@@ -163,6 +251,8 @@ int main(int argc, char **argv)
 		rc = run_script(&s, script);
 	else if (script)
 		rc = (usage(stderr), 2);
+	else if (is_query(left, words))
+		rc = run_query(db, &facts_src, json, left, words);
 	else if (left > 0 && strcmp(words[0], "pol") == 0)
 		rc = run_pol(&s, left - 1, words + 1);
 	else if (left > 0 && (strcmp(words[0], "static") == 0 || strcmp(words[0], "dynamic") == 0))

@@ -225,6 +225,16 @@ int db_begin(struct db *db, struct err *e)
 	return 0;
 }
 
+int db_begin_read(struct db *db, struct err *e)
+{
+	if (exec(db, "BEGIN DEFERRED", e) < 0)
+		return -1;
+	db->in_tx = true;
+	db->dirty = false;
+	db->seq = 0;
+	return 0;
+}
+
 int db_commit(struct db *db, struct err *e)
 {
 	char sql[96];

@@ -23,6 +23,8 @@ void db_close(struct db *db);
 /* BEGIN IMMEDIATE: a writer waits for other writers (busy timeout), then
  * holds the write lock, so two processes never interleave a script. */
 int db_begin(struct db *db, struct err *e);
+/* BEGIN DEFERRED: a consistent snapshot for readers; end it with db_commit(). */
+int db_begin_read(struct db *db, struct err *e);
 /* Commits; bumps the change counter when anything was written. */
 int db_commit(struct db *db, struct err *e);
 void db_rollback(struct db *db);

@@ -1,0 +1,53 @@
+/* view.c - loading and compiling the policy in force for a query. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "view.h"
+
+int view_open(struct view *v, struct db *db, const struct facts_sources *src, struct err *e)
+{
+	memset(v, 0, sizeof(*v));
+	if (ruleset_load(db, &v->rs, &v->origin, e) < 0 || facts_read(src, &v->facts, e) < 0 ||
+	    ftable_compile(&v->rs, &v->facts, &v->table, e) < 0) {
+		ruleset_free(&v->rs);
+		return -1;
+	}
+	if (!(v->fast = fast_new()) || fast_build(v->fast, &v->table) < 0) {
+		view_close(v);
+		return err_set(e, "out of memory building the classifier");
+	}
+	return 0;
+}
+
+void view_close(struct view *v)
+{
+	fast_free(v->fast);
+	ftable_free(&v->table);
+	ruleset_free(&v->rs);
+	memset(v, 0, sizeof(*v));
+}
+
+void view_decide(const struct view *v, struct packet *p, struct decision *out)
+{
+	packet_mark_bcast(p, &v->facts);
+	decide(&v->table, v->fast, p, out);
+}
+
+void packet_format(const struct packet *p, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], proto[16];
+	bool v6 = p->family == AF_INET6;
+
+	inet_ntop(p->family, p->src, s, sizeof(s));
+	inet_ntop(p->family, p->dst, d, sizeof(d));
+	proto_format(p->proto, proto, sizeof(proto));
+	if (proto_has_ports(p->proto) && !p->nonfirst_frag)
+		snprintf(buf, len, "%s%s%s:%u -> %s%s%s:%u %s", v6 ? "[" : "", s, v6 ? "]" : "",
+			 p->sport, v6 ? "[" : "", d, v6 ? "]" : "", p->dport, proto);
+	else if (proto_is_icmp(p->proto) && !p->nonfirst_frag)
+		snprintf(buf, len, "%s -> %s %s type %u code %u", s, d, proto, p->sport, p->dport);
+	else
+		snprintf(buf, len, "%s -> %s %s%s", s, d, proto,
+			 p->nonfirst_frag ? " (non-first fragment)" : "");
+}

@@ -1,0 +1,536 @@
+/* classify_fast.c - the fast classifier: a tuple space searched best first.
+ *
+ * A tuple is a pair of prefix lengths (ts, td) and whether the protocol is
+ * part of the key. Its table hashes every rule by the first ts bits of its
+ * source, the first td bits of its destination (and its protocol); a rule
+ * with longer prefixes can live in a shorter tuple and is checked in full
+ * (TupleMerge, Daly and Torng 2017), which keeps the number of tuples small.
+ * A bucket keeps its rules best first. Tables are searched in the order of
+ * the best priority they hold, and the search stops at the first table
+ * that cannot beat what was found: because the weight is dominated by the
+ * prefix lengths, the most specific tables come first and most packets stop
+ * early.
+ *
+ * There are four tuple spaces: IPv4 and IPv6, each with a normal view and a
+ * view for inbound multicast/broadcast, where the rules that may see such
+ * packets (SPEC §5.4) are held with their destination ignored. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "classify.h"
+
+enum {
+	NIL = UINT32_MAX,
+	TOMB = UINT32_MAX - 1,  /* a slot whose bucket emptied */
+	BUCKET_LIMIT = 8,       /* more rules in one bucket: make a finer tuple */
+	MIN_SLOTS = 8,
+};
+
+struct crule {
+	uint64_t prio;
+	uint64_t src[2], dst[2]; /* big-endian halves, host bits clear */
+	uint16_t sp_lo, sp_hi, dp_lo, dp_hi;
+	uint8_t src_len, dst_len, proto, conn;
+	uint32_t id;
+	uint32_t next; /* the next (worse) rule of the bucket */
+};
+
+struct slot {
+	uint32_t head; /* first rule of the bucket, NIL (never used) or TOMB */
+	uint32_t hash;
+};
+
+struct tuple {
+	uint64_t maxprio; /* at least the best prio inside (not lowered on delete) */
+	uint64_t ms[2], md[2];
+	uint8_t ts, td;
+	bool use_proto;
+	uint32_t cap, used, live; /* slots: allocated, non-NIL, live buckets */
+	struct slot *slots;
+	size_t n_rules;
+};
+
+struct tss {
+	struct tuple **tables; /* best maxprio first */
+	size_t n_tables, cap_tables;
+	struct crule *rules;
+	uint32_t n_alloc, cap_rules, free_head;
+	size_t live;
+	uint8_t round; /* granularity of new tuples' lengths */
+};
+
+struct fast_cls {
+	struct tss space[2][2]; /* [IPv6?][multicast/broadcast view?] */
+};
+
+static void mask_of(uint8_t len, uint64_t m[2])
+{
+	m[0] = len == 0 ? 0 : len >= 64 ? UINT64_MAX : UINT64_MAX << (64 - len);
+	m[1] = len <= 64 ? 0 : len >= 128 ? UINT64_MAX : UINT64_MAX << (128 - len);
+}
+
+static void load_be(const uint8_t *b, uint64_t out[2])
+{
+	out[0] = out[1] = 0;
+	for (int i = 0; i < 8; i++) {
+		out[0] = out[0] << 8 | b[i];
+		out[1] = out[1] << 8 | b[8 + i];
+	}
+}
+
+static inline uint32_t hash_key(const uint64_t s[2], const uint64_t d[2], uint8_t proto)
+{
+	uint64_t h = s[0] * 0x9E3779B97F4A7C15ull;
+	h ^= (s[1] + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
+	h ^= (h >> 29) ^ d[0] * 0x165667B19E3779F9ull;
+	h ^= (d[1] + proto) * 0xD6E8FEB86659FD93ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+/* The tuple key of a rule (or packet addresses) in table t. */
+static inline uint32_t key_of(const struct tuple *t, const uint64_t s[2], const uint64_t d[2],
+			      uint8_t proto, uint64_t ks[2], uint64_t kd[2])
+{
+	ks[0] = s[0] & t->ms[0];
+	ks[1] = s[1] & t->ms[1];
+	kd[0] = d[0] & t->md[0];
+	kd[1] = d[1] & t->md[1];
+	return hash_key(ks, kd, t->use_proto ? proto : 0);
+}
+
+static inline bool same_key(const struct tuple *t, const struct crule *r, const uint64_t ks[2],
+			    const uint64_t kd[2], uint8_t proto)
+{
+	return (r->src[0] & t->ms[0]) == ks[0] && (r->src[1] & t->ms[1]) == ks[1] &&
+	       (r->dst[0] & t->md[0]) == kd[0] && (r->dst[1] & t->md[1]) == kd[1] &&
+	       (!t->use_proto || r->proto == proto);
+}
+
+/* The slot holding the bucket of this key, or NULL. */
+static struct slot *find_slot(const struct tss *sp, const struct tuple *t, uint32_t h,
+			      const uint64_t ks[2], const uint64_t kd[2], uint8_t proto)
+{
+	uint32_t mask = t->cap - 1;
+
+	for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+		struct slot *s = &t->slots[i];
+		if (s->head == NIL)
+			return NULL;
+		if (s->head != TOMB && s->hash == h && same_key(t, &sp->rules[s->head], ks, kd, proto))
+			return s;
+	}
+}
+
+static inline bool port_ok(uint16_t lo, uint16_t hi, uint16_t port, bool frag)
+{
+	return (lo == 0 && hi == 65535) || (!frag && port >= lo && port <= hi);
+}
+
+static inline bool crule_matches(const struct crule *r, const uint64_t s[2], const uint64_t d[2],
+				 const struct packet *p)
+{
+	uint64_t m[2];
+
+	mask_of(r->src_len, m);
+	if ((s[0] & m[0]) != r->src[0] || (s[1] & m[1]) != r->src[1])
+		return false;
+	mask_of(r->dst_len, m);
+	if ((d[0] & m[0]) != r->dst[0] || (d[1] & m[1]) != r->dst[1])
+		return false;
+	return (r->proto == 0 || r->proto == p->proto) &&
+	       port_ok(r->sp_lo, r->sp_hi, p->sport, p->nonfirst_frag) &&
+	       port_ok(r->dp_lo, r->dp_hi, p->dport, p->nonfirst_frag) &&
+	       (p->iface == 0 || (r->conn & p->iface));
+}
+
+static inline bool rule_better(const struct crule *a, const struct crule *b)
+{
+	return a->prio > b->prio || (a->prio == b->prio && a->id < b->id);
+}
+
+static long tss_classify(const struct tss *sp, const uint64_t s[2], const uint64_t d[2],
+			 const struct packet *p)
+{
+	const struct crule *best = NULL;
+
+	for (size_t i = 0; i < sp->n_tables; i++) {
+		const struct tuple *t = sp->tables[i];
+		uint64_t ks[2], kd[2];
+		if (best && t->maxprio < best->prio)
+			break;
+		uint32_t h = key_of(t, s, d, p->proto, ks, kd);
+		const struct slot *sl = find_slot(sp, t, h, ks, kd, p->proto);
+		if (!sl)
+			continue;
+		for (uint32_t ri = sl->head; ri != NIL; ri = sp->rules[ri].next) {
+			const struct crule *r = &sp->rules[ri];
+			if (best && !rule_better(r, best))
+				break;
+			if (crule_matches(r, s, d, p)) {
+				best = r;
+				break;
+			}
+		}
+	}
+	return best ? (long)best->id : -1;
+}
+
+/* --- building ---------------------------------------------------------- */
+
+static int grow_slots(struct tuple *t)
+{
+	uint32_t cap = t->cap ? t->cap : MIN_SLOTS;
+	struct slot *old = t->slots;
+	uint32_t old_cap = t->cap;
+
+	while ((t->live + 1) * 4 > cap * 3)
+		cap *= 2;
+	if (!(t->slots = malloc(cap * sizeof(*t->slots)))) {
+		t->slots = old;
+		return -1;
+	}
+	for (uint32_t i = 0; i < cap; i++)
+		t->slots[i] = (struct slot){ NIL, 0 };
+	t->cap = cap;
+	t->used = 0;
+	for (uint32_t i = 0; i < old_cap; i++) {
+		if (old[i].head == NIL || old[i].head == TOMB)
+			continue;
+		uint32_t j = old[i].hash & (cap - 1);
+		while (t->slots[j].head != NIL)
+			j = (j + 1) & (cap - 1);
+		t->slots[j] = old[i];
+		t->used++;
+	}
+	free(old);
+	return 0;
+}
+
+static struct tuple *tuple_new(uint8_t ts, uint8_t td, bool use_proto)
+{
+	struct tuple *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->ts = ts;
+	t->td = td;
+	t->use_proto = use_proto;
+	mask_of(ts, t->ms);
+	mask_of(td, t->md);
+	return t;
+}
+
+static void tuple_free(struct tuple *t)
+{
+	if (t) {
+		free(t->slots);
+		free(t);
+	}
+}
+
+/* Moves table i to its place in the best-first order. */
+static void reorder(struct tss *sp, size_t i)
+{
+	struct tuple *t = sp->tables[i];
+
+	while (i > 0 && sp->tables[i - 1]->maxprio < t->maxprio) {
+		sp->tables[i] = sp->tables[i - 1];
+		i--;
+	}
+	while (i + 1 < sp->n_tables && sp->tables[i + 1]->maxprio > t->maxprio) {
+		sp->tables[i] = sp->tables[i + 1];
+		i++;
+	}
+	sp->tables[i] = t;
+}
+
+static int add_table(struct tss *sp, struct tuple *t)
+{
+	if (sp->n_tables == sp->cap_tables) {
+		size_t cap = sp->cap_tables ? sp->cap_tables * 2 : 16;
+		struct tuple **p = realloc(sp->tables, cap * sizeof(*p));
+		if (!p)
+			return -1;
+		sp->tables = p;
+		sp->cap_tables = cap;
+	}
+	sp->tables[sp->n_tables++] = t;
+	reorder(sp, sp->n_tables - 1);
+	return 0;
+}
+
+static uint32_t alloc_rule(struct tss *sp)
+{
+	if (sp->free_head != NIL) {
+		uint32_t i = sp->free_head;
+		sp->free_head = sp->rules[i].next;
+		return i;
+	}
+	if (sp->n_alloc == sp->cap_rules) {
+		uint32_t cap = sp->cap_rules ? sp->cap_rules + sp->cap_rules / 2 : 64;
+		struct crule *p = realloc(sp->rules, cap * sizeof(*p));
+		if (!p)
+			return NIL;
+		sp->rules = p;
+		sp->cap_rules = cap;
+	}
+	return sp->n_alloc++;
+}
+
+/* Rules of one bucket, to decide whether it is full. */
+static size_t bucket_size(const struct tss *sp, const struct tuple *t, const struct crule *r)
+{
+	uint64_t ks[2], kd[2];
+	uint32_t h = key_of(t, r->src, r->dst, r->proto, ks, kd);
+	const struct slot *sl = t->cap ? find_slot(sp, t, h, ks, kd, r->proto) : NULL;
+	size_t n = 0;
+
+	for (uint32_t i = sl ? sl->head : NIL; i != NIL; i = sp->rules[i].next)
+		n++;
+	return n;
+}
+
+static bool fits(const struct tuple *t, const struct crule *r, unsigned slack)
+{
+	return t->ts <= r->src_len && t->td <= r->dst_len && (!t->use_proto || r->proto) &&
+	       (unsigned)(r->src_len - t->ts) <= slack && (unsigned)(r->dst_len - t->td) <= slack;
+}
+
+/* TupleMerge's choice: the most specific table the rule fits, unless its
+ * bucket is full; then a table of the rule's exact tuple. */
+static struct tuple *choose_table(struct tss *sp, const struct crule *r)
+{
+	struct tuple *best = NULL, *exact = NULL;
+	unsigned slack = 2u * sp->round;
+	bool proto = r->proto != 0;
+
+	for (size_t i = 0; i < sp->n_tables; i++) {
+		struct tuple *t = sp->tables[i];
+		if (t->ts == r->src_len && t->td == r->dst_len && t->use_proto == proto)
+			exact = t;
+		if (fits(t, r, slack) &&
+		    (!best || t->ts + t->td + t->use_proto > best->ts + best->td + best->use_proto))
+			best = t;
+	}
+	if (best && (best == exact || bucket_size(sp, best, r) < BUCKET_LIMIT))
+		return best;
+	if (exact)
+		return exact;
+	struct tuple *t = best ? tuple_new(r->src_len, r->dst_len, proto)
+			       : tuple_new((uint8_t)(r->src_len - r->src_len % sp->round),
+					   (uint8_t)(r->dst_len - r->dst_len % sp->round), proto);
+	if (!t || add_table(sp, t) < 0) {
+		tuple_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static int tss_insert(struct tss *sp, const struct crule *in)
+{
+	struct tuple *t = choose_table(sp, in);
+	uint64_t ks[2], kd[2];
+	uint32_t ri, h;
+	struct slot *sl;
+
+	if (!t || ((t->live + 1) * 4 > t->cap * 3 && grow_slots(t) < 0))
+		return -1;
+	if ((ri = alloc_rule(sp)) == NIL)
+		return -1;
+	sp->rules[ri] = *in;
+	h = key_of(t, in->src, in->dst, in->proto, ks, kd);
+	if ((sl = find_slot(sp, t, h, ks, kd, in->proto))) {
+		/* keep the bucket best first */
+		uint32_t *link = &sl->head;
+		while (*link != NIL && rule_better(&sp->rules[*link], in))
+			link = &sp->rules[*link].next;
+		sp->rules[ri].next = *link;
+		*link = ri;
+	} else {
+		uint32_t i = h & (t->cap - 1);
+		while (t->slots[i].head != NIL && t->slots[i].head != TOMB)
+			i = (i + 1) & (t->cap - 1);
+		if (t->slots[i].head == NIL)
+			t->used++;
+		t->slots[i] = (struct slot){ ri, h };
+		sp->rules[ri].next = NIL;
+		t->live++;
+		if (t->used * 4 > t->cap * 3 && grow_slots(t) < 0)
+			return -1;
+	}
+	t->n_rules++;
+	sp->live++;
+	if (in->prio > t->maxprio || t->n_rules == 1) {
+		t->maxprio = in->prio;
+		for (size_t i = 0; i < sp->n_tables; i++)
+			if (sp->tables[i] == t) {
+				reorder(sp, i);
+				break;
+			}
+	}
+	return 0;
+}
+
+static int tss_delete(struct tss *sp, const struct crule *in)
+{
+	for (size_t i = 0; i < sp->n_tables; i++) {
+		struct tuple *t = sp->tables[i];
+		uint64_t ks[2], kd[2];
+		if (!fits(t, in, 128))
+			continue;
+		uint32_t h = key_of(t, in->src, in->dst, in->proto, ks, kd);
+		struct slot *sl = find_slot(sp, t, h, ks, kd, in->proto);
+		if (!sl)
+			continue;
+		for (uint32_t *link = &sl->head; *link != NIL; link = &sp->rules[*link].next) {
+			uint32_t ri = *link;
+			if (sp->rules[ri].id != in->id)
+				continue;
+			*link = sp->rules[ri].next;
+			sp->rules[ri].next = sp->free_head;
+			sp->free_head = ri;
+			sp->live--;
+			if (sl->head == NIL) {
+				sl->head = TOMB;
+				t->live--;
+			}
+			if (--t->n_rules == 0) {
+				tuple_free(t);
+				memmove(&sp->tables[i], &sp->tables[i + 1],
+					(sp->n_tables - i - 1) * sizeof(sp->tables[0]));
+				sp->n_tables--;
+			}
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void tss_free(struct tss *sp)
+{
+	for (size_t i = 0; i < sp->n_tables; i++)
+		tuple_free(sp->tables[i]);
+	free(sp->tables);
+	free(sp->rules);
+}
+
+/* --- the four spaces --------------------------------------------------- */
+
+struct fast_cls *fast_new(void)
+{
+	struct fast_cls *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int view = 0; view < 2; view++) {
+			c->space[v6][view].free_head = NIL;
+			c->space[v6][view].round = v6 ? 16 : 4;
+		}
+	return c;
+}
+
+void fast_free(struct fast_cls *c)
+{
+	if (!c)
+		return;
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int view = 0; view < 2; view++)
+			tss_free(&c->space[v6][view]);
+	free(c);
+}
+
+/* The compact rule for one view; false if the entry is not in that view. */
+static bool crule_for_view(const struct fentry *en, uint32_t id, bool bcast_view,
+			   struct crule *out)
+{
+	uint64_t m[2];
+
+	if (bcast_view && en->exempt == EXC_NONE && !(en->flags & EF_BCAST))
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->prio = en->prio;
+	out->src_len = en->src_len;
+	/* the view ignores destinations of rules that may see mcast/bcast */
+	out->dst_len = bcast_view && en->exempt == EXC_NONE ? 0 : en->dst_len;
+	load_be(en->src, out->src);
+	load_be(en->dst, out->dst);
+	mask_of(out->src_len, m);
+	out->src[0] &= m[0];
+	out->src[1] &= m[1];
+	mask_of(out->dst_len, m);
+	out->dst[0] &= m[0];
+	out->dst[1] &= m[1];
+	out->proto = en->proto;
+	out->conn = en->conn;
+	out->sp_lo = en->sport.lo;
+	out->sp_hi = en->sport.hi;
+	out->dp_lo = en->dport.lo;
+	out->dp_hi = en->dport.hi;
+	out->id = id;
+	out->next = NIL;
+	return true;
+}
+
+typedef int (*tss_op)(struct tss *sp, const struct crule *r);
+
+static int apply(struct fast_cls *c, const struct fentry *en, uint32_t id, tss_op op)
+{
+	struct crule r;
+
+	for (int v6 = 0; v6 < 2; v6++) {
+		if (en->family && en->family != (v6 ? AF_INET6 : AF_INET))
+			continue;
+		for (int view = 0; view < 2; view++)
+			if (crule_for_view(en, id, view, &r) && op(&c->space[v6][view], &r) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+int fast_insert(struct fast_cls *c, const struct fentry *en, uint32_t id)
+{
+	return apply(c, en, id, tss_insert);
+}
+
+int fast_delete(struct fast_cls *c, const struct fentry *en, uint32_t id)
+{
+	return apply(c, en, id, tss_delete);
+}
+
+int fast_build(struct fast_cls *c, const struct ftable *t)
+{
+	for (size_t i = 0; i < t->n_entries; i++)
+		if (fast_insert(c, &t->entries[i], (uint32_t)i) < 0)
+			return -1;
+	return 0;
+}
+
+long fast_classify(const struct fast_cls *c, const struct packet *p)
+{
+	uint64_t s[2], d[2];
+	bool v6 = p->family == AF_INET6;
+
+	load_be(p->src, s);
+	load_be(p->dst, d);
+	return tss_classify(&c->space[v6][p->inbound && p->bcast], s, d, p);
+}
+
+void fast_get_stats(const struct fast_cls *c, struct fast_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->bytes = sizeof(*c);
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int view = 0; view < 2; view++) {
+			const struct tss *sp = &c->space[v6][view];
+			out->rules += sp->live;
+			out->tables += sp->n_tables;
+			out->bytes += sp->cap_rules * sizeof(struct crule) +
+				      sp->cap_tables * sizeof(struct tuple *);
+			for (size_t i = 0; i < sp->n_tables; i++)
+				out->bytes += sizeof(struct tuple) +
+					      sp->tables[i]->cap * sizeof(struct slot);
+		}
+}

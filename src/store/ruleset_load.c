@@ -1,0 +1,124 @@
+/* ruleset_load.c - reading the rules in force from the stores. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ruleset_load.h"
+
+/* 1 and *out when the store has an assigned policy, 0 when not. */
+static int assigned_policy(struct db *db, enum store_kind s, struct policy *out, struct err *e)
+{
+	struct policy *all;
+	size_t n;
+	int found = 0;
+
+	if (db_policy_list(db, s, &all, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && !found; i++)
+		if (all[i].assigned) {
+			*out = all[i];
+			found = 1;
+		}
+	free(all);
+	return found;
+}
+
+static int load_rule(struct db *db, const struct policy *p, const struct rule *r,
+		     struct ruleset *rs, struct err *e)
+{
+	struct ruleset_rule rr = { 0 };
+	struct filterlist list;
+	struct filteraction act;
+	struct filter *filters;
+	struct rs_filter *compact;
+	size_t n;
+	int rc = -1;
+
+	if (db_filterlist_by_id(db, r->filterlist_id, &list, e) <= 0 ||
+	    db_filteraction_by_id(db, r->filteraction_id, &act, e) <= 0)
+		return err_prefix(e, "rule '%s' of policy '%s'", r->name, p->name);
+	if (db_filter_list(db, list.id, &filters, &n, e) < 0)
+		return -1;
+	rr.store = weight_store_of(p->store);
+	snprintf(rr.store_name, sizeof(rr.store_name), "%s", store_kind_name(p->store));
+	memcpy(rr.policy, p->name, sizeof(rr.policy));
+	memcpy(rr.rule, r->name, sizeof(rr.rule));
+	memcpy(rr.list, list.name, sizeof(rr.list));
+	memcpy(rr.action_name, act.name, sizeof(rr.action_name));
+	rr.action_in = rr.action_out = act.action;
+	rr.inpass = act.inpass;
+	rr.soft = act.soft;
+	rr.conntype = r->conntype;
+	if ((compact = calloc(n ? n : 1, sizeof(*compact)))) {
+		for (size_t i = 0; i < n; i++)
+			rs_filter_from(&compact[i], &filters[i]);
+		rc = ruleset_add(rs, &rr, compact, n) ? 0 : err_set(e, "out of memory");
+		free(compact);
+	} else {
+		err_set(e, "out of memory");
+	}
+	free(filters);
+	return rc;
+}
+
+static int load_policy(struct db *db, const struct policy *p, struct ruleset *rs, struct err *e)
+{
+	struct rule *rules;
+	size_t n;
+	int rc = 0;
+
+	if (db_rule_list(db, p->id, &rules, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (rules[i].active)
+			rc = load_rule(db, p, &rules[i], rs, e);
+	free(rules);
+	return rc;
+}
+
+static int load_all(struct db *db, struct ruleset *rs, struct ruleset_origin *origin,
+		    struct err *e)
+{
+	struct policy p;
+	struct config cfg;
+	int found;
+
+	memset(origin, 0, sizeof(*origin));
+	if (db_config_load(db, &cfg, e) < 0)
+		return -1;
+	rs->ipsecexempt = cfg.ipsecexempt;
+	if ((found = assigned_policy(db, STORE_PERSISTENT, &p, e)) < 0 ||
+	    (found && load_policy(db, &p, rs, e) < 0))
+		return -1;
+	if (found)
+		memcpy(origin->persistent, p.name, sizeof(origin->persistent));
+	/* A domain-assigned policy overrides the local one (SPEC §8). */
+	origin->effective_store = STORE_DOMAIN;
+	if ((found = assigned_policy(db, STORE_DOMAIN, &p, e)) == 0) {
+		origin->effective_store = STORE_LOCAL;
+		found = assigned_policy(db, STORE_LOCAL, &p, e);
+	}
+	if (found < 0 || (found && load_policy(db, &p, rs, e) < 0))
+		return -1;
+	if (found)
+		memcpy(origin->effective, p.name, sizeof(origin->effective));
+	return 0;
+}
+
+int ruleset_load(struct db *db, struct ruleset *rs, struct ruleset_origin *origin,
+		 struct err *e)
+{
+	bool own_tx = !db_in_transaction(db);
+	int rc;
+
+	if (own_tx && db_begin_read(db, e) < 0)
+		return -1;
+	rc = load_all(db, rs, origin, e);
+	if (own_tx) {
+		if (rc == 0)
+			rc = db_commit(db, e);
+		else
+			db_rollback(db);
+	}
+	return rc;
+}

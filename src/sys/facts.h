@@ -1,0 +1,63 @@
+/* facts.h - what the host is right now: its local addresses (for `me`), its
+ * DNS, WINS and DHCP servers and default gateways (for the server types of
+ * SPEC §1.1), each read from its own source. Every source can be pointed at
+ * a fixture, so tests and what-if queries do not depend on this machine. */
+#ifndef IPSECFW_FACTS_H
+#define IPSECFW_FACTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/addr.h"
+#include "model/err.h"
+
+enum { FACTS_ADDR_MAX = 1024, FACTS_SERVER_MAX = 32 };
+
+struct local_addr {
+	struct ip_prefix ip; /* the address; len is its subnet's prefix length */
+	int ifindex;
+	bool dialup; /* on a point-to-point (PPP) link: conntype dialup */
+};
+
+struct host_facts {
+	size_t n_addrs;
+	struct local_addr addrs[FACTS_ADDR_MAX]; /* sorted, no loopback */
+	size_t n_servers[SRV_GATEWAY + 1];
+	struct ip_prefix servers[SRV_GATEWAY + 1][FACTS_SERVER_MAX]; /* sorted, unique */
+};
+
+/* Where each fact comes from. NULL fields take the machine's defaults. */
+struct facts_sources {
+	const char *root;       /* prefix for every file below ("" = /) */
+	const char *facts_file; /* if set: everything from this file, no netlink */
+};
+
+/* Reads every fact. Missing files give no servers, not an error; a broken
+ * facts file or netlink failure is an error. */
+int facts_read(const struct facts_sources *src, struct host_facts *out, struct err *e);
+
+/* The fixture format, one fact per line ('#' comments):
+ *   addr 192.0.2.10/24 [dialup]     a local address with its prefix length
+ *   dns|wins|dhcp|gateway ADDRESS   a server of that type */
+int facts_parse_file(const char *path, struct host_facts *out, struct err *e);
+
+/* Sorts and de-duplicates, so equal facts compare equal byte for byte. */
+void facts_normalize(struct host_facts *f);
+bool facts_equal(const struct host_facts *a, const struct host_facts *b);
+
+int facts_add_addr(struct host_facts *f, const struct ip_prefix *ip, int ifindex, bool dialup);
+int facts_add_server(struct host_facts *f, enum server_type t, const struct ip_prefix *ip);
+
+/* Loopback (127/8, ::1) is never filtered (SPEC §5.2). */
+bool ip_is_loopback(const struct ip_prefix *ip);
+
+/* Sources, each in its own file. */
+int facts_read_netlink(struct host_facts *out, struct err *e);         /* netlink.c */
+int facts_read_resolv(const char *root, struct host_facts *out, struct err *e); /* resolv.c */
+int facts_read_leases(const char *root, struct host_facts *out, struct err *e); /* leases.c */
+int facts_read_wins(const char *root, struct host_facts *out, struct err *e);   /* resolv.c */
+
+/* Parses "192.0.2.1" or "2001:db8::1" as a host prefix; -1 if it is not. */
+int ip_parse_host(const char *text, struct ip_prefix *out);
+
+#endif
