@@ -45,9 +45,15 @@ struct tuple {
 	uint64_t maxprio; /* at least the best prio inside (not lowered on delete) */
 	uint64_t ms[2], md[2];
 	uint8_t ts, td;
-	bool use_proto;
+	bool use_proto, use_sport, use_dport; /* exact protocol and ports in the key */
 	uint32_t cap, used, live; /* slots: allocated, non-NIL, live buckets */
 	struct slot *slots;
+	/* A Bloom filter of the bucket keys, small enough to stay in the first
+	 * level cache: most tables hold nothing for a packet, and this says so
+	 * without touching the slots. Deletes leave bits (false positives
+	 * only) until the next rehash. */
+	uint64_t *bloom;
+	uint32_t bloom_mask; /* bits - 1 */
 	size_t n_rules;
 };
 
@@ -79,38 +85,68 @@ static void load_be(const uint8_t *b, uint64_t out[2])
 	}
 }
 
-static inline uint32_t hash_key(const uint64_t s[2], const uint64_t d[2], uint8_t proto)
+static inline uint64_t hash_key(const uint64_t s[2], const uint64_t d[2], uint64_t proto)
 {
 	uint64_t h = s[0] * 0x9E3779B97F4A7C15ull;
 	h ^= (s[1] + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
 	h ^= (h >> 29) ^ d[0] * 0x165667B19E3779F9ull;
 	h ^= (d[1] + proto) * 0xD6E8FEB86659FD93ull;
-	h ^= h >> 32;
-	return (uint32_t)h;
+	h ^= h >> 31;
+	h *= 0x94D049BB133111EBull;
+	return h ^ (h >> 29);
 }
 
-/* The tuple key of a rule (or packet addresses) in table t. */
-static inline uint32_t key_of(const struct tuple *t, const uint64_t s[2], const uint64_t d[2],
-			      uint8_t proto, uint64_t ks[2], uint64_t kd[2])
+/* Two bits of the Bloom filter, from the high half of the hash (the slot
+ * index uses the low half). */
+static inline bool bloom_may_hold(const struct tuple *t, uint64_t h)
+{
+	uint32_t a = (uint32_t)(h >> 32) & t->bloom_mask, b = (uint32_t)(h >> 44) & t->bloom_mask;
+	return (t->bloom[a >> 6] >> (a & 63) & 1) && (t->bloom[b >> 6] >> (b & 63) & 1);
+}
+
+static inline void bloom_add(struct tuple *t, uint64_t h)
+{
+	uint32_t a = (uint32_t)(h >> 32) & t->bloom_mask, b = (uint32_t)(h >> 44) & t->bloom_mask;
+	t->bloom[a >> 6] |= 1ull << (a & 63);
+	t->bloom[b >> 6] |= 1ull << (b & 63);
+}
+
+/* The non-address part of a key: protocol and ports, where the tuple has
+ * them. A rule in a port tuple has a single port (lo), a packet its port. */
+static inline uint64_t rest_of(const struct tuple *t, uint8_t proto, uint16_t sport,
+			       uint16_t dport)
+{
+	return (t->use_proto ? proto : 0) | (t->use_sport ? (uint64_t)sport << 8 : 0) |
+	       (t->use_dport ? (uint64_t)dport << 24 : 0) | (uint64_t)1 << 40;
+}
+
+/* The tuple key of a rule (or packet) in table t. */
+static inline uint64_t key_of(const struct tuple *t, const uint64_t s[2], const uint64_t d[2],
+			      uint64_t rest, uint64_t ks[2], uint64_t kd[2])
 {
 	ks[0] = s[0] & t->ms[0];
 	ks[1] = s[1] & t->ms[1];
 	kd[0] = d[0] & t->md[0];
 	kd[1] = d[1] & t->md[1];
-	return hash_key(ks, kd, t->use_proto ? proto : 0);
+	return hash_key(ks, kd, rest);
 }
 
 static inline bool same_key(const struct tuple *t, const struct crule *r, const uint64_t ks[2],
-			    const uint64_t kd[2], uint8_t proto)
+			    const uint64_t kd[2], uint64_t rest)
 {
 	return (r->src[0] & t->ms[0]) == ks[0] && (r->src[1] & t->ms[1]) == ks[1] &&
 	       (r->dst[0] & t->md[0]) == kd[0] && (r->dst[1] & t->md[1]) == kd[1] &&
-	       (!t->use_proto || r->proto == proto);
+	       rest_of(t, r->proto, r->sp_lo, r->dp_lo) == rest;
+}
+
+static inline uint64_t rule_rest(const struct tuple *t, const struct crule *r)
+{
+	return rest_of(t, r->proto, r->sp_lo, r->dp_lo);
 }
 
 /* The slot holding the bucket of this key, or NULL. */
 static struct slot *find_slot(const struct tss *sp, const struct tuple *t, uint32_t h,
-			      const uint64_t ks[2], const uint64_t kd[2], uint8_t proto)
+			      const uint64_t ks[2], const uint64_t kd[2], uint64_t rest)
 {
 	uint32_t mask = t->cap - 1;
 
@@ -118,7 +154,7 @@ static struct slot *find_slot(const struct tss *sp, const struct tuple *t, uint3
 		struct slot *s = &t->slots[i];
 		if (s->head == NIL)
 			return NULL;
-		if (s->head != TOMB && s->hash == h && same_key(t, &sp->rules[s->head], ks, kd, proto))
+		if (s->head != TOMB && s->hash == h && same_key(t, &sp->rules[s->head], ks, kd, rest))
 			return s;
 	}
 }
@@ -154,14 +190,16 @@ static long tss_classify(const struct tss *sp, const uint64_t s[2], const uint64
 			 const struct packet *p)
 {
 	const struct crule *best = NULL;
-
 	for (size_t i = 0; i < sp->n_tables; i++) {
 		const struct tuple *t = sp->tables[i];
 		uint64_t ks[2], kd[2];
 		if (best && t->maxprio < best->prio)
 			break;
-		uint32_t h = key_of(t, s, d, p->proto, ks, kd);
-		const struct slot *sl = find_slot(sp, t, h, ks, kd, p->proto);
+		uint64_t rest = rest_of(t, p->proto, p->sport, p->dport);
+		uint64_t h = key_of(t, s, d, rest, ks, kd);
+		if (!bloom_may_hold(t, h))
+			continue;
+		const struct slot *sl = find_slot(sp, t, (uint32_t)h, ks, kd, rest);
 		if (!sl)
 			continue;
 		for (uint32_t ri = sl->head; ri != NIL; ri = sp->rules[ri].next) {
@@ -179,18 +217,31 @@ static long tss_classify(const struct tss *sp, const uint64_t s[2], const uint64
 
 /* --- building ---------------------------------------------------------- */
 
-static int grow_slots(struct tuple *t)
+/* Rehashes into a table sized for the live buckets, dropping tombstones,
+ * and rebuilds the Bloom filter (8 bits per bucket, at least 512). */
+static int grow_slots(const struct tss *sp, struct tuple *t)
 {
-	uint32_t cap = t->cap ? t->cap : MIN_SLOTS;
+	uint32_t cap = MIN_SLOTS, bits = 512;
 	struct slot *old = t->slots;
 	uint32_t old_cap = t->cap;
+	uint64_t *bloom;
 
 	while ((t->live + 1) * 4 > cap * 3)
 		cap *= 2;
+	while (bits < (t->live + 1) * 8)
+		bits *= 2;
 	if (!(t->slots = malloc(cap * sizeof(*t->slots)))) {
 		t->slots = old;
 		return -1;
 	}
+	if (!(bloom = calloc(bits / 64, sizeof(uint64_t)))) {
+		free(t->slots);
+		t->slots = old;
+		return -1;
+	}
+	free(t->bloom);
+	t->bloom = bloom;
+	t->bloom_mask = bits - 1;
 	for (uint32_t i = 0; i < cap; i++)
 		t->slots[i] = (struct slot){ NIL, 0 };
 	t->cap = cap;
@@ -198,6 +249,9 @@ static int grow_slots(struct tuple *t)
 	for (uint32_t i = 0; i < old_cap; i++) {
 		if (old[i].head == NIL || old[i].head == TOMB)
 			continue;
+		const struct crule *r = &sp->rules[old[i].head];
+		uint64_t ks[2], kd[2];
+		bloom_add(t, key_of(t, r->src, r->dst, rule_rest(t, r), ks, kd));
 		uint32_t j = old[i].hash & (cap - 1);
 		while (t->slots[j].head != NIL)
 			j = (j + 1) & (cap - 1);
@@ -208,7 +262,13 @@ static int grow_slots(struct tuple *t)
 	return 0;
 }
 
-static struct tuple *tuple_new(uint8_t ts, uint8_t td, bool use_proto)
+static bool single(uint16_t lo, uint16_t hi)
+{
+	return lo == hi;
+}
+
+static struct tuple *tuple_new(uint8_t ts, uint8_t td, bool use_proto, bool use_sport,
+			       bool use_dport)
 {
 	struct tuple *t = calloc(1, sizeof(*t));
 
@@ -217,6 +277,8 @@ static struct tuple *tuple_new(uint8_t ts, uint8_t td, bool use_proto)
 	t->ts = ts;
 	t->td = td;
 	t->use_proto = use_proto;
+	t->use_sport = use_sport;
+	t->use_dport = use_dport;
 	mask_of(ts, t->ms);
 	mask_of(td, t->md);
 	return t;
@@ -226,6 +288,7 @@ static void tuple_free(struct tuple *t)
 {
 	if (t) {
 		free(t->slots);
+		free(t->bloom);
 		free(t);
 	}
 }
@@ -283,8 +346,9 @@ static uint32_t alloc_rule(struct tss *sp)
 static size_t bucket_size(const struct tss *sp, const struct tuple *t, const struct crule *r)
 {
 	uint64_t ks[2], kd[2];
-	uint32_t h = key_of(t, r->src, r->dst, r->proto, ks, kd);
-	const struct slot *sl = t->cap ? find_slot(sp, t, h, ks, kd, r->proto) : NULL;
+	uint64_t rest = rule_rest(t, r);
+	uint32_t h = (uint32_t)key_of(t, r->src, r->dst, rest, ks, kd);
+	const struct slot *sl = t->cap ? find_slot(sp, t, h, ks, kd, rest) : NULL;
 	size_t n = 0;
 
 	for (uint32_t i = sl ? sl->head : NIL; i != NIL; i = sp->rules[i].next)
@@ -295,7 +359,16 @@ static size_t bucket_size(const struct tss *sp, const struct tuple *t, const str
 static bool fits(const struct tuple *t, const struct crule *r, unsigned slack)
 {
 	return t->ts <= r->src_len && t->td <= r->dst_len && (!t->use_proto || r->proto) &&
+	       (!t->use_sport || single(r->sp_lo, r->sp_hi)) &&
+	       (!t->use_dport || single(r->dp_lo, r->dp_hi)) &&
 	       (unsigned)(r->src_len - t->ts) <= slack && (unsigned)(r->dst_len - t->td) <= slack;
+}
+
+/* TupleMerge's choice: the most specific table the rule fits, unless its
+ * bucket is full; then a table of the rule's exact tuple. */
+static unsigned tuple_score(const struct tuple *t)
+{
+	return (unsigned)t->ts + t->td + t->use_proto + 16u * t->use_dport + 8u * t->use_sport;
 }
 
 /* TupleMerge's choice: the most specific table the rule fits, unless its
@@ -304,23 +377,25 @@ static struct tuple *choose_table(struct tss *sp, const struct crule *r)
 {
 	struct tuple *best = NULL, *exact = NULL;
 	unsigned slack = 2u * sp->round;
-	bool proto = r->proto != 0;
+	bool proto = r->proto != 0, sport = single(r->sp_lo, r->sp_hi),
+	     dport = single(r->dp_lo, r->dp_hi);
 
 	for (size_t i = 0; i < sp->n_tables; i++) {
 		struct tuple *t = sp->tables[i];
-		if (t->ts == r->src_len && t->td == r->dst_len && t->use_proto == proto)
+		if (t->ts == r->src_len && t->td == r->dst_len && t->use_proto == proto &&
+		    t->use_sport == sport && t->use_dport == dport)
 			exact = t;
-		if (fits(t, r, slack) &&
-		    (!best || t->ts + t->td + t->use_proto > best->ts + best->td + best->use_proto))
+		if (fits(t, r, slack) && (!best || tuple_score(t) > tuple_score(best)))
 			best = t;
 	}
 	if (best && (best == exact || bucket_size(sp, best, r) < BUCKET_LIMIT))
 		return best;
 	if (exact)
 		return exact;
-	struct tuple *t = best ? tuple_new(r->src_len, r->dst_len, proto)
+	struct tuple *t = best ? tuple_new(r->src_len, r->dst_len, proto, sport, dport)
 			       : tuple_new((uint8_t)(r->src_len - r->src_len % sp->round),
-					   (uint8_t)(r->dst_len - r->dst_len % sp->round), proto);
+					   (uint8_t)(r->dst_len - r->dst_len % sp->round), proto,
+					   sport, dport);
 	if (!t || add_table(sp, t) < 0) {
 		tuple_free(t);
 		return NULL;
@@ -331,17 +406,20 @@ static struct tuple *choose_table(struct tss *sp, const struct crule *r)
 static int tss_insert(struct tss *sp, const struct crule *in)
 {
 	struct tuple *t = choose_table(sp, in);
-	uint64_t ks[2], kd[2];
+	uint64_t ks[2], kd[2], h64;
 	uint32_t ri, h;
 	struct slot *sl;
 
-	if (!t || ((t->live + 1) * 4 > t->cap * 3 && grow_slots(t) < 0))
+	if (!t || ((t->live + 1) * 4 > t->cap * 3 && grow_slots(sp, t) < 0))
 		return -1;
 	if ((ri = alloc_rule(sp)) == NIL)
 		return -1;
 	sp->rules[ri] = *in;
-	h = key_of(t, in->src, in->dst, in->proto, ks, kd);
-	if ((sl = find_slot(sp, t, h, ks, kd, in->proto))) {
+	uint64_t rest = rule_rest(t, in);
+	h64 = key_of(t, in->src, in->dst, rest, ks, kd);
+	h = (uint32_t)h64;
+	bloom_add(t, h64);
+	if ((sl = find_slot(sp, t, h, ks, kd, rest))) {
 		/* keep the bucket best first */
 		uint32_t *link = &sl->head;
 		while (*link != NIL && rule_better(&sp->rules[*link], in))
@@ -357,7 +435,7 @@ static int tss_insert(struct tss *sp, const struct crule *in)
 		t->slots[i] = (struct slot){ ri, h };
 		sp->rules[ri].next = NIL;
 		t->live++;
-		if (t->used * 4 > t->cap * 3 && grow_slots(t) < 0)
+		if (t->used * 4 > t->cap * 3 && grow_slots(sp, t) < 0)
 			return -1;
 	}
 	t->n_rules++;
@@ -380,8 +458,9 @@ static int tss_delete(struct tss *sp, const struct crule *in)
 		uint64_t ks[2], kd[2];
 		if (!fits(t, in, 128))
 			continue;
-		uint32_t h = key_of(t, in->src, in->dst, in->proto, ks, kd);
-		struct slot *sl = find_slot(sp, t, h, ks, kd, in->proto);
+		uint64_t rest = rule_rest(t, in);
+		uint32_t h = (uint32_t)key_of(t, in->src, in->dst, rest, ks, kd);
+		struct slot *sl = find_slot(sp, t, h, ks, kd, rest);
 		if (!sl)
 			continue;
 		for (uint32_t *link = &sl->head; *link != NIL; link = &sp->rules[*link].next) {
@@ -531,6 +610,7 @@ void fast_get_stats(const struct fast_cls *c, struct fast_stats *out)
 				      sp->cap_tables * sizeof(struct tuple *);
 			for (size_t i = 0; i < sp->n_tables; i++)
 				out->bytes += sizeof(struct tuple) +
-					      sp->tables[i]->cap * sizeof(struct slot);
+					      sp->tables[i]->cap * sizeof(struct slot) +
+					      (sp->tables[i]->bloom_mask + 1) / 8;
 		}
 }
