@@ -271,8 +271,11 @@ static bool filter_depends_on_facts(const struct rs_filter *f)
 	       f->dst.kind == ADDR_SERVER;
 }
 
-static int match_cmp(const struct fentry *a, const struct fentry *b)
+/* ignore_mirror: a mirror equal to its original is the same entry. */
+static int match_cmp(const struct fentry *a, const struct fentry *b, bool ignore_mirror)
 {
+	uint8_t fa = ignore_mirror ? a->flags & ~EF_MIRROR : a->flags;
+	uint8_t fb = ignore_mirror ? b->flags & ~EF_MIRROR : b->flags;
 	int c;
 #define CMP_FIELD(x)                          \
 	if (a->x != b->x)                     \
@@ -288,7 +291,8 @@ static int match_cmp(const struct fentry *a, const struct fentry *b)
 	CMP_FIELD(dport.lo)
 	CMP_FIELD(dport.hi)
 	CMP_FIELD(conn)
-	CMP_FIELD(flags)
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
 	CMP_FIELD(action_in)
 	CMP_FIELD(action_out)
 	CMP_FIELD(exempt)
@@ -306,7 +310,12 @@ static int entry_cmp(const void *x, const void *y)
 		return a->prio > b->prio ? -1 : 1;
 	if (a->filter != b->filter)
 		return a->filter < b->filter ? -1 : 1;
-	return match_cmp(a, b);
+	return match_cmp(a, b, false);
+}
+
+static bool same_entry(const struct fentry *a, const struct fentry *b)
+{
+	return a->prio == b->prio && a->filter == b->filter && match_cmp(a, b, true) == 0;
 }
 
 static void sort_and_dedup(struct ftable *t)
@@ -315,7 +324,7 @@ static void sort_and_dedup(struct ftable *t)
 
 	qsort(t->entries, t->n_entries, sizeof(t->entries[0]), entry_cmp);
 	for (size_t i = 0; i < t->n_entries; i++)
-		if (n == 0 || entry_cmp(&t->entries[n - 1], &t->entries[i]) != 0)
+		if (n == 0 || !same_entry(&t->entries[n - 1], &t->entries[i]))
 			t->entries[n++] = t->entries[i];
 	t->n_entries = n;
 }

@@ -1,0 +1,152 @@
+/* Host facts from fixtures: resolv.conf (plain and behind the
+ * systemd-resolved stub), the lease files of dhclient, systemd-networkd and
+ * NetworkManager, ipsecfw's wins.conf, and the facts file of what-if
+ * queries with its errors. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sys/facts.h"
+#include "tap.h"
+
+static char root[] = "/tmp/ipsecfw-facts-XXXXXX";
+
+static void put(const char *rel, const char *text)
+{
+	char path[512], dir[512];
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(p - path), path);
+		mkdir(dir, 0755);
+	}
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+static void servers(const struct host_facts *f, enum server_type t, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	buf[0] = '\0';
+	for (size_t i = 0; i < f->n_servers[t]; i++) {
+		inet_ntop(f->servers[t][i].family, f->servers[t][i].bytes, a, sizeof(a));
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? " " : "", a);
+	}
+}
+
+static int read_files(struct host_facts *f)
+{
+	struct err e;
+	memset(f, 0, sizeof(*f));
+	if (facts_read_resolv(root, f, &e) < 0 || facts_read_leases(root, f, &e) < 0 ||
+	    facts_read_wins(root, f, &e) < 0)
+		return -1;
+	facts_normalize(f);
+	return 0;
+}
+
+int main(void)
+{
+	struct host_facts f;
+	struct err e;
+	char buf[512];
+
+	if (!mkdtemp(root))
+		return 1;
+
+	ok(read_files(&f) == 0 && f.n_servers[SRV_DNS] == 0 && f.n_servers[SRV_DHCP] == 0,
+	   "an empty root: no servers, no error");
+
+	put("/etc/resolv.conf", "# generated\nsearch example.net\nnameserver 198.51.100.53\n"
+				"nameserver 2001:db8::53\nnameserver fe80::1%eth0\nnameserver junk\n"
+				"options edns0\n");
+	read_files(&f);
+	servers(&f, SRV_DNS, buf, sizeof(buf));
+	is_str(buf, "198.51.100.53 2001:db8::53 fe80::1", "resolv.conf: every nameserver, zones cut");
+
+	put("/etc/resolv.conf", "nameserver 127.0.0.53\noptions edns0 trust-ad\n");
+	put("/run/systemd/resolve/resolv.conf", "nameserver 203.0.113.1\nnameserver 203.0.113.2\n");
+	read_files(&f);
+	servers(&f, SRV_DNS, buf, sizeof(buf));
+	is_str(buf, "203.0.113.1 203.0.113.2", "behind the resolved stub: resolved's uplink servers");
+
+	put("/var/lib/dhcp/dhclient.eth0.leases",
+	    "lease {\n  interface \"eth0\";\n  fixed-address 192.0.2.10;\n"
+	    "  option dhcp-server-identifier 192.0.2.1;\n}\n"
+	    "lease {\n  interface \"eth0\";\n  option dhcp-server-identifier 192.0.2.2;\n}\n");
+	read_files(&f);
+	servers(&f, SRV_DHCP, buf, sizeof(buf));
+	is_str(buf, "192.0.2.2", "dhclient: the last lease's server");
+
+	put("/run/systemd/netif/leases/2", "# This is private data.\nADDRESS=198.51.100.9\n"
+					    "SERVER_ADDRESS=198.51.100.1\nROUTER=198.51.100.1\n");
+	put("/var/lib/NetworkManager/internal-0b1c-eth1.lease", "ADDRESS=203.0.113.9\n"
+								"SERVER_ADDRESS=203.0.113.254\n");
+	put("/var/lib/NetworkManager/dhclient-0b1c-eth2.lease",
+	    "lease {\n  option dhcp-server-identifier 198.51.100.254;\n}\n");
+	put("/var/lib/NetworkManager/NetworkManager.state", "[main]\nSERVER_ADDRESS=192.0.2.99\n");
+	read_files(&f);
+	servers(&f, SRV_DHCP, buf, sizeof(buf));
+	is_str(buf, "192.0.2.2 198.51.100.1 198.51.100.254 203.0.113.254",
+	       "dhclient, networkd and both NetworkManager lease formats, nothing else");
+
+	put("/etc/ipsecfw/wins.conf", "# WINS servers\nwins 192.0.2.137\nwins 192.0.2.138\nwins bad\n");
+	read_files(&f);
+	servers(&f, SRV_WINS, buf, sizeof(buf));
+	is_str(buf, "192.0.2.137 192.0.2.138", "wins.conf");
+
+	/* The facts file of what-if queries and tests. */
+	put("/facts", "# a web server\naddr 192.0.2.10/24\naddr 2001:db8::10/64\n"
+		      "addr 198.51.100.1/30 dialup\ndns 198.51.100.53\ndns 198.51.100.53\n"
+		      "gateway 192.0.2.1\nwins 192.0.2.137\ndhcp 192.0.2.1\naddr 127.0.0.1/8\n");
+	snprintf(buf, sizeof(buf), "%s/facts", root);
+	struct facts_sources src = { .facts_file = buf };
+	ok(facts_read(&src, &f, &e) == 0, "facts file reads");
+	ok(f.n_addrs == 3 && f.addrs[0].ip.len == 24 && f.addrs[1].dialup && !f.addrs[0].dialup,
+	   "three addresses (loopback left out), prefix lengths and the dialup flag");
+	ok(f.n_servers[SRV_DNS] == 1 && f.n_servers[SRV_GATEWAY] == 1 && f.n_servers[SRV_WINS] == 1 &&
+		   f.n_servers[SRV_DHCP] == 1,
+	   "servers, duplicates merged");
+
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{ "addr 192.0.2.300/24\n", ":1: bad address '192.0.2.300'" },
+		{ "addr 192.0.2.1/33\n", ":1: prefix length 33 is too long" },
+		{ "\naddr 192.0.2.1/24 wan\n", ":2: unknown flag 'wan'" },
+		{ "dns\n", ":1: 'dns' needs an address" },
+		{ "router 192.0.2.1\n", ":1: unknown fact 'router'" },
+		{ "gateway 192.0.2.1 extra\n", ":1: unexpected 'extra'" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put("/facts", bad[i].text);
+		int rc = facts_read(&src, &f, &e);
+		ok(rc < 0 && strstr(e.msg, bad[i].want), "bad facts file: %s", bad[i].want);
+		if (rc == 0 || !strstr(e.msg, bad[i].want))
+			printf("#   got '%s'\n", rc < 0 ? e.msg : "success");
+	}
+	src.facts_file = "/nonexistent/facts";
+	ok(facts_read(&src, &f, &e) < 0 && strstr(e.msg, "cannot open"), "a missing facts file is an error");
+
+	/* Normalisation: any order of the same facts compares equal. */
+	struct host_facts a = { 0 }, b = { 0 };
+	struct ip_prefix x, y;
+	ip_parse_host("192.0.2.10", &x);
+	ip_parse_host("2001:db8::10", &y);
+	facts_add_addr(&a, &x, 1, false);
+	facts_add_addr(&a, &y, 1, false);
+	facts_add_addr(&b, &y, 1, false);
+	facts_add_addr(&b, &x, 1, false);
+	facts_add_addr(&b, &x, 1, false);
+	facts_normalize(&a);
+	facts_normalize(&b);
+	ok(facts_equal(&a, &b), "the same facts in another order, with a duplicate, are equal");
+
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	return system(cmd) == 0 ? done_testing() : 1;
+}
