@@ -1,0 +1,186 @@
+/* pcapgen - writes small captures for the replay tests.
+ *
+ *   pcapgen OUT pcap|pcapng ether|sll|raw < SPECS
+ *
+ * One packet per line: "PROTO SRC DST SPORT DPORT [frag|first]" (IPv4 or
+ * IPv6 by the addresses; PROTO tcp, udp, icmp, icmpv6 or a number; for ICMP
+ * SPORT and DPORT are type and code; "frag" makes a non-first fragment,
+ * "first" a first fragment with more to come), or "arp" for a non-IP frame.
+ * pcap files are written by libpcap; pcapng blocks by hand (libpcap reads
+ * pcapng but does not write it). */
+#include <arpa/inet.h>
+#include <pcap/pcap.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { LINK_ETHER, LINK_SLL, LINK_RAW };
+
+static size_t put16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+	return 2;
+}
+
+/* An IP packet (with an 8-byte transport header) into buf; its length. */
+static size_t build_ip(const char *line, uint8_t *buf, int *ethertype)
+{
+	char proto_s[16], src_s[64], dst_s[64], flag[16] = "";
+	unsigned sport, dport;
+	uint8_t proto, src[16], dst[16];
+	bool v6, frag, first;
+
+	if (sscanf(line, "%15s %63s %63s %u %u %15s", proto_s, src_s, dst_s, &sport, &dport, flag) < 5)
+		return 0;
+	proto = strcmp(proto_s, "tcp") == 0 ? 6 : strcmp(proto_s, "udp") == 0 ? 17
+		: strcmp(proto_s, "icmp") == 0 ? 1 : strcmp(proto_s, "icmpv6") == 0 ? 58
+		: (uint8_t)atoi(proto_s);
+	v6 = strchr(src_s, ':') != NULL;
+	inet_pton(v6 ? AF_INET6 : AF_INET, src_s, src);
+	inet_pton(v6 ? AF_INET6 : AF_INET, dst_s, dst);
+	frag = strcmp(flag, "frag") == 0;
+	first = strcmp(flag, "first") == 0;
+	uint8_t l4[8] = { 0 };
+	if (proto == 1 || proto == 58) {
+		l4[0] = (uint8_t)sport;
+		l4[1] = (uint8_t)dport;
+	} else {
+		put16(l4, sport);
+		put16(l4 + 2, dport);
+	}
+	size_t n;
+	if (!v6) {
+		*ethertype = 0x0800;
+		memset(buf, 0, 20);
+		buf[0] = 0x45;
+		put16(buf + 2, 28);
+		put16(buf + 6, frag ? 185 : first ? 0x2000 : 0); /* offset 185*8, or MF */
+		buf[8] = 64;
+		buf[9] = proto;
+		memcpy(buf + 12, src, 4);
+		memcpy(buf + 16, dst, 4);
+		n = 20;
+	} else {
+		*ethertype = 0x86dd;
+		memset(buf, 0, 40);
+		buf[0] = 0x60;
+		buf[6] = (frag || first) ? 44 : proto;
+		buf[7] = 64;
+		memcpy(buf + 8, src, 16);
+		memcpy(buf + 24, dst, 16);
+		n = 40;
+		if (frag || first) {
+			memset(buf + n, 0, 8);
+			buf[n] = proto;
+			put16(buf + n + 2, frag ? 185u << 3 : 1); /* offset, or M flag */
+			n += 8;
+		}
+		put16(buf + 4, (unsigned)(n - 40 + 8));
+	}
+	if (!frag) {
+		memcpy(buf + n, l4, 8);
+		n += 8;
+	}
+	return n;
+}
+
+static size_t frame(int link, const char *line, uint8_t *out)
+{
+	uint8_t ip[128];
+	int type = 0x0806;
+	size_t n = 0, ipn = strncmp(line, "arp", 3) == 0 ? 28 : build_ip(line, ip, &type);
+
+	if (ipn == 0)
+		return 0;
+	if (type == 0x0806)
+		memset(ip, 0, ipn);
+	switch (link) {
+	case LINK_ETHER:
+		memset(out, 0, 12);
+		out[0] = 0x02;
+		out[6] = 0x02;
+		out[11] = 1;
+		n = 12 + put16(out + 12, (unsigned)type);
+		break;
+	case LINK_SLL:
+		memset(out, 0, 14);
+		put16(out, 0);     /* to us */
+		put16(out + 2, 1); /* ARPHRD_ETHER */
+		put16(out + 4, 6);
+		n = 14 + put16(out + 14, (unsigned)type);
+		break;
+	default:
+		if (type == 0x0806)
+			return 0; /* raw IP links carry only IP */
+		break;
+	}
+	memcpy(out + n, ip, ipn);
+	return n + ipn;
+}
+
+static void pcapng_block(FILE *f, uint32_t type, const void *body, uint32_t len)
+{
+	uint32_t pad = (4 - len % 4) % 4, total = 12 + len + pad, zero = 0;
+	fwrite(&type, 4, 1, f);
+	fwrite(&total, 4, 1, f);
+	fwrite(body, 1, len, f);
+	fwrite(&zero, 1, pad, f);
+	fwrite(&total, 4, 1, f);
+}
+
+int main(int argc, char **argv)
+{
+	char line[256];
+	uint8_t pkt[256];
+	int link, dlt;
+
+	if (argc != 4)
+		return fprintf(stderr, "usage: pcapgen OUT pcap|pcapng ether|sll|raw\n"), 2;
+	link = strcmp(argv[3], "ether") == 0 ? LINK_ETHER : strcmp(argv[3], "sll") == 0 ? LINK_SLL : LINK_RAW;
+	dlt = link == LINK_ETHER ? DLT_EN10MB : link == LINK_SLL ? DLT_LINUX_SLL : DLT_RAW;
+	bool ng = strcmp(argv[2], "pcapng") == 0;
+	pcap_t *dead = pcap_open_dead(dlt, 65535);
+	pcap_dumper_t *dump = ng ? NULL : pcap_dump_open(dead, argv[1]);
+	FILE *f = ng ? fopen(argv[1], "wb") : NULL;
+	if ((!ng && !dump) || (ng && !f))
+		return fprintf(stderr, "pcapgen: cannot write %s\n", argv[1]), 1;
+	if (ng) {
+		uint8_t shb[16] = { 0 }, idb[8] = { 0 };
+		uint32_t magic = 0x1A2B3C4D;
+		memcpy(shb, &magic, 4);
+		shb[4] = 1; /* version 1.0 */
+		memset(shb + 8, 0xff, 8); /* section length unknown */
+		pcapng_block(f, 0x0A0D0D0A, shb, 16);
+		uint16_t lt = (uint16_t)(link == LINK_RAW ? 101 : dlt);
+		memcpy(idb, &lt, 2);
+		uint32_t snap = 65535;
+		memcpy(idb + 4, &snap, 4);
+		pcapng_block(f, 1, idb, 8);
+	}
+	uint32_t ts = 1700000000;
+	while (fgets(line, sizeof(line), stdin)) {
+		size_t n = frame(link, line, pkt);
+		if (n == 0)
+			continue;
+		ts++;
+		if (ng) {
+			uint8_t epb[20 + 256];
+			uint32_t v[5] = { 0, 0, ts, (uint32_t)n, (uint32_t)n };
+			memcpy(epb, v, 20);
+			memcpy(epb + 20, pkt, n);
+			pcapng_block(f, 6, epb, (uint32_t)(20 + n));
+		} else {
+			struct pcap_pkthdr h = { .ts = { .tv_sec = ts }, .caplen = (uint32_t)n,
+						 .len = (uint32_t)n };
+			pcap_dump((u_char *)dump, &h, pkt);
+		}
+	}
+	if (ng)
+		fclose(f);
+	else
+		pcap_dump_close(dump);
+	pcap_close(dead);
+	return 0;
+}
