@@ -17,7 +17,11 @@ check:
 	./scripts/check
 
 bench: build
+	./scripts/deps bench
+	meson setup --reconfigure build >/dev/null
+	ninja -C build
 	./build/bench/bench_load
+	./build/bench/bench_classify
 
 clean:
 	rm -rf build build-asan build-fuzz

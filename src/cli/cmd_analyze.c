@@ -7,28 +7,6 @@
 #include "engine/analyze.h"
 #include "queries.h"
 
-/* "in tcp 198.51.100.1:40000 192.0.2.10:80": arguments of `ipsecfw test`. */
-static void witness_args(const struct packet *p, char *buf, size_t len)
-{
-	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], proto[16];
-	bool v6 = p->family == AF_INET6;
-
-	inet_ntop(p->family, p->src, s, sizeof(s));
-	inet_ntop(p->family, p->dst, d, sizeof(d));
-	proto_format(p->proto, proto, sizeof(proto));
-	for (char *c = proto; *c; c++)
-		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
-	if (proto_has_ports(p->proto))
-		snprintf(buf, len, "%s %s %s%s%s:%u %s%s%s:%u", p->inbound ? "in" : "out", proto,
-			 v6 ? "[" : "", s, v6 ? "]" : "", p->sport, v6 ? "[" : "", d, v6 ? "]" : "",
-			 p->dport);
-	else if (proto_is_icmp(p->proto))
-		snprintf(buf, len, "%s %s %s %s type %u code %u", p->inbound ? "in" : "out", proto, s,
-			 d, p->sport, p->dport);
-	else
-		snprintf(buf, len, "%s %s %s %s", p->inbound ? "in" : "out", proto, s, d);
-}
-
 static const char *what(enum finding_kind k)
 {
 	switch (k) {
@@ -55,7 +33,7 @@ static json_t *finding_json(const struct ftable *t, const struct finding *f)
 		      "filter_id", (json_int_t)t->filters[f->filter].f.id, "meaning", what(f->kind));
 	if (f->entry >= 0) {
 		json_object_set_new(o, "entry", entry_json(t, (size_t)f->entry, f->witness.inbound));
-		witness_args(&f->witness, args, sizeof(args));
+		packet_test_args(&f->witness, args, sizeof(args));
 		json_object_set_new(o, "witness", json_string(args));
 	}
 	if (f->other >= 0)
@@ -78,7 +56,7 @@ static void finding_print(const struct ftable *t, const struct finding *f)
 		entry_print(stdout, t, (size_t)f->other, f->witness.inbound, "    ");
 	}
 	if (f->entry >= 0) {
-		witness_args(&f->witness, args, sizeof(args));
+		packet_test_args(&f->witness, args, sizeof(args));
 		printf("  witness: ipsecfw test %s\n", args);
 	}
 }

@@ -10,6 +10,7 @@
 #include "engine/ftable.h"
 #include "interactive.h"
 #include "queries.h"
+#include "shadow_warn.h"
 #include "lang/ipsecpol.h"
 #include "lang/session.h"
 #include "store/store.h"
@@ -242,6 +243,8 @@ int main(int argc, char **argv)
 	}
 	session_init(&s, db, stdout, stderr);
 	s.json = json;
+	s.after_filters_added = shadow_warn;
+	s.hook_ctx = &facts_src;
 
 	int left = argc - optind;
 	char **words = argv + optind;
@@ -263,6 +266,7 @@ int main(int argc, char **argv)
 		rc = interactive_run(&s) ? 1 : 0;
 	else
 		rc = run_script(&s, "-");
+	session_free(&s);
 	db_close(db);
 	return rc;
 }

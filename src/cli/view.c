@@ -51,3 +51,25 @@ void packet_format(const struct packet *p, char *buf, size_t len)
 		snprintf(buf, len, "%s -> %s %s%s", s, d, proto,
 			 p->nonfirst_frag ? " (non-first fragment)" : "");
 }
+
+/* "in tcp 198.51.100.1:40000 192.0.2.10:80": arguments of `ipsecfw test`. */
+void packet_test_args(const struct packet *p, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], proto[16];
+	bool v6 = p->family == AF_INET6;
+
+	inet_ntop(p->family, p->src, s, sizeof(s));
+	inet_ntop(p->family, p->dst, d, sizeof(d));
+	proto_format(p->proto, proto, sizeof(proto));
+	for (char *c = proto; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+	if (proto_has_ports(p->proto))
+		snprintf(buf, len, "%s %s %s%s%s:%u %s%s%s:%u", p->inbound ? "in" : "out", proto,
+			 v6 ? "[" : "", s, v6 ? "]" : "", p->sport, v6 ? "[" : "", d, v6 ? "]" : "",
+			 p->dport);
+	else if (proto_is_icmp(p->proto))
+		snprintf(buf, len, "%s %s %s %s type %u code %u", p->inbound ? "in" : "out", proto, s,
+			 d, p->sport, p->dport);
+	else
+		snprintf(buf, len, "%s %s %s %s", p->inbound ? "in" : "out", proto, s, d);
+}

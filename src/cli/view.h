@@ -27,4 +27,8 @@ void view_decide(const struct view *v, struct packet *p, struct decision *out);
 /* "203.0.113.9:40000 -> 192.0.2.10:80 TCP" and friends. */
 void packet_format(const struct packet *p, char *buf, size_t len);
 
+/* The same packet as arguments of `ipsecfw test`:
+ * "in tcp 198.51.100.1:40000 192.0.2.10:80". */
+void packet_test_args(const struct packet *p, char *buf, size_t len);
+
 #endif

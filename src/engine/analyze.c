@@ -82,7 +82,7 @@ static bool permits_both_ways(const struct fentry *a)
 /* A packet inside both boxes (b may be NULL): the longer prefix of each
  * side, a concrete protocol and the lowest common port. "any" sides get a
  * documentation address, so witnesses can be pasted into `ipsecfw test`. */
-static void witness(const struct fentry *a, const struct fentry *b, struct packet *p)
+void analyze_witness(const struct fentry *a, const struct fentry *b, struct packet *p)
 {
 	const struct fentry *boxes[2] = { a, b ? b : a };
 	static const uint8_t doc4_src[4] = { 198, 51, 100, 1 }, doc4_dst[4] = { 203, 0, 113, 1 };
@@ -147,12 +147,12 @@ static int add(struct results *r, enum finding_kind kind, const struct ftable *t
 	f->other = other;
 	f->filter = filter;
 	if (entry >= 0)
-		witness(&t->entries[entry], other >= 0 ? &t->entries[other] : NULL, &f->witness);
+		analyze_witness(&t->entries[entry], other >= 0 ? &t->entries[other] : NULL,
+				&f->witness);
 	return 0;
 }
 
-/* The better entry covering e, or -1. */
-static long shadower(const struct ftable *t, size_t i)
+long analyze_shadower(const struct ftable *t, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
 		if (fentry_covers(&t->entries[j], &t->entries[i]))
@@ -185,8 +185,24 @@ static uint32_t specificity(const struct fentry *e)
 	return e->weight >> 6;
 }
 
+/* Was this pair of filters already reported (for another family or the
+ * mirror)? One finding per pair. */
+static bool pair_reported(const struct ftable *t, const struct results *r, size_t from,
+			  const struct fentry *a, const struct fentry *b)
+{
+	for (size_t k = from; k < r->n; k++) {
+		const struct finding *f = &r->list[k];
+		uint32_t x = t->entries[f->entry].filter, y = t->entries[f->other].filter;
+		if ((x == a->filter && y == b->filter) || (x == b->filter && y == a->filter))
+			return true;
+	}
+	return false;
+}
+
 static int find_conflicts(const struct ftable *t, struct results *r, struct err *e)
 {
+	size_t from = r->n;
+
 	/* Entries are sorted by weight, so equal specificities are adjacent. */
 	for (size_t lo = 0, hi; lo < t->n_entries; lo = hi) {
 		for (hi = lo + 1; hi < t->n_entries &&
@@ -197,7 +213,8 @@ static int find_conflicts(const struct ftable *t, struct results *r, struct err 
 			for (size_t j = i + 1; j < hi; j++) {
 				const struct fentry *a = &t->entries[i], *b = &t->entries[j];
 				if (a->exempt || b->exempt || a->filter == b->filter ||
-				    same_decision(a, b) || !fentry_overlaps(a, b))
+				    same_decision(a, b) || !fentry_overlaps(a, b) ||
+				    pair_reported(t, r, from, a, b))
 					continue;
 				if (add(r, FIND_CONFLICT, t, a->filter, (long)i, (long)j, e) < 0)
 					return -1;
@@ -221,7 +238,7 @@ static void classify_entries(const struct ftable *t, struct filter_state *st)
 		if (f == UINT32_MAX)
 			continue;
 		st[f].seen++;
-		if ((by = shadower(t, i)) >= 0) {
+		if ((by = analyze_shadower(t, i)) >= 0) {
 			if (st[f].shadowed++ == 0) {
 				st[f].shadow_entry = (long)i;
 				st[f].shadow_by = by;

@@ -32,4 +32,10 @@ bool fentry_overlaps(const struct fentry *a, const struct fentry *b);
 
 const char *finding_kind_name(enum finding_kind k);
 
+/* The first better entry that covers entry i (it decides every packet i
+ * matches), or -1. */
+long analyze_shadower(const struct ftable *t, size_t i);
+/* A packet inside entry a and, if b is not NULL, inside b too. */
+void analyze_witness(const struct fentry *a, const struct fentry *b, struct packet *p);
+
 #endif

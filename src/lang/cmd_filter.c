@@ -161,7 +161,10 @@ struct add_ctx {
 static int add_one_filter(struct filter *f, void *ctx, struct err *e)
 {
 	struct add_ctx *a = ctx;
-	return db_filter_add(a->s->db, a->list_id, f, e);
+	if (db_filter_add(a->s->db, a->list_id, f, e) < 0)
+		return -1;
+	session_note_filter(a->s, f->id);
+	return 0;
 }
 
 int cmd_add_filter(struct session *s, struct bound *b, struct err *e)

@@ -126,6 +126,48 @@ static size_t skip_prefix(const struct tokens *t, size_t at, enum netsh_context 
 	return i - at;
 }
 
+void session_note_filter(struct session *s, int64_t id)
+{
+	if (!s->after_filters_added)
+		return;
+	if (s->n_added == s->cap_added) {
+		size_t cap = s->cap_added ? s->cap_added * 2 : 64;
+		int64_t *p = realloc(s->added_filters, cap * sizeof(*p));
+		if (!p)
+			return; /* only a warning would be lost */
+		s->added_filters = p;
+		s->cap_added = cap;
+	}
+	s->added_filters[s->n_added++] = id;
+}
+
+void session_free(struct session *s)
+{
+	free(s->added_filters);
+	s->added_filters = NULL;
+	s->n_added = s->cap_added = 0;
+}
+
+/* Commits the open transaction, first showing the hook what was added. */
+static int commit(struct session *s, struct err *e)
+{
+	if (s->n_added && s->after_filters_added) {
+		char saved[sizeof(s->command)];
+		memcpy(saved, s->command, sizeof(saved));
+		snprintf(s->command, sizeof(s->command), "add filter");
+		s->after_filters_added(s, s->added_filters, s->n_added);
+		memcpy(s->command, saved, sizeof(saved));
+	}
+	s->n_added = 0;
+	return db_commit(s->db, e);
+}
+
+static int begin(struct session *s, struct err *e)
+{
+	s->n_added = 0;
+	return db_begin(s->db, e);
+}
+
 static int run_command(struct session *s, const struct command *c, struct bound *b,
 		       struct err *e)
 {
@@ -133,7 +175,7 @@ static int run_command(struct session *s, const struct command *c, struct bound 
 
 	if (c->flags & CMD_NO_TX)
 		return c->run(s, b, e);
-	if (!db_in_transaction(s->db) && db_begin(s->db, e) < 0)
+	if (!db_in_transaction(s->db) && begin(s, e) < 0)
 		return -1;
 	if (s->batch && s->all_or_nothing)
 		return c->run(s, b, e);
@@ -145,7 +187,7 @@ static int run_command(struct session *s, const struct command *c, struct bound 
 	else
 		db_savepoint_release(s->db);
 	if (!s->batch) {
-		if (rc == 0 && db_commit(s->db, e) < 0)
+		if (rc == 0 && commit(s, e) < 0)
 			rc = -1;
 		if (rc < 0)
 			db_rollback(s->db);
@@ -260,7 +302,7 @@ int session_line(struct session *s, const char *line, size_t len, int *err_col, 
 
 int session_finish(struct session *s, struct err *e)
 {
-	if (db_in_transaction(s->db) && db_commit(s->db, e) < 0) {
+	if (db_in_transaction(s->db) && commit(s, e) < 0) {
 		db_rollback(s->db);
 		return -1;
 	}

@@ -39,6 +39,12 @@ struct session {
 	int include_depth;
 	FILE *out, *err;
 	resolve_fn resolve;
+	/* Filters added in the open transaction, handed to after_filters_added
+	 * just before it commits (the CLI warns about shadowed ones there). */
+	int64_t *added_filters;
+	size_t n_added, cap_added;
+	void (*after_filters_added)(struct session *s, const int64_t *ids, size_t n);
+	void *hook_ctx;
 	/* Where the current command sits, for messages. */
 	const char *source;
 	long line;
@@ -73,6 +79,11 @@ int session_line(struct session *s, const char *line, size_t len, int *err_col, 
  * Prints "source:line:col: error: ..." and returns -1 on the first error,
  * leaving the store as it was. */
 int session_script(struct session *s, FILE *in, const char *source);
+
+/* Remembers a filter added in this transaction (see after_filters_added). */
+void session_note_filter(struct session *s, int64_t id);
+/* Releases what the session holds. */
+void session_free(struct session *s);
 
 /* Commits what batching kept open. */
 int session_finish(struct session *s, struct err *e);

@@ -106,6 +106,22 @@ expect "PASS Ping" "negotiate with inpass accepts cleartext in" in icmp 203.0.11
 F -j test in icmp 203.0.113.9 me type 8 | grep -q '"reason": "negotiate, inpass accepts cleartext"'
 ok $? "the reason names inpass"
 
+# add filter warns when the new filter is shadowed at once, and only then.
+F static add filter filterlist=AllIn srcaddr=any dstaddr=me protocol=UDP dstport=500 2>"$T/err"
+[ $? -eq 0 ] && grep -q "is shadowed at once: exemption ISAKMP" "$T/err" && grep -q "ipsecfw test in udp" "$T/err"
+ok $? "add filter warns: the ISAKMP exemption shadows a UDP 500 filter"
+F static add filter filterlist=Web srcaddr=203.0.113.0 srcmask=24 dstaddr=me protocol=TCP dstport=8080 2>"$T/err"
+[ $? -eq 0 ] && ! grep -q "shadowed" "$T/err"
+ok $? "add filter does not warn for a filter that can decide"
+F -f - 2>"$T/err" <<'X'
+add filter filterlist=Narrow srcaddr=any dstaddr=me protocol=TCP dstport=1500-1600
+add filter filterlist=Wide srcaddr=any dstaddr=me protocol=TCP dstport=1000-3000
+add rule name=Narrow policy="Packet Filter" filterlist=Narrow filteraction=Permit
+add rule name=Wide policy="Packet Filter" filterlist=Wide filteraction=Block
+X
+[ $? -eq 0 ] && [ "$(grep -c 'shadowed at once' "$T/err")" -eq 1 ] && grep -q "list 'Narrow'" "$T/err"
+ok $? "a script warns once, at commit, for the filter its own rules shadow"
+
 # Bad packets: a clear message and status 2.
 bad() { # what args...
 	what=$1
