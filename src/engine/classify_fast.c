@@ -43,6 +43,9 @@ struct slot {
 
 struct tuple {
 	uint64_t maxprio; /* at least the best prio inside (not lowered on delete) */
+	/* The same per protocol class of packet (TCP, UDP, ICMP, other); 0:
+	 * no rule here can match such a packet, so skip the table. */
+	uint64_t class_max[4];
 	uint64_t ms[2], md[2];
 	uint8_t ts, td;
 	bool use_proto, use_sport, use_dport; /* exact protocol and ports in the key */
@@ -186,15 +189,24 @@ static inline bool rule_better(const struct crule *a, const struct crule *b)
 	return a->prio > b->prio || (a->prio == b->prio && a->id < b->id);
 }
 
+static inline unsigned proto_class(uint8_t proto)
+{
+	return proto == 6 ? 0 : proto == 17 ? 1 : (proto == 1 || proto == 58) ? 2 : 3;
+}
+
 static long tss_classify(const struct tss *sp, const uint64_t s[2], const uint64_t d[2],
 			 const struct packet *p)
 {
 	const struct crule *best = NULL;
+	unsigned cls = proto_class(p->proto);
+
 	for (size_t i = 0; i < sp->n_tables; i++) {
 		const struct tuple *t = sp->tables[i];
 		uint64_t ks[2], kd[2];
 		if (best && t->maxprio < best->prio)
 			break;
+		if (t->class_max[cls] == 0 || (best && t->class_max[cls] < best->prio))
+			continue;
 		uint64_t rest = rest_of(t, p->proto, p->sport, p->dport);
 		uint64_t h = key_of(t, s, d, rest, ks, kd);
 		if (!bloom_may_hold(t, h))
@@ -440,6 +452,9 @@ static int tss_insert(struct tss *sp, const struct crule *in)
 	}
 	t->n_rules++;
 	sp->live++;
+	for (unsigned c = 0; c < 4; c++)
+		if ((in->proto == 0 || proto_class(in->proto) == c) && in->prio > t->class_max[c])
+			t->class_max[c] = in->prio;
 	if (in->prio > t->maxprio || t->n_rules == 1) {
 		t->maxprio = in->prio;
 		for (size_t i = 0; i < sp->n_tables; i++)
