@@ -60,7 +60,19 @@ struct tuple {
 	size_t n_rules;
 };
 
+/* What a lookup reads of a table, kept in one array in search order so
+ * that walking the tables walks memory (rebuilt after each update). */
+struct probe {
+	uint64_t maxprio, class_max[4];
+	uint64_t ms[2], md[2];
+	bool use_proto, use_sport, use_dport;
+	uint32_t bloom_mask;
+	const uint64_t *bloom;
+	const struct tuple *t;
+};
+
 struct tss {
+	struct probe *probes;  /* n_tables of them, in the order of tables */
 	struct tuple **tables; /* best maxprio first */
 	size_t n_tables, cap_tables;
 	struct crule *rules;
@@ -88,25 +100,19 @@ static void load_be(const uint8_t *b, uint64_t out[2])
 	}
 }
 
-static inline uint64_t hash_key(const uint64_t s[2], const uint64_t d[2], uint64_t proto)
+static inline uint64_t hash_key(const uint64_t s[2], const uint64_t d[2], uint64_t rest)
 {
-	uint64_t h = s[0] * 0x9E3779B97F4A7C15ull;
-	h ^= (s[1] + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
-	h ^= (h >> 29) ^ d[0] * 0x165667B19E3779F9ull;
-	h ^= (d[1] + proto) * 0xD6E8FEB86659FD93ull;
+	uint64_t h = s[0] * 0x9E3779B97F4A7C15ull ^ (d[0] + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
+	h ^= (rest + 0x165667B19E3779F9ull) * 0xD6E8FEB86659FD93ull;
+	if (s[1] | d[1]) /* IPv6 only: IPv4 addresses live in the first half */
+		h ^= s[1] * 0xFF51AFD7ED558CCDull ^ (d[1] + 1) * 0xC4CEB9FE1A85EC53ull;
 	h ^= h >> 31;
 	h *= 0x94D049BB133111EBull;
 	return h ^ (h >> 29);
 }
 
 /* Two bits of the Bloom filter, from the high half of the hash (the slot
- * index uses the low half). */
-static inline bool bloom_may_hold(const struct tuple *t, uint64_t h)
-{
-	uint32_t a = (uint32_t)(h >> 32) & t->bloom_mask, b = (uint32_t)(h >> 44) & t->bloom_mask;
-	return (t->bloom[a >> 6] >> (a & 63) & 1) && (t->bloom[b >> 6] >> (b & 63) & 1);
-}
-
+ * index uses the low half); tss_classify tests them inline. */
 static inline void bloom_add(struct tuple *t, uint64_t h)
 {
 	uint32_t a = (uint32_t)(h >> 32) & t->bloom_mask, b = (uint32_t)(h >> 44) & t->bloom_mask;
@@ -201,17 +207,24 @@ static long tss_classify(const struct tss *sp, const uint64_t s[2], const uint64
 	unsigned cls = proto_class(p->proto);
 
 	for (size_t i = 0; i < sp->n_tables; i++) {
-		const struct tuple *t = sp->tables[i];
+		const struct probe *pr = &sp->probes[i];
 		uint64_t ks[2], kd[2];
-		if (best && t->maxprio < best->prio)
+		if (best && pr->maxprio < best->prio)
 			break;
-		if (t->class_max[cls] == 0 || (best && t->class_max[cls] < best->prio))
+		if (pr->class_max[cls] == 0 || (best && pr->class_max[cls] < best->prio))
 			continue;
-		uint64_t rest = rest_of(t, p->proto, p->sport, p->dport);
-		uint64_t h = key_of(t, s, d, rest, ks, kd);
-		if (!bloom_may_hold(t, h))
+		uint64_t rest = (pr->use_proto ? p->proto : 0) |
+				(pr->use_sport ? (uint64_t)p->sport << 8 : 0) |
+				(pr->use_dport ? (uint64_t)p->dport << 24 : 0) | (uint64_t)1 << 40;
+		ks[0] = s[0] & pr->ms[0];
+		ks[1] = s[1] & pr->ms[1];
+		kd[0] = d[0] & pr->md[0];
+		kd[1] = d[1] & pr->md[1];
+		uint64_t h = hash_key(ks, kd, rest);
+		uint32_t a = (uint32_t)(h >> 32) & pr->bloom_mask, b = (uint32_t)(h >> 44) & pr->bloom_mask;
+		if (!((pr->bloom[a >> 6] >> (a & 63)) & (pr->bloom[b >> 6] >> (b & 63)) & 1))
 			continue;
-		const struct slot *sl = find_slot(sp, t, (uint32_t)h, ks, kd, rest);
+		const struct slot *sl = find_slot(sp, pr->t, (uint32_t)h, ks, kd, rest);
 		if (!sl)
 			continue;
 		for (uint32_t ri = sl->head; ri != NIL; ri = sp->rules[ri].next) {
@@ -319,6 +332,26 @@ static void reorder(struct tss *sp, size_t i)
 		i++;
 	}
 	sp->tables[i] = t;
+}
+
+/* Rebuilds the lookup's view of the tables after an update. */
+static int sync_probes(struct tss *sp)
+{
+	struct probe *p = realloc(sp->probes, (sp->n_tables ? sp->n_tables : 1) * sizeof(*p));
+
+	if (!p)
+		return -1;
+	sp->probes = p;
+	for (size_t i = 0; i < sp->n_tables; i++) {
+		const struct tuple *t = sp->tables[i];
+		p[i] = (struct probe){ .maxprio = t->maxprio, .use_proto = t->use_proto,
+				       .use_sport = t->use_sport, .use_dport = t->use_dport,
+				       .bloom_mask = t->bloom_mask, .bloom = t->bloom, .t = t };
+		memcpy(p[i].class_max, t->class_max, sizeof(p[i].class_max));
+		memcpy(p[i].ms, t->ms, sizeof(p[i].ms));
+		memcpy(p[i].md, t->md, sizeof(p[i].md));
+	}
+	return 0;
 }
 
 static int add_table(struct tss *sp, struct tuple *t)
@@ -463,7 +496,7 @@ static int tss_insert(struct tss *sp, const struct crule *in)
 				break;
 			}
 	}
-	return 0;
+	return sync_probes(sp);
 }
 
 static int tss_delete(struct tss *sp, const struct crule *in)
@@ -496,7 +529,7 @@ static int tss_delete(struct tss *sp, const struct crule *in)
 					(sp->n_tables - i - 1) * sizeof(sp->tables[0]));
 				sp->n_tables--;
 			}
-			return 0;
+			return sync_probes(sp);
 		}
 	}
 	return -1;
@@ -507,6 +540,7 @@ static void tss_free(struct tss *sp)
 	for (size_t i = 0; i < sp->n_tables; i++)
 		tuple_free(sp->tables[i]);
 	free(sp->tables);
+	free(sp->probes);
 	free(sp->rules);
 }
 
@@ -521,7 +555,7 @@ struct fast_cls *fast_new(void)
 	for (int v6 = 0; v6 < 2; v6++)
 		for (int view = 0; view < 2; view++) {
 			c->space[v6][view].free_head = NIL;
-			c->space[v6][view].round = v6 ? 16 : 4;
+			c->space[v6][view].round = v6 ? 16 : 8;
 		}
 	return c;
 }
@@ -622,7 +656,8 @@ void fast_get_stats(const struct fast_cls *c, struct fast_stats *out)
 			out->rules += sp->live;
 			out->tables += sp->n_tables;
 			out->bytes += sp->cap_rules * sizeof(struct crule) +
-				      sp->cap_tables * sizeof(struct tuple *);
+				      sp->cap_tables * sizeof(struct tuple *) +
+				      sp->n_tables * sizeof(struct probe);
 			for (size_t i = 0; i < sp->n_tables; i++)
 				out->bytes += sizeof(struct tuple) +
 					      sp->tables[i]->cap * sizeof(struct slot) +
