@@ -148,6 +148,55 @@ ok $? "me without an address of the family is an error"
 [ $? -eq 1 ] && grep -q "cannot open facts file" "$T/err"
 ok $? "a missing facts file is an error"
 
+# T7-T9 explanations, golden too.
+{
+	echo "== T8"; F test in tcp 192.0.2.5:40000 me:22
+	echo "== T9"; F test in tcp 192.0.2.5:40000 me:3389
+	"$IPSECFW" dynamic set config property=ipsecexempt value=0 >/dev/null 2>&1
+	echo "== T7"; F test in tcp 203.0.113.9:88 me:22
+	"$IPSECFW" dynamic set config property=ipsecexempt value=3 >/dev/null 2>&1
+} >"$T/vectors2" 2>&1
+same "$G/spec-vectors-t7-t9.txt" "$T/vectors2" "T7-T9 explanations match the golden file"
+
+# Which policies are in force (SPEC §8): persistent + (domain, else local),
+# active rules only; persistent wins an exact tie.
+export IPSECFW_DB="$T/stores.db"
+F -f - <<'X'
+set store location=persistent
+add policy name=Pers activatedefaultrule=no
+add filteraction name=Block action=block
+add filter filterlist=P80 srcaddr=any dstaddr=me protocol=TCP dstport=80
+add rule name=P80 policy=Pers filterlist=P80 filteraction=Block
+set policy name=Pers assign=yes
+set store location=local
+add policy name=Loc activatedefaultrule=no
+add filteraction name=Block action=block
+add filter filterlist=L80 srcaddr=any dstaddr=me protocol=TCP dstport=80
+add filter filterlist=L22 srcaddr=any dstaddr=me protocol=TCP dstport=22
+add filter filterlist=L25 srcaddr=any dstaddr=me protocol=TCP dstport=25
+add rule name=L80 policy=Loc filterlist=L80 filteraction=Block
+add rule name=L22 policy=Loc filterlist=L22 filteraction=Block
+add rule name=L25 policy=Loc filterlist=L25 filteraction=Block activate=no
+set policy name=Loc assign=yes
+X
+ok $? "persistent and local policies load"
+expect "DROP P80" "persistent wins the exact tie with an equal local filter (Q3)" in tcp 203.0.113.9:1 me:80
+expect "DROP L22" "the local policy is in force beside the persistent one" in tcp 203.0.113.9:1 me:22
+expect "PASS -" "an inactive rule is not in force" in tcp 203.0.113.9:1 me:25
+F -f - <<'X'
+set store location=domain domain=example.com
+add policy name=Dom activatedefaultrule=no
+add filteraction name=Block action=block
+add filter filterlist=D443 srcaddr=any dstaddr=me protocol=TCP dstport=443
+add rule name=D443 policy=Dom filterlist=D443 filteraction=Block
+set policy name=Dom gponame="Servers OU"
+X
+ok $? "a domain policy is assigned"
+expect "DROP D443" "the domain policy is in force" in tcp 203.0.113.9:1 me:443
+expect "PASS -" "and overrides the local policy" in tcp 203.0.113.9:1 me:22
+expect "DROP P80" "the persistent policy stays" in tcp 203.0.113.9:1 me:80
+export IPSECFW_DB="$T/ipsecfw.db"
+
 # show table: deterministic, and JSON.
 F show table >"$T/table1" && F show table >"$T/table2" && cmp -s "$T/table1" "$T/table2"
 ok $? "show table prints the same table twice"
