@@ -367,8 +367,8 @@ int main(int argc, char **argv)
 			sets[n_sets++] = all[i];
 #ifdef HAVE_RTE_ACL
 	char *eal_argv[] = { "bench_classify", "--no-huge", "--no-pci", "-l", "0", "-m", "6144",
-			     "--log-level", "lib.eal:error", "--no-telemetry", NULL };
-	if (rte_eal_init(10, eal_argv) < 0) {
+			     "--log-level", "lib.eal:error", "--no-telemetry", "--no-shconf", NULL };
+	if (rte_eal_init(11, eal_argv) < 0) {
 		fprintf(stderr, "bench_classify: rte_eal_init failed\n");
 		return 1;
 	}

@@ -628,8 +628,36 @@ int fast_delete(struct fast_cls *c, const struct fentry *en, uint32_t id)
 	return apply(c, en, id, tss_delete);
 }
 
+/* Room for n more rules in a space, so a build allocates once. */
+static int reserve(struct tss *sp, size_t n)
+{
+	size_t want = (size_t)sp->n_alloc + n;
+	struct crule *p;
+
+	if (want <= sp->cap_rules || want >= NIL)
+		return 0;
+	if (!(p = realloc(sp->rules, want * sizeof(*p))))
+		return -1;
+	sp->rules = p;
+	sp->cap_rules = (uint32_t)want;
+	return 0;
+}
+
 int fast_build(struct fast_cls *c, const struct ftable *t)
 {
+	size_t n[2][2] = { { 0 } };
+	struct crule r;
+
+	for (size_t i = 0; i < t->n_entries; i++)
+		for (int v6 = 0; v6 < 2; v6++)
+			for (int view = 0; view < 2; view++)
+				n[v6][view] += (!t->entries[i].family ||
+						t->entries[i].family == (v6 ? AF_INET6 : AF_INET)) &&
+					       crule_for_view(&t->entries[i], 0, view, &r);
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int view = 0; view < 2; view++)
+			if (reserve(&c->space[v6][view], n[v6][view]) < 0)
+				return -1;
 	for (size_t i = 0; i < t->n_entries; i++)
 		if (fast_insert(c, &t->entries[i], (uint32_t)i) < 0)
 			return -1;
