@@ -113,8 +113,11 @@ int test_parse_packet(int argc, char **argv, const struct host_facts *facts, str
 	p->proto = proto;
 	memcpy(p->src, src.ip.bytes, 16);
 	memcpy(p->dst, dst.ip.bytes, 16);
-	p->sport = (uint16_t)(proto_is_icmp(proto) ? (type < 0 ? 0 : type) : (src.port < 0 ? 0 : src.port));
-	p->dport = (uint16_t)(proto_is_icmp(proto) ? (code < 0 ? 0 : code) : (dst.port < 0 ? 0 : dst.port));
+	/* ICMP type and code sit where the ports would */
+	long sport = proto_is_icmp(proto) ? type : src.port;
+	long dport = proto_is_icmp(proto) ? code : dst.port;
+	p->sport = (uint16_t)(sport < 0 ? 0 : sport);
+	p->dport = (uint16_t)(dport < 0 ? 0 : dport);
 	return 0;
 }
 
