@@ -34,42 +34,60 @@ void view_decide(const struct view *v, struct packet *p, struct decision *out)
 	decide(&v->table, v->fast, p, out);
 }
 
+/* The addresses and protocol of a packet as text. */
+struct packet_words {
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], proto[16];
+	bool v6;
+};
+
+static void packet_words(const struct packet *p, struct packet_words *w)
+{
+	inet_ntop(p->family, p->src, w->s, sizeof(w->s));
+	inet_ntop(p->family, p->dst, w->d, sizeof(w->d));
+	proto_format(p->proto, w->proto, sizeof(w->proto));
+	w->v6 = p->family == AF_INET6;
+}
+
 void packet_format(const struct packet *p, char *buf, size_t len)
 {
-	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], proto[16];
-	bool v6 = p->family == AF_INET6;
+	struct packet_words w;
+	const char *open = "", *close = "";
 
-	inet_ntop(p->family, p->src, s, sizeof(s));
-	inet_ntop(p->family, p->dst, d, sizeof(d));
-	proto_format(p->proto, proto, sizeof(proto));
+	packet_words(p, &w);
+	if (w.v6) {
+		open = "[";
+		close = "]";
+	}
 	if (proto_has_ports(p->proto) && !p->nonfirst_frag)
-		snprintf(buf, len, "%s%s%s:%u -> %s%s%s:%u %s", v6 ? "[" : "", s, v6 ? "]" : "",
-			 p->sport, v6 ? "[" : "", d, v6 ? "]" : "", p->dport, proto);
+		snprintf(buf, len, "%s%s%s:%u -> %s%s%s:%u %s", open, w.s, close, p->sport, open, w.d,
+			 close, p->dport, w.proto);
 	else if (proto_is_icmp(p->proto) && !p->nonfirst_frag)
-		snprintf(buf, len, "%s -> %s %s type %u code %u", s, d, proto, p->sport, p->dport);
+		snprintf(buf, len, "%s -> %s %s type %u code %u", w.s, w.d, w.proto, p->sport,
+			 p->dport);
 	else
-		snprintf(buf, len, "%s -> %s %s%s", s, d, proto,
+		snprintf(buf, len, "%s -> %s %s%s", w.s, w.d, w.proto,
 			 p->nonfirst_frag ? " (non-first fragment)" : "");
 }
 
 /* "in tcp 198.51.100.1:40000 192.0.2.10:80": arguments of `ipsecfw test`. */
 void packet_test_args(const struct packet *p, char *buf, size_t len)
 {
-	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], proto[16];
-	bool v6 = p->family == AF_INET6;
+	struct packet_words w;
+	const char *dir = p->inbound ? "in" : "out", *open = "", *close = "";
 
-	inet_ntop(p->family, p->src, s, sizeof(s));
-	inet_ntop(p->family, p->dst, d, sizeof(d));
-	proto_format(p->proto, proto, sizeof(proto));
-	for (char *c = proto; *c; c++)
+	packet_words(p, &w);
+	if (w.v6) {
+		open = "[";
+		close = "]";
+	}
+	for (char *c = w.proto; *c; c++)
 		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
 	if (proto_has_ports(p->proto))
-		snprintf(buf, len, "%s %s %s%s%s:%u %s%s%s:%u", p->inbound ? "in" : "out", proto,
-			 v6 ? "[" : "", s, v6 ? "]" : "", p->sport, v6 ? "[" : "", d, v6 ? "]" : "",
-			 p->dport);
+		snprintf(buf, len, "%s %s %s%s%s:%u %s%s%s:%u", dir, w.proto, open, w.s, close,
+			 p->sport, open, w.d, close, p->dport);
 	else if (proto_is_icmp(p->proto))
-		snprintf(buf, len, "%s %s %s %s type %u code %u", p->inbound ? "in" : "out", proto, s,
-			 d, p->sport, p->dport);
+		snprintf(buf, len, "%s %s %s %s type %u code %u", dir, w.proto, w.s, w.d, p->sport,
+			 p->dport);
 	else
-		snprintf(buf, len, "%s %s %s %s", p->inbound ? "in" : "out", proto, s, d);
+		snprintf(buf, len, "%s %s %s %s", dir, w.proto, w.s, w.d);
 }

@@ -380,28 +380,38 @@ static int copy_rules(struct ftable *t, const struct ruleset *rs, struct err *e)
 	return 0;
 }
 
+/* Emits the filters (all, or those that depend on facts) and the
+ * exemptions; frees the builder; sorts the table, or frees it on failure. */
+static int build(struct builder *b, bool only_fact_dependent)
+{
+	struct ftable *t = b->t;
+	int rc = 0;
+
+	for (size_t i = 0; i < t->n_filters && rc == 0; i++)
+		if (!only_fact_dependent || t->filters[i].fact_dependent)
+			rc = emit_filter(b, (uint32_t)i);
+	if (rc == 0)
+		rc = emit_exemptions(b, t->ipsecexempt, only_fact_dependent);
+	builder_done(b);
+	if (rc < 0) {
+		ftable_free(t);
+		return -1;
+	}
+	sort_and_dedup(t);
+	return 0;
+}
+
 int ftable_compile(const struct ruleset *rs, const struct host_facts *facts, struct ftable *out,
 		   struct err *e)
 {
 	struct builder b;
-	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (copy_rules(out, rs, e) < 0 || builder_init(&b, out, facts, e) < 0) {
 		ftable_free(out);
 		return -1;
 	}
-	for (size_t i = 0; i < out->n_filters && rc == 0; i++)
-		rc = emit_filter(&b, (uint32_t)i);
-	if (rc == 0)
-		rc = emit_exemptions(&b, rs->ipsecexempt, false);
-	builder_done(&b);
-	if (rc < 0) {
-		ftable_free(out);
-		return -1;
-	}
-	sort_and_dedup(out);
-	return 0;
+	return build(&b, false);
 }
 
 int ftable_refresh(const struct ftable *old, const struct host_facts *facts, struct ftable *out,
@@ -434,18 +444,12 @@ int ftable_refresh(const struct ftable *old, const struct host_facts *facts, str
 		if (keep)
 			rc = push(&b, en);
 	}
-	for (size_t i = 0; i < out->n_filters && rc == 0; i++)
-		if (out->filters[i].fact_dependent)
-			rc = emit_filter(&b, (uint32_t)i);
-	if (rc == 0)
-		rc = emit_exemptions(&b, out->ipsecexempt, true);
-	builder_done(&b);
 	if (rc < 0) {
+		builder_done(&b);
 		ftable_free(out);
 		return -1;
 	}
-	sort_and_dedup(out);
-	return 0;
+	return build(&b, true);
 }
 
 void ftable_free(struct ftable *t)
