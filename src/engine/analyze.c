@@ -9,13 +9,7 @@
 static bool prefix_within(const uint8_t *outer, uint8_t outer_len, const uint8_t *inner,
 			  uint8_t inner_len)
 {
-	if (outer_len > inner_len)
-		return false;
-	size_t whole = outer_len / 8;
-	unsigned rest = outer_len % 8;
-	if (memcmp(outer, inner, whole) != 0)
-		return false;
-	return rest == 0 || (inner[whole] & (uint8_t)(0xff << (8 - rest))) == outer[whole];
+	return outer_len <= inner_len && prefix_matches(outer, outer_len, inner);
 }
 
 static bool range_within(struct port_range outer, struct port_range inner)

@@ -14,6 +14,10 @@
 #include "ftable.h"
 #include "packet.h"
 
+/* Do the first len bits of addr equal those of net (whose other bits are
+ * clear)? */
+bool prefix_matches(const uint8_t *net, uint8_t len, const uint8_t *addr);
+
 /* Does entry en match packet p? (SPEC §5.4, with the inbound
  * multicast/broadcast rule and fragments.) */
 bool entry_matches(const struct fentry *en, const struct packet *p);

@@ -41,14 +41,20 @@ struct slot {
 	uint32_t hash;
 };
 
+/* What makes a tuple's hash key: the address masks, and whether the exact
+ * protocol and ports are part of it. A tuple has one; its probe a copy. */
+struct key_shape {
+	uint64_t ms[2], md[2];
+	bool use_proto, use_sport, use_dport;
+};
+
 struct tuple {
 	uint64_t maxprio; /* at least the best prio inside (not lowered on delete) */
 	/* The same per protocol class of packet (TCP, UDP, ICMP, other); 0:
 	 * no rule here can match such a packet, so skip the table. */
 	uint64_t class_max[4];
-	uint64_t ms[2], md[2];
+	struct key_shape key;
 	uint8_t ts, td;
-	bool use_proto, use_sport, use_dport; /* exact protocol and ports in the key */
 	uint32_t cap, used, live; /* slots: allocated, non-NIL, live buckets */
 	struct slot *slots;
 	/* A Bloom filter of the bucket keys, small enough to stay in the first
@@ -64,8 +70,7 @@ struct tuple {
  * that walking the tables walks memory (rebuilt after each update). */
 struct probe {
 	uint64_t maxprio, class_max[4];
-	uint64_t ms[2], md[2];
-	bool use_proto, use_sport, use_dport;
+	struct key_shape key;
 	uint32_t bloom_mask;
 	const uint64_t *bloom;
 	const struct tuple *t;
@@ -111,46 +116,62 @@ static inline uint64_t hash_key(const uint64_t s[2], const uint64_t d[2], uint64
 	return h ^ (h >> 29);
 }
 
-/* Two bits of the Bloom filter, from the high half of the hash (the slot
- * index uses the low half); tss_classify tests them inline. */
+/* The two bits of a key in a Bloom filter, from the high half of the hash
+ * (the slot index uses the low half). */
+static inline void bloom_bits(uint64_t h, uint32_t mask, uint32_t *a, uint32_t *b)
+{
+	*a = (uint32_t)(h >> 32) & mask;
+	*b = (uint32_t)(h >> 44) & mask;
+}
+
+static inline bool bloom_has(const uint64_t *bloom, uint32_t mask, uint64_t h)
+{
+	uint32_t a, b;
+
+	bloom_bits(h, mask, &a, &b);
+	return (bloom[a >> 6] >> (a & 63)) & (bloom[b >> 6] >> (b & 63)) & 1;
+}
+
 static inline void bloom_add(struct tuple *t, uint64_t h)
 {
-	uint32_t a = (uint32_t)(h >> 32) & t->bloom_mask, b = (uint32_t)(h >> 44) & t->bloom_mask;
+	uint32_t a, b;
+
+	bloom_bits(h, t->bloom_mask, &a, &b);
 	t->bloom[a >> 6] |= 1ull << (a & 63);
 	t->bloom[b >> 6] |= 1ull << (b & 63);
 }
 
 /* The non-address part of a key: protocol and ports, where the tuple has
  * them. A rule in a port tuple has a single port (lo), a packet its port. */
-static inline uint64_t rest_of(const struct tuple *t, uint8_t proto, uint16_t sport,
+static inline uint64_t rest_of(const struct key_shape *k, uint8_t proto, uint16_t sport,
 			       uint16_t dport)
 {
-	return (t->use_proto ? proto : 0) | (t->use_sport ? (uint64_t)sport << 8 : 0) |
-	       (t->use_dport ? (uint64_t)dport << 24 : 0) | (uint64_t)1 << 40;
+	return (k->use_proto ? proto : 0) | (k->use_sport ? (uint64_t)sport << 8 : 0) |
+	       (k->use_dport ? (uint64_t)dport << 24 : 0) | (uint64_t)1 << 40;
 }
 
-/* The tuple key of a rule (or packet) in table t. */
-static inline uint64_t key_of(const struct tuple *t, const uint64_t s[2], const uint64_t d[2],
+/* The hash key of a rule's (or a packet's) addresses and rest. */
+static inline uint64_t key_of(const struct key_shape *k, const uint64_t s[2], const uint64_t d[2],
 			      uint64_t rest, uint64_t ks[2], uint64_t kd[2])
 {
-	ks[0] = s[0] & t->ms[0];
-	ks[1] = s[1] & t->ms[1];
-	kd[0] = d[0] & t->md[0];
-	kd[1] = d[1] & t->md[1];
+	ks[0] = s[0] & k->ms[0];
+	ks[1] = s[1] & k->ms[1];
+	kd[0] = d[0] & k->md[0];
+	kd[1] = d[1] & k->md[1];
 	return hash_key(ks, kd, rest);
 }
 
-static inline bool same_key(const struct tuple *t, const struct crule *r, const uint64_t ks[2],
-			    const uint64_t kd[2], uint64_t rest)
+static inline uint64_t rule_rest(const struct key_shape *k, const struct crule *r)
 {
-	return (r->src[0] & t->ms[0]) == ks[0] && (r->src[1] & t->ms[1]) == ks[1] &&
-	       (r->dst[0] & t->md[0]) == kd[0] && (r->dst[1] & t->md[1]) == kd[1] &&
-	       rest_of(t, r->proto, r->sp_lo, r->dp_lo) == rest;
+	return rest_of(k, r->proto, r->sp_lo, r->dp_lo);
 }
 
-static inline uint64_t rule_rest(const struct tuple *t, const struct crule *r)
+static inline bool same_key(const struct key_shape *k, const struct crule *r,
+			    const uint64_t ks[2], const uint64_t kd[2], uint64_t rest)
 {
-	return rest_of(t, r->proto, r->sp_lo, r->dp_lo);
+	return (r->src[0] & k->ms[0]) == ks[0] && (r->src[1] & k->ms[1]) == ks[1] &&
+	       (r->dst[0] & k->md[0]) == kd[0] && (r->dst[1] & k->md[1]) == kd[1] &&
+	       rule_rest(k, r) == rest;
 }
 
 /* The slot holding the bucket of this key, or NULL. */
@@ -163,7 +184,7 @@ static struct slot *find_slot(const struct tss *sp, const struct tuple *t, uint3
 		struct slot *s = &t->slots[i];
 		if (s->head == NIL)
 			return NULL;
-		if (s->head != TOMB && s->hash == h && same_key(t, &sp->rules[s->head], ks, kd, rest))
+		if (s->head != TOMB && s->hash == h && same_key(&t->key, &sp->rules[s->head], ks, kd, rest))
 			return s;
 	}
 }
@@ -213,16 +234,9 @@ static long tss_classify(const struct tss *sp, const uint64_t s[2], const uint64
 			break;
 		if (pr->class_max[cls] == 0 || (best && pr->class_max[cls] < best->prio))
 			continue;
-		uint64_t rest = (pr->use_proto ? p->proto : 0) |
-				(pr->use_sport ? (uint64_t)p->sport << 8 : 0) |
-				(pr->use_dport ? (uint64_t)p->dport << 24 : 0) | (uint64_t)1 << 40;
-		ks[0] = s[0] & pr->ms[0];
-		ks[1] = s[1] & pr->ms[1];
-		kd[0] = d[0] & pr->md[0];
-		kd[1] = d[1] & pr->md[1];
-		uint64_t h = hash_key(ks, kd, rest);
-		uint32_t a = (uint32_t)(h >> 32) & pr->bloom_mask, b = (uint32_t)(h >> 44) & pr->bloom_mask;
-		if (!((pr->bloom[a >> 6] >> (a & 63)) & (pr->bloom[b >> 6] >> (b & 63)) & 1))
+		uint64_t rest = rest_of(&pr->key, p->proto, p->sport, p->dport);
+		uint64_t h = key_of(&pr->key, s, d, rest, ks, kd);
+		if (!bloom_has(pr->bloom, pr->bloom_mask, h))
 			continue;
 		const struct slot *sl = find_slot(sp, pr->t, (uint32_t)h, ks, kd, rest);
 		if (!sl)
@@ -276,7 +290,7 @@ static int grow_slots(const struct tss *sp, struct tuple *t)
 			continue;
 		const struct crule *r = &sp->rules[old[i].head];
 		uint64_t ks[2], kd[2];
-		bloom_add(t, key_of(t, r->src, r->dst, rule_rest(t, r), ks, kd));
+		bloom_add(t, key_of(&t->key, r->src, r->dst, rule_rest(&t->key, r), ks, kd));
 		uint32_t j = old[i].hash & (cap - 1);
 		while (t->slots[j].head != NIL)
 			j = (j + 1) & (cap - 1);
@@ -301,11 +315,11 @@ static struct tuple *tuple_new(uint8_t ts, uint8_t td, bool use_proto, bool use_
 		return NULL;
 	t->ts = ts;
 	t->td = td;
-	t->use_proto = use_proto;
-	t->use_sport = use_sport;
-	t->use_dport = use_dport;
-	mask_of(ts, t->ms);
-	mask_of(td, t->md);
+	t->key.use_proto = use_proto;
+	t->key.use_sport = use_sport;
+	t->key.use_dport = use_dport;
+	mask_of(ts, t->key.ms);
+	mask_of(td, t->key.md);
 	return t;
 }
 
@@ -344,12 +358,9 @@ static int sync_probes(struct tss *sp)
 	sp->probes = p;
 	for (size_t i = 0; i < sp->n_tables; i++) {
 		const struct tuple *t = sp->tables[i];
-		p[i] = (struct probe){ .maxprio = t->maxprio, .use_proto = t->use_proto,
-				       .use_sport = t->use_sport, .use_dport = t->use_dport,
+		p[i] = (struct probe){ .maxprio = t->maxprio, .key = t->key,
 				       .bloom_mask = t->bloom_mask, .bloom = t->bloom, .t = t };
 		memcpy(p[i].class_max, t->class_max, sizeof(p[i].class_max));
-		memcpy(p[i].ms, t->ms, sizeof(p[i].ms));
-		memcpy(p[i].md, t->md, sizeof(p[i].md));
 	}
 	return 0;
 }
@@ -391,8 +402,8 @@ static uint32_t alloc_rule(struct tss *sp)
 static size_t bucket_size(const struct tss *sp, const struct tuple *t, const struct crule *r)
 {
 	uint64_t ks[2], kd[2];
-	uint64_t rest = rule_rest(t, r);
-	uint32_t h = (uint32_t)key_of(t, r->src, r->dst, rest, ks, kd);
+	uint64_t rest = rule_rest(&t->key, r);
+	uint32_t h = (uint32_t)key_of(&t->key, r->src, r->dst, rest, ks, kd);
 	const struct slot *sl = t->cap ? find_slot(sp, t, h, ks, kd, rest) : NULL;
 	size_t n = 0;
 
@@ -403,9 +414,9 @@ static size_t bucket_size(const struct tss *sp, const struct tuple *t, const str
 
 static bool fits(const struct tuple *t, const struct crule *r, unsigned slack)
 {
-	return t->ts <= r->src_len && t->td <= r->dst_len && (!t->use_proto || r->proto) &&
-	       (!t->use_sport || single(r->sp_lo, r->sp_hi)) &&
-	       (!t->use_dport || single(r->dp_lo, r->dp_hi)) &&
+	return t->ts <= r->src_len && t->td <= r->dst_len && (!t->key.use_proto || r->proto) &&
+	       (!t->key.use_sport || single(r->sp_lo, r->sp_hi)) &&
+	       (!t->key.use_dport || single(r->dp_lo, r->dp_hi)) &&
 	       (unsigned)(r->src_len - t->ts) <= slack && (unsigned)(r->dst_len - t->td) <= slack;
 }
 
@@ -413,7 +424,7 @@ static bool fits(const struct tuple *t, const struct crule *r, unsigned slack)
  * bucket is full; then a table of the rule's exact tuple. */
 static unsigned tuple_score(const struct tuple *t)
 {
-	return (unsigned)t->ts + t->td + t->use_proto + 16u * t->use_dport + 8u * t->use_sport;
+	return (unsigned)t->ts + t->td + t->key.use_proto + 16u * t->key.use_dport + 8u * t->key.use_sport;
 }
 
 /* TupleMerge's choice: the most specific table the rule fits, unless its
@@ -427,8 +438,8 @@ static struct tuple *choose_table(struct tss *sp, const struct crule *r)
 
 	for (size_t i = 0; i < sp->n_tables; i++) {
 		struct tuple *t = sp->tables[i];
-		if (t->ts == r->src_len && t->td == r->dst_len && t->use_proto == proto &&
-		    t->use_sport == sport && t->use_dport == dport)
+		if (t->ts == r->src_len && t->td == r->dst_len && t->key.use_proto == proto &&
+		    t->key.use_sport == sport && t->key.use_dport == dport)
 			exact = t;
 		if (fits(t, r, slack) && (!best || tuple_score(t) > tuple_score(best)))
 			best = t;
@@ -460,8 +471,8 @@ static int tss_insert(struct tss *sp, const struct crule *in)
 	if ((ri = alloc_rule(sp)) == NIL)
 		return -1;
 	sp->rules[ri] = *in;
-	uint64_t rest = rule_rest(t, in);
-	h64 = key_of(t, in->src, in->dst, rest, ks, kd);
+	uint64_t rest = rule_rest(&t->key, in);
+	h64 = key_of(&t->key, in->src, in->dst, rest, ks, kd);
 	h = (uint32_t)h64;
 	bloom_add(t, h64);
 	if ((sl = find_slot(sp, t, h, ks, kd, rest))) {
@@ -506,8 +517,8 @@ static int tss_delete(struct tss *sp, const struct crule *in)
 		uint64_t ks[2], kd[2];
 		if (!fits(t, in, 128))
 			continue;
-		uint64_t rest = rule_rest(t, in);
-		uint32_t h = (uint32_t)key_of(t, in->src, in->dst, rest, ks, kd);
+		uint64_t rest = rule_rest(&t->key, in);
+		uint32_t h = (uint32_t)key_of(&t->key, in->src, in->dst, rest, ks, kd);
 		struct slot *sl = find_slot(sp, t, h, ks, kd, rest);
 		if (!sl)
 			continue;
@@ -570,14 +581,21 @@ void fast_free(struct fast_cls *c)
 	free(c);
 }
 
-/* The compact rule for one view; false if the entry is not in that view. */
-static bool crule_for_view(const struct fentry *en, uint32_t id, bool bcast_view,
+/* Is the entry held in this space? Its family (or both), and in the
+ * multicast/broadcast view only if it may see such packets. */
+static bool held_in(const struct fentry *en, bool v6, bool bcast_view)
+{
+	if (en->family && en->family != (v6 ? AF_INET6 : AF_INET))
+		return false;
+	return !bcast_view || en->exempt != EXC_NONE || (en->flags & EF_BCAST);
+}
+
+/* The compact rule of an entry for one view. */
+static void crule_for_view(const struct fentry *en, uint32_t id, bool bcast_view,
 			   struct crule *out)
 {
 	uint64_t m[2];
 
-	if (bcast_view && en->exempt == EXC_NONE && !(en->flags & EF_BCAST))
-		return false;
 	memset(out, 0, sizeof(*out));
 	out->prio = en->prio;
 	out->src_len = en->src_len;
@@ -599,7 +617,6 @@ static bool crule_for_view(const struct fentry *en, uint32_t id, bool bcast_view
 	out->dp_hi = en->dport.hi;
 	out->id = id;
 	out->next = NIL;
-	return true;
 }
 
 typedef int (*tss_op)(struct tss *sp, const struct crule *r);
@@ -608,13 +625,14 @@ static int apply(struct fast_cls *c, const struct fentry *en, uint32_t id, tss_o
 {
 	struct crule r;
 
-	for (int v6 = 0; v6 < 2; v6++) {
-		if (en->family && en->family != (v6 ? AF_INET6 : AF_INET))
-			continue;
-		for (int view = 0; view < 2; view++)
-			if (crule_for_view(en, id, view, &r) && op(&c->space[v6][view], &r) < 0)
+	for (int v6 = 0; v6 < 2; v6++)
+		for (int view = 0; view < 2; view++) {
+			if (!held_in(en, v6, view))
+				continue;
+			crule_for_view(en, id, view, &r);
+			if (op(&c->space[v6][view], &r) < 0)
 				return -1;
-	}
+		}
 	return 0;
 }
 
@@ -646,14 +664,11 @@ static int reserve(struct tss *sp, size_t n)
 int fast_build(struct fast_cls *c, const struct ftable *t)
 {
 	size_t n[2][2] = { { 0 } };
-	struct crule r;
 
 	for (size_t i = 0; i < t->n_entries; i++)
 		for (int v6 = 0; v6 < 2; v6++)
 			for (int view = 0; view < 2; view++)
-				n[v6][view] += (!t->entries[i].family ||
-						t->entries[i].family == (v6 ? AF_INET6 : AF_INET)) &&
-					       crule_for_view(&t->entries[i], 0, view, &r);
+				n[v6][view] += held_in(&t->entries[i], v6, view);
 	for (int v6 = 0; v6 < 2; v6++)
 		for (int view = 0; view < 2; view++)
 			if (reserve(&c->space[v6][view], n[v6][view]) < 0)

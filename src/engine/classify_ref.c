@@ -3,7 +3,7 @@
 
 #include "classify.h"
 
-static bool prefix_matches(const uint8_t *want, uint8_t len, const uint8_t *addr)
+bool prefix_matches(const uint8_t *want, uint8_t len, const uint8_t *addr)
 {
 	size_t whole = len / 8;
 	unsigned rest = len % 8;

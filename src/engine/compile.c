@@ -99,12 +99,6 @@ static struct port_range icmp_range(int16_t v)
 	return v < 0 ? PORT_ANY : (struct port_range){ (uint16_t)v, (uint16_t)v };
 }
 
-static enum action more_severe(enum action a, enum action b)
-{
-	static const int sev[] = { [ACTION_PERMIT] = 1, [ACTION_NEGOTIATE] = 2, [ACTION_BLOCK] = 3 };
-	return sev[a] >= sev[b] ? a : b;
-}
-
 /* One source/destination pair of one variant of a filter. */
 static int emit_pair(struct builder *b, uint32_t fi, const struct rs_filter *v, bool mirror,
 		     const struct side *s, const struct side *d)
@@ -140,7 +134,7 @@ static int emit_pair(struct builder *b, uint32_t fi, const struct rs_filter *v, 
 		.proto = v->proto != 0,
 		.sport = icmp ? icmp_kind(v->icmp_type) : port_kind_of(v->sport),
 		.dport = icmp ? icmp_kind(v->icmp_code) : port_kind_of(v->dport),
-		.action = more_severe(r->action_in, r->action_out),
+		.action = action_more_severe(r->action_in, r->action_out),
 		.store = r->store,
 	});
 	/* seq grows with creation; the earlier filter wins a tie of weights */
@@ -227,14 +221,10 @@ static int emit_broadcast_exempts(struct builder *b)
 	if (emit_exempt(b, EXC_BROADCAST, AF_INET, 0, PORT_ANY, PORT_ANY, "255.255.255.255", 32) < 0)
 		return -1;
 	for (size_t i = 0; i < f->n_addrs; i++) {
-		const struct ip_prefix *ip = &f->addrs[i].ip;
-		uint32_t a, host;
-		if (ip->family != AF_INET || ip->len >= 31)
+		uint8_t bcast[4];
+		if (!local_addr_broadcast(&f->addrs[i], bcast))
 			continue;
-		memcpy(&a, ip->bytes, 4);
-		host = ip->len == 0 ? UINT32_MAX : (UINT32_MAX >> ip->len);
-		a = htonl(ntohl(a) | host);
-		inet_ntop(AF_INET, &a, text, sizeof(text));
+		inet_ntop(AF_INET, bcast, text, sizeof(text));
 		if (emit_exempt(b, EXC_BROADCAST, AF_INET, 0, PORT_ANY, PORT_ANY, text, 32) < 0)
 			return -1;
 	}

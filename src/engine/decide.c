@@ -15,18 +15,11 @@ bool packet_is_loopback(const struct packet *p)
 
 static bool is_directed_broadcast(const uint8_t *dst, const struct host_facts *f)
 {
-	for (size_t i = 0; i < f->n_addrs; i++) {
-		const struct ip_prefix *ip = &f->addrs[i].ip;
-		if (ip->family != AF_INET || ip->len >= 31)
-			continue;
-		uint32_t a = (uint32_t)ip->bytes[0] << 24 | (uint32_t)ip->bytes[1] << 16 |
-			     (uint32_t)ip->bytes[2] << 8 | ip->bytes[3];
-		uint32_t d = (uint32_t)dst[0] << 24 | (uint32_t)dst[1] << 16 |
-			     (uint32_t)dst[2] << 8 | dst[3];
-		uint32_t host = ip->len == 0 ? UINT32_MAX : UINT32_MAX >> ip->len;
-		if ((a | host) == d)
+	uint8_t bcast[4];
+
+	for (size_t i = 0; i < f->n_addrs; i++)
+		if (local_addr_broadcast(&f->addrs[i], bcast) && memcmp(bcast, dst, 4) == 0)
 			return true;
-	}
 	return false;
 }
 

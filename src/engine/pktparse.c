@@ -148,3 +148,11 @@ enum parse_result packet_parse_link(int link, const uint8_t *data, size_t len, s
 	}
 	return PARSE_BAD_LINK;
 }
+
+bool packet_link_supported(int link)
+{
+	struct packet p;
+
+	/* every known link reports an empty frame as truncated */
+	return packet_parse_link(link, NULL, 0, &p) != PARSE_BAD_LINK;
+}

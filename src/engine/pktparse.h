@@ -4,6 +4,7 @@
 #ifndef IPSECFW_PKTPARSE_H
 #define IPSECFW_PKTPARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,8 @@ enum parse_result {
 /* Fills src, dst, proto, ports (or ICMP type and code) and nonfirst_frag.
  * Direction, bcast and iface are the caller's. */
 enum parse_result packet_parse_link(int link, const uint8_t *data, size_t len, struct packet *out);
+/* Is this a link type packet_parse_link reads? */
+bool packet_link_supported(int link);
 enum parse_result packet_parse_ip(const uint8_t *data, size_t len, struct packet *out);
 
 #endif

@@ -51,6 +51,11 @@ void weight_format(uint32_t w, char *buf, size_t len)
 			 p.sev, p.store);
 }
 
+enum action action_more_severe(enum action a, enum action b)
+{
+	return severity(a) >= severity(b) ? a : b;
+}
+
 enum port_kind port_kind_of(struct port_range p)
 {
 	if (port_is_any(p))

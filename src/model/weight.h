@@ -42,6 +42,9 @@ void weight_unpack(uint32_t w, struct weight_parts *out);
 void weight_format(uint32_t w, char *buf, size_t len);
 
 enum port_kind port_kind_of(struct port_range p);
+/* The action that wins the severity tie-break (a dynamic rule's two
+ * actions are weighed by the more severe). */
+enum action action_more_severe(enum action a, enum action b);
 enum weight_store weight_store_of(enum store_kind s);
 
 #endif

@@ -35,6 +35,20 @@ bool ip_is_loopback(const struct ip_prefix *ip)
 	return memcmp(ip->bytes, v6_loop, 16) == 0;
 }
 
+bool local_addr_broadcast(const struct local_addr *a, uint8_t out[4])
+{
+	const struct ip_prefix *ip = &a->ip;
+
+	if (ip->family != AF_INET || ip->len >= 31)
+		return false;
+	uint32_t addr = (uint32_t)ip->bytes[0] << 24 | (uint32_t)ip->bytes[1] << 16 |
+			(uint32_t)ip->bytes[2] << 8 | ip->bytes[3];
+	addr |= ip->len == 0 ? UINT32_MAX : UINT32_MAX >> ip->len; /* all host bits set */
+	for (int i = 0; i < 4; i++)
+		out[i] = (uint8_t)(addr >> (24 - 8 * i));
+	return true;
+}
+
 int facts_add_addr(struct host_facts *f, const struct ip_prefix *ip, int ifindex, bool dialup)
 {
 	if (ip_is_loopback(ip))

@@ -48,6 +48,10 @@ bool facts_equal(const struct host_facts *a, const struct host_facts *b);
 int facts_add_addr(struct host_facts *f, const struct ip_prefix *ip, int ifindex, bool dialup);
 int facts_add_server(struct host_facts *f, enum server_type t, const struct ip_prefix *ip);
 
+/* The directed broadcast of a local IPv4 subnet into out; false for IPv6
+ * and for /31 and /32, which have none. */
+bool local_addr_broadcast(const struct local_addr *a, uint8_t out[4]);
+
 /* Loopback (127/8, ::1) is never filtered (SPEC §5.2). */
 bool ip_is_loopback(const struct ip_prefix *ip);
 
