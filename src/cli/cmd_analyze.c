@@ -80,9 +80,7 @@ int cmd_analyze(const struct view *v, int argc, char **argv, const struct query_
 		json_t *arr = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(arr, finding_json(&v->table, &list[i]));
-		json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(arr);
+		json_print(arr);
 	} else {
 		for (size_t i = 0; i < n; i++)
 			finding_print(&v->table, &list[i]);

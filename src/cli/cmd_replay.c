@@ -105,9 +105,7 @@ static void print_totals(const struct view *v, const char *path, const struct to
 		json_object_set_new(root, "reasons", reasons);
 		json_object_set_new(root, "rules", rules);
 		json_object_set_new(root, "filters", filters);
-		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(root);
+		json_print(root);
 		return;
 	}
 	printf("%s: %" PRIu64 " packets: %" PRIu64 " PASS, %" PRIu64 " DROP", path, t->packets,
@@ -152,7 +150,7 @@ int cmd_replay(const struct view *v, int argc, char **argv, const struct query_o
 		return 1;
 	}
 	link = pcap_datalink(pc);
-	if (packet_parse_link(link, NULL, 0, &(struct packet){ 0 }) == PARSE_BAD_LINK) {
+	if (!packet_link_supported(link)) {
 		fprintf(stderr, "ipsecfw: replay: %s: link type %s is not Ethernet, Linux cooked or raw IP\n",
 			argv[0], pcap_datalink_val_to_name(link) ? pcap_datalink_val_to_name(link) : "?");
 		pcap_close(pc);

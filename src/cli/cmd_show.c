@@ -4,6 +4,13 @@
 
 #include "queries.h"
 
+void json_print(json_t *v)
+{
+	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(v);
+}
+
 static const char *server_key(enum server_type t)
 {
 	static const char *const keys[] = { [SRV_DNS] = "dns", [SRV_WINS] = "wins",
@@ -35,9 +42,7 @@ int cmd_show_facts(const struct view *v, const struct query_opts *o)
 			}
 			json_object_set_new(root, server_key((enum server_type)t), list);
 		}
-		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(root);
+		json_print(root);
 		return 0;
 	}
 	for (size_t i = 0; i < f->n_addrs; i++) {
@@ -64,9 +69,7 @@ int cmd_show_table(const struct view *v, const struct query_opts *o)
 						    json_string(action_name((enum action)en->action_out)));
 			json_array_append_new(list, in);
 		}
-		json_dumpf(list, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(list);
+		json_print(list);
 		return 0;
 	}
 	ftable_write(&v->table, stdout);

@@ -167,6 +167,14 @@ void entry_print(FILE *out, const struct ftable *t, size_t i, bool inbound, cons
 		origin, indent, match, w);
 }
 
+/* Did entry i match the packet and lose to the deciding one? (Loopback
+ * is decided before any filter is looked at.) */
+static bool matched_and_lost(const struct view *v, const struct packet *p, const struct decision *d, size_t i)
+{
+	return (long)i != d->entry && d->reason != REASON_LOOPBACK &&
+	       entry_matches(&v->table.entries[i], p);
+}
+
 int cmd_test(const struct view *v, int argc, char **argv, const struct query_opts *o)
 {
 	struct packet p;
@@ -191,13 +199,10 @@ int cmd_test(const struct view *v, int argc, char **argv, const struct query_opt
 		json_object_set_new(root, "decided_by",
 				    d.entry < 0 ? json_null() : entry_json(&v->table, (size_t)d.entry, p.inbound));
 		for (size_t i = 0; i < v->table.n_entries; i++)
-			if ((long)i != d.entry && d.reason != REASON_LOOPBACK &&
-			    entry_matches(&v->table.entries[i], &p))
+			if (matched_and_lost(v, &p, &d, i))
 				json_array_append_new(lost, entry_json(&v->table, i, p.inbound));
 		json_object_set_new(root, "lost", lost);
-		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(root);
+		json_print(root);
 		return 0;
 	}
 	printf("%s  %s %s%s\n", verdict_name(d.verdict), p.inbound ? "in " : "out", text,
@@ -208,8 +213,8 @@ int cmd_test(const struct view *v, int argc, char **argv, const struct query_opt
 		entry_print(stdout, &v->table, (size_t)d.entry, p.inbound, "    ");
 	}
 	bool header = false;
-	for (size_t i = 0; i < v->table.n_entries && d.reason != REASON_LOOPBACK; i++) {
-		if ((long)i == d.entry || !entry_matches(&v->table.entries[i], &p))
+	for (size_t i = 0; i < v->table.n_entries; i++) {
+		if (!matched_and_lost(v, &p, &d, i))
 			continue;
 		if (!header)
 			printf("  also matched, and lost:\n");

@@ -25,6 +25,9 @@ int cmd_show_table(const struct view *v, const struct query_opts *o);
 int test_parse_packet(int argc, char **argv, const struct host_facts *facts, struct packet *p,
 		      struct err *e);
 
+/* Prints v indented, in key order, and releases it. */
+void json_print(json_t *v);
+
 /* One entry of the table, as JSON or as two indented lines. */
 json_t *entry_json(const struct ftable *t, size_t i, bool inbound);
 void entry_print(FILE *out, const struct ftable *t, size_t i, bool inbound, const char *indent);

@@ -51,26 +51,32 @@ void shadow_warn(struct session *s, const int64_t *ids, size_t n)
 		goto out;
 	memcpy(sorted, ids, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), id_cmp);
-	/* A filter is shadowed when every entry it expands to is. */
-	for (size_t f = 0; f < t.n_filters && checked < CHECK_MAX; f++) {
-		long first = -1, by = -1;
-		bool all = true;
-		if (!is_new(sorted, n, t.filters[f].f.id))
-			continue;
-		checked++;
-		for (size_t i = 0; i < t.n_entries && all; i++) {
-			if (t.entries[i].filter != f)
-				continue;
-			long cover = analyze_shadower(&t, i);
-			all = cover >= 0;
-			if (first < 0) {
-				first = (long)i;
-				by = cover;
-			}
+	/* A filter is shadowed when every entry it expands to is: one pass
+	 * over the entries, for the new filters only. */
+	struct verdict {
+		bool check, shadowed;
+		long first, by;
+	} *v = calloc(t.n_filters + 1, sizeof(*v));
+	for (size_t f = 0; v && f < t.n_filters && checked < CHECK_MAX; f++)
+		if (is_new(sorted, n, t.filters[f].f.id)) {
+			v[f] = (struct verdict){ .check = true, .shadowed = true, .first = -1 };
+			checked++;
 		}
-		if (first >= 0 && all)
-			warn_filter(s, &t, (size_t)first, by);
+	for (size_t i = 0; v && i < t.n_entries; i++) {
+		uint32_t f = t.entries[i].filter;
+		if (f == UINT32_MAX || !v[f].check || !v[f].shadowed)
+			continue;
+		long cover = analyze_shadower(&t, i);
+		v[f].shadowed = cover >= 0;
+		if (v[f].first < 0) {
+			v[f].first = (long)i;
+			v[f].by = cover;
+		}
 	}
+	for (size_t f = 0; v && f < t.n_filters; f++)
+		if (v[f].check && v[f].shadowed && v[f].first >= 0)
+			warn_filter(s, &t, (size_t)v[f].first, v[f].by);
+	free(v);
 	ftable_free(&t);
 out:
 	ruleset_free(&rs);
