@@ -9,6 +9,7 @@
 
 #include "engine/ftable.h"
 #include "interactive.h"
+#include "kernel_cmds.h"
 #include "queries.h"
 #include "shadow_warn.h"
 #include "lang/ipsecpol.h"
@@ -26,6 +27,9 @@ static void usage(FILE *out)
 	      "       ipsecfw [OPTIONS] replay [--each] FILE.pcap          a capture through the policy\n"
 	      "       ipsecfw [OPTIONS] analyze            shadowed, conflicting, redundant, empty filters\n"
 	      "       ipsecfw [OPTIONS] show facts|table   host facts; the compiled filter table\n"
+	      "       ipsecfw [OPTIONS] apply [--dry-run]  load the policy in force into the kernel\n"
+	      "       ipsecfw [OPTIONS] boot               load the startup mode's table\n"
+	      "       ipsecfw [OPTIONS] show mode|stats    the kernel's mode; its counters\n"
 	      "\n"
 	      "  --db PATH          the store database (default $IPSECFW_DB or " DB_DEFAULT_PATH ")\n"
 	      "  -j                 print JSON\n"
@@ -130,6 +134,27 @@ static int query_options(int *argc, char ***argv, struct query_opts *o)
 	return 0;
 }
 
+static bool is_kernel_command(int argc, char **argv)
+{
+	return argc > 0 && (strcmp(argv[0], "apply") == 0 || strcmp(argv[0], "boot") == 0 ||
+			    (strcmp(argv[0], "show") == 0 && argc == 2 &&
+			     (strcmp(argv[1], "mode") == 0 || strcmp(argv[1], "stats") == 0)));
+}
+
+static int run_kernel_command(struct db *db, const struct facts_sources *src, bool json,
+			      int argc, char **argv)
+{
+	struct enforce_ctx c = { .db = db, .facts = src };
+
+	if (strcmp(argv[0], "apply") == 0)
+		return cmd_apply(&c, argc - 1, argv + 1, json);
+	if (strcmp(argv[0], "boot") == 0)
+		return cmd_boot(&c, argc - 1, argv + 1, json);
+	if (strcmp(argv[1], "mode") == 0)
+		return cmd_show_mode(&c, json);
+	return cmd_show_stats(&c, json);
+}
+
 static bool is_query(int argc, char **argv)
 {
 	return argc > 0 && (strcmp(argv[0], "test") == 0 || strcmp(argv[0], "replay") == 0 ||
@@ -149,7 +174,7 @@ static int run_query(struct db *db, const struct facts_sources *src, bool json, 
 	argv++;
 	if (strcmp(cmd, "show") == 0 &&
 	    (argc != 1 || (strcmp(argv[0], "facts") != 0 && strcmp(argv[0], "table") != 0))) {
-		fprintf(stderr, "ipsecfw: want: show facts | show table\n");
+		fprintf(stderr, "ipsecfw: want: show facts | table | mode | stats\n");
 		return 2;
 	}
 	if (query_options(&argc, &argv, &o) < 0)
@@ -200,6 +225,7 @@ int main(int argc, char **argv)
 	bool json = false, as_pol;
 	struct facts_sources facts_src = { 0 };
 	struct session s;
+	struct kernel_hook kernel;
 	struct db *db;
 	struct err e;
 	int opt, rc;
@@ -245,6 +271,7 @@ int main(int argc, char **argv)
 	s.json = json;
 	s.after_filters_added = shadow_warn;
 	s.hook_ctx = &facts_src;
+	kernel_hook_install(&s, &kernel, db, &facts_src);
 
 	int left = argc - optind;
 	char **words = argv + optind;
@@ -254,6 +281,8 @@ int main(int argc, char **argv)
 		rc = run_script(&s, script);
 	else if (script)
 		rc = (usage(stderr), 2);
+	else if (is_kernel_command(left, words))
+		rc = run_kernel_command(db, &facts_src, json, left, words);
 	else if (is_query(left, words))
 		rc = run_query(db, &facts_src, json, left, words);
 	else if (left > 0 && strcmp(words[0], "pol") == 0)

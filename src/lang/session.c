@@ -159,7 +159,15 @@ static int commit(struct session *s, struct err *e)
 		memcpy(s->command, saved, sizeof(saved));
 	}
 	s->n_added = 0;
-	return db_commit(s->db, e);
+	if (s->before_commit && s->before_commit(s, e) < 0)
+		return -1;
+	if (db_commit(s->db, e) < 0) {
+		db_rollback(s->db);
+		if (s->before_commit && s->commit_failed)
+			s->commit_failed(s);
+		return -1;
+	}
+	return 0;
 }
 
 static int begin(struct session *s, struct err *e)

@@ -45,6 +45,12 @@ struct session {
 	size_t n_added, cap_added;
 	void (*after_filters_added)(struct session *s, const int64_t *ids, size_t n);
 	void *hook_ctx;
+	/* Called with the transaction still open, so its failure rolls the
+	 * change back (the CLI loads the kernel here); and when the commit
+	 * itself fails after it ran, so what it did can be undone. */
+	int (*before_commit)(struct session *s, struct err *e);
+	void (*commit_failed)(struct session *s);
+	void *commit_ctx;
 	/* Where the current command sits, for messages. */
 	const char *source;
 	long line;

@@ -77,7 +77,7 @@ static int load_policy(struct db *db, const struct policy *p, struct ruleset *rs
 }
 
 static int load_all(struct db *db, struct ruleset *rs, struct ruleset_origin *origin,
-		    struct err *e)
+		    bool persistent_only, struct err *e)
 {
 	struct policy p;
 	struct config cfg;
@@ -92,6 +92,8 @@ static int load_all(struct db *db, struct ruleset *rs, struct ruleset_origin *or
 		return -1;
 	if (found)
 		memcpy(origin->persistent, p.name, sizeof(origin->persistent));
+	if (persistent_only)
+		return 0;
 	/* A domain-assigned policy overrides the local one (SPEC §8). */
 	origin->effective_store = STORE_DOMAIN;
 	if ((found = assigned_policy(db, STORE_DOMAIN, &p, e)) == 0) {
@@ -105,15 +107,15 @@ static int load_all(struct db *db, struct ruleset *rs, struct ruleset_origin *or
 	return 0;
 }
 
-int ruleset_load(struct db *db, struct ruleset *rs, struct ruleset_origin *origin,
-		 struct err *e)
+static int load_snapshot(struct db *db, struct ruleset *rs, struct ruleset_origin *origin,
+			 bool persistent_only, struct err *e)
 {
 	bool own_tx = !db_in_transaction(db);
 	int rc;
 
 	if (own_tx && db_begin_read(db, e) < 0)
 		return -1;
-	rc = load_all(db, rs, origin, e);
+	rc = load_all(db, rs, origin, persistent_only, e);
 	if (own_tx) {
 		if (rc == 0)
 			rc = db_commit(db, e);
@@ -121,4 +123,16 @@ int ruleset_load(struct db *db, struct ruleset *rs, struct ruleset_origin *origi
 			db_rollback(db);
 	}
 	return rc;
+}
+
+int ruleset_load(struct db *db, struct ruleset *rs, struct ruleset_origin *origin,
+		 struct err *e)
+{
+	return load_snapshot(db, rs, origin, false, e);
+}
+
+int ruleset_load_persistent(struct db *db, struct ruleset *rs, struct ruleset_origin *origin,
+			    struct err *e)
+{
+	return load_snapshot(db, rs, origin, true, e);
 }

@@ -19,4 +19,9 @@ struct ruleset_origin {
 int ruleset_load(struct db *db, struct ruleset *rs, struct ruleset_origin *origin,
 		 struct err *e);
 
+/* Only the persistent store's policy: what stays in force when the others
+ * fail (SPEC §8). */
+int ruleset_load_persistent(struct db *db, struct ruleset *rs, struct ruleset_origin *origin,
+			    struct err *e);
+
 #endif

@@ -262,6 +262,11 @@ void db_rollback(struct db *db)
 	db->seq = 0;
 }
 
+bool db_dirty(const struct db *db)
+{
+	return db->dirty;
+}
+
 bool db_in_transaction(const struct db *db)
 {
 	return db->in_tx;

@@ -29,6 +29,8 @@ int db_begin_read(struct db *db, struct err *e);
 int db_commit(struct db *db, struct err *e);
 void db_rollback(struct db *db);
 bool db_in_transaction(const struct db *db);
+/* Has the open transaction written anything? */
+bool db_dirty(const struct db *db);
 /* Per-command atomicity inside a longer transaction. */
 int db_savepoint(struct db *db, struct err *e);
 void db_savepoint_release(struct db *db);

@@ -1,0 +1,324 @@
+/* enforce.c - from the stores to the kernel, one transaction at a time. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "enforce.h"
+#include "engine/ftable.h"
+#include "kernel.h"
+
+static const char *run_dir(const struct enforce_ctx *c)
+{
+	const char *env = getenv("IPSECFW_RUN_DIR");
+
+	if (c->run_dir)
+		return c->run_dir;
+	return env && *env ? env : RUN_DIR_DEFAULT;
+}
+
+static void saved_path(const struct enforce_ctx *c, uint64_t gen, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/program-%016llx", run_dir(c), (unsigned long long)gen);
+}
+
+static char *read_whole(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	char chunk[65536];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	if (!(mem = open_memstream(&buf, &len))) {
+		fclose(f);
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, mem);
+	fclose(f);
+	fclose(mem);
+	return buf;
+}
+
+/* Keeps the program loaded under generation gen, for the next diff. A
+ * failure only costs the next load its diff. */
+static void save_program(const struct enforce_ctx *c, uint64_t gen, const struct nft_program *p)
+{
+	char path[4096], tmp[4200];
+	char *text = program_serialize(p);
+	FILE *f;
+
+	saved_path(c, gen, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	if (!text || (mkdir(run_dir(c), 0700) < 0 && errno != EEXIST) || !(f = fopen(tmp, "w"))) {
+		free(text);
+		return;
+	}
+	if (fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) < 0)
+		unlink(tmp);
+	free(text);
+}
+
+static uint64_t new_generation(void)
+{
+	uint64_t gen = 0;
+
+	while (gen == 0)
+		if (getrandom(&gen, sizeof(gen), 0) != sizeof(gen))
+			gen = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid();
+	return gen;
+}
+
+/* The element updates from the saved program to p, if the kernel holds
+ * the saved program. NULL when only a full load will do. */
+static char *update_text(const struct enforce_ctx *c, uint64_t gen, const struct nft_program *p)
+{
+	char path[4096], *saved, *text = NULL;
+	struct nft_program old;
+	struct err ignored;
+	size_t len = 0;
+	FILE *f;
+	bool same;
+
+	saved_path(c, gen, path, sizeof(path));
+	if (!(saved = read_whole(path)))
+		return NULL;
+	if (program_deserialize(saved, &old, &ignored) < 0) {
+		free(saved);
+		return NULL;
+	}
+	free(saved);
+	if (!(f = open_memstream(&text, &len))) {
+		program_free(&old);
+		return NULL;
+	}
+	same = program_write_update(&old, p, f);
+	fclose(f);
+	program_free(&old);
+	if (!same) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static int load_program(const struct enforce_ctx *c, const struct nft_program *p,
+			struct enforce_report *r, struct err *e)
+{
+	enum fw_mode mode;
+	uint64_t gen, fresh;
+	char *text = NULL, old_path[4096];
+	size_t len = 0;
+	FILE *f;
+	int state, rc;
+
+	if ((state = kernel_table_state(&mode, &gen, e)) < 0)
+		return -1;
+	r->mode = p->mode;
+	if (state == 1 && (text = update_text(c, gen, p))) {
+		struct err ignored;
+		if (!*text) {
+			free(text);
+			return 0; /* the kernel holds this program already */
+		}
+		rc = kernel_run(text, &ignored);
+		free(text);
+		if (rc == 0) {
+			save_program(c, gen, p);
+			r->changed = r->incremental = true;
+			return 0;
+		}
+		/* the kernel's elements were not what we saved: replace it all */
+	}
+	fresh = new_generation();
+	if (!(f = open_memstream(&text, &len)))
+		return err_set(e, "out of memory");
+	program_write_load(p, fresh, f);
+	fclose(f);
+	rc = kernel_run(text, e);
+	free(text);
+	if (rc < 0)
+		return -1;
+	r->changed = true;
+	save_program(c, fresh, p);
+	if (state == 1) {
+		saved_path(c, gen, old_path, sizeof(old_path));
+		unlink(old_path);
+	}
+	return 0;
+}
+
+/* The secure-mode program of what is in force (or the persistent policy
+ * alone). */
+static int build_secure(const struct enforce_ctx *c, bool persistent_only, struct nft_program *p,
+			struct enforce_report *r, struct err *e)
+{
+	struct ruleset rs = { 0 };
+	struct host_facts *facts = malloc(sizeof(*facts));
+	struct ftable t;
+	struct config cfg;
+	int rc = -1;
+
+	if (!facts)
+		return err_set(e, "out of memory");
+	if (db_config_load(c->db, &cfg, e) < 0 ||
+	    (persistent_only ? ruleset_load_persistent(c->db, &rs, &r->origin, e)
+			     : ruleset_load(c->db, &rs, &r->origin, e)) < 0 ||
+	    facts_read(c->facts, facts, e) < 0)
+		goto out;
+	if (ftable_compile(&rs, facts, &t, e) < 0)
+		goto out;
+	rc = program_secure(&t, facts, &cfg, p, e);
+	r->entries = t.n_entries;
+	r->tiers = p->n_tiers;
+	r->elements = p->n_elems;
+	ftable_free(&t);
+out:
+	ruleset_free(&rs);
+	free(facts);
+	return rc;
+}
+
+static int apply_secure(const struct enforce_ctx *c, bool persistent_only,
+			struct enforce_report *r, struct err *e)
+{
+	struct nft_program p;
+	int rc;
+
+	if (build_secure(c, persistent_only, &p, r, e) < 0)
+		return -1;
+	rc = load_program(c, &p, r, e);
+	program_free(&p);
+	return rc;
+}
+
+static int persistent_assigned(struct db *db, bool *out, struct err *e)
+{
+	struct policy *all;
+	size_t n;
+
+	*out = false;
+	if (db_policy_list(db, STORE_PERSISTENT, &all, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		*out = *out || all[i].assigned;
+	free(all);
+	return 0;
+}
+
+int enforce_policy(const struct enforce_ctx *c, enum enforce_fallback fb,
+		   struct enforce_report *r, struct err *e)
+{
+	struct err first, again;
+	bool persistent;
+
+	memset(r, 0, sizeof(*r));
+	if (apply_secure(c, false, r, &first) == 0)
+		return 0;
+	if (fb == FALLBACK_NONE) {
+		*e = first;
+		return -1;
+	}
+	if (persistent_assigned(c->db, &persistent, &again) < 0 || !persistent) {
+		*e = first;
+		return -1;
+	}
+	memset(r, 0, sizeof(*r));
+	if (apply_secure(c, true, r, &again) == 0) {
+		snprintf(r->warning, sizeof(r->warning), "%s", first.msg);
+		return err_set(e, "%s; the persistent policy '%s' alone is in force", first.msg,
+			       r->origin.persistent);
+	}
+	if (fb != FALLBACK_BLOCK) {
+		*e = again;
+		return -1;
+	}
+	/* SPEC §6.2: a persistent policy that cannot be applied blocks all. */
+	if (enforce_mode(c, MODE_BLOCK, r, e) < 0)
+		return err_prefix(e, "the persistent policy failed (%s), and block mode too",
+				  again.msg);
+	return err_set(e, "the persistent policy could not be applied: %s; block mode", again.msg);
+}
+
+int enforce_mode(const struct enforce_ctx *c, enum fw_mode m, struct enforce_report *r,
+		 struct err *e)
+{
+	struct nft_program p;
+	struct config cfg;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (db_config_load(c->db, &cfg, e) < 0 || program_mode(m, &cfg, &p, e) < 0)
+		return -1;
+	rc = load_program(c, &p, r, e);
+	program_free(&p);
+	return rc;
+}
+
+static int any_assigned(struct db *db, bool *out, struct err *e)
+{
+	struct ruleset rs = { 0 };
+	struct ruleset_origin origin;
+	int rc = ruleset_load(db, &rs, &origin, e);
+
+	*out = origin.persistent[0] || origin.effective[0];
+	ruleset_free(&rs);
+	return rc;
+}
+
+int enforce_boot_mode(const struct enforce_ctx *c, enum fw_mode *out, struct err *e)
+{
+	static const enum fw_mode of_bootmode[] = {
+		[BOOT_PERMIT] = MODE_BOOT_PERMIT,
+		[BOOT_BLOCK] = MODE_BOOT_BLOCK,
+		[BOOT_STATEFUL] = MODE_BOOT_STATEFUL,
+	};
+	struct config cfg;
+	bool assigned;
+
+	if (db_config_load(c->db, &cfg, e) < 0)
+		return -1;
+	if (cfg.bootmode_set) {
+		*out = of_bootmode[cfg.bootmode];
+		return 0;
+	}
+	if (any_assigned(c->db, &assigned, e) < 0)
+		return -1;
+	*out = assigned ? MODE_BOOT_STATEFUL : MODE_BOOT_PERMIT;
+	return 0;
+}
+
+int enforce_dry_run(const struct enforce_ctx *c, FILE *out, struct err *e)
+{
+	struct enforce_report r = { 0 };
+	struct nft_program p;
+
+	if (build_secure(c, false, &p, &r, e) < 0)
+		return -1;
+	program_write_load(&p, 0, out);
+	program_free(&p);
+	return 0;
+}
+
+int enforce_wanted(const struct enforce_ctx *c, bool *out, struct err *e)
+{
+	enum fw_mode mode;
+	uint64_t gen;
+	int state;
+
+	if (any_assigned(c->db, out, e) < 0)
+		return -1;
+	if (*out)
+		return 0;
+	if ((state = kernel_table_state(&mode, &gen, e)) < 0)
+		return -1;
+	*out = state == 1 && mode == MODE_SECURE;
+	return 0;
+}

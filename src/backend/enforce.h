@@ -1,0 +1,62 @@
+/* enforce.h - putting the policy in force into the kernel: compile the
+ * stores and the host facts, write the program for the mode, and load it,
+ * by element updates when only addresses changed, else by replacing the
+ * table; either way one kernel transaction. The program last loaded is
+ * kept next to the kernel's generation so the next load can be a diff. */
+#ifndef IPSECFW_ENFORCE_H
+#define IPSECFW_ENFORCE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "program.h"
+#include "store/ruleset_load.h"
+#include "sys/facts.h"
+
+#define RUN_DIR_DEFAULT "/run/ipsecfw"
+
+struct enforce_ctx {
+	struct db *db;
+	const struct facts_sources *facts;
+	const char *run_dir; /* NULL: $IPSECFW_RUN_DIR or RUN_DIR_DEFAULT */
+};
+
+struct enforce_report {
+	enum fw_mode mode;
+	bool changed;     /* the kernel was written */
+	bool incremental; /* by element updates only */
+	size_t entries, tiers, elements;
+	struct ruleset_origin origin;
+	char warning[512]; /* what was left out, if anything */
+};
+
+/* What to do when the policy in force cannot be applied. */
+enum enforce_fallback {
+	FALLBACK_NONE,       /* leave the kernel as it was */
+	FALLBACK_PERSISTENT, /* apply the persistent policy alone (SPEC §8) */
+	FALLBACK_BLOCK,      /* that, and if the persistent policy fails too,
+			      * operational block mode (SPEC §6.2) */
+};
+
+/* Secure mode with the policy in force. Returns -1 with e saying why
+ * whenever the wanted policy is not what the kernel now enforces; r->mode
+ * tells what it enforces then. */
+int enforce_policy(const struct enforce_ctx *c, enum enforce_fallback fb,
+		   struct enforce_report *r, struct err *e);
+
+/* Any mode but secure. */
+int enforce_mode(const struct enforce_ctx *c, enum fw_mode m, struct enforce_report *r,
+		 struct err *e);
+
+/* The startup mode the configuration asks for (SPEC §6.1): bootmode, or
+ * stateful when a policy is assigned and permit when none is. */
+int enforce_boot_mode(const struct enforce_ctx *c, enum fw_mode *out, struct err *e);
+
+/* Prints the program enforce_policy would load, touching nothing. */
+int enforce_dry_run(const struct enforce_ctx *c, FILE *out, struct err *e);
+
+/* Whether a change to the stores should reach the kernel at once: a policy
+ * is assigned, or the kernel is in secure mode already. */
+int enforce_wanted(const struct enforce_ctx *c, bool *out, struct err *e);
+
+#endif

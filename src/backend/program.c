@@ -1,0 +1,862 @@
+/* program.c - FilterTable and mode to nftables text.
+ *
+ * Secure mode walks a packet through views: per family and direction, then
+ * (when some rule has a conntype) per interface kind, then inbound
+ * multicast/broadcast apart (SPEC §5.4: only source-any filters to any or
+ * me see them, their destination ignored) and non-first fragments apart
+ * (no ports to read: only port-less filters). Each view holds the entries
+ * that can match there, split into tiers (tiers.h): one map lookup per
+ * tier, first hit wins, and it is the entry the reference classifier
+ * picks. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "program.h"
+#include "tiers.h"
+
+static const char *const mode_names[MODE_COUNT] = {
+	[MODE_BOOT_PERMIT] = "boot-permit", [MODE_BOOT_BLOCK] = "boot-block",
+	[MODE_BOOT_STATEFUL] = "boot-stateful", [MODE_SECURE] = "secure",
+	[MODE_PERMIT] = "permit", [MODE_BLOCK] = "block",
+};
+
+const char *fw_mode_name(enum fw_mode m)
+{
+	return m < MODE_COUNT ? mode_names[m] : "unknown";
+}
+
+int fw_mode_parse(const char *name, enum fw_mode *out)
+{
+	for (int m = 0; m < MODE_COUNT; m++)
+		if (strcmp(name, mode_names[m]) == 0) {
+			*out = (enum fw_mode)m;
+			return 0;
+		}
+	return -1;
+}
+
+/* Why a packet is dropped: the reasons of SPEC §7.3, one drop chain each
+ * per direction, where drops are counted and (if asked) logged. */
+enum drop_reason { DR_BLOCK, DR_NEGOTIATE, DR_BOOT_BLOCK, DR_BOOT_STATEFUL, DR_OP_BLOCK, DR_COUNT };
+
+static const char *const drop_reason_names[DR_COUNT] = {
+	[DR_BLOCK] = "block-filter", [DR_NEGOTIATE] = "negotiate-required",
+	[DR_BOOT_BLOCK] = "boot-block", [DR_BOOT_STATEFUL] = "boot-stateful",
+	[DR_OP_BLOCK] = "op-block",
+};
+
+struct builder {
+	struct nft_program *p;
+	FILE *decl, *chains; /* sets, maps and counters; chains */
+	char *decl_buf, *chains_buf;
+	size_t decl_len, chains_len, cap_maps, cap_elems;
+	const struct ftable *t;
+	const struct config *cfg;
+	bool failed; /* out of memory somewhere */
+};
+
+static int builder_open(struct builder *b, struct nft_program *p, enum fw_mode mode)
+{
+	memset(p, 0, sizeof(*p));
+	memset(b, 0, sizeof(*b));
+	p->mode = mode;
+	b->p = p;
+	b->decl = open_memstream(&b->decl_buf, &b->decl_len);
+	b->chains = open_memstream(&b->chains_buf, &b->chains_len);
+	return b->decl && b->chains ? 0 : -1;
+}
+
+/* Joins declarations and chains into the body. */
+static int builder_close(struct builder *b, struct err *e)
+{
+	if (b->decl)
+		fclose(b->decl);
+	if (b->chains)
+		fclose(b->chains);
+	if (!b->failed && b->decl_buf && b->chains_buf &&
+	    (b->p->body = malloc(b->decl_len + b->chains_len + 1))) {
+		memcpy(b->p->body, b->decl_buf, b->decl_len);
+		memcpy(b->p->body + b->decl_len, b->chains_buf, b->chains_len + 1);
+	}
+	free(b->decl_buf);
+	free(b->chains_buf);
+	if (!b->p->body) {
+		program_free(b->p);
+		return err_set(e, "out of memory writing the nftables program");
+	}
+	return 0;
+}
+
+static uint32_t add_map(struct builder *b, const char *name)
+{
+	if (b->p->n_maps == b->cap_maps) {
+		size_t cap = b->cap_maps ? 2 * b->cap_maps : 16;
+		char **m = realloc(b->p->maps, cap * sizeof(*m));
+		if (!m) {
+			b->failed = true;
+			return 0;
+		}
+		b->p->maps = m;
+		b->cap_maps = cap;
+	}
+	if (!(b->p->maps[b->p->n_maps] = strdup(name)))
+		b->failed = true;
+	return (uint32_t)b->p->n_maps++;
+}
+
+static void add_elem(struct builder *b, uint32_t map, const char *key, const char *rest)
+{
+	size_t klen = strlen(key), rlen = strlen(rest);
+	struct nft_elem *el;
+
+	if (b->p->n_elems == b->cap_elems) {
+		size_t cap = b->cap_elems ? 2 * b->cap_elems : 256;
+		struct nft_elem *n = realloc(b->p->elems, cap * sizeof(*n));
+		if (!n) {
+			b->failed = true;
+			return;
+		}
+		b->p->elems = n;
+		b->cap_elems = cap;
+	}
+	el = &b->p->elems[b->p->n_elems];
+	if (!(el->text = malloc(klen + rlen + 1))) {
+		b->failed = true;
+		return;
+	}
+	memcpy(el->text, key, klen);
+	memcpy(el->text + klen, rest, rlen + 1);
+	el->key_len = klen;
+	el->map = map;
+	b->p->n_elems++;
+}
+
+/* --- drop chains and the prelude every mode shares --- */
+
+static void drop_chain_name(bool in, enum drop_reason r, char *buf, size_t len)
+{
+	snprintf(buf, len, "drop_%s_%s", in ? "in" : "out", drop_reason_names[r]);
+}
+
+static void emit_drop_chains(struct builder *b)
+{
+	int diag = b->cfg ? b->cfg->ipsecdiagnostics : 0;
+	char name[64];
+
+	for (int in = 1; in >= 0; in--)
+		for (int r = 0; r < DR_COUNT; r++) {
+			drop_chain_name(in, (enum drop_reason)r, name, sizeof(name));
+			fprintf(b->decl, "\tcounter %s {\n\t}\n", name);
+			fprintf(b->chains, "\tchain %s {\n", name);
+			/* SPEC §7.1: bit 1 logs inbound drops, bit 2 outbound; the
+			 * kernel's rate limit keeps a flood from the logger. */
+			if (diag & (in ? 2 : 4))
+				fprintf(b->chains,
+					"\t\tlimit rate 200/second burst 400 packets log group %d "
+					"prefix \"ipsecfw %s %s\"\n",
+					NFLOG_GROUP, in ? "in" : "out", drop_reason_names[r]);
+			fprintf(b->chains, "\t\tcounter name \"%s\" drop\n\t}\n", name);
+		}
+}
+
+/* Loopback is never filtered (SPEC §10), and neither is IPv6 neighbour
+ * discovery: it is what ARP is to IPv4, which no IP filter sees. */
+static void emit_prelude(struct builder *b, bool in)
+{
+	const char *io = in ? "iif" : "oif";
+
+	fprintf(b->chains,
+		"\t\t%s \"lo\" accept\n"
+		"\t\tip saddr 127.0.0.0/8 accept\n\t\tip daddr 127.0.0.0/8 accept\n"
+		"\t\tip6 saddr ::1 accept\n\t\tip6 daddr ::1 accept\n"
+		"\t\ticmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, "
+		"nd-neighbor-advert } accept\n",
+		io);
+}
+
+static void open_base_chain(struct builder *b, bool in)
+{
+	fprintf(b->chains,
+		"\tchain %s {\n\t\ttype filter hook %s priority filter; policy accept;\n",
+		in ? "input" : "output", in ? "input" : "output");
+	emit_prelude(b, in);
+}
+
+/* --- secure mode --- */
+
+struct view {
+	uint8_t family;
+	bool in;
+	uint8_t conn; /* 0: every interface kind */
+	bool bcast, frag;
+};
+
+static bool view_holds(const struct view *v, const struct fentry *en)
+{
+	if (en->family && en->family != v->family)
+		return false;
+	if (v->conn && !(en->conn & v->conn))
+		return false;
+	if (v->frag && (!port_is_any(en->sport) || !port_is_any(en->dport)))
+		return false;
+	return !v->bcast || en->exempt != EXC_NONE || (en->flags & EF_BCAST);
+}
+
+static void entry_box(const struct view *v, const struct fentry *en, struct tier_box *box)
+{
+	memset(box, 0, sizeof(*box));
+	memcpy(box->src, en->src, 16);
+	box->src_len = en->src_len;
+	/* In the broadcast view a filter's destination does not count. */
+	if (!v->bcast || en->exempt != EXC_NONE) {
+		memcpy(box->dst, en->dst, 16);
+		box->dst_len = en->dst_len;
+	}
+	box->proto = en->proto;
+	box->sport = en->sport;
+	box->dport = v->frag ? PORT_ANY : en->dport;
+}
+
+static const char *verdict_of(const struct view *v, const struct fentry *en, char *buf,
+			      size_t len)
+{
+	uint8_t act = v->in ? en->action_in : en->action_out;
+	enum drop_reason r = DR_BLOCK;
+
+	if (act == ACT_EXEMPT || act == ACTION_PERMIT)
+		return "accept";
+	if (act != ACTION_BLOCK) {
+		/* negotiate without an SA (SPEC §5.5): never for broadcasts */
+		if (v->in && !v->bcast && (en->flags & EF_INPASS))
+			return "accept";
+		if (!v->in && (en->flags & EF_SOFT))
+			return "goto soft_out";
+		r = DR_NEGOTIATE;
+	}
+	snprintf(buf, len, "goto ");
+	drop_chain_name(v->in, r, buf + 5, len - 5);
+	return buf;
+}
+
+static void format_prefix(uint8_t family, const uint8_t *addr, uint8_t plen, char *buf,
+			  size_t len)
+{
+	char text[INET6_ADDRSTRLEN];
+	uint8_t zero[16] = { 0 };
+
+	inet_ntop(family, plen ? addr : zero, text, sizeof(text));
+	snprintf(buf, len, "%s/%u", text, plen);
+}
+
+static void format_range(struct port_range r, char *buf, size_t len)
+{
+	if (r.lo == r.hi)
+		snprintf(buf, len, "%u", r.lo);
+	else
+		snprintf(buf, len, "%u-%u", r.lo, r.hi);
+}
+
+static void entry_comment(const struct ftable *t, const struct fentry *en, char *buf, size_t len)
+{
+	if (en->filter == UINT32_MAX) {
+		snprintf(buf, len, "exempt:%s", exempt_class_name((enum exempt_class)en->exempt));
+	} else {
+		const struct ftable_filter *f = &t->filters[en->filter];
+		snprintf(buf, len, "%s:%lld", t->rules[f->rule].store_name, (long long)f->f.id);
+	}
+}
+
+/* The elements of one entry in one map. ICMP type and code are read as one
+ * 16-bit field (th sport = type << 8 | code), so a code without a type is
+ * one element per type. */
+static void emit_entry(struct builder *b, const struct view *v, const struct fentry *en,
+		       const struct tier_box *box, uint32_t map)
+{
+	char s[64], d[64], proto[16], sp[16], dp[16], key[256], rest[224], comment[96], vbuf[64];
+	const char *verdict = verdict_of(v, en, vbuf, sizeof(vbuf));
+
+	format_prefix(v->family, box->src, box->src_len, s, sizeof(s));
+	format_prefix(v->family, box->dst, box->dst_len, d, sizeof(d));
+	if (box->proto)
+		snprintf(proto, sizeof(proto), "%u", box->proto);
+	else
+		snprintf(proto, sizeof(proto), "0-255");
+	entry_comment(b->t, en, comment, sizeof(comment));
+	snprintf(rest, sizeof(rest), " comment \"%s\" : %s", comment, verdict);
+	if (v->frag) {
+		snprintf(key, sizeof(key), "%s . %s . %s", s, d, proto);
+		add_elem(b, map, key, rest);
+		return;
+	}
+	if (!proto_is_icmp(box->proto)) {
+		format_range(box->sport, sp, sizeof(sp));
+		format_range(box->dport, dp, sizeof(dp));
+		snprintf(key, sizeof(key), "%s . %s . %s . %s . %s", s, d, proto, sp, dp);
+		add_elem(b, map, key, rest);
+		return;
+	}
+	/* type and code are each one value or any */
+	bool any_type = port_is_any(box->sport), any_code = port_is_any(box->dport);
+	for (unsigned type = any_type ? 0 : box->sport.lo; type <= (any_type ? 255u : box->sport.lo);
+	     type++) {
+		struct port_range r = { (uint16_t)(type << 8 | box->dport.lo),
+					(uint16_t)(type << 8 | box->dport.lo) };
+		if (any_type && any_code)
+			r = PORT_ANY;
+		else if (any_code)
+			r = (struct port_range){ (uint16_t)(type << 8), (uint16_t)(type << 8 | 0xff) };
+		format_range(r, sp, sizeof(sp));
+		snprintf(key, sizeof(key), "%s . %s . %s . %s . 0-65535", s, d, proto, sp);
+		add_elem(b, map, key, rest);
+		if (any_code)
+			break;
+	}
+}
+
+static void view_name(const struct view *v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%u%s%s%s", v->in ? "in" : "out", v->family == AF_INET ? 4 : 6,
+		 v->conn == CONN_LAN_BIT ? "_lan" : v->conn == CONN_DIALUP_BIT ? "_ppp" : "",
+		 v->bcast ? "_bc" : "", v->frag ? "_fr" : "");
+}
+
+static int box_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct tier_box *boxes = ctx;
+	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+	int c = memcmp(&boxes[i], &boxes[j], sizeof(*boxes));
+
+	return c ? c : (i > j) - (i < j);
+}
+
+/* Drops boxes equal to a better one (an address expanded twice looks the
+ * same once its destination is ignored): they could never decide. Keeps
+ * the order of the rest; returns the new count. */
+static size_t drop_repeated_boxes(struct tier_box *boxes, uint32_t *idx, size_t n)
+{
+	uint32_t *order = malloc(sizeof(*order) * (n ? n : 1));
+	bool *gone = calloc(n ? n : 1, sizeof(*gone));
+	size_t kept = 0;
+
+	if (!order || !gone) {
+		free(order);
+		free(gone);
+		return n; /* keeping them is slower, not wrong */
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, n, sizeof(*order), box_cmp, boxes);
+	for (size_t i = 1; i < n; i++)
+		gone[order[i]] = memcmp(&boxes[order[i]], &boxes[order[i - 1]], sizeof(*boxes)) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (!gone[i]) {
+			boxes[kept] = boxes[i];
+			idx[kept++] = idx[i];
+		}
+	free(order);
+	free(gone);
+	return kept;
+}
+
+/* The lookups of one view: its entries, tiered, one map and rule per tier. */
+static int emit_view_tiers(struct builder *b, const struct view *v, const char *name)
+{
+	const struct ftable *t = b->t;
+	const char *ip = v->family == AF_INET ? "ip" : "ip6";
+	const char *atype = v->family == AF_INET ? "ipv4_addr" : "ipv6_addr";
+	struct tier_box *boxes = malloc(sizeof(*boxes) * (t->n_entries ? t->n_entries : 1));
+	uint32_t *idx = malloc(sizeof(*idx) * (t->n_entries ? t->n_entries : 1));
+	uint32_t *tier = malloc(sizeof(*tier) * (t->n_entries ? t->n_entries : 1));
+	uint32_t first_map = (uint32_t)b->p->n_maps;
+	size_t n = 0;
+	long n_tiers;
+	char map[96];
+
+	if (!boxes || !idx || !tier)
+		goto oom;
+	for (size_t i = 0; i < t->n_entries; i++)
+		if (view_holds(v, &t->entries[i])) {
+			entry_box(v, &t->entries[i], &boxes[n]);
+			idx[n++] = (uint32_t)i;
+		}
+	n = drop_repeated_boxes(boxes, idx, n);
+	if ((n_tiers = tiers_assign(boxes, n, tier)) < 0)
+		goto oom;
+	for (long k = 0; k < n_tiers; k++) {
+		snprintf(map, sizeof(map), "%s_t%ld", name, k);
+		add_map(b, map);
+		if (v->frag)
+			fprintf(b->decl,
+				"\tmap %s {\n\t\ttype %s . %s . inet_proto : verdict\n"
+				"\t\tflags interval\n\t\tcounter\n\t}\n",
+				map, atype, atype);
+		else
+			fprintf(b->decl,
+				"\tmap %s {\n\t\ttype %s . %s . inet_proto . inet_service . "
+				"inet_service : verdict\n\t\tflags interval\n\t\tcounter\n\t}\n",
+				map, atype, atype);
+		if (v->frag)
+			fprintf(b->chains, "\t\t%s saddr . %s daddr . meta l4proto vmap @%s\n", ip,
+				ip, map);
+		else
+			fprintf(b->chains,
+				"\t\t%s saddr . %s daddr . meta l4proto . th sport . th dport "
+				"vmap @%s\n",
+				ip, ip, map);
+	}
+	/* elements in tier order, entries best first within a tier */
+	for (long k = 0; k < n_tiers; k++)
+		for (size_t j = 0; j < n; j++)
+			if (tier[j] == (uint32_t)k)
+				emit_entry(b, v, &t->entries[idx[j]], &boxes[j],
+					   first_map + (uint32_t)k);
+	if ((size_t)n_tiers > b->p->n_tiers)
+		b->p->n_tiers = (size_t)n_tiers;
+	free(boxes);
+	free(idx);
+	free(tier);
+	return 0;
+oom:
+	free(boxes);
+	free(idx);
+	free(tier);
+	b->failed = true;
+	return -1;
+}
+
+/* One view chain; the broadcast and fragment views branch off it. */
+static int emit_view_chain(struct builder *b, struct view v)
+{
+	char name[64], sub[64];
+	const char *ip = v.family == AF_INET ? "ip" : "ip6";
+
+	view_name(&v, name, sizeof(name));
+	fprintf(b->chains, "\tchain %s {\n", name);
+	if (v.in && !v.bcast && !v.frag) {
+		struct view bc = v;
+		bc.bcast = true;
+		view_name(&bc, sub, sizeof(sub));
+		if (v.family == AF_INET)
+			fprintf(b->chains, "\t\tip daddr @bcast4 goto %s\n", sub);
+		else
+			fprintf(b->chains, "\t\tip6 daddr ff00::/8 goto %s\n", sub);
+	}
+	if (!v.frag) {
+		struct view fr = v;
+		fr.frag = true;
+		view_name(&fr, sub, sizeof(sub));
+		if (v.family == AF_INET)
+			fprintf(b->chains, "\t\tip frag-off & 0x1fff != 0 goto %s\n", sub);
+		else
+			fprintf(b->chains, "\t\tfrag frag-off != 0 goto %s\n", sub);
+	}
+	(void)ip;
+	if (emit_view_tiers(b, &v, name) < 0)
+		return -1;
+	fprintf(b->chains, "\t}\n");
+	if (v.in && !v.bcast && !v.frag) {
+		struct view bc = v;
+		bc.bcast = true;
+		if (emit_view_chain(b, bc) < 0)
+			return -1;
+	}
+	if (!v.frag) {
+		struct view fr = v;
+		fr.frag = true;
+		if (emit_view_chain(b, fr) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static bool needs_conn_split(const struct ftable *t)
+{
+	for (size_t i = 0; i < t->n_entries; i++)
+		if (t->entries[i].conn != CONN_BOTH)
+			return true;
+	return false;
+}
+
+/* in4, out6, ...: split by interface kind when a rule has a conntype. */
+static int emit_family_chain(struct builder *b, uint8_t family, bool in, bool split)
+{
+	struct view v = { .family = family, .in = in };
+	char name[64], lan[64], ppp[64];
+
+	if (!split)
+		return emit_view_chain(b, v);
+	view_name(&v, name, sizeof(name));
+	v.conn = CONN_LAN_BIT;
+	view_name(&v, lan, sizeof(lan));
+	v.conn = CONN_DIALUP_BIT;
+	view_name(&v, ppp, sizeof(ppp));
+	fprintf(b->chains, "\tchain %s {\n\t\tmeta %s ppp goto %s\n\t\tgoto %s\n\t}\n", name,
+		in ? "iiftype" : "oiftype", ppp, lan);
+	v.conn = CONN_LAN_BIT;
+	if (emit_view_chain(b, v) < 0)
+		return -1;
+	v.conn = CONN_DIALUP_BIT;
+	return emit_view_chain(b, v);
+}
+
+/* Multicast, limited and the directed broadcasts of local subnets. */
+static void emit_bcast_set(struct builder *b, const struct host_facts *facts)
+{
+	uint32_t map = add_map(b, "bcast4");
+	uint8_t seen[FACTS_ADDR_MAX][4];
+	size_t n_seen = 0;
+	char text[INET_ADDRSTRLEN];
+
+	fprintf(b->decl, "\tset bcast4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n");
+	add_elem(b, map, "224.0.0.0/4", "");
+	add_elem(b, map, "255.255.255.255", "");
+	for (size_t i = 0; i < facts->n_addrs; i++) {
+		uint8_t bc[4];
+		bool dup = false;
+		if (!local_addr_broadcast(&facts->addrs[i], bc))
+			continue;
+		for (size_t j = 0; j < n_seen && !dup; j++)
+			dup = memcmp(seen[j], bc, 4) == 0;
+		if (dup || (bc[0] == 255 && bc[1] == 255 && bc[2] == 255 && bc[3] == 255))
+			continue;
+		memcpy(seen[n_seen++], bc, 4);
+		inet_ntop(AF_INET, bc, text, sizeof(text));
+		add_elem(b, map, text, "");
+	}
+}
+
+int program_secure(const struct ftable *t, const struct host_facts *facts,
+		   const struct config *cfg, struct nft_program *out, struct err *e)
+{
+	struct builder b;
+	bool split = needs_conn_split(t);
+	char drop[64];
+
+	if (builder_open(&b, out, MODE_SECURE) < 0) {
+		b.failed = true;
+		return builder_close(&b, e);
+	}
+	b.t = t;
+	b.cfg = cfg;
+	emit_bcast_set(&b, facts);
+	emit_drop_chains(&b);
+	drop_chain_name(false, DR_NEGOTIATE, drop, sizeof(drop));
+	fprintf(b.chains,
+		"\tchain soft_out {\n\t\tip daddr @bcast4 goto %s\n\t\tip6 daddr ff00::/8 goto %s\n"
+		"\t\taccept\n\t}\n",
+		drop, drop);
+	for (int in = 1; in >= 0; in--) {
+		open_base_chain(&b, in);
+		fprintf(b.chains, "\t\tmeta nfproto ipv4 goto %s4\n\t\tmeta nfproto ipv6 goto %s6\n\t}\n",
+			in ? "in" : "out", in ? "in" : "out");
+		if (emit_family_chain(&b, AF_INET, in, split) < 0 ||
+		    emit_family_chain(&b, AF_INET6, in, split) < 0)
+			break;
+	}
+	return builder_close(&b, e);
+}
+
+/* --- the other modes --- */
+
+static void emit_dhcp(struct builder *b, bool in)
+{
+	/* DHCP is always allowed at boot (SPEC §6.1), and DHCPv6 with it. */
+	if (in)
+		fprintf(b->chains, "\t\tudp sport 67 udp dport 68 accept\n"
+				   "\t\tudp sport 547 udp dport 546 accept\n");
+	else
+		fprintf(b->chains, "\t\tudp sport 68 udp dport 67 accept\n"
+				   "\t\tudp sport 546 udp dport 547 accept\n");
+}
+
+/* One half of a boot exemption's flow (SPEC §6.3): forward is the direction
+ * it names, the reverse carries the replies. */
+static void emit_bootexemption(struct builder *b, const struct bootexemption *x, bool in)
+{
+	bool forward = x->inbound == in;
+
+	if (proto_has_ports(x->proto)) {
+		uint16_t sp = forward ? x->a : x->b, dp = forward ? x->b : x->a;
+		fprintf(b->chains, "\t\tmeta l4proto %u", x->proto);
+		if (sp)
+			fprintf(b->chains, " th sport %u", sp);
+		if (dp)
+			fprintf(b->chains, " th dport %u", dp);
+		fprintf(b->chains, " accept\n");
+	} else if (proto_is_icmp(x->proto)) {
+		/* type and code; an echo request's reply comes back */
+		unsigned type = x->a;
+		if (!forward) {
+			if (type == 8 || type == 128)
+				type = type == 8 ? 0 : 129;
+			else
+				return;
+		}
+		fprintf(b->chains, "\t\tmeta l4proto %u th sport %u accept\n", x->proto,
+			type << 8 | x->b);
+	} else {
+		fprintf(b->chains, "\t\tmeta l4proto %u accept\n", x->proto);
+	}
+}
+
+static void emit_final_drop(struct builder *b, bool in, enum drop_reason r)
+{
+	char name[64];
+
+	drop_chain_name(in, r, name, sizeof(name));
+	fprintf(b->chains, "\t\tgoto %s\n", name);
+}
+
+int program_mode(enum fw_mode m, const struct config *cfg, struct nft_program *out,
+		 struct err *e)
+{
+	struct builder b;
+
+	if (m == MODE_SECURE)
+		return err_set(e, "secure mode needs a filter table");
+	if (builder_open(&b, out, m) < 0) {
+		b.failed = true;
+		return builder_close(&b, e);
+	}
+	b.cfg = cfg;
+	emit_drop_chains(&b);
+	for (int in = 1; in >= 0; in--) {
+		open_base_chain(&b, in);
+		if (m == MODE_BOOT_BLOCK || (m == MODE_BOOT_STATEFUL && in)) {
+			emit_dhcp(&b, in);
+			for (size_t i = 0; cfg && i < cfg->n_bootexemptions; i++)
+				emit_bootexemption(&b, &cfg->bootexemptions[i], in);
+		}
+		if (m == MODE_BOOT_STATEFUL && in)
+			fprintf(b.chains, "\t\tct state established,related accept\n");
+		if (m == MODE_BOOT_BLOCK)
+			emit_final_drop(&b, in, DR_BOOT_BLOCK);
+		else if (m == MODE_BOOT_STATEFUL && in)
+			emit_final_drop(&b, in, DR_BOOT_STATEFUL);
+		else if (m == MODE_BLOCK)
+			emit_final_drop(&b, in, DR_OP_BLOCK);
+		fprintf(b.chains, "\t}\n");
+	}
+	return builder_close(&b, e);
+}
+
+void program_free(struct nft_program *p)
+{
+	for (size_t i = 0; i < p->n_maps; i++)
+		free(p->maps[i]);
+	for (size_t i = 0; i < p->n_elems; i++)
+		free(p->elems[i].text);
+	free(p->maps);
+	free(p->elems);
+	free(p->body);
+	memset(p, 0, sizeof(*p));
+}
+
+/* --- writing --- */
+
+static void write_elements(const struct nft_program *p, FILE *out)
+{
+	for (size_t i = 0; i < p->n_elems;) {
+		uint32_t map = p->elems[i].map;
+		fprintf(out, "add element " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " %s {\n",
+			p->maps[map]);
+		for (; i < p->n_elems && p->elems[i].map == map; i++)
+			fprintf(out, "\t%s,\n", p->elems[i].text);
+		fprintf(out, "}\n");
+	}
+}
+
+void program_write_load(const struct nft_program *p, uint64_t gen, FILE *out)
+{
+	/* add-then-delete makes the delete safe when there is no table yet;
+	 * all of it is one transaction. */
+	fprintf(out,
+		"table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME "\n"
+		"delete table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME "\n"
+		"table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " {\n"
+		"\tcomment \"ipsecfw %s %016llx\"\n%s}\n",
+		fw_mode_name(p->mode), (unsigned long long)gen, p->body);
+	write_elements(p, out);
+}
+
+static int elem_cmp(const void *pa, const void *pb)
+{
+	const struct nft_elem *a = *(const struct nft_elem *const *)pa;
+	const struct nft_elem *b = *(const struct nft_elem *const *)pb;
+
+	if (a->map != b->map)
+		return a->map < b->map ? -1 : 1;
+	return strcmp(a->text, b->text);
+}
+
+static const struct nft_elem **sorted_elems(const struct nft_program *p)
+{
+	const struct nft_elem **v = malloc(sizeof(*v) * (p->n_elems ? p->n_elems : 1));
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < p->n_elems; i++)
+		v[i] = &p->elems[i];
+	qsort(v, p->n_elems, sizeof(*v), elem_cmp);
+	return v;
+}
+
+/* Elements of a not in b, as delete (keys) or add (whole) commands. */
+static void write_difference(const struct nft_program *names, const struct nft_elem **a,
+			     size_t na, const struct nft_elem **b, size_t nb, bool del, FILE *out)
+{
+	size_t i = 0, j = 0;
+	long open_map = -1;
+
+	while (i < na) {
+		int c = j < nb ? elem_cmp(&a[i], &b[j]) : -1;
+		if (c > 0) {
+			j++;
+			continue;
+		}
+		if (c == 0) {
+			i++;
+			j++;
+			continue;
+		}
+		if (open_map != (long)a[i]->map) {
+			if (open_map >= 0)
+				fprintf(out, "}\n");
+			open_map = a[i]->map;
+			fprintf(out, "%s element " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " %s {\n",
+				del ? "delete" : "add", names->maps[a[i]->map]);
+		}
+		fprintf(out, "\t%.*s,\n", (int)(del ? a[i]->key_len : strlen(a[i]->text)),
+			a[i]->text);
+		i++;
+	}
+	if (open_map >= 0)
+		fprintf(out, "}\n");
+}
+
+bool program_write_update(const struct nft_program *old, const struct nft_program *new_,
+			  FILE *out)
+{
+	const struct nft_elem **a, **b;
+
+	if (old->mode != new_->mode || strcmp(old->body, new_->body) != 0 ||
+	    old->n_maps != new_->n_maps)
+		return false;
+	for (size_t i = 0; i < old->n_maps; i++)
+		if (strcmp(old->maps[i], new_->maps[i]) != 0)
+			return false;
+	a = sorted_elems(old);
+	b = sorted_elems(new_);
+	if (!a || !b) {
+		free(a);
+		free(b);
+		return false;
+	}
+	write_difference(old, a, old->n_elems, b, new_->n_elems, true, out);
+	write_difference(new_, b, new_->n_elems, a, old->n_elems, false, out);
+	free(a);
+	free(b);
+	return true;
+}
+
+/* --- saving --- */
+
+char *program_serialize(const struct nft_program *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	uint32_t map = UINT32_MAX;
+
+	if (!f)
+		return NULL;
+	fprintf(f, "ipsecfw-program 1\nmode %s\ntiers %zu\nbody %zu\n%s\n", fw_mode_name(p->mode),
+		p->n_tiers, strlen(p->body), p->body);
+	for (size_t i = 0; i < p->n_maps; i++)
+		fprintf(f, "map %s\n", p->maps[i]);
+	for (size_t i = 0; i < p->n_elems; i++) {
+		if (p->elems[i].map != map) {
+			map = p->elems[i].map;
+			fprintf(f, "in %u\n", map);
+		}
+		fprintf(f, "e %zu %s\n", p->elems[i].key_len, p->elems[i].text);
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static char *take_line(char **cursor)
+{
+	char *line = *cursor, *nl;
+
+	if (!line || !*line)
+		return NULL;
+	if ((nl = strchr(line, '\n'))) {
+		*nl = '\0';
+		*cursor = nl + 1;
+	} else {
+		*cursor = line + strlen(line);
+	}
+	return line;
+}
+
+int program_deserialize(const char *text, struct nft_program *out, struct err *e)
+{
+	struct builder b;
+	char *copy = strdup(text), *cur = copy, *line, mode[32];
+	size_t body_len, key_len;
+	unsigned map = 0;
+	int used = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&b, 0, sizeof(b));
+	b.p = out;
+	if (!copy)
+		return err_set(e, "out of memory");
+	if (!(line = take_line(&cur)) || strcmp(line, "ipsecfw-program 1") != 0 ||
+	    !(line = take_line(&cur)) || sscanf(line, "mode %31s", mode) != 1 ||
+	    fw_mode_parse(mode, &out->mode) < 0 || !(line = take_line(&cur)) ||
+	    sscanf(line, "tiers %zu", &out->n_tiers) != 1 || !(line = take_line(&cur)) ||
+	    sscanf(line, "body %zu", &body_len) != 1 || strlen(cur) < body_len + 1 ||
+	    !(out->body = strndup(cur, body_len)))
+		goto bad;
+	cur += body_len + 1;
+	while ((line = take_line(&cur))) {
+		if (strncmp(line, "map ", 4) == 0) {
+			add_map(&b, line + 4);
+		} else if (sscanf(line, "in %u", &map) == 1) {
+			if (map >= out->n_maps)
+				goto bad;
+		} else if (sscanf(line, "e %zu %n", &key_len, &used) == 1 && used > 0 &&
+			   key_len <= strlen(line + used)) {
+			char *t = line + used;
+			char saved = t[key_len];
+			t[key_len] = '\0';
+			char *key = strdup(t);
+			t[key_len] = saved;
+			if (key)
+				add_elem(&b, map, key, t + key_len);
+			else
+				b.failed = true;
+			free(key);
+		} else {
+			goto bad;
+		}
+		if (b.failed)
+			break;
+	}
+	free(copy);
+	if (b.failed) {
+		program_free(out);
+		return err_set(e, "out of memory");
+	}
+	return 0;
+bad:
+	free(copy);
+	program_free(out);
+	return err_set(e, "the saved nftables program is damaged");
+}

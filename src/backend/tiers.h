@@ -1,0 +1,31 @@
+/* tiers.h - splitting weight-ordered filters into tiers for first-match
+ * lookups. A tier holds filters that do not overlap, and a filter sits in
+ * a later tier than every better filter it overlaps. So the first tier
+ * with a match holds the best matching filter, and the kernel can test one
+ * tier after another, one map lookup each, and stop at the first hit. */
+#ifndef IPSECFW_TIERS_H
+#define IPSECFW_TIERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/proto.h"
+
+/* One filter as a box in header space: two prefixes, a protocol (0 = any)
+ * and two port ranges (ICMP: type and code). */
+struct tier_box {
+	uint8_t src[16], dst[16];
+	uint8_t src_len, dst_len;
+	uint8_t proto;
+	struct port_range sport, dport;
+};
+
+/* Do two boxes share a packet? */
+_Bool tier_boxes_overlap(const struct tier_box *a, const struct tier_box *b);
+
+/* boxes[] best first. Sets tier[i] (from 0) to one more than the highest
+ * tier of the better boxes box i overlaps: the fewest tiers that keep the
+ * order. Returns the number of tiers, or -1 when out of memory. */
+long tiers_assign(const struct tier_box *boxes, size_t n, uint32_t *tier);
+
+#endif

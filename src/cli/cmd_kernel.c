@@ -1,0 +1,331 @@
+/* cmd_kernel.c - apply, boot, show mode, show stats, and the commit hook. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/coexist.h"
+#include "backend/kernel.h"
+#include "kernel_cmds.h"
+#include "queries.h"
+#include "view.h"
+
+static void print_report(FILE *out, const struct enforce_report *r)
+{
+	const char *how = !r->changed ? "unchanged" : r->incremental ? "updated in place"
+								     : "table replaced";
+
+	if (r->mode != MODE_SECURE) {
+		fprintf(out, "ipsecfw: %s mode (%s)\n", fw_mode_name(r->mode), how);
+		return;
+	}
+	fprintf(out, "ipsecfw: secure mode: ");
+	if (r->origin.persistent[0])
+		fprintf(out, "persistent policy '%s'%s", r->origin.persistent,
+			r->origin.effective[0] ? " + " : "");
+	if (r->origin.effective[0])
+		fprintf(out, "%s policy '%s'", store_kind_name(r->origin.effective_store),
+			r->origin.effective);
+	if (!r->origin.persistent[0] && !r->origin.effective[0])
+		fprintf(out, "no policy assigned");
+	fprintf(out, "; %zu specific filters, %zu map elements, at most %zu lookups a packet (%s)\n",
+		r->entries, r->elements, r->tiers, how);
+}
+
+static json_t *report_json(const struct enforce_report *r)
+{
+	return json_pack("{s:s, s:b, s:b, s:I, s:I, s:I, s:s, s:s}", "mode", fw_mode_name(r->mode),
+			 "changed", r->changed, "incremental", r->incremental, "entries",
+			 (json_int_t)r->entries, "elements", (json_int_t)r->elements, "tiers",
+			 (json_int_t)r->tiers, "persistent", r->origin.persistent, "policy",
+			 r->origin.effective);
+}
+
+static void warn_stderr(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "ipsecfw: warning: %s\n", msg);
+}
+
+/* Other tables that can drop what we accept (never fatal). */
+static void warn_coexistence(void)
+{
+	struct err e;
+
+	if (coexist_scan(warn_stderr, NULL, &e) < 0)
+		fprintf(stderr, "ipsecfw: warning: cannot read the other tables: %s\n", e.msg);
+}
+
+static int finish(const struct enforce_report *r, int rc, const struct err *e, bool json)
+{
+	if (json)
+		json_print(report_json(r));
+	else if (rc == 0 || r->changed)
+		print_report(stdout, r);
+	if (rc < 0)
+		fprintf(stderr, "ipsecfw: %s\n", e->msg);
+	else
+		warn_coexistence();
+	return rc < 0 ? 1 : 0;
+}
+
+int cmd_apply(const struct enforce_ctx *c, int argc, char **argv, bool json)
+{
+	struct enforce_report r;
+	struct err e;
+
+	if (argc == 1 && strcmp(argv[0], "--dry-run") == 0) {
+		if (enforce_dry_run(c, stdout, &e) < 0) {
+			fprintf(stderr, "ipsecfw: apply: %s\n", e.msg);
+			return 1;
+		}
+		return 0;
+	}
+	if (argc != 0) {
+		fprintf(stderr, "ipsecfw: want: apply [--dry-run]\n");
+		return 2;
+	}
+	return finish(&r, enforce_policy(c, FALLBACK_BLOCK, &r, &e), &e, json);
+}
+
+int cmd_boot(const struct enforce_ctx *c, int argc, char **argv, bool json)
+{
+	struct enforce_report r = { 0 };
+	enum fw_mode m;
+	struct err e;
+	int rc;
+
+	(void)argv;
+	if (argc != 0) {
+		fprintf(stderr, "ipsecfw: want: boot\n");
+		return 2;
+	}
+	rc = enforce_boot_mode(c, &m, &e);
+	if (rc == 0)
+		rc = enforce_mode(c, m, &r, &e);
+	return finish(&r, rc, &e, json);
+}
+
+int cmd_show_mode(const struct enforce_ctx *c, bool json)
+{
+	enum fw_mode mode = MODE_PERMIT;
+	uint64_t gen = 0;
+	struct err e;
+	int state = kernel_table_state(&mode, &gen, &e);
+	const char *name = state == 1 ? fw_mode_name(mode) : "none";
+
+	(void)c;
+	if (state < 0) {
+		fprintf(stderr, "ipsecfw: show mode: %s\n", e.msg);
+		return 1;
+	}
+	if (json) {
+		char g[20] = "";
+		if (state == 1)
+			snprintf(g, sizeof(g), "%016llx", (unsigned long long)gen);
+		json_print(json_pack("{s:s, s:s}", "mode", name, "generation", g));
+	} else if (state == 0) {
+		printf("mode: none (no ipsecfw table: nothing is filtered)\n");
+	} else {
+		printf("mode: %s (generation %016llx)\n", name, (unsigned long long)gen);
+	}
+	warn_coexistence();
+	return 0;
+}
+
+/* --- show stats --- */
+
+struct filter_count {
+	char key[96]; /* the element comment: "local:12", "exempt:isakmp" */
+	json_int_t packets[2], bytes[2]; /* [0] in, [1] out */
+};
+
+struct counts {
+	struct filter_count *v;
+	size_t n, cap;
+};
+
+static struct filter_count *count_for(struct counts *c, const char *key)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].key, key) == 0)
+			return &c->v[i];
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct filter_count *v = realloc(c->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		c->v = v;
+		c->cap = cap;
+	}
+	memset(&c->v[c->n], 0, sizeof(c->v[c->n]));
+	snprintf(c->v[c->n].key, sizeof(c->v[c->n].key), "%s", key);
+	return &c->v[c->n++];
+}
+
+static void add_map_counts(json_t *map, struct counts *c)
+{
+	const char *name = json_string_value(json_object_get(map, "name"));
+	int dir = name && strncmp(name, "out", 3) == 0;
+	json_t *pair;
+	size_t i;
+
+	if (!name || (strncmp(name, "in", 2) != 0 && !dir))
+		return;
+	json_array_foreach(json_object_get(map, "elem"), i, pair) {
+		json_t *el = json_object_get(json_array_get(pair, 0), "elem");
+		json_t *counter = json_object_get(el, "counter");
+		const char *comment = json_string_value(json_object_get(el, "comment"));
+		json_int_t packets = json_integer_value(json_object_get(counter, "packets"));
+		struct filter_count *fc;
+		if (!comment || packets == 0 || !(fc = count_for(c, comment)))
+			continue;
+		fc->packets[dir] += packets;
+		fc->bytes[dir] += json_integer_value(json_object_get(counter, "bytes"));
+	}
+}
+
+/* "local:12" as the filter's origin in the policy in force. */
+static void describe_key(const struct view *v, const char *key, char *buf, size_t len)
+{
+	const char *colon = strchr(key, ':');
+	long long id = colon ? atoll(colon + 1) : -1;
+
+	snprintf(buf, len, "%s", key);
+	if (!v || !colon || strncmp(key, "exempt:", 7) == 0)
+		return;
+	for (size_t i = 0; i < v->table.n_filters; i++) {
+		const struct ftable_filter *f = &v->table.filters[i];
+		const char *store = v->table.rules[f->rule].store_name;
+		if (f->f.id == id && strlen(store) == (size_t)(colon - key) &&
+		    strncmp(store, key, (size_t)(colon - key)) == 0) {
+			ftable_filter_origin(&v->table, (uint32_t)i, false, buf, len);
+			return;
+		}
+	}
+}
+
+static void print_stats(json_t *doc, const struct view *v, bool json)
+{
+	struct counts c = { 0 };
+	json_t *item, *drops = json_array(), *filters = json_array();
+	size_t i;
+
+	if (!json)
+		printf("dropped by reason:\n");
+	json_array_foreach(json_object_get(doc, "nftables"), i, item) {
+		json_t *counter = json_object_get(item, "counter"), *map = json_object_get(item, "map");
+		if (map)
+			add_map_counts(map, &c);
+		if (!counter)
+			continue;
+		const char *name = json_string_value(json_object_get(counter, "name"));
+		json_int_t packets = json_integer_value(json_object_get(counter, "packets"));
+		json_int_t bytes = json_integer_value(json_object_get(counter, "bytes"));
+		char dir[8], reason[64];
+		if (!name || sscanf(name, "drop_%7[^_]_%63s", dir, reason) != 2)
+			continue;
+		json_array_append_new(drops, json_pack("{s:s, s:s, s:I, s:I}", "direction", dir,
+						       "reason", reason, "packets", packets, "bytes",
+						       bytes));
+		if (!json && packets)
+			printf("  %-3s %-20s %10lld packets %12lld bytes\n", dir, reason,
+			       (long long)packets, (long long)bytes);
+	}
+	if (!json)
+		printf("matched, per filter (in / out):\n");
+	for (i = 0; i < c.n; i++) {
+		char origin[512];
+		describe_key(v, c.v[i].key, origin, sizeof(origin));
+		json_array_append_new(
+			filters, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "key", c.v[i].key,
+					   "filter", origin, "in_packets", c.v[i].packets[0],
+					   "in_bytes", c.v[i].bytes[0], "out_packets",
+					   c.v[i].packets[1], "out_bytes", c.v[i].bytes[1]));
+		if (!json)
+			printf("  %lld / %lld packets, %lld / %lld bytes: %s\n",
+			       (long long)c.v[i].packets[0], (long long)c.v[i].packets[1],
+			       (long long)c.v[i].bytes[0], (long long)c.v[i].bytes[1], origin);
+	}
+	if (json)
+		json_print(json_pack("{s:o, s:o}", "drops", drops, "filters", filters));
+	else {
+		json_decref(drops);
+		json_decref(filters);
+	}
+	free(c.v);
+}
+
+int cmd_show_stats(const struct enforce_ctx *c, bool json)
+{
+	enum fw_mode mode;
+	uint64_t gen;
+	struct view v;
+	struct err e;
+	json_t *doc;
+	int state;
+	bool have_view;
+
+	if ((state = kernel_table_state(&mode, &gen, &e)) < 0 ||
+	    (state == 1 && kernel_list_json("list table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME, &doc,
+					    &e) < 0)) {
+		fprintf(stderr, "ipsecfw: show stats: %s\n", e.msg);
+		return 1;
+	}
+	if (state == 0) {
+		fprintf(stderr, "ipsecfw: show stats: no ipsecfw table in the kernel\n");
+		return 1;
+	}
+	if (!json)
+		printf("mode: %s\n", fw_mode_name(mode));
+	have_view = view_open(&v, c->db, c->facts, &e) == 0;
+	print_stats(doc, have_view ? &v : NULL, json);
+	if (have_view)
+		view_close(&v);
+	json_decref(doc);
+	return 0;
+}
+
+/* --- the commit hook --- */
+
+static int before_commit(struct session *s, struct err *e)
+{
+	struct kernel_hook *k = s->commit_ctx;
+	struct enforce_report r;
+	bool wanted;
+
+	if (k->off || !db_dirty(s->db))
+		return 0;
+	if (enforce_wanted(&k->ctx, &wanted, e) < 0)
+		return err_prefix(e, "kernel");
+	if (!wanted)
+		return 0;
+	if (enforce_policy(&k->ctx, FALLBACK_NONE, &r, e) < 0)
+		return err_prefix(e, "not applied, nothing changed");
+	if (r.changed && !s->json)
+		print_report(s->err, &r);
+	return 0;
+}
+
+/* The store kept its old state: so must the kernel. */
+static void commit_failed(struct session *s)
+{
+	struct kernel_hook *k = s->commit_ctx;
+	struct enforce_report r;
+	struct err e;
+
+	if (!k->off && enforce_policy(&k->ctx, FALLBACK_NONE, &r, &e) < 0)
+		fprintf(s->err, "ipsecfw: kernel: restoring the previous policy failed: %s\n", e.msg);
+}
+
+void kernel_hook_install(struct session *s, struct kernel_hook *k, struct db *db,
+			 const struct facts_sources *facts)
+{
+	const char *env = getenv("IPSECFW_KERNEL");
+
+	memset(k, 0, sizeof(*k));
+	k->ctx.db = db;
+	k->ctx.facts = facts;
+	k->off = env && strcmp(env, "off") == 0;
+	s->before_commit = before_commit;
+	s->commit_failed = commit_failed;
+	s->commit_ctx = k;
+}

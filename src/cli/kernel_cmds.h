@@ -1,0 +1,24 @@
+/* kernel_cmds.h - the commands that touch the kernel: apply, boot, show
+ * mode and show stats, and the session hook that applies a committed
+ * change of the policy in force before the store commits it. */
+#ifndef IPSECFW_KERNEL_CMDS_H
+#define IPSECFW_KERNEL_CMDS_H
+
+#include "backend/enforce.h"
+#include "lang/session.h"
+
+struct kernel_hook {
+	struct enforce_ctx ctx;
+	bool off; /* IPSECFW_KERNEL=off: the stores only (tests outside namespaces) */
+};
+
+/* Installs before_commit/commit_failed on s. */
+void kernel_hook_install(struct session *s, struct kernel_hook *k, struct db *db,
+			 const struct facts_sources *facts);
+
+int cmd_apply(const struct enforce_ctx *c, int argc, char **argv, bool json);
+int cmd_boot(const struct enforce_ctx *c, int argc, char **argv, bool json);
+int cmd_show_mode(const struct enforce_ctx *c, bool json);
+int cmd_show_stats(const struct enforce_ctx *c, bool json);
+
+#endif
