@@ -735,6 +735,65 @@ static void write_difference(const struct nft_program *names, const struct nft_e
 		fprintf(out, "}\n");
 }
 
+static int key_cmp(const void *pa, const void *pb)
+{
+	const struct nft_elem *a = *(const struct nft_elem *const *)pa;
+	const struct nft_elem *b = *(const struct nft_elem *const *)pb;
+	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+	int c = memcmp(a->text, b->text, n);
+
+	return c ? c : (a->key_len > b->key_len) - (a->key_len < b->key_len);
+}
+
+/* Elements of x not in y (whole text, same map). */
+static size_t only_in(const struct nft_elem **x, size_t nx, const struct nft_elem **y, size_t ny,
+		      const struct nft_elem **out)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < nx) {
+		int c = j < ny ? elem_cmp(&x[i], &y[j]) : -1;
+		if (c < 0)
+			out[n++] = x[i++];
+		else if (c > 0)
+			j++;
+		else
+			i++, j++;
+	}
+	return n;
+}
+
+/* The kernel swaps each map's contents on its own within a commit, so a
+ * key deleted from one map and added (to it or another) in the same
+ * update could be missing for a moment, and a packet would fall through to
+ * a worse tier. Such updates (a policy change) must replace the table. */
+static bool keys_move(const struct nft_elem **a, size_t na, const struct nft_elem **b, size_t nb)
+{
+	const struct nft_elem **gone = malloc(sizeof(*gone) * (na ? na : 1));
+	const struct nft_elem **fresh = malloc(sizeof(*fresh) * (nb ? nb : 1));
+	size_t ng, nf, i = 0, j = 0;
+	bool moved = true;
+
+	if (gone && fresh) {
+		ng = only_in(a, na, b, nb, gone);
+		nf = only_in(b, nb, a, na, fresh);
+		qsort(gone, ng, sizeof(*gone), key_cmp);
+		qsort(fresh, nf, sizeof(*fresh), key_cmp);
+		moved = false;
+		while (i < ng && j < nf && !moved) {
+			int c = key_cmp(&gone[i], &fresh[j]);
+			moved = c == 0;
+			if (c < 0)
+				i++;
+			else
+				j++;
+		}
+	}
+	free(gone);
+	free(fresh);
+	return moved;
+}
+
 bool program_write_update(const struct nft_program *old, const struct nft_program *new_,
 			  FILE *out)
 {
@@ -748,7 +807,7 @@ bool program_write_update(const struct nft_program *old, const struct nft_progra
 			return false;
 	a = sorted_elems(old);
 	b = sorted_elems(new_);
-	if (!a || !b) {
+	if (!a || !b || keys_move(a, old->n_elems, b, new_->n_elems)) {
 		free(a);
 		free(b);
 		return false;

@@ -64,8 +64,11 @@ void program_free(struct nft_program *p);
  * the mode and the generation. */
 void program_write_load(const struct nft_program *p, uint64_t gen, FILE *out);
 
-/* The text that turns old into new in place, or false when their bodies
- * differ (then only a full load will do). No output when they are equal. */
+/* The text that turns old into new in place, or false when only a full
+ * load is safe: their bodies differ, or a key leaves one map and comes
+ * back in the same or another (maps are swapped one by one within a
+ * commit). So addresses joining or leaving `me` are updates; a policy
+ * change is a new table. No output when they are equal. */
 bool program_write_update(const struct nft_program *old, const struct nft_program *new_,
 			  FILE *out);
 

@@ -168,11 +168,11 @@ void entry_print(FILE *out, const struct ftable *t, size_t i, bool inbound, cons
 }
 
 /* Did entry i match the packet and lose to the deciding one? (Loopback
- * is decided before any filter is looked at.) */
+ * and neighbour discovery are decided before any filter is looked at.) */
 static bool matched_and_lost(const struct view *v, const struct packet *p, const struct decision *d, size_t i)
 {
 	return (long)i != d->entry && d->reason != REASON_LOOPBACK &&
-	       entry_matches(&v->table.entries[i], p);
+	       d->reason != REASON_NEIGHBOR_DISCOVERY && entry_matches(&v->table.entries[i], p);
 }
 
 int cmd_test(const struct view *v, int argc, char **argv, const struct query_opts *o)

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include "decide.h"
+#include "model/proto.h"
 
 bool packet_is_loopback(const struct packet *p)
 {
@@ -11,6 +12,13 @@ bool packet_is_loopback(const struct packet *p)
 	memcpy(s.bytes, p->src, 16);
 	memcpy(d.bytes, p->dst, 16);
 	return ip_is_loopback(&s) || ip_is_loopback(&d);
+}
+
+bool packet_is_neighbor_discovery(const struct packet *p)
+{
+	/* router and neighbour solicitations and advertisements */
+	return p->family == AF_INET6 && p->proto == PROTO_ICMPV6 && !p->nonfirst_frag &&
+	       p->sport >= 133 && p->sport <= 136;
 }
 
 static bool is_directed_broadcast(const uint8_t *dst, const struct host_facts *f)
@@ -44,6 +52,10 @@ void decide(const struct ftable *t, const struct fast_cls *fast, const struct pa
 	out->verdict = VERDICT_PASS;
 	if (packet_is_loopback(p)) {
 		out->reason = REASON_LOOPBACK;
+		return;
+	}
+	if (packet_is_neighbor_discovery(p)) {
+		out->reason = REASON_NEIGHBOR_DISCOVERY;
 		return;
 	}
 	out->entry = fast ? fast_classify(fast, p) : ref_classify(t, p);
@@ -88,6 +100,7 @@ const char *reason_name(enum reason r)
 {
 	static const char *const names[] = {
 		[REASON_LOOPBACK] = "loopback is never filtered",
+		[REASON_NEIGHBOR_DISCOVERY] = "IPv6 neighbour discovery is never filtered",
 		[REASON_NO_MATCH] = "no filter matches",
 		[REASON_EXEMPT] = "exempt",
 		[REASON_PERMIT] = "permit",

@@ -13,6 +13,7 @@ enum verdict { VERDICT_PASS, VERDICT_DROP };
 
 enum reason {
 	REASON_LOOPBACK,       /* never filtered */
+	REASON_NEIGHBOR_DISCOVERY, /* IPv6's ARP: never filtered either */
 	REASON_NO_MATCH,       /* no filter matches: pass (F5) */
 	REASON_EXEMPT,         /* an ipsecexempt class */
 	REASON_PERMIT,
@@ -33,6 +34,9 @@ struct decision {
  * a local IPv4 subnet. */
 void packet_mark_bcast(struct packet *p, const struct host_facts *facts);
 bool packet_is_loopback(const struct packet *p);
+/* ICMPv6 router/neighbour solicitation and advertisement (types 133-136):
+ * what ARP is to IPv4, which no IP filter sees. */
+bool packet_is_neighbor_discovery(const struct packet *p);
 
 /* Decides with the fast classifier, or with the reference one if fast is
  * NULL. p->bcast must be set. */

@@ -10,10 +10,12 @@
  *        "drop" and exits 1 when nothing came back in time
  *   netprobe inject [-g MS] < SPECS    one raw packet per spec line (see
  *                                      ipbuild.h), the n-th tagged with id
- *                                      n (from 1); -g waits between them
+ *                                      n (from 1) and TTL 199; -g waits
+ *                                      between them
  *   netprobe stream SECONDS PPS PROTO SRC DST SPORT DPORT FIRST_ID
  *                                      the same packet PPS times a second,
- *                                      ids counting up from FIRST_ID
+ *                                      ids counting up from FIRST_ID (TTL
+ *                                      199 too); prints the next id
  *
  * Nothing here checks what it sends: the tests only use addresses of the
  * namespaces they create. */
@@ -31,7 +33,7 @@
 
 #include "ipbuild.h"
 
-enum { PORTS_MAX = 64 };
+enum { PORTS_MAX = 64, PROBE_TTL = 199 };
 
 static int parse_addr(const char *text, uint16_t port, struct sockaddr_storage *ss,
 		      socklen_t *len)
@@ -270,7 +272,7 @@ static int icmp_client(int argc, char **argv)
 
 /* Sends one built packet through a raw socket: the kernel routes it and
  * fills in the IPv4 header checksum. */
-static int send_raw(const uint8_t *pkt, size_t len, int ethertype)
+static int send_raw(uint8_t *pkt, size_t len, int ethertype)
 {
 	static int fd4 = -1, fd6 = -1;
 	struct sockaddr_storage dst;
@@ -279,6 +281,8 @@ static int send_raw(const uint8_t *pkt, size_t len, int ethertype)
 	bool v6 = ethertype == 0x86dd;
 	int one = 1;
 
+	/* a hop limit of its own tells a probe from the host's own packets */
+	pkt[v6 ? 7 : 8] = PROBE_TTL;
 	if (!v6 && fd4 < 0) {
 		fd4 = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 		setsockopt(fd4, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));

@@ -1,0 +1,208 @@
+/* test_program.c - the tiers (against a brute-force definition, on random
+ * boxes) and the program's update, saving and modes, without a kernel. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "backend/program.h"
+#include "backend/tiers.h"
+#include "tap.h"
+
+static unsigned seed = 12345;
+
+static unsigned rnd(unsigned n)
+{
+	seed = seed * 1103515245u + 12345u;
+	return (seed >> 8) % n;
+}
+
+static void random_box(struct tier_box *b, bool v6)
+{
+	static const uint8_t lens4[] = { 0, 8, 16, 24, 28, 32 };
+	static const uint8_t lens6[] = { 0, 32, 64, 120, 128 };
+	memset(b, 0, sizeof(*b));
+	for (int i = 0; i < (v6 ? 16 : 4); i++) {
+		b->src[i] = (uint8_t)(rnd(3) == 0 ? rnd(256) : (unsigned)i);
+		b->dst[i] = (uint8_t)(rnd(3) == 0 ? rnd(256) : (unsigned)i + 1);
+	}
+	b->src_len = v6 ? lens6[rnd(5)] : lens4[rnd(6)];
+	b->dst_len = v6 ? lens6[rnd(5)] : lens4[rnd(6)];
+	b->proto = (uint8_t)(rnd(3) == 0 ? 0 : rnd(2) ? 6 : 17);
+	b->sport = b->proto && rnd(2) ? (struct port_range){ 80, 80 } : PORT_ANY;
+	uint16_t lo = (uint16_t)(rnd(4) * 1000);
+	b->dport = b->proto && rnd(2) ? (struct port_range){ lo, (uint16_t)(lo + rnd(3000)) }
+				     : PORT_ANY;
+}
+
+/* The definition: one more than the highest tier of a better overlapping
+ * box, checked pair by pair. */
+static bool tiers_are_minimal(const struct tier_box *b, size_t n, const uint32_t *tier)
+{
+	for (size_t j = 0; j < n; j++) {
+		uint32_t want = 0;
+		for (size_t i = 0; i < j; i++)
+			if (tier_boxes_overlap(&b[i], &b[j]) && tier[i] + 1 > want)
+				want = tier[i] + 1;
+		if (tier[j] != want)
+			return false;
+	}
+	return true;
+}
+
+static void test_tiers(void)
+{
+	for (int round = 0; round < 40; round++) {
+		size_t n = 1 + rnd(round < 20 ? 50 : 800);
+		bool v6 = round % 2;
+		struct tier_box *b = calloc(n, sizeof(*b));
+		uint32_t *tier = calloc(n, sizeof(*tier));
+		long count;
+		for (size_t i = 0; i < n; i++)
+			random_box(&b[i], v6);
+		count = tiers_assign(b, n, tier);
+		uint32_t top = 0;
+		for (size_t i = 0; i < n; i++)
+			top = tier[i] + 1 > top ? tier[i] + 1 : top;
+		ok(count == (long)top && tiers_are_minimal(b, n, tier),
+		   "round %d: %zu IPv%d boxes in %ld tiers, each one above what it overlaps", round,
+		   n, v6 ? 6 : 4, count);
+		free(b);
+		free(tier);
+	}
+}
+
+static void test_overlap(void)
+{
+	struct tier_box a = { .src_len = 24, .dst_len = 0, .proto = 6, .sport = PORT_ANY,
+			      .dport = { 80, 80 } };
+	struct tier_box b = a;
+
+	a.src[0] = 192, a.src[2] = 2;
+	b.src[0] = 192, b.src[2] = 2, b.src[3] = 7, b.src_len = 32;
+	ok(tier_boxes_overlap(&a, &b), "a host inside a subnet overlaps it");
+	b.src[2] = 3;
+	ok(!tier_boxes_overlap(&a, &b), "a host outside does not");
+	b = a;
+	b.dport = (struct port_range){ 81, 90 };
+	ok(!tier_boxes_overlap(&a, &b), "disjoint port ranges do not overlap");
+	b.proto = 0, b.dport = PORT_ANY;
+	ok(tier_boxes_overlap(&a, &b), "protocol any overlaps TCP");
+}
+
+static void test_modes(void)
+{
+	struct config cfg;
+	struct nft_program p;
+	struct err e;
+	struct err ignored;
+
+	config_init(&cfg);
+	config_set(&cfg, CFG_BOOTEXEMPTIONS, "tcp:0:3389:inbound icmp:8:0:inbound", &ignored);
+	ok(program_mode(MODE_BOOT_BLOCK, &cfg, &p, &e) == 0, "a boot-block program");
+	ok(strstr(p.body, "meta l4proto 6 th dport 3389 accept") &&
+		   strstr(p.body, "meta l4proto 6 th sport 3389 accept"),
+	   "an inbound exemption admits the flow and its replies");
+	ok(strstr(p.body, "meta l4proto 1 th sport 2048 accept") &&
+		   strstr(p.body, "meta l4proto 1 th sport 0 accept"),
+	   "an echo request exemption admits its replies");
+	ok(strstr(p.body, "udp sport 67 udp dport 68 accept") != NULL, "DHCP is allowed");
+	ok(strstr(p.body, "goto drop_in_boot-block") != NULL, "the rest is dropped and counted");
+	program_free(&p);
+	ok(program_mode(MODE_BLOCK, &cfg, &p, &e) == 0 && !strstr(p.body, "dport 3389") &&
+		   !strstr(p.body, "sport 67"),
+	   "operational block mode takes no exemptions, not even DHCP");
+	program_free(&p);
+	ok(program_mode(MODE_BOOT_STATEFUL, &cfg, &p, &e) == 0 &&
+		   strstr(p.body, "ct state established,related accept"),
+	   "stateful mode admits replies");
+	program_free(&p);
+	cfg.ipsecdiagnostics = 2;
+	ok(program_mode(MODE_BLOCK, &cfg, &p, &e) == 0 &&
+		   strstr(p.body, "log group 4280 prefix \"ipsecfw in op-block\"") &&
+		   !strstr(p.body, "prefix \"ipsecfw out"),
+	   "ipsecdiagnostics=2 logs inbound drops only, rate-limited");
+	program_free(&p);
+}
+
+static char *write_update(const struct nft_program *a, const struct nft_program *b, bool *same)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	*same = program_write_update(a, b, f);
+	fclose(f);
+	return text;
+}
+
+static void test_update_and_save(void)
+{
+	struct config cfg;
+	struct nft_program a, b, back;
+	struct err e;
+	bool same;
+	char *text, *saved;
+
+	config_init(&cfg);
+	program_mode(MODE_BOOT_BLOCK, &cfg, &a, &e);
+	program_mode(MODE_BOOT_BLOCK, &cfg, &b, &e);
+	text = write_update(&a, &b, &same);
+	ok(same && text[0] == '\0', "equal programs: nothing to do");
+	free(text);
+	program_free(&b);
+	program_mode(MODE_BLOCK, &cfg, &b, &e);
+	text = write_update(&a, &b, &same);
+	ok(!same, "another mode is a full load");
+	free(text);
+	program_free(&b);
+
+	/* two secure programs that differ in one address of me */
+	struct host_facts *f1 = calloc(1, sizeof(*f1)), *f2 = calloc(1, sizeof(*f2));
+	struct ruleset rs = { 0 };
+	struct ftable t1, t2;
+	struct ip_prefix ip = { .family = AF_INET, .len = 24, .bytes = { 192, 0, 2, 10 } };
+	facts_add_addr(f1, &ip, 2, false);
+	ip.bytes[3] = 11;
+	facts_add_addr(f2, &ip, 2, false);
+	struct rs_filter flt = { .src = { .kind = ADDR_ANY }, .dst = { .kind = ADDR_ME },
+				 .proto = 6, .sport = PORT_ANY, .dport = { 80, 80 },
+				 .icmp_type = -1, .icmp_code = -1, .id = 1, .seq = 1 };
+	struct ruleset_rule rule = { .store = WSTORE_POLICY, .action_in = ACTION_BLOCK,
+				     .action_out = ACTION_BLOCK, .conntype = CONN_ALL };
+	snprintf(rule.store_name, sizeof(rule.store_name), "local");
+	ruleset_add(&rs, &rule, &flt, 1);
+	rs.ipsecexempt = 3;
+	ok(ftable_compile(&rs, f1, &t1, &e) == 0 && ftable_compile(&rs, f2, &t2, &e) == 0,
+	   "two tables for two addresses");
+	program_secure(&t1, f1, &cfg, &a, &e);
+	program_secure(&t2, f2, &cfg, &b, &e);
+	text = write_update(&a, &b, &same);
+	ok(same && strstr(text, "delete element inet ipsecfw in4_t0 {\n\t0.0.0.0/0 . 192.0.2.10/32") &&
+		   strstr(text, "add element inet ipsecfw in4_t0 {\n\t0.0.0.0/0 . 192.0.2.11/32"),
+	   "an address change is element updates");
+	free(text);
+	saved = program_serialize(&b);
+	ok(saved && program_deserialize(saved, &back, &e) == 0, "a program saved and read back");
+	text = write_update(&b, &back, &same);
+	ok(same && text[0] == '\0', "reads back the same");
+	free(text);
+	free(saved);
+	ok(program_deserialize("ipsecfw-program 1\nmode secure\n", &back, &e) < 0,
+	   "a damaged save is refused: %s", e.msg);
+	program_free(&a);
+	program_free(&b);
+	ftable_free(&t1);
+	ftable_free(&t2);
+	ruleset_free(&rs);
+	free(f1);
+	free(f2);
+}
+
+int main(void)
+{
+	test_overlap();
+	test_tiers();
+	test_modes();
+	test_update_and_save();
+	return done_testing();
+}
