@@ -429,7 +429,6 @@ oom:
 static int emit_view_chain(struct builder *b, struct view v)
 {
 	char name[64], sub[64];
-	const char *ip = v.family == AF_INET ? "ip" : "ip6";
 
 	view_name(&v, name, sizeof(name));
 	fprintf(b->chains, "\tchain %s {\n", name);
@@ -451,7 +450,6 @@ static int emit_view_chain(struct builder *b, struct view v)
 		else
 			fprintf(b->chains, "\t\tfrag frag-off != 0 goto %s\n", sub);
 	}
-	(void)ip;
 	if (emit_view_tiers(b, &v, name) < 0)
 		return -1;
 	fprintf(b->chains, "\t}\n");
