@@ -155,6 +155,7 @@ static void test_update_and_save(void)
 	ok(!same, "another mode is a full load");
 	free(text);
 	program_free(&b);
+	program_free(&a);
 
 	/* two secure programs that differ in one address of me */
 	struct host_facts *f1 = calloc(1, sizeof(*f1)), *f2 = calloc(1, sizeof(*f2));
@@ -186,6 +187,7 @@ static void test_update_and_save(void)
 	text = write_update(&b, &back, &same);
 	ok(same && text[0] == '\0', "reads back the same");
 	free(text);
+	program_free(&back);
 	free(saved);
 	ok(program_deserialize("ipsecfw-program 1\nmode secure\n", &back, &e) < 0,
 	   "a damaged save is refused: %s", e.msg);
