@@ -199,13 +199,14 @@ static int apply_secure(const struct enforce_ctx *c, bool persistent_only,
 	return rc;
 }
 
-static int persistent_assigned(struct db *db, bool *out, struct err *e)
+/* Does the store have an assigned policy? (Its rules need not be read.) */
+static int assigned_in(struct db *db, enum store_kind store, bool *out, struct err *e)
 {
 	struct policy *all;
 	size_t n;
 
 	*out = false;
-	if (db_policy_list(db, STORE_PERSISTENT, &all, &n, e) < 0)
+	if (db_policy_list(db, store, &all, &n, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		*out = *out || all[i].assigned;
@@ -226,7 +227,7 @@ int enforce_policy(const struct enforce_ctx *c, enum enforce_fallback fb,
 		*e = first;
 		return -1;
 	}
-	if (persistent_assigned(c->db, &persistent, &again) < 0 || !persistent) {
+	if (assigned_in(c->db, STORE_PERSISTENT, &persistent, &again) < 0 || !persistent) {
 		*e = first;
 		return -1;
 	}
@@ -264,13 +265,14 @@ int enforce_mode(const struct enforce_ctx *c, enum fw_mode m, struct enforce_rep
 
 static int any_assigned(struct db *db, bool *out, struct err *e)
 {
-	struct ruleset rs = { 0 };
-	struct ruleset_origin origin;
-	int rc = ruleset_load(db, &rs, &origin, e);
+	static const enum store_kind stores[] = { STORE_PERSISTENT, STORE_DOMAIN, STORE_LOCAL };
+	bool found = false;
 
-	*out = origin.persistent[0] || origin.effective[0];
-	ruleset_free(&rs);
-	return rc;
+	for (size_t i = 0; i < sizeof(stores) / sizeof(stores[0]) && !found; i++)
+		if (assigned_in(db, stores[i], &found, e) < 0)
+			return -1;
+	*out = found;
+	return 0;
 }
 
 int enforce_boot_mode(const struct enforce_ctx *c, enum fw_mode *out, struct err *e)

@@ -428,44 +428,31 @@ oom:
 /* One view chain; the broadcast and fragment views branch off it. */
 static int emit_view_chain(struct builder *b, struct view v)
 {
+	struct view bc = v, fr = v;
+	bool branch_bc = v.in && !v.bcast && !v.frag, branch_fr = !v.frag;
+	bool v4 = v.family == AF_INET;
 	char name[64], sub[64];
 
+	bc.bcast = true;
+	fr.frag = true;
 	view_name(&v, name, sizeof(name));
 	fprintf(b->chains, "\tchain %s {\n", name);
-	if (v.in && !v.bcast && !v.frag) {
-		struct view bc = v;
-		bc.bcast = true;
+	if (branch_bc) {
 		view_name(&bc, sub, sizeof(sub));
-		if (v.family == AF_INET)
-			fprintf(b->chains, "\t\tip daddr @bcast4 goto %s\n", sub);
-		else
-			fprintf(b->chains, "\t\tip6 daddr ff00::/8 goto %s\n", sub);
+		fprintf(b->chains, v4 ? "\t\tip daddr @bcast4 goto %s\n"
+				      : "\t\tip6 daddr ff00::/8 goto %s\n", sub);
 	}
-	if (!v.frag) {
-		struct view fr = v;
-		fr.frag = true;
+	if (branch_fr) {
 		view_name(&fr, sub, sizeof(sub));
-		if (v.family == AF_INET)
-			fprintf(b->chains, "\t\tip frag-off & 0x1fff != 0 goto %s\n", sub);
-		else
-			fprintf(b->chains, "\t\tfrag frag-off != 0 goto %s\n", sub);
+		fprintf(b->chains, v4 ? "\t\tip frag-off & 0x1fff != 0 goto %s\n"
+				      : "\t\tfrag frag-off != 0 goto %s\n", sub);
 	}
 	if (emit_view_tiers(b, &v, name) < 0)
 		return -1;
 	fprintf(b->chains, "\t}\n");
-	if (v.in && !v.bcast && !v.frag) {
-		struct view bc = v;
-		bc.bcast = true;
-		if (emit_view_chain(b, bc) < 0)
-			return -1;
-	}
-	if (!v.frag) {
-		struct view fr = v;
-		fr.frag = true;
-		if (emit_view_chain(b, fr) < 0)
-			return -1;
-	}
-	return 0;
+	if (branch_bc && emit_view_chain(b, bc) < 0)
+		return -1;
+	return branch_fr ? emit_view_chain(b, fr) : 0;
 }
 
 static bool needs_conn_split(const struct ftable *t)
