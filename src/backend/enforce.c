@@ -78,7 +78,8 @@ static uint64_t new_generation(void)
 
 /* The element updates from the saved program to p, if the kernel holds
  * the saved program. NULL when only a full load will do. */
-static char *update_text(const struct enforce_ctx *c, uint64_t gen, const struct nft_program *p)
+static char *update_text(const struct enforce_ctx *c, const struct kernel_table *kt,
+			 const struct nft_program *p)
 {
 	char path[4096], *saved, *text = NULL;
 	struct nft_program old;
@@ -87,7 +88,7 @@ static char *update_text(const struct enforce_ctx *c, uint64_t gen, const struct
 	FILE *f;
 	bool same;
 
-	saved_path(c, gen, path, sizeof(path));
+	saved_path(c, kt->gen, path, sizeof(path));
 	if (!(saved = read_whole(path)))
 		return NULL;
 	if (program_deserialize(saved, &old, &ignored) < 0) {
@@ -99,7 +100,7 @@ static char *update_text(const struct enforce_ctx *c, uint64_t gen, const struct
 		program_free(&old);
 		return NULL;
 	}
-	same = program_write_update(&old, p, f);
+	same = program_write_update(&old, p, kt->slot, f);
 	fclose(f);
 	program_free(&old);
 	if (!same) {
@@ -109,50 +110,87 @@ static char *update_text(const struct enforce_ctx *c, uint64_t gen, const struct
 	return text;
 }
 
+enum step { STEP_STAGE, STEP_SWITCH, STEP_DISCARD };
+
+/* One transaction of a full load. */
+static int run_step(enum step step, const struct nft_program *p, char slot, uint64_t gen,
+		    const struct kernel_table *kt, struct err *e)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (!f)
+		return err_set(e, "out of memory");
+	if (step == STEP_STAGE)
+		program_write_stage(p, slot, !kt->loaded, kt->objects, kt->n_objects, f);
+	else if (step == STEP_SWITCH)
+		program_write_switch(p, slot, gen, kt->objects, kt->n_objects, f);
+	else
+		program_write_discard(slot, kt->objects, kt->n_objects, f);
+	fclose(f);
+	rc = text ? kernel_run(text, e) : err_set(e, "out of memory");
+	free(text);
+	return rc;
+}
+
+/* Stages p in the free slot, then switches to it (program.h says why in
+ * two steps). Until the switch commits, the old program is in force. */
+static int replace_program(const struct enforce_ctx *c, const struct kernel_table *kt,
+			   const struct nft_program *p, struct enforce_report *r, struct err *e)
+{
+	char slot = kt->loaded && kt->slot == 'a' ? 'b' : 'a', old_path[4096];
+	uint64_t gen = new_generation();
+	struct kernel_table now;
+	struct err ignored;
+
+	if (run_step(STEP_STAGE, p, slot, gen, kt, e) < 0)
+		return -1;
+	if (run_step(STEP_SWITCH, p, slot, gen, kt, e) < 0) {
+		/* the stage is unreachable; removing it only saves memory */
+		if (kernel_table_read(&now, &ignored) == 0) {
+			run_step(STEP_DISCARD, p, slot, gen, &now, &ignored);
+			kernel_table_free(&now);
+		}
+		return -1;
+	}
+	r->changed = true;
+	save_program(c, gen, p);
+	if (kt->loaded) {
+		saved_path(c, kt->gen, old_path, sizeof(old_path));
+		unlink(old_path);
+	}
+	return 0;
+}
+
 static int load_program(const struct enforce_ctx *c, const struct nft_program *p,
 			struct enforce_report *r, struct err *e)
 {
-	enum fw_mode mode;
-	uint64_t gen, fresh;
-	char *text = NULL, old_path[4096];
-	size_t len = 0;
-	FILE *f;
-	int state, rc;
+	struct kernel_table kt;
+	char *text;
+	int rc;
 
-	if ((state = kernel_table_state(&mode, &gen, e)) < 0)
+	if (kernel_table_read(&kt, e) < 0)
 		return -1;
 	r->mode = p->mode;
-	if (state == 1 && (text = update_text(c, gen, p))) {
+	if (kt.loaded && (text = update_text(c, &kt, p))) {
 		struct err ignored;
-		if (!*text) {
-			free(text);
-			return 0; /* the kernel holds this program already */
+		rc = *text ? kernel_run(text, &ignored) : 0; /* empty: loaded already */
+		if (rc == 0 && *text) {
+			save_program(c, kt.gen, p);
+			r->changed = r->incremental = true;
 		}
-		rc = kernel_run(text, &ignored);
 		free(text);
 		if (rc == 0) {
-			save_program(c, gen, p);
-			r->changed = r->incremental = true;
+			kernel_table_free(&kt);
 			return 0;
 		}
 		/* the kernel's elements were not what we saved: replace it all */
 	}
-	fresh = new_generation();
-	if (!(f = open_memstream(&text, &len)))
-		return err_set(e, "out of memory");
-	program_write_load(p, fresh, f);
-	fclose(f);
-	rc = kernel_run(text, e);
-	free(text);
-	if (rc < 0)
-		return -1;
-	r->changed = true;
-	save_program(c, fresh, p);
-	if (state == 1) {
-		saved_path(c, gen, old_path, sizeof(old_path));
-		unlink(old_path);
-	}
-	return 0;
+	rc = replace_program(c, &kt, p, r, e);
+	kernel_table_free(&kt);
+	return rc;
 }
 
 /* The secure-mode program of what is in force (or the persistent policy
@@ -304,23 +342,22 @@ int enforce_dry_run(const struct enforce_ctx *c, FILE *out, struct err *e)
 
 	if (build_secure(c, false, &p, &r, e) < 0)
 		return -1;
-	program_write_load(&p, 0, out);
+	program_write_table(&p, out);
 	program_free(&p);
 	return 0;
 }
 
 int enforce_wanted(const struct enforce_ctx *c, bool *out, struct err *e)
 {
-	enum fw_mode mode;
-	uint64_t gen;
-	int state;
+	struct kernel_table kt;
 
 	if (any_assigned(c->db, out, e) < 0)
 		return -1;
 	if (*out)
 		return 0;
-	if ((state = kernel_table_state(&mode, &gen, e)) < 0)
+	if (kernel_table_read(&kt, e) < 0)
 		return -1;
-	*out = state == 1 && mode == MODE_SECURE;
+	*out = kt.loaded && kt.mode == MODE_SECURE;
+	kernel_table_free(&kt);
 	return 0;
 }

@@ -17,8 +17,20 @@ int kernel_run(const char *text, struct err *e);
  * *out is the parsed document; 0 when the object does not exist. */
 int kernel_list_json(const char *cmd, json_t **out, struct err *e);
 
-/* What our table's comment says: 1 with mode and generation, 0 when there
- * is no table, -1 on error (a table not written by ipsecfw is an error). */
-int kernel_table_state(enum fw_mode *mode, uint64_t *gen, struct err *e);
+/* Our table as the kernel holds it. */
+struct kernel_table {
+	bool exists;
+	bool loaded;  /* a program is in force; mode, gen and slot tell which */
+	enum fw_mode mode;
+	uint64_t gen;
+	char slot;
+	struct nft_object *objects; /* all of them but the base chains */
+	size_t n_objects;
+};
+
+/* Reads our table (no elements): -1 on error, and a table of that name not
+ * written by ipsecfw is an error. */
+int kernel_table_read(struct kernel_table *t, struct err *e);
+void kernel_table_free(struct kernel_table *t);
 
 #endif

@@ -136,7 +136,7 @@ static void add_elem(struct builder *b, uint32_t map, const char *key, const cha
 
 static void drop_chain_name(bool in, enum drop_reason r, char *buf, size_t len)
 {
-	snprintf(buf, len, "drop_%s_%s", in ? "in" : "out", drop_reason_names[r]);
+	snprintf(buf, len, SLOT_MARK "drop_%s_%s", in ? "in" : "out", drop_reason_names[r]);
 }
 
 static void emit_drop_chains(struct builder *b)
@@ -175,11 +175,10 @@ static void emit_prelude(struct builder *b, bool in)
 		io);
 }
 
-static void open_base_chain(struct builder *b, bool in)
+/* The chain the base chain of a direction jumps to. */
+static void open_top_chain(struct builder *b, bool in)
 {
-	fprintf(b->chains,
-		"\tchain %s {\n\t\ttype filter hook %s priority filter; policy accept;\n",
-		in ? "input" : "output", in ? "input" : "output");
+	fprintf(b->chains, "\tchain " SLOT_MARK "%s {\n", in ? "input" : "output");
 	emit_prelude(b, in);
 }
 
@@ -231,7 +230,7 @@ static const char *verdict_of(const struct view *v, const struct fentry *en, cha
 		if (v->in && !v->bcast && (en->flags & EF_INPASS))
 			return "accept";
 		if (!v->in && (en->flags & EF_SOFT))
-			return "goto soft_out";
+			return "goto " SLOT_MARK "soft_out";
 		r = DR_NEGOTIATE;
 	}
 	snprintf(buf, len, "goto ");
@@ -316,7 +315,7 @@ static void emit_entry(struct builder *b, const struct view *v, const struct fen
 
 static void view_name(const struct view *v, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%u%s%s%s", v->in ? "in" : "out", v->family == AF_INET ? 4 : 6,
+	snprintf(buf, len, SLOT_MARK "%s%u%s%s%s", v->in ? "in" : "out", v->family == AF_INET ? 4 : 6,
 		 v->conn == CONN_LAN_BIT ? "_lan" : v->conn == CONN_DIALUP_BIT ? "_ppp" : "",
 		 v->bcast ? "_bc" : "", v->frag ? "_fr" : "");
 }
@@ -439,7 +438,7 @@ static int emit_view_chain(struct builder *b, struct view v)
 	fprintf(b->chains, "\tchain %s {\n", name);
 	if (branch_bc) {
 		view_name(&bc, sub, sizeof(sub));
-		fprintf(b->chains, v4 ? "\t\tip daddr @bcast4 goto %s\n"
+		fprintf(b->chains, v4 ? "\t\tip daddr @" SLOT_MARK "bcast4 goto %s\n"
 				      : "\t\tip6 daddr ff00::/8 goto %s\n", sub);
 	}
 	if (branch_fr) {
@@ -488,12 +487,12 @@ static int emit_family_chain(struct builder *b, uint8_t family, bool in, bool sp
 /* Multicast, limited and the directed broadcasts of local subnets. */
 static void emit_bcast_set(struct builder *b, const struct host_facts *facts)
 {
-	uint32_t map = add_map(b, "bcast4");
+	uint32_t map = add_map(b, SLOT_MARK "bcast4");
 	uint8_t seen[FACTS_ADDR_MAX][4];
 	size_t n_seen = 0;
 	char text[INET_ADDRSTRLEN];
 
-	fprintf(b->decl, "\tset bcast4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n");
+	fprintf(b->decl, "\tset " SLOT_MARK "bcast4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n");
 	add_elem(b, map, "224.0.0.0/4", "");
 	add_elem(b, map, "255.255.255.255", "");
 	for (size_t i = 0; i < facts->n_addrs; i++) {
@@ -528,12 +527,15 @@ int program_secure(const struct ftable *t, const struct host_facts *facts,
 	emit_drop_chains(&b);
 	drop_chain_name(false, DR_NEGOTIATE, drop, sizeof(drop));
 	fprintf(b.chains,
-		"\tchain soft_out {\n\t\tip daddr @bcast4 goto %s\n\t\tip6 daddr ff00::/8 goto %s\n"
+		"\tchain " SLOT_MARK "soft_out {\n\t\tip daddr @" SLOT_MARK "bcast4 goto %s\n"
+		"\t\tip6 daddr ff00::/8 goto %s\n"
 		"\t\taccept\n\t}\n",
 		drop, drop);
 	for (int in = 1; in >= 0; in--) {
-		open_base_chain(&b, in);
-		fprintf(b.chains, "\t\tmeta nfproto ipv4 goto %s4\n\t\tmeta nfproto ipv6 goto %s6\n\t}\n",
+		open_top_chain(&b, in);
+		fprintf(b.chains,
+			"\t\tmeta nfproto ipv4 goto " SLOT_MARK "%s4\n"
+			"\t\tmeta nfproto ipv6 goto " SLOT_MARK "%s6\n\t}\n",
 			in ? "in" : "out", in ? "in" : "out");
 		if (emit_family_chain(&b, AF_INET, in, split) < 0 ||
 		    emit_family_chain(&b, AF_INET6, in, split) < 0)
@@ -607,7 +609,7 @@ int program_mode(enum fw_mode m, const struct config *cfg, struct nft_program *o
 	b.cfg = cfg;
 	emit_drop_chains(&b);
 	for (int in = 1; in >= 0; in--) {
-		open_base_chain(&b, in);
+		open_top_chain(&b, in);
 		if (m == MODE_BOOT_BLOCK || (m == MODE_BOOT_STATEFUL && in)) {
 			emit_dhcp(&b, in);
 			for (size_t i = 0; cfg && i < cfg->n_bootexemptions; i++)
@@ -640,29 +642,129 @@ void program_free(struct nft_program *p)
 
 /* --- writing --- */
 
-static void write_elements(const struct nft_program *p, FILE *out)
+/* Writes text with each SLOT_MARK replaced by the slot's prefix. */
+static void put_slotted(FILE *out, const char *text, char slot)
+{
+	const char *at;
+
+	while ((at = strstr(text, SLOT_MARK))) {
+		fwrite(text, 1, (size_t)(at - text), out);
+		fprintf(out, "%c_", slot);
+		text = at + strlen(SLOT_MARK);
+	}
+	fputs(text, out);
+}
+
+/* An element's verdict may name a chain of the slot. */
+static void put_element(FILE *out, const char *text, char slot)
+{
+	fputc('\t', out);
+	put_slotted(out, text, slot);
+	fputs(",\n", out);
+}
+
+static void open_elements(FILE *out, const char *verb, const char *map, char slot)
+{
+	fprintf(out, "%s element " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " ", verb);
+	put_slotted(out, map, slot);
+	fprintf(out, " {\n");
+}
+
+static void write_elements(const struct nft_program *p, char slot, FILE *out)
 {
 	for (size_t i = 0; i < p->n_elems;) {
 		uint32_t map = p->elems[i].map;
-		fprintf(out, "add element " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " %s {\n",
-			p->maps[map]);
+		open_elements(out, "add", p->maps[map], slot);
 		for (; i < p->n_elems && p->elems[i].map == map; i++)
-			fprintf(out, "\t%s,\n", p->elems[i].text);
+			put_element(out, p->elems[i].text, slot);
 		fprintf(out, "}\n");
 	}
 }
 
-void program_write_load(const struct nft_program *p, uint64_t gen, FILE *out)
+/* Opens the table's block with its comment and base chains (all made if
+ * missing, unchanged if there). */
+static void open_table(FILE *out)
 {
-	/* add-then-delete makes the delete safe when there is no table yet;
-	 * all of it is one transaction. */
+	fprintf(out, "table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " {\n"
+		     "\tcomment \"ipsecfw\"\n"
+		     "\tchain inbound {\n\t\ttype filter hook input priority filter; policy accept;\n\t}\n"
+		     "\tchain outbound {\n\t\ttype filter hook output priority filter; policy accept;\n\t}\n");
+}
+
+static void write_jumps(const struct nft_program *p, char slot, uint64_t gen, FILE *out)
+{
 	fprintf(out,
-		"table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME "\n"
-		"delete table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME "\n"
-		"table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " {\n"
-		"\tcomment \"ipsecfw %s %016llx\"\n%s}\n",
-		fw_mode_name(p->mode), (unsigned long long)gen, p->body);
-	write_elements(p, out);
+		"add rule " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " inbound jump %c_input "
+		"comment \"ipsecfw %s %016llx %c\"\n"
+		"add rule " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " outbound jump %c_output\n",
+		slot, fw_mode_name(p->mode), (unsigned long long)gen, slot, slot);
+}
+
+char program_slot_of(const char *name)
+{
+	return (name[0] == 'a' || name[0] == 'b') && name[1] == '_' ? name[0] : 0;
+}
+
+/* Deletes the listed objects of slot (in_slot) or of any other, in an
+ * order that deletes nothing still referenced: rules go first (they name
+ * maps, chains and counters), then maps (their verdicts name chains). */
+static void write_deletions(const struct nft_object *objs, size_t n, char slot, bool in_slot,
+			    FILE *out)
+{
+	static const char *const steps[][2] = {
+		{ "chain", "flush" }, { "map", "delete" },     { "set", "delete" },
+		{ "chain", "delete" }, { "counter", "delete" },
+	};
+
+	for (size_t s = 0; s < sizeof(steps) / sizeof(steps[0]); s++)
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(objs[i].kind, steps[s][0]) == 0 &&
+			    (program_slot_of(objs[i].name) == slot) == in_slot)
+				fprintf(out, "%s %s " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " %s\n",
+					steps[s][1], objs[i].kind, objs[i].name);
+}
+
+void program_write_discard(char slot, const struct nft_object *objects, size_t n_objects,
+			   FILE *out)
+{
+	write_deletions(objects, n_objects, slot, true, out);
+}
+
+static void write_flush_base_chains(FILE *out)
+{
+	fprintf(out, "flush chain " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " inbound\n"
+		     "flush chain " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " outbound\n");
+}
+
+void program_write_stage(const struct nft_program *p, char slot, bool flush_base,
+			 const struct nft_object *objects, size_t n_objects, FILE *out)
+{
+	open_table(out);
+	fprintf(out, "}\n");
+	if (flush_base)
+		write_flush_base_chains(out);
+	write_deletions(objects, n_objects, slot, true, out);
+	fprintf(out, "table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " {\n");
+	put_slotted(out, p->body, slot);
+	fprintf(out, "}\n");
+	write_elements(p, slot, out);
+}
+
+void program_write_switch(const struct nft_program *p, char slot, uint64_t gen,
+			  const struct nft_object *objects, size_t n_objects, FILE *out)
+{
+	write_flush_base_chains(out);
+	write_jumps(p, slot, gen, out);
+	write_deletions(objects, n_objects, slot, false, out);
+}
+
+void program_write_table(const struct nft_program *p, FILE *out)
+{
+	open_table(out);
+	put_slotted(out, p->body, 'a');
+	fprintf(out, "}\n");
+	write_elements(p, 'a', out);
+	write_jumps(p, 'a', 0, out);
 }
 
 static int elem_cmp(const void *pa, const void *pb)
@@ -688,8 +790,9 @@ static const struct nft_elem **sorted_elems(const struct nft_program *p)
 }
 
 /* Elements of a not in b, as delete (keys) or add (whole) commands. */
-static void write_difference(const struct nft_program *names, const struct nft_elem **a,
-			     size_t na, const struct nft_elem **b, size_t nb, bool del, FILE *out)
+static void write_difference(const struct nft_program *names, char slot,
+			     const struct nft_elem **a, size_t na, const struct nft_elem **b,
+			     size_t nb, bool del, FILE *out)
 {
 	size_t i = 0, j = 0;
 	long open_map = -1;
@@ -709,11 +812,12 @@ static void write_difference(const struct nft_program *names, const struct nft_e
 			if (open_map >= 0)
 				fprintf(out, "}\n");
 			open_map = a[i]->map;
-			fprintf(out, "%s element " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " %s {\n",
-				del ? "delete" : "add", names->maps[a[i]->map]);
+			open_elements(out, del ? "delete" : "add", names->maps[a[i]->map], slot);
 		}
-		fprintf(out, "\t%.*s,\n", (int)(del ? a[i]->key_len : strlen(a[i]->text)),
-			a[i]->text);
+		if (del)
+			fprintf(out, "\t%.*s,\n", (int)a[i]->key_len, a[i]->text);
+		else
+			put_element(out, a[i]->text, slot);
 		i++;
 	}
 	if (open_map >= 0)
@@ -780,7 +884,7 @@ static bool keys_move(const struct nft_elem **a, size_t na, const struct nft_ele
 }
 
 bool program_write_update(const struct nft_program *old, const struct nft_program *new_,
-			  FILE *out)
+			  char slot, FILE *out)
 {
 	const struct nft_elem **a, **b;
 
@@ -797,8 +901,8 @@ bool program_write_update(const struct nft_program *old, const struct nft_progra
 		free(b);
 		return false;
 	}
-	write_difference(old, a, old->n_elems, b, new_->n_elems, true, out);
-	write_difference(new_, b, new_->n_elems, a, old->n_elems, false, out);
+	write_difference(old, slot, a, old->n_elems, b, new_->n_elems, true, out);
+	write_difference(new_, slot, b, new_->n_elems, a, old->n_elems, false, out);
 	free(a);
 	free(b);
 	return true;

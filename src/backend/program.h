@@ -1,10 +1,21 @@
 /* program.h - what ipsecfw asks the kernel to enforce, as nftables text:
  * the table `inet ipsecfw` for one driver mode (SPEC §6, §10).
  *
- * A program is a body (sets, maps, chains; everything but map elements)
- * and the elements of its maps. Two programs with the same body differ
- * only in elements, and can be turned into each other by adding and
- * deleting elements in place. */
+ * A program is a body (sets, maps, counters, chains; everything but map
+ * elements) and the elements of its maps. Two programs with the same body
+ * differ only in elements, and can be turned into each other by adding and
+ * deleting elements in place.
+ *
+ * The table keeps two fixed base chains, inbound and outbound (on the
+ * input and output hooks), each holding
+ * one rule: a jump into the program in force. Every object of a program
+ * lives in a slot, "a" or "b", its names prefixed "a_" or "b_"; a new
+ * program is staged in the free slot in one transaction (filled, but no
+ * packet reaches it), then the base chains jump to it and the old slot is
+ * deleted in a second. Both are small steps the kernel makes atomically:
+ * in one transaction that also fills new interval maps, the rules go live
+ * before the maps' contents do. The jump rule of inbound carries the
+ * table's state in its comment: "ipsecfw <mode> <generation> <slot>". */
 #ifndef IPSECFW_PROGRAM_H
 #define IPSECFW_PROGRAM_H
 
@@ -21,6 +32,10 @@
 #define NFT_TABLE_FAMILY "inet"
 #define NFT_TABLE_NAME "ipsecfw"
 enum { NFLOG_GROUP = 4280 };
+
+/* Starts every object name in a program's text; the writers put the slot
+ * ("a_" or "b_") in its place. */
+#define SLOT_MARK "$SLOT_"
 
 /* The driver's modes (SPEC §6.1, §6.2). */
 enum fw_mode {
@@ -44,7 +59,7 @@ struct nft_elem {
 
 struct nft_program {
 	enum fw_mode mode;
-	char *body;  /* table contents, maps declared empty */
+	char *body;  /* the slot's objects, maps declared empty */
 	char **maps; /* names of the maps and sets that take elements */
 	size_t n_maps;
 	struct nft_elem *elems; /* grouped by map, in a fixed order */
@@ -60,17 +75,39 @@ int program_mode(enum fw_mode m, const struct config *cfg, struct nft_program *o
 		 struct err *e);
 void program_free(struct nft_program *p);
 
-/* The text that replaces the table in one transaction, its comment telling
- * the mode and the generation. */
-void program_write_load(const struct nft_program *p, uint64_t gen, FILE *out);
+/* An object of our table, as the kernel lists it. */
+struct nft_object {
+	char kind[8]; /* "chain", "set", "map", "counter" */
+	char name[128];
+};
 
-/* The text that turns old into new in place, or false when only a full
- * load is safe: their bodies differ, or a key leaves one map and comes
- * back in the same or another (maps are swapped one by one within a
- * commit). So addresses joining or leaving `me` are updates; a policy
- * change is a new table. No output when they are equal. */
+/* The slot an object's name belongs to ('a', 'b'), or 0. */
+char program_slot_of(const char *name);
+
+/* The first transaction of a load: the base chains (made if missing, or
+ * emptied when no program is known to be in force), the leftovers of slot
+ * among the table's objects deleted, and the program staged in slot, maps
+ * filled. Packets do not reach it yet. */
+void program_write_stage(const struct nft_program *p, char slot, bool flush_base,
+			 const struct nft_object *objects, size_t n_objects, FILE *out);
+/* The second: the base chains jump into slot, whose state the comment
+ * tells, and every other object listed (the old slot) is deleted. */
+void program_write_switch(const struct nft_program *p, char slot, uint64_t gen,
+			  const struct nft_object *objects, size_t n_objects, FILE *out);
+/* Deletes the objects of slot (a stage that could not be switched to). */
+void program_write_discard(char slot, const struct nft_object *objects, size_t n_objects,
+			   FILE *out);
+/* The whole table as it stands once p is loaded in slot a, as one nft
+ * script (what `apply --dry-run` shows). */
+void program_write_table(const struct nft_program *p, FILE *out);
+
+/* The text that turns old, in force in slot, into new in place, or false
+ * when only a full load is safe: their bodies differ, or a key leaves one
+ * map and comes back in the same or another (maps are swapped one by one
+ * within a commit). So addresses joining or leaving `me` are updates; a
+ * policy change is a new program. No output when they are equal. */
 bool program_write_update(const struct nft_program *old, const struct nft_program *new_,
-			  FILE *out);
+			  char slot, FILE *out);
 
 /* A program saved and read back (for the next update). */
 char *program_serialize(const struct nft_program *p);

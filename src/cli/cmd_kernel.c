@@ -11,7 +11,7 @@
 static void print_report(FILE *out, const struct enforce_report *r)
 {
 	const char *how = !r->changed ? "unchanged" : r->incremental ? "updated in place"
-								     : "table replaced";
+								     : "new program loaded";
 
 	if (r->mode != MODE_SECURE) {
 		fprintf(out, "ipsecfw: %s mode (%s)\n", fw_mode_name(r->mode), how);
@@ -106,27 +106,27 @@ int cmd_boot(const struct enforce_ctx *c, int argc, char **argv, bool json)
 
 int cmd_show_mode(const struct enforce_ctx *c, bool json)
 {
-	enum fw_mode mode = MODE_PERMIT;
-	uint64_t gen = 0;
+	struct kernel_table kt;
 	struct err e;
-	int state = kernel_table_state(&mode, &gen, &e);
-	const char *name = state == 1 ? fw_mode_name(mode) : "none";
 
 	(void)c;
-	if (state < 0) {
+	if (kernel_table_read(&kt, &e) < 0) {
 		fprintf(stderr, "ipsecfw: show mode: %s\n", e.msg);
 		return 1;
 	}
 	if (json) {
 		char g[20] = "";
-		if (state == 1)
-			snprintf(g, sizeof(g), "%016llx", (unsigned long long)gen);
-		json_print(json_pack("{s:s, s:s}", "mode", name, "generation", g));
-	} else if (state == 0) {
-		printf("mode: none (no ipsecfw table: nothing is filtered)\n");
+		if (kt.loaded)
+			snprintf(g, sizeof(g), "%016llx", (unsigned long long)kt.gen);
+		json_print(json_pack("{s:s, s:s}", "mode", kt.loaded ? fw_mode_name(kt.mode) : "none",
+				     "generation", g));
+	} else if (!kt.loaded) {
+		printf("mode: none (no ipsecfw program in the kernel: nothing is filtered)\n");
 	} else {
-		printf("mode: %s (generation %016llx)\n", name, (unsigned long long)gen);
+		printf("mode: %s (generation %016llx)\n", fw_mode_name(kt.mode),
+		       (unsigned long long)kt.gen);
 	}
+	kernel_table_free(&kt);
 	warn_coexistence();
 	return 0;
 }
@@ -161,9 +161,17 @@ static struct filter_count *count_for(struct counts *c, const char *key)
 	return &c->v[c->n++];
 }
 
-static void add_map_counts(json_t *map, struct counts *c)
+/* An object's name in the slot in force without the slot, or NULL. */
+static const char *name_in_slot(json_t *object, char slot)
 {
-	const char *name = json_string_value(json_object_get(map, "name"));
+	const char *name = json_string_value(json_object_get(object, "name"));
+
+	return name && program_slot_of(name) == slot ? name + 2 : NULL;
+}
+
+static void add_map_counts(json_t *map, char slot, struct counts *c)
+{
+	const char *name = name_in_slot(map, slot);
 	int dir = name && strncmp(name, "out", 3) == 0;
 	json_t *pair;
 	size_t i;
@@ -203,7 +211,7 @@ static void describe_key(const struct view *v, const char *key, char *buf, size_
 	}
 }
 
-static void print_stats(json_t *doc, const struct view *v, bool json)
+static void print_stats(json_t *doc, char slot, const struct view *v, bool json)
 {
 	struct counts c = { 0 };
 	json_t *item, *drops = json_array(), *filters = json_array();
@@ -214,10 +222,10 @@ static void print_stats(json_t *doc, const struct view *v, bool json)
 	json_array_foreach(json_object_get(doc, "nftables"), i, item) {
 		json_t *counter = json_object_get(item, "counter"), *map = json_object_get(item, "map");
 		if (map)
-			add_map_counts(map, &c);
+			add_map_counts(map, slot, &c);
 		if (!counter)
 			continue;
-		const char *name = json_string_value(json_object_get(counter, "name"));
+		const char *name = name_in_slot(counter, slot);
 		json_int_t packets = json_integer_value(json_object_get(counter, "packets"));
 		json_int_t bytes = json_integer_value(json_object_get(counter, "bytes"));
 		char dir[8], reason[64];
@@ -256,28 +264,29 @@ static void print_stats(json_t *doc, const struct view *v, bool json)
 
 int cmd_show_stats(const struct enforce_ctx *c, bool json)
 {
-	enum fw_mode mode;
-	uint64_t gen;
+	struct kernel_table kt;
 	struct view v;
 	struct err e;
-	json_t *doc;
-	int state;
+	json_t *doc = NULL;
 	bool have_view;
 
-	if ((state = kernel_table_state(&mode, &gen, &e)) < 0 ||
-	    (state == 1 && kernel_list_json("list table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME, &doc,
-					    &e) < 0)) {
+	if (kernel_table_read(&kt, &e) < 0 ||
+	    (kt.loaded && kernel_list_json("list table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME, &doc,
+					   &e) < 0)) {
+		kernel_table_free(&kt);
 		fprintf(stderr, "ipsecfw: show stats: %s\n", e.msg);
 		return 1;
 	}
-	if (state == 0) {
-		fprintf(stderr, "ipsecfw: show stats: no ipsecfw table in the kernel\n");
+	if (!doc) {
+		kernel_table_free(&kt);
+		fprintf(stderr, "ipsecfw: show stats: no ipsecfw program in the kernel\n");
 		return 1;
 	}
 	if (!json)
-		printf("mode: %s\n", fw_mode_name(mode));
+		printf("mode: %s\n", fw_mode_name(kt.mode));
 	have_view = view_open(&v, c->db, c->facts, &e) == 0;
-	print_stats(doc, have_view ? &v : NULL, json);
+	print_stats(doc, kt.slot, have_view ? &v : NULL, json);
+	kernel_table_free(&kt);
 	if (have_view)
 		view_close(&v);
 	json_decref(doc);

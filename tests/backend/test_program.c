@@ -106,7 +106,7 @@ static void test_modes(void)
 		   strstr(p.body, "meta l4proto 1 th sport 0 accept"),
 	   "an echo request exemption admits its replies");
 	ok(strstr(p.body, "udp sport 67 udp dport 68 accept") != NULL, "DHCP is allowed");
-	ok(strstr(p.body, "goto drop_in_boot-block") != NULL, "the rest is dropped and counted");
+	ok(strstr(p.body, "goto " SLOT_MARK "drop_in_boot-block") != NULL, "the rest is dropped and counted");
 	program_free(&p);
 	ok(program_mode(MODE_BLOCK, &cfg, &p, &e) == 0 && !strstr(p.body, "dport 3389") &&
 		   !strstr(p.body, "sport 67"),
@@ -130,7 +130,7 @@ static char *write_update(const struct nft_program *a, const struct nft_program 
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
-	*same = program_write_update(a, b, f);
+	*same = program_write_update(a, b, 'a', f);
 	fclose(f);
 	return text;
 }
@@ -178,8 +178,8 @@ static void test_update_and_save(void)
 	program_secure(&t1, f1, &cfg, &a, &e);
 	program_secure(&t2, f2, &cfg, &b, &e);
 	text = write_update(&a, &b, &same);
-	ok(same && strstr(text, "delete element inet ipsecfw in4_t0 {\n\t0.0.0.0/0 . 192.0.2.10/32") &&
-		   strstr(text, "add element inet ipsecfw in4_t0 {\n\t0.0.0.0/0 . 192.0.2.11/32"),
+	ok(same && strstr(text, "delete element inet ipsecfw a_in4_t0 {\n\t0.0.0.0/0 . 192.0.2.10/32") &&
+		   strstr(text, "add element inet ipsecfw a_in4_t0 {\n\t0.0.0.0/0 . 192.0.2.11/32"),
 	   "an address change is element updates");
 	free(text);
 	saved = program_serialize(&b);
@@ -200,11 +200,84 @@ static void test_update_and_save(void)
 	free(f2);
 }
 
+/* noinline: inlined, GCC 12 takes the buffer open_memstream hands back
+ * for a pointer to the local that receives it (-Wdangling-pointer). */
+__attribute__((noinline)) static char *write_steps(const struct nft_program *p, int step,
+						  char slot, const struct nft_object *objs,
+						  size_t n)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (step == 0)
+		program_write_stage(p, slot, false, objs, n, f);
+	else if (step == 1)
+		program_write_switch(p, slot, 0x1234, objs, n, f);
+	else
+		program_write_table(p, f);
+	fclose(f);
+	return text;
+}
+
+static long offset_of(const char *text, const char *part)
+{
+	const char *at = strstr(text, part);
+
+	return at ? at - text : -1;
+}
+
+/* A load is a stage in the free slot, then a switch that deletes the old. */
+static void test_slots(void)
+{
+	static const struct nft_object objs[] = {
+		{ "counter", "a_drop_in_block-filter" }, { "map", "a_in4_t0" },
+		{ "chain", "a_in4" },			  { "chain", "a_drop_in_block-filter" },
+		{ "chain", "b_in4" },			  { "map", "b_in4_t0" },
+	};
+	struct config cfg;
+	struct nft_program p;
+	struct err e;
+	char *text;
+
+	config_init(&cfg);
+	ok(program_slot_of("a_in4") == 'a' && program_slot_of("b_x") == 'b' &&
+		   program_slot_of("inbound") == 0 && program_slot_of("c_x") == 0,
+	   "the slot of a name");
+	ok(program_mode(MODE_BOOT_BLOCK, &cfg, &p, &e) == 0, "a boot-block program");
+	text = write_steps(&p, 0, 'b', objs, 6);
+	ok(!strstr(text, SLOT_MARK) && strstr(text, "chain inbound {") &&
+		   strstr(text, "delete chain inet ipsecfw b_in4\n") &&
+		   strstr(text, "delete map inet ipsecfw b_in4_t0\n") &&
+		   !strstr(text, "delete chain inet ipsecfw a_") &&
+		   strstr(text, "chain b_drop_in_boot-block {") && !strstr(text, "jump"),
+	   "the stage deletes the leftovers of its slot, fills it, jumps nowhere yet");
+	free(text);
+	char *sw = write_steps(&p, 1, 'b', objs, 6);
+	long flush = offset_of(sw, "flush chain inet ipsecfw a_in4\n"),
+	     map = offset_of(sw, "delete map inet ipsecfw a_in4_t0\n"),
+	     chain = offset_of(sw, "delete chain inet ipsecfw a_drop_in_block-filter\n"),
+	     counter = offset_of(sw, "delete counter inet ipsecfw a_drop_in_block-filter\n");
+	ok(strstr(sw, "add rule inet ipsecfw inbound jump b_input comment \"ipsecfw boot-block "
+			"0000000000001234 b\"") &&
+		   flush >= 0 && flush < map && map < chain && chain < counter &&
+		   !strstr(sw, "ipsecfw b_in4"),
+	   "the switch jumps to the slot and deletes the other: rules, maps, chains, counters");
+	free(sw);
+	text = write_steps(&p, 2, 0, NULL, 0);
+	ok(!strstr(text, SLOT_MARK) && strstr(text, "jump a_input") &&
+		   strstr(text, "goto a_drop_in_boot-block"),
+	   "the dry-run table is slot a");
+	free(text);
+	program_free(&p);
+}
+
 int main(void)
 {
 	test_overlap();
 	test_tiers();
 	test_modes();
 	test_update_and_save();
+	test_slots();
 	return done_testing();
 }
