@@ -1,5 +1,5 @@
-/* coexist.c - reading the whole ruleset as JSON and looking for drops in
- * tables that hook input or output, other than ours. */
+/* coexist.c - looking for drops in tables that hook input or output,
+ * other than ours, through libnftables' JSON listings. */
 #include <stdio.h>
 #include <string.h>
 
@@ -70,27 +70,51 @@ static int scan_table(const char *family, const char *table, coexist_warn_fn war
 	return 1;
 }
 
+static bool listed(json_t *seen, const char *family, const char *table)
+{
+	size_t i;
+	json_t *pair;
+
+	json_array_foreach(seen, i, pair) {
+		if (strcmp(json_string_value(json_array_get(pair, 0)), family) == 0 &&
+		    strcmp(json_string_value(json_array_get(pair, 1)), table) == 0)
+			return true;
+	}
+	return false;
+}
+
 int coexist_scan(coexist_warn_fn warn, void *ctx, struct err *e)
 {
-	json_t *doc, *item;
+	json_t *doc, *item, *seen = json_array();
 	size_t i;
 	int found = 0, rc;
 
-	if ((rc = kernel_list_json("list tables", &doc, e)) <= 0)
+	/* chains alone are cheap to list (no set elements are fetched): only
+	 * tables with a base chain on input or output are read whole */
+	if (!seen)
+		return err_set(e, "out of memory");
+	if ((rc = kernel_list_json("list chains", &doc, e)) <= 0) {
+		json_decref(seen);
 		return rc;
+	}
 	json_array_foreach(json_object_get(doc, "nftables"), i, item) {
-		json_t *t = json_object_get(item, "table");
-		const char *family = json_string_value(json_object_get(t, "family"));
-		const char *name = json_string_value(json_object_get(t, "name"));
-		if (!family || !name || is_ours(family, name) ||
-		    (strcmp(family, "ip") && strcmp(family, "ip6") && strcmp(family, "inet")))
+		json_t *c = json_object_get(item, "chain");
+		const char *family = json_string_value(json_object_get(c, "family"));
+		const char *table = json_string_value(json_object_get(c, "table"));
+		const char *hook = json_string_value(json_object_get(c, "hook"));
+		if (!family || !table || !hook || is_ours(family, table) ||
+		    (strcmp(hook, "input") && strcmp(hook, "output")) ||
+		    (strcmp(family, "ip") && strcmp(family, "ip6") && strcmp(family, "inet")) ||
+		    listed(seen, family, table))
 			continue;
-		if ((rc = scan_table(family, name, warn, ctx, e)) < 0) {
+		json_array_append_new(seen, json_pack("[s, s]", family, table));
+		if ((rc = scan_table(family, table, warn, ctx, e)) < 0) {
 			found = -1;
 			break;
 		}
 		found += rc;
 	}
 	json_decref(doc);
+	json_decref(seen);
 	return found;
 }

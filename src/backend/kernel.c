@@ -53,7 +53,7 @@ int kernel_run(const char *text, struct err *e)
 	return rc;
 }
 
-int kernel_list_json(const char *cmd, json_t **out, struct err *e)
+static int list_json(const char *cmd, bool terse, json_t **out, struct err *e)
 {
 	struct nft_ctx *ctx = open_ctx(true, e);
 	json_error_t jerr;
@@ -62,6 +62,8 @@ int kernel_list_json(const char *cmd, json_t **out, struct err *e)
 	*out = NULL;
 	if (!ctx)
 		return -1;
+	if (terse)
+		nft_ctx_output_set_flags(ctx, nft_ctx_output_get_flags(ctx) | NFT_CTX_OUTPUT_TERSE);
 	if (nft_run_cmd_from_buffer(ctx, cmd) != 0) {
 		const char *msg = nft_ctx_get_error_buffer(ctx);
 		/* a missing table or set is an answer, not a failure */
@@ -71,6 +73,11 @@ int kernel_list_json(const char *cmd, json_t **out, struct err *e)
 	}
 	nft_ctx_free(ctx);
 	return rc;
+}
+
+int kernel_list_json(const char *cmd, json_t **out, struct err *e)
+{
+	return list_json(cmd, false, out, e);
 }
 
 static int add_object(struct kernel_table *t, const char *kind, const char *name)
@@ -86,88 +93,98 @@ static int add_object(struct kernel_table *t, const char *kind, const char *name
 	return 0;
 }
 
-static bool is_object_kind(const char *kind)
+/* "state_<mode>_<generation>_<slot>": the chain that tells what is in force. */
+static bool parse_state(const char *name, struct kernel_table *t)
 {
-	return strcmp(kind, "chain") == 0 || strcmp(kind, "set") == 0 || strcmp(kind, "map") == 0 ||
-	       strcmp(kind, "counter") == 0;
-}
-
-static bool is_base_chain(const char *kind, const char *name)
-{
-	return strcmp(kind, "chain") == 0 &&
-	       (strcmp(name, "inbound") == 0 || strcmp(name, "outbound") == 0);
-}
-
-/* One line of the terse listing: "\t<kind> <name> {" opens an object, a
- * rule of inbound with the comment "ipsecfw ..." tells the state. */
-static int parse_line(const char *line, bool *ours, bool *in_inbound, struct kernel_table *t)
-{
-	char kind[8], name[128], mode[32], slot;
+	char mode[32], slot, end;
 	unsigned long long gen;
-	int end = 0;
-	const char *at;
 
-	if (line[0] != '\t')
-		return 0;
-	if (line[1] != '\t') { /* a table-level line */
-		*in_inbound = false;
-		if (strncmp(line, "\tcomment \"ipsecfw", 17) == 0) {
-			*ours = true;
-		} else if (sscanf(line, "\t%7[a-z] %127[^ {] {%n", kind, name, &end) == 2 && end &&
-			   is_object_kind(kind)) {
-			*in_inbound = strcmp(name, "inbound") == 0;
-			if (!is_base_chain(kind, name) && add_object(t, kind, name) < 0)
-				return -1;
+	if (sscanf(name, "state_%31[a-z-]_%llx_%c%c", mode, &gen, &slot, &end) != 3 ||
+	    fw_mode_parse(mode, &t->mode) < 0 || (slot != 'a' && slot != 'b'))
+		return false;
+	t->loaded = true;
+	t->gen = gen;
+	t->slot = slot;
+	return true;
+}
+
+/* Our objects of one kind from a JSON listing ("chain", "set", "map"). */
+static int collect(json_t *doc, const char *kind, struct kernel_table *t, int *base)
+{
+	json_t *item;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "nftables"), i, item) {
+		json_t *o = json_object_get(item, kind);
+		const char *table = json_string_value(json_object_get(o, "table"));
+		const char *family = json_string_value(json_object_get(o, "family"));
+		const char *name = json_string_value(json_object_get(o, "name"));
+		if (!name || !table || !family || strcmp(table, NFT_TABLE_NAME) != 0 ||
+		    strcmp(family, NFT_TABLE_FAMILY) != 0)
+			continue;
+		if (strcmp(kind, "chain") == 0 &&
+		    (strcmp(name, "inbound") == 0 || strcmp(name, "outbound") == 0)) {
+			++*base;
+			continue;
 		}
-	} else if (*in_inbound && (at = strstr(line, "comment \"ipsecfw ")) &&
-		   sscanf(at, "comment \"ipsecfw %31s %llx %c\"", mode, &gen, &slot) == 3 &&
-		   fw_mode_parse(mode, &t->mode) == 0 && (slot == 'a' || slot == 'b')) {
-		t->loaded = true;
-		t->gen = gen;
-		t->slot = slot;
+		if (strcmp(kind, "chain") == 0)
+			parse_state(name, t);
+		if (add_object(t, kind, name) < 0)
+			return -1;
 	}
 	return 0;
 }
 
-static int parse_listing(const char *text, struct kernel_table *t, struct err *e)
-{
-	char *copy = strdup(text), *save = NULL;
-	bool ours = false, in_inbound = false;
-	int rc = 0;
-
-	if (!copy)
-		return err_set(e, "out of memory");
-	for (char *line = strtok_r(copy, "\n", &save); line && rc == 0;
-	     line = strtok_r(NULL, "\n", &save))
-		rc = parse_line(line, &ours, &in_inbound, t);
-	free(copy);
-	if (rc < 0)
-		return err_set(e, "out of memory");
-	if (!ours)
-		return err_set(e, "table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME
-				  " exists but was not written by ipsecfw");
-	return 0;
-}
-
-int kernel_table_read(struct kernel_table *t, struct err *e)
+/* A table of that name without chains: ours (its comment says so) or not. */
+static int check_empty_table(struct kernel_table *t, struct err *e)
 {
 	struct nft_ctx *ctx = open_ctx(false, e);
 	int rc = 0;
 
-	memset(t, 0, sizeof(*t));
 	if (!ctx)
 		return -1;
-	/* JSON output leaves table comments out; terse text leaves elements out */
-	nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_TERSE);
 	if (nft_run_cmd_from_buffer(ctx, "list table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME) != 0) {
 		const char *msg = nft_ctx_get_error_buffer(ctx);
 		if (!msg || !strstr(msg, "No such file or directory"))
 			rc = ctx_error(ctx, e);
 	} else {
 		t->exists = true;
-		rc = parse_listing(nft_ctx_get_output_buffer(ctx), t, e);
+		if (!strstr(nft_ctx_get_output_buffer(ctx), "\tcomment \"ipsecfw\""))
+			rc = err_set(e, "table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME
+					" exists but was not written by ipsecfw");
 	}
 	nft_ctx_free(ctx);
+	return rc;
+}
+
+/* Listing rules, counters or a whole table makes libnftables fetch every
+ * set element (seconds for 100,000 filters); chains, and sets and maps
+ * tersely, come without them. So the state is a chain's name. */
+int kernel_table_read(struct kernel_table *t, struct err *e)
+{
+	static const char *const lists[][2] = {
+		{ "chain", "list chains " NFT_TABLE_FAMILY },
+		{ "set", "list sets " NFT_TABLE_FAMILY },
+		{ "map", "list maps " NFT_TABLE_FAMILY },
+	};
+	int base = 0, rc = 0;
+
+	memset(t, 0, sizeof(*t));
+	for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]) && rc == 0; k++) {
+		json_t *doc = NULL;
+		if ((rc = list_json(lists[k][1], true, &doc, e)) < 0)
+			break;
+		rc = doc && collect(doc, lists[k][0], t, &base) < 0 ? err_set(e, "out of memory") : 0;
+		json_decref(doc);
+		if (k == 0 && base == 0 && t->n_objects == 0) {
+			rc = check_empty_table(t, e);
+			break; /* no table, or an empty one: nothing more to read */
+		}
+		if (k == 0 && base != 2)
+			rc = err_set(e, "table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME
+					" exists but was not written by ipsecfw");
+		t->exists = true;
+	}
 	if (rc < 0)
 		kernel_table_free(t);
 	return rc;

@@ -694,10 +694,10 @@ static void open_table(FILE *out)
 static void write_jumps(const struct nft_program *p, char slot, uint64_t gen, FILE *out)
 {
 	fprintf(out,
-		"add rule " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " inbound jump %c_input "
-		"comment \"ipsecfw %s %016llx %c\"\n"
-		"add rule " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " outbound jump %c_output\n",
-		slot, fw_mode_name(p->mode), (unsigned long long)gen, slot, slot);
+		"add rule " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " inbound jump %c_input\n"
+		"add rule " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " outbound jump %c_output\n"
+		"add chain " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " state_%s_%016llx_%c\n",
+		slot, slot, fw_mode_name(p->mode), (unsigned long long)gen, slot);
 }
 
 char program_slot_of(const char *name)
@@ -707,21 +707,29 @@ char program_slot_of(const char *name)
 
 /* Deletes the listed objects of slot (in_slot) or of any other, in an
  * order that deletes nothing still referenced: rules go first (they name
- * maps, chains and counters), then maps (their verdicts name chains). */
+ * maps, chains and counters), then maps (their verdicts name chains).
+ * Counters are not listed (that is slow): each drop chain has one of its
+ * name. */
 static void write_deletions(const struct nft_object *objs, size_t n, char slot, bool in_slot,
 			    FILE *out)
 {
-	static const char *const steps[][2] = {
-		{ "chain", "flush" }, { "map", "delete" },     { "set", "delete" },
-		{ "chain", "delete" }, { "counter", "delete" },
+	static const char *const steps[][3] = {
+		{ "chain", "flush", "chain" }, { "map", "delete", "map" },
+		{ "set", "delete", "set" },    { "chain", "delete", "chain" },
+		{ "chain", "delete", "counter" },
 	};
 
 	for (size_t s = 0; s < sizeof(steps) / sizeof(steps[0]); s++)
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(objs[i].kind, steps[s][0]) == 0 &&
-			    (program_slot_of(objs[i].name) == slot) == in_slot)
-				fprintf(out, "%s %s " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " %s\n",
-					steps[s][1], objs[i].kind, objs[i].name);
+		for (size_t i = 0; i < n; i++) {
+			const char *name = objs[i].name;
+			char at = program_slot_of(name);
+			if (strcmp(objs[i].kind, steps[s][0]) != 0 || (at == slot) != in_slot ||
+			    (strcmp(steps[s][2], "counter") == 0 &&
+			     !(at && strncmp(name + 2, "drop_", 5) == 0)))
+				continue;
+			fprintf(out, "%s %s " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " %s\n", steps[s][1],
+				steps[s][2], name);
+		}
 }
 
 void program_write_discard(char slot, const struct nft_object *objects, size_t n_objects,

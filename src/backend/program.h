@@ -14,8 +14,9 @@
  * packet reaches it), then the base chains jump to it and the old slot is
  * deleted in a second. Both are small steps the kernel makes atomically:
  * in one transaction that also fills new interval maps, the rules go live
- * before the maps' contents do. The jump rule of inbound carries the
- * table's state in its comment: "ipsecfw <mode> <generation> <slot>". */
+ * before the maps' contents do. An empty chain made and deleted with the
+ * jumps tells the table's state by its name: state_<mode>_<generation>_<slot>
+ * (chain names can be listed without the set elements). */
 #ifndef IPSECFW_PROGRAM_H
 #define IPSECFW_PROGRAM_H
 
@@ -77,7 +78,7 @@ void program_free(struct nft_program *p);
 
 /* An object of our table, as the kernel lists it. */
 struct nft_object {
-	char kind[8]; /* "chain", "set", "map", "counter" */
+	char kind[8]; /* "chain", "set", "map" (counters: see write_deletions) */
 	char name[128];
 };
 
@@ -90,8 +91,8 @@ char program_slot_of(const char *name);
  * filled. Packets do not reach it yet. */
 void program_write_stage(const struct nft_program *p, char slot, bool flush_base,
 			 const struct nft_object *objects, size_t n_objects, FILE *out);
-/* The second: the base chains jump into slot, whose state the comment
- * tells, and every other object listed (the old slot) is deleted. */
+/* The second: the base chains jump into slot, the state chain tells so,
+ * and every other object listed (the old slot, the old state) is deleted. */
 void program_write_switch(const struct nft_program *p, char slot, uint64_t gen,
 			  const struct nft_object *objects, size_t n_objects, FILE *out);
 /* Deletes the objects of slot (a stage that could not be switched to). */

@@ -231,9 +231,9 @@ static long offset_of(const char *text, const char *part)
 static void test_slots(void)
 {
 	static const struct nft_object objs[] = {
-		{ "counter", "a_drop_in_block-filter" }, { "map", "a_in4_t0" },
-		{ "chain", "a_in4" },			  { "chain", "a_drop_in_block-filter" },
-		{ "chain", "b_in4" },			  { "map", "b_in4_t0" },
+		{ "chain", "state_secure_00000000000000ff_a" }, { "map", "a_in4_t0" },
+		{ "chain", "a_in4" },				 { "chain", "a_drop_in_block-filter" },
+		{ "chain", "b_in4" },				 { "map", "b_in4_t0" },
 	};
 	struct config cfg;
 	struct nft_program p;
@@ -249,7 +249,7 @@ static void test_slots(void)
 	ok(!strstr(text, SLOT_MARK) && strstr(text, "chain inbound {") &&
 		   strstr(text, "delete chain inet ipsecfw b_in4\n") &&
 		   strstr(text, "delete map inet ipsecfw b_in4_t0\n") &&
-		   !strstr(text, "delete chain inet ipsecfw a_") &&
+		   !strstr(text, "delete chain inet ipsecfw a_") && !strstr(text, "state_") &&
 		   strstr(text, "chain b_drop_in_boot-block {") && !strstr(text, "jump"),
 	   "the stage deletes the leftovers of its slot, fills it, jumps nowhere yet");
 	free(text);
@@ -258,11 +258,13 @@ static void test_slots(void)
 	     map = offset_of(sw, "delete map inet ipsecfw a_in4_t0\n"),
 	     chain = offset_of(sw, "delete chain inet ipsecfw a_drop_in_block-filter\n"),
 	     counter = offset_of(sw, "delete counter inet ipsecfw a_drop_in_block-filter\n");
-	ok(strstr(sw, "add rule inet ipsecfw inbound jump b_input comment \"ipsecfw boot-block "
-			"0000000000001234 b\"") &&
+	ok(strstr(sw, "add rule inet ipsecfw inbound jump b_input\n") &&
+		   strstr(sw, "add chain inet ipsecfw state_boot-block_0000000000001234_b\n") &&
+		   strstr(sw, "delete chain inet ipsecfw state_secure_00000000000000ff_a\n") &&
 		   flush >= 0 && flush < map && map < chain && chain < counter &&
 		   !strstr(sw, "ipsecfw b_in4"),
-	   "the switch jumps to the slot and deletes the other: rules, maps, chains, counters");
+	   "the switch jumps to the slot, tells so, and deletes the other: rules, maps, chains, "
+	   "counters");
 	free(sw);
 	text = write_steps(&p, 2, 0, NULL, 0);
 	ok(!strstr(text, SLOT_MARK) && strstr(text, "jump a_input") &&
