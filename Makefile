@@ -22,6 +22,7 @@ bench: build
 	ninja -C build
 	./build/bench/bench_load
 	./build/bench/bench_classify
+	./bench/datapath build
 
 clean:
 	rm -rf build build-asan build-fuzz
