@@ -217,7 +217,13 @@ static int build_secure(const struct enforce_ctx *c, bool persistent_only, struc
 	r->entries = t.n_entries;
 	r->tiers = p->n_tiers;
 	r->elements = p->n_elems;
-	ftable_free(&t);
+	if (rc == 0 && c->table_out) {
+		*c->table_out = t;
+		*c->facts_out = *facts;
+		*c->table_given = true;
+	} else {
+		ftable_free(&t);
+	}
 out:
 	ruleset_free(&rs);
 	free(facts);
@@ -230,10 +236,16 @@ static int apply_secure(const struct enforce_ctx *c, bool persistent_only,
 	struct nft_program p;
 	int rc;
 
+	if (c->table_given)
+		*c->table_given = false;
 	if (build_secure(c, persistent_only, &p, r, e) < 0)
 		return -1;
 	rc = load_program(c, &p, r, e);
 	program_free(&p);
+	if (rc < 0 && c->table_given && *c->table_given) {
+		ftable_free(c->table_out);
+		*c->table_given = false;
+	}
 	return rc;
 }
 
@@ -283,6 +295,7 @@ int enforce_policy(const struct enforce_ctx *c, enum enforce_fallback fb,
 	if (enforce_mode(c, MODE_BLOCK, r, e) < 0)
 		return err_prefix(e, "the persistent policy failed (%s), and block mode too",
 				  again.msg);
+	r->blocked = true;
 	return err_set(e, "the persistent policy could not be applied: %s; block mode", again.msg);
 }
 
@@ -338,9 +351,11 @@ int enforce_boot_mode(const struct enforce_ctx *c, enum fw_mode *out, struct err
 int enforce_dry_run(const struct enforce_ctx *c, FILE *out, struct err *e)
 {
 	struct enforce_report r = { 0 };
+	struct enforce_ctx plain = *c;
 	struct nft_program p;
 
-	if (build_secure(c, false, &p, &r, e) < 0)
+	plain.table_out = NULL;
+	if (build_secure(&plain, false, &p, &r, e) < 0)
 		return -1;
 	program_write_table(&p, out);
 	program_free(&p);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "engine/ftable.h"
 #include "program.h"
 #include "store/ruleset_load.h"
 #include "sys/facts.h"
@@ -19,12 +20,19 @@ struct enforce_ctx {
 	struct db *db;
 	const struct facts_sources *facts;
 	const char *run_dir; /* NULL: $IPSECFW_RUN_DIR or RUN_DIR_DEFAULT */
+	/* Optional: a secure-mode load hands over the table it compiled and
+	 * the facts it used (the agent attributes logged drops with them).
+	 * The caller frees a table it was given (table_given). */
+	struct ftable *table_out;
+	struct host_facts *facts_out;
+	bool *table_given;
 };
 
 struct enforce_report {
 	enum fw_mode mode;
 	bool changed;     /* the kernel was written */
 	bool incremental; /* by element updates only */
+	bool blocked;     /* block mode: the persistent policy failed (SPEC §6.2) */
 	size_t entries, tiers, elements;
 	struct ruleset_origin origin;
 	char warning[512]; /* what was left out, if anything */

@@ -10,6 +10,7 @@
 #include "engine/ftable.h"
 #include "interactive.h"
 #include "kernel_cmds.h"
+#include "log_cmds.h"
 #include "queries.h"
 #include "shadow_warn.h"
 #include "lang/ipsecpol.h"
@@ -30,6 +31,7 @@ static void usage(FILE *out)
 	      "       ipsecfw [OPTIONS] apply [--dry-run]  load the policy in force into the kernel\n"
 	      "       ipsecfw [OPTIONS] boot               load the startup mode's table\n"
 	      "       ipsecfw [OPTIONS] show mode|stats    the kernel's mode; its counters\n"
+	      "       ipsecfw log export [--format w3c|csv] [--since T] [--until T]   the agent's events\n"
 	      "\n"
 	      "  --db PATH          the store database (default $IPSECFW_DB or " DB_DEFAULT_PATH ")\n"
 	      "  -j                 print JSON\n"
@@ -261,6 +263,8 @@ int main(int argc, char **argv)
 	} else {
 		optind = 1;
 	}
+	if (!as_pol && argc - optind > 0 && strcmp(argv[optind], "log") == 0)
+		return cmd_log(argc - optind, argv + optind, json); /* no store needed */
 	if (!db_path || !db_path[0])
 		db_path = DB_DEFAULT_PATH;
 	if (db_open(&db, db_path, &e) < 0) {

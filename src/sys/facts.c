@@ -198,6 +198,11 @@ int facts_parse_file(const char *path, struct host_facts *out, struct err *e)
 	return rc;
 }
 
+const char *const facts_file_dirs[] = {
+	"/etc", "/run/systemd/resolve", "/etc/ipsecfw", FACTS_DHCLIENT_DIR, FACTS_NETWORKD_DIR,
+	FACTS_NM_DIR, NULL,
+};
+
 int facts_read(const struct facts_sources *src, struct host_facts *out, struct err *e)
 {
 	const char *root = src && src->root ? src->root : "";

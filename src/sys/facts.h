@@ -55,6 +55,17 @@ bool local_addr_broadcast(const struct local_addr *a, uint8_t out[4]);
 /* Loopback (127/8, ::1) is never filtered (SPEC §5.2). */
 bool ip_is_loopback(const struct ip_prefix *ip);
 
+/* The files facts are read from, under facts_sources.root. */
+#define FACTS_RESOLV_CONF "/etc/resolv.conf"
+#define FACTS_RESOLVED_UPLINK "/run/systemd/resolve/resolv.conf"
+#define FACTS_WINS_CONF "/etc/ipsecfw/wins.conf"
+#define FACTS_DHCLIENT_DIR "/var/lib/dhcp"
+#define FACTS_NETWORKD_DIR "/run/systemd/netif/leases"
+#define FACTS_NM_DIR "/var/lib/NetworkManager"
+
+/* The directories holding every file above, for a watcher: NULL-ended. */
+extern const char *const facts_file_dirs[];
+
 /* Sources, each in its own file. */
 int facts_read_netlink(struct host_facts *out, struct err *e);         /* netlink.c */
 int facts_read_resolv(const char *root, struct host_facts *out, struct err *e); /* resolv.c */

@@ -97,9 +97,9 @@ static bool any_name(const char *name)
 int facts_read_leases(const char *root, struct host_facts *out, struct err *e)
 {
 	(void)e;
-	read_dir(root, "/var/lib/dhcp", is_dhclient_lease, read_dhclient, out);
-	read_dir(root, "/run/systemd/netif/leases", any_name, read_keyfile, out);
-	read_dir(root, "/var/lib/NetworkManager", is_nm_internal_lease, read_keyfile, out);
-	read_dir(root, "/var/lib/NetworkManager", is_nm_dhclient_lease, read_dhclient, out);
+	read_dir(root, FACTS_DHCLIENT_DIR, is_dhclient_lease, read_dhclient, out);
+	read_dir(root, FACTS_NETWORKD_DIR, any_name, read_keyfile, out);
+	read_dir(root, FACTS_NM_DIR, is_nm_internal_lease, read_keyfile, out);
+	read_dir(root, FACTS_NM_DIR, is_nm_dhclient_lease, read_dhclient, out);
 	return 0;
 }

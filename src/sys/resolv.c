@@ -7,9 +7,6 @@
 
 #include "facts.h"
 
-#define RESOLV_CONF "/etc/resolv.conf"
-#define RESOLVED_UPLINK "/run/systemd/resolve/resolv.conf"
-#define WINS_CONF "/etc/ipsecfw/wins.conf"
 
 static FILE *open_under(const char *root, const char *path)
 {
@@ -45,7 +42,7 @@ static void read_servers(FILE *in, const char *keyword, enum server_type t,
 
 int facts_read_resolv(const char *root, struct host_facts *out, struct err *e)
 {
-	FILE *in = open_under(root, RESOLV_CONF);
+	FILE *in = open_under(root, FACTS_RESOLV_CONF);
 	int stub = 0;
 
 	(void)e;
@@ -55,7 +52,7 @@ int facts_read_resolv(const char *root, struct host_facts *out, struct err *e)
 	}
 	/* A loopback resolver forwards to servers that are the real DNS servers
 	 * of the host; systemd-resolved lists them in its uplink file. */
-	if (stub && out->n_servers[SRV_DNS] == 0 && (in = open_under(root, RESOLVED_UPLINK))) {
+	if (stub && out->n_servers[SRV_DNS] == 0 && (in = open_under(root, FACTS_RESOLVED_UPLINK))) {
 		read_servers(in, "nameserver", SRV_DNS, out, NULL);
 		fclose(in);
 	}
@@ -64,7 +61,7 @@ int facts_read_resolv(const char *root, struct host_facts *out, struct err *e)
 
 int facts_read_wins(const char *root, struct host_facts *out, struct err *e)
 {
-	FILE *in = open_under(root, WINS_CONF);
+	FILE *in = open_under(root, FACTS_WINS_CONF);
 
 	(void)e;
 	if (!in)

@@ -1,0 +1,58 @@
+/* agent.h - the policy agent's state and what it does with it: keep the
+ * kernel in step with the stores and the host (SPEC §6.2, §8), and turn
+ * logged drops into aggregated events (SPEC §7). The event loop lives in
+ * ipsecfwd.c; this is what the loop calls. */
+#ifndef IPSECFW_AGENT_H
+#define IPSECFW_AGENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "attribute.h"
+#include "backend/enforce.h"
+#include "dropagg.h"
+#include "events.h"
+
+struct agent {
+	const char *db_path;
+	struct db *db;
+	struct facts_sources facts_src;
+	struct enforce_ctx ctx;
+	struct event_log *log;
+
+	/* What the kernel was last given, to tell when to load again. */
+	bool applied;
+	int64_t counter;
+	struct host_facts *facts;
+	enum fw_mode mode;
+	int ipsecdiagnostics, ipsecloginterval;
+
+	/* The secure-mode table in force, for drop attribution. */
+	struct ftable table;
+	bool have_table;
+	struct fast_cls *fast;
+	struct host_facts *table_facts;
+
+	struct dropagg drops;
+};
+
+int agent_init(struct agent *a, const char *db_path, const struct facts_sources *facts,
+	       const char *run_dir, struct event_log *log, struct err *e);
+void agent_free(struct agent *a);
+
+/* Loads the policy in force if the stores or the facts changed since the
+ * last load (always when force). Failures are events; the kernel keeps
+ * the last good state, or enters block mode when the persistent policy
+ * cannot be applied. */
+void agent_reconcile(struct agent *a, bool force);
+
+/* The manual stop of SPEC §6.2: permit mode. */
+int agent_stop(struct agent *a, struct err *e);
+
+/* One NFLOG line; true when the aggregate must be flushed now. */
+bool agent_log_drop(struct agent *a, const char *prefix, const uint8_t *packet, size_t len,
+		    long long when);
+
+void agent_flush_drops(struct agent *a);
+
+#endif

@@ -1,0 +1,26 @@
+/* watch.h - what tells the agent that the policy's inputs may have moved:
+ * rtnetlink address, route and link events, and inotify on the store's
+ * directory and the directories of the facts files (sys/facts.h). The
+ * watcher only says "something changed"; the agent then re-reads the
+ * change counter and the facts, which are the truth. */
+#ifndef IPSECFW_WATCH_H
+#define IPSECFW_WATCH_H
+
+#include <stdbool.h>
+
+#include "model/err.h"
+
+struct watch;
+
+/* db_path: the store; facts_root: prefix of the facts files ("" = /). */
+int watch_open(struct watch **out, const char *db_path, const char *facts_root, struct err *e);
+void watch_close(struct watch *w);
+
+int watch_netlink_fd(const struct watch *w);
+int watch_inotify_fd(const struct watch *w);
+
+/* Drain a readable descriptor; true if it reported anything relevant. */
+bool watch_netlink_read(struct watch *w);
+bool watch_inotify_read(struct watch *w);
+
+#endif
