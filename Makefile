@@ -1,6 +1,8 @@
 # The two entry points of the README. Both install missing Debian packages
 # first (scripts/deps), then build with Meson and ninja.
-.PHONY: all build demo check bench fuzz clean
+.PHONY: all build demo check bench fuzz clean install
+
+PREFIX ?= /usr/local
 
 all: build
 
@@ -23,6 +25,12 @@ bench: build
 	./build/bench/bench_load
 	./build/bench/bench_classify
 	./bench/datapath build
+
+# make install [PREFIX=/usr] [DESTDIR=/tmp/root]: programs, units, man pages, completion
+install: build
+	meson configure build --prefix=$(PREFIX) >/dev/null
+	ninja -C build
+	meson install -C build --no-rebuild $(if $(DESTDIR),--destdir $(DESTDIR))
 
 clean:
 	rm -rf build build-asan build-fuzz
