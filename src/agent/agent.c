@@ -41,34 +41,54 @@ void agent_free(struct agent *a)
 	free(a->table_facts);
 }
 
-/* The store file replaced or deleted under us: open it again, or keep the
- * connection to the old one (and the kernel as it is) if that fails. */
-static void reopen_if_replaced(struct agent *a)
+/* Says a store problem once, until the store is well again. */
+static void store_problem(struct agent *a, const char *why)
 {
-	static ino_t ino;
+	if (!strcmp(a->store_problem, why))
+		return;
+	snprintf(a->store_problem, sizeof(a->store_problem), "%s", why);
+	event_write(a->log, EV_REFUSED, json_pack("{s:s,s:s}", "store", a->db_path, "error", why),
+		    "store %s refused: %s; the kernel keeps the last policy applied", a->db_path,
+		    why);
+}
+
+/* Is the store file still a SQLite database? Replaced: open the new one.
+ * Deleted or overwritten with something else: keep the kernel as it is.
+ * Returns false when the store must not be read now. */
+static bool check_store(struct agent *a)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16] = { 0 };
 	struct stat st;
 	struct db *db;
 	struct err e;
+	FILE *f;
 
 	if (stat(a->db_path, &st) < 0) {
-		event_write(a->log, EV_REFUSED, json_pack("{s:s}", "store", a->db_path),
-			    "the store %s is gone; the kernel keeps the last policy applied",
-			    a->db_path);
-		return;
+		store_problem(a, "the file is gone");
+		return false;
 	}
-	if (ino == 0 || st.st_ino == ino) {
-		ino = st.st_ino;
-		return;
+	if ((f = fopen(a->db_path, "rb"))) {
+		if (fread(head, 1, sizeof(head), f) != sizeof(head))
+			memset(head, 0, sizeof(head));
+		fclose(f);
 	}
-	if (db_open(&db, a->db_path, &e) < 0) {
-		event_write(a->log, EV_REFUSED, json_pack("{s:s,s:s}", "store", a->db_path, "error", e.msg),
-			    "the replaced store cannot be opened (%s); the kernel keeps the last policy",
-			    e.msg);
-		return;
+	/* An empty file is a database SQLite has yet to write. */
+	if (st.st_size > 0 && memcmp(head, magic, sizeof(magic))) {
+		store_problem(a, "not a SQLite database any more");
+		return false;
 	}
-	db_close(a->db);
-	a->db = a->ctx.db = db;
-	ino = st.st_ino;
+	if (a->store_ino && st.st_ino != a->store_ino) {
+		if (db_open(&db, a->db_path, &e) < 0) {
+			store_problem(a, e.msg);
+			return false;
+		}
+		db_close(a->db);
+		a->db = a->ctx.db = db;
+	}
+	a->store_ino = st.st_ino;
+	a->store_problem[0] = 0;
+	return true;
 }
 
 /* Keeps the compiled table for attribution, with a classifier over it. */
@@ -142,7 +162,10 @@ void agent_reconcile(struct agent *a, bool force)
 
 	if (!now)
 		return;
-	reopen_if_replaced(a);
+	if (!check_store(a)) {
+		free(now);
+		return;
+	}
 	counter = db_change_counter(a->db);
 	if (facts_read(&a->facts_src, now, &e) < 0) {
 		event_write(a->log, EV_REFUSED, json_pack("{s:s}", "error", e.msg),

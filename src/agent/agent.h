@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "attribute.h"
 #include "backend/enforce.h"
@@ -16,6 +17,8 @@
 struct agent {
 	const char *db_path;
 	struct db *db;
+	ino_t store_ino;         /* to notice the file replaced */
+	char store_problem[256]; /* what is wrong with it now, "" if nothing */
 	struct facts_sources facts_src;
 	struct enforce_ctx ctx;
 	struct event_log *log;

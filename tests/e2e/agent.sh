@@ -33,6 +33,9 @@ mode_is() {
 	done
 	return 1
 }
+# secure_chain NS: the kernel is in secure mode (read without the store,
+# which the fault cases break)
+secure_chain() { in_ns "$1" nft list chains inet | grep -q 'chain state_secure_'; }
 # has_event ID EVENT-ID: waits up to 3 s for the agent to log that event
 has_event() {
 	i=0
@@ -127,6 +130,48 @@ if mode_is 2 block; then ok "a broken persistent policy: block mode"; else not_o
 has_event 2 4292 && ok "a block-mode event (4292) saying why" || not_ok "no block-mode event"
 wire 2 "the web is dropped in block mode" drop DROP PASS -- "$C" "$NETPROBE" tcp -w 700 $S4 80
 kill -0 "$agent_pid" 2>/dev/null && ok "the agent keeps running" || not_ok "the agent exited"
+
+# --- faults: the agent keeps running and keeps the last good state ------
+C=${tag}c3 S=${tag}s3
+make_pair 3
+serve "$S" 80 23
+mkdir -p "$work/root3/etc"
+echo "nameserver 192.0.2.5" >"$work/root3/etc/resolv.conf"
+IPSECFW_KERNEL=off srv 3 -f "$SRC/examples/001-web-server.netsh" >/dev/null 2>&1
+IPSECFW_KERNEL=off srv 3 static set policy name="Web Server Policy" assign=yes >/dev/null 2>&1
+agent 3
+mode_is 3 secure || not_ok "fault agent start"
+head -c 4096 /dev/urandom >"$work/root3/etc/resolv.conf"
+sleep 0.5
+# 10,000 address changes in about a second: one flood, a few loads
+i=0
+while [ $i -lt 5000 ]; do
+	echo "address add 203.0.113.$((i % 250 + 1))/32 dev eth0 label eth0:$((i % 7))"
+	echo "address del 203.0.113.$((i % 250 + 1))/32 dev eth0"
+	i=$((i + 1))
+done >"$work/flood"
+ip -n "$S" -force -batch "$work/flood" 2>/dev/null
+ip -n "$S" addr add 192.0.2.88/24 dev eth0
+sleep 1
+if kill -0 "$agent_pid" 2>/dev/null && mode_is 3 secure 1; then
+	ok "garbage resolv.conf and 10,000 address changes: the agent runs on, secure"
+else
+	not_ok "after the flood: $(srv 3 show mode 2>&1); $(tail -3 "$work/agent3.err")"
+fi
+wire 3 "the address added after the flood is enforced" drop "$(ref 3 in tcp 192.0.2.20:40010 192.0.2.88:23)" PASS \
+	-- "$C" "$NETPROBE" tcp -p 40010 -w 700 192.0.2.88 23
+head -c 65536 /dev/urandom >"$work/db3.garbage"
+cp "$work/db3.garbage" "$work/db3"
+sleep 1
+kill -0 "$agent_pid" 2>/dev/null && has_event 3 4297 && secure_chain "$S"
+[ $? = 0 ] && ok "a corrupted store: refused (4297), the agent runs on, the kernel keeps the policy" ||
+	not_ok "corrupted store: $(tail -3 "$work/log3/events.log")"
+wire 3 "telnet still dropped" drop DROP PASS -- "$C" "$NETPROBE" tcp -p 40011 -w 700 $S4 23
+rm -f "$work/db3" "$work/db3-wal" "$work/db3-shm"
+sleep 1
+kill -0 "$agent_pid" 2>/dev/null && grep -q 'the file is gone' "$work/log3/events.log" && secure_chain "$S"
+[ $? = 0 ] && ok "a deleted store: refused (4297), the kernel keeps the policy" ||
+	not_ok "deleted store: $(tail -3 "$work/log3/events.log")"
 
 echo "1..$n"
 [ $failed -eq 0 ]
