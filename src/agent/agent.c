@@ -2,9 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "agent.h"
 #include "engine/classify.h"
+#include "spd_cmds.h"
+#include "store/spd_file.h"
 
 int agent_init(struct agent *a, const char *db_path, const struct facts_sources *facts,
 	       const char *run_dir, struct event_log *log, struct err *e)
@@ -20,6 +23,9 @@ int agent_init(struct agent *a, const char *db_path, const struct facts_sources 
 	if (db_open(&a->db, db_path, e) < 0)
 		return -1;
 	a->ctx = (struct enforce_ctx){ .db = a->db, .facts = &a->facts_src, .run_dir = run_dir };
+	/* A new agent starts with no dynamic rules, as on Windows: those of
+	 * one that died go now (the kernel loses them at the first load). */
+	spd_file_remove(run_dir);
 	return 0;
 }
 
@@ -35,6 +41,7 @@ static void drop_table(struct agent *a)
 void agent_free(struct agent *a)
 {
 	drop_table(a);
+	spd_clear(&a->spd);
 	if (a->db)
 		db_close(a->db);
 	free(a->facts);
@@ -127,7 +134,7 @@ static void report_mode(struct agent *a, enum fw_mode m, const struct enforce_re
 			    *r->origin.persistent || *r->origin.effective ? "" : "no policy assigned");
 	else if (m == MODE_BLOCK)
 		event_write(a->log, EV_BLOCK, json_pack("{s:s}", "error", error ? error : ""),
-			    "block mode: the persistent policy could not be applied: %s",
+			    "block mode: %s",
 			    error ? error : "");
 	else if (m == MODE_PERMIT)
 		event_write(a->log, EV_PERMIT, json_object(), "permit mode: the agent was stopped");
@@ -143,22 +150,50 @@ static void report_applied(struct agent *a, const struct enforce_report *r)
 	else
 		event_write(a->log, EV_POLICY_APPLIED, origin_fields(r),
 			    "applied %s%s%s: %zu filters, %s", *r->origin.effective ? "policy '" : "",
-			    *r->origin.effective ? r->origin.effective : "no policy",
+			    *r->origin.effective ? r->origin.effective : "no assigned policy",
 			    *r->origin.effective ? "'" : "", r->entries,
 			    r->incremental ? "addresses updated in place" : r->changed ? "new program loaded"
 										  : "unchanged");
 }
 
-void agent_reconcile(struct agent *a, bool force)
+/* Loads the policy in force, keeps its table, and tells what happened. */
+static int apply(struct agent *a, enum enforce_fallback fb, struct err *e)
 {
-	struct host_facts *now = malloc(sizeof(*now));
 	struct enforce_report r;
 	struct ftable t;
 	bool given = false;
+	int rc;
+
+	a->ctx.table_out = &t;
+	a->ctx.facts_out = a->table_facts;
+	a->ctx.table_given = &given;
+	rc = enforce_policy(&a->ctx, fb, &r, e);
+	a->ctx.table_out = NULL;
+	if (given)
+		take_table(a, &t, a->table_facts);
+	else if (r.mode != MODE_SECURE)
+		drop_table(a);
+	if (rc == 0) {
+		report_mode(a, MODE_SECURE, &r, NULL);
+		report_applied(a, &r);
+	} else if (r.blocked) {
+		report_mode(a, MODE_BLOCK, &r, e->msg);
+	} else {
+		event_write(a->log, EV_POLICY_FAILED,
+			    json_pack("{s:s,s:s}", "error", e->msg, "mode", fw_mode_name(r.mode)),
+			    "policy not applied: %s", e->msg);
+		if (*r.warning)
+			report_mode(a, MODE_SECURE, &r, NULL);
+	}
+	return rc;
+}
+
+void agent_reconcile(struct agent *a, bool force)
+{
+	struct host_facts *now = malloc(sizeof(*now));
 	struct config cfg;
 	int64_t counter;
 	struct err e;
-	int rc;
 
 	if (!now)
 		return;
@@ -177,27 +212,7 @@ void agent_reconcile(struct agent *a, bool force)
 		free(now);
 		return;
 	}
-	a->ctx.table_out = &t;
-	a->ctx.facts_out = a->table_facts;
-	a->ctx.table_given = &given;
-	rc = enforce_policy(&a->ctx, FALLBACK_BLOCK, &r, &e);
-	a->ctx.table_out = NULL;
-	if (given)
-		take_table(a, &t, a->table_facts);
-	else if (r.mode != MODE_SECURE)
-		drop_table(a);
-	if (rc == 0) {
-		report_mode(a, MODE_SECURE, &r, NULL);
-		report_applied(a, &r);
-	} else if (r.blocked) {
-		report_mode(a, MODE_BLOCK, &r, e.msg);
-	} else {
-		event_write(a->log, EV_POLICY_FAILED,
-			    json_pack("{s:s,s:s}", "error", e.msg, "mode", fw_mode_name(r.mode)),
-			    "policy not applied: %s", e.msg);
-		if (*r.warning)
-			report_mode(a, MODE_SECURE, &r, NULL);
-	}
+	apply(a, FALLBACK_BLOCK, &e);
 	/* Mark it seen even on failure: the same inputs would fail the same
 	 * way, and the next change tries again. */
 	a->applied = true;
@@ -215,6 +230,9 @@ int agent_stop(struct agent *a, struct err *e)
 	struct enforce_report r;
 
 	agent_flush_drops(a);
+	/* SPEC §3: dynamic rules are lost when the agent stops */
+	spd_file_remove(enforce_run_dir(&a->ctx));
+	spd_clear(&a->spd);
 	if (enforce_mode(&a->ctx, MODE_PERMIT, &r, e) < 0)
 		return -1;
 	report_mode(a, MODE_PERMIT, &r, NULL);
@@ -243,4 +261,116 @@ bool agent_log_drop(struct agent *a, const char *prefix, const uint8_t *packet, 
 void agent_flush_drops(struct agent *a)
 {
 	dropagg_flush(&a->drops, a->log);
+}
+
+/* --- the control socket: dynamic SPD commands --- */
+
+static char *reply_json(int rc, const char *out, const char *errs, const char *error, int col)
+{
+	json_t *j = json_pack("{s:i,s:s,s:s,s:s,s:i}", "rc", rc, "out", out ? out : "", "err",
+			      errs ? errs : "", "error", error ? error : "", "col", col);
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	char *line = NULL;
+
+	if (text && asprintf(&line, "%s\n", text) < 0)
+		line = NULL;
+	free(text);
+	json_decref(j);
+	return line;
+}
+
+/* Runs the command on a copy of the SPD; a change is loaded into the
+ * kernel before it replaces the SPD, so a refused load changes nothing. */
+static int run_spd_line(struct agent *a, const char *line, bool json, FILE *out, FILE *errs,
+			int *col, struct err *e)
+{
+	const char *run_dir = enforce_run_dir(&a->ctx);
+	struct spd work;
+	struct session s;
+	struct spd_exec x = { .spd = &work };
+	struct err ignored;
+	int rc;
+
+	if (spd_copy(&work, &a->spd) < 0)
+		return err_set(e, "out of memory");
+	x.table = a->have_table ? &a->table : NULL;
+	x.drops_logged = a->drops.total;
+	session_init(&s, a->db, out, errs);
+	s.ctx = CTX_DYNAMIC;
+	s.json = json;
+	s.source = "ipsecfw";
+	spd_exec_install(&s, &x);
+	rc = session_line(&s, line, strlen(line), col, e);
+	session_free(&s);
+	if (rc == 0 && x.changed) {
+		if (spd_file_save(run_dir, &work, e) < 0 || apply(a, FALLBACK_NONE, e) < 0) {
+			spd_file_save(run_dir, &a->spd, &ignored);
+			rc = -1;
+		} else {
+			spd_clear(&a->spd);
+			a->spd = work;
+			return 0;
+		}
+	}
+	spd_clear(&work);
+	return rc;
+}
+
+void agent_control_request(void *ctx, const char *request, size_t len, char **reply)
+{
+	struct agent *a = ctx;
+	json_t *req = json_loadb(request, len, 0, NULL);
+	const char *line = json_string_value(json_object_get(req, "line"));
+	char *out = NULL, *errs = NULL;
+	size_t out_len = 0, errs_len = 0;
+	FILE *fo, *fe;
+	struct err e = { "" };
+	int col = 0, rc;
+
+	if (!line || !json_is_object(req)) {
+		agent_control_refused(a, "malformed request");
+		*reply = reply_json(1, NULL, NULL, "malformed request: expected {\"line\": ...}", 0);
+		json_decref(req);
+		return;
+	}
+	fo = open_memstream(&out, &out_len);
+	fe = open_memstream(&errs, &errs_len);
+	if (!fo || !fe) {
+		*reply = reply_json(1, NULL, NULL, "out of memory", 0);
+	} else {
+		rc = run_spd_line(a, line, json_is_true(json_object_get(req, "json")), fo, fe, &col, &e);
+		fclose(fo);
+		fclose(fe);
+		fo = fe = NULL;
+		*reply = reply_json(rc < 0, out, errs, rc < 0 ? e.msg : NULL, col);
+	}
+	if (fo)
+		fclose(fo);
+	if (fe)
+		fclose(fe);
+	free(out);
+	free(errs);
+	json_decref(req);
+}
+
+void agent_control_refused(void *ctx, const char *why)
+{
+	struct agent *a = ctx;
+	time_t now = time(NULL);
+
+	/* A flood of bad clients gets ten events a minute, and a count. */
+	if (now - a->refusal_window >= 60) {
+		if (a->refusals_unlogged)
+			event_write(a->log, EV_REFUSED, json_pack("{s:I}", "count",
+				    (json_int_t)a->refusals_unlogged),
+				    "%lu more control requests refused", a->refusals_unlogged);
+		a->refusal_window = now;
+		a->refusals_logged = 0;
+		a->refusals_unlogged = 0;
+	}
+	if (a->refusals_logged++ < 10)
+		event_write(a->log, EV_REFUSED, json_pack("{s:s}", "error", why),
+			    "control request refused: %s", why);
+	else
+		a->refusals_unlogged++;
 }

@@ -13,6 +13,7 @@
 #include "backend/enforce.h"
 #include "dropagg.h"
 #include "events.h"
+#include "model/spd.h"
 
 struct agent {
 	const char *db_path;
@@ -37,6 +38,11 @@ struct agent {
 	struct host_facts *table_facts;
 
 	struct dropagg drops;
+
+	/* The dynamic SPD (SPEC §3): lost when the agent stops. */
+	struct spd spd;
+	long long refusal_window;
+	unsigned long refusals_logged, refusals_unlogged;
 };
 
 int agent_init(struct agent *a, const char *db_path, const struct facts_sources *facts,
@@ -57,5 +63,10 @@ bool agent_log_drop(struct agent *a, const char *prefix, const uint8_t *packet, 
 		    long long when);
 
 void agent_flush_drops(struct agent *a);
+
+/* The control socket's handlers (control.h): a dynamic command, run on the
+ * SPD and loaded into the kernel; a refusal, told as an event. */
+void agent_control_request(void *ctx, const char *request, size_t len, char **reply);
+void agent_control_refused(void *ctx, const char *why);
 
 #endif

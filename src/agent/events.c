@@ -127,6 +127,8 @@ void event_write(struct event_log *l, enum event_id id, json_t *fields, const ch
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	if (!fields) /* a field that is not UTF-8 text: keep the event, without fields */
+		fields = json_object();
 	if (!json_object_get(fields, "time")) {
 		event_time_format((long long)time(NULL), when, sizeof(when));
 		json_object_set_new(fields, "time", json_string(when));

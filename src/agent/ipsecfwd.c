@@ -17,6 +17,7 @@
 
 #include "agent.h"
 #include "backend/program.h"
+#include "control.h"
 #include "nflog.h"
 #include "watch.h"
 
@@ -26,12 +27,15 @@
 /* Facts are also re-read this often, for sources no watch covers. */
 #define RESYNC_S 30
 
-enum source { SRC_SIGNAL, SRC_NETLINK, SRC_INOTIFY, SRC_SETTLE, SRC_RESYNC, SRC_FLUSH, SRC_NFLOG };
+enum source {
+	SRC_SIGNAL, SRC_NETLINK, SRC_INOTIFY, SRC_SETTLE, SRC_RESYNC, SRC_FLUSH, SRC_NFLOG, SRC_CONTROL
+};
 
 struct loop {
 	struct agent agent;
 	struct watch *watch;
 	struct nflog_source *nflog;
+	struct control *control;
 	int epoll, sig, settle, resync, flush;
 	bool settling;
 	int flush_interval;
@@ -164,6 +168,9 @@ static int run(struct loop *l)
 			case SRC_NFLOG:
 				nflog_source_read(l->nflog);
 				break;
+			case SRC_CONTROL:
+				control_dispatch(l->control);
+				break;
 			}
 		}
 	}
@@ -231,6 +238,7 @@ int main(int argc, char **argv)
 	struct facts_sources facts = { 0 };
 	struct event_log *log = NULL;
 	struct loop l = { .epoll = -1 };
+	char sock[4200];
 	struct err e;
 	int opt, rc = 1;
 
@@ -271,6 +279,13 @@ int main(int argc, char **argv)
 			    "dropped packets will not be logged: %s", e.msg);
 	else if (add_fd(&l, nflog_source_fd(l.nflog), SRC_NFLOG) < 0)
 		fprintf(stderr, "ipsecfwd: NFLOG: %s\n", strerror(errno));
+	snprintf(sock, sizeof(sock), "%s/" CONTROL_SOCKET, run_dir);
+	if (control_open(&l.control, sock, agent_control_request, agent_control_refused, &l.agent,
+			 &e) < 0 ||
+	    add_fd(&l, control_fd(l.control), SRC_CONTROL) < 0) {
+		fprintf(stderr, "ipsecfwd: %s\n", e.msg);
+		goto out;
+	}
 	sd_notifyf(0, "READY=1\nSTATUS=%s mode", fw_mode_name(l.agent.mode));
 	if (run(&l) < 0) {
 		fprintf(stderr, "ipsecfwd: event loop: %s\n", strerror(errno));
@@ -283,6 +298,7 @@ int main(int argc, char **argv)
 	}
 	rc = 0;
 out:
+	control_close(l.control);
 	nflog_source_close(l.nflog);
 	watch_close(l.watch);
 	agent_free(&l.agent);

@@ -11,7 +11,7 @@
 #include "engine/ftable.h"
 #include "kernel.h"
 
-static const char *run_dir(const struct enforce_ctx *c)
+const char *enforce_run_dir(const struct enforce_ctx *c)
 {
 	const char *env = getenv("IPSECFW_RUN_DIR");
 
@@ -22,7 +22,7 @@ static const char *run_dir(const struct enforce_ctx *c)
 
 static void saved_path(const struct enforce_ctx *c, uint64_t gen, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/program-%016llx", run_dir(c), (unsigned long long)gen);
+	snprintf(buf, len, "%s/program-%016llx", enforce_run_dir(c), (unsigned long long)gen);
 }
 
 static char *read_whole(const char *path)
@@ -57,7 +57,7 @@ static void save_program(const struct enforce_ctx *c, uint64_t gen, const struct
 
 	saved_path(c, gen, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	if (!text || (mkdir(run_dir(c), 0700) < 0 && errno != EEXIST) || !(f = fopen(tmp, "w"))) {
+	if (!text || (mkdir(enforce_run_dir(c), 0700) < 0 && errno != EEXIST) || !(f = fopen(tmp, "w"))) {
 		free(text);
 		return;
 	}
@@ -207,8 +207,9 @@ static int build_secure(const struct enforce_ctx *c, bool persistent_only, struc
 	if (!facts)
 		return err_set(e, "out of memory");
 	if (db_config_load(c->db, &cfg, e) < 0 ||
-	    (persistent_only ? ruleset_load_persistent(c->db, &rs, &r->origin, e)
-			     : ruleset_load(c->db, &rs, &r->origin, e)) < 0 ||
+	    (persistent_only
+		     ? ruleset_load_persistent(c->db, &rs, &r->origin, e)
+		     : ruleset_load_in_force(c->db, enforce_run_dir(c), &rs, &r->origin, e)) < 0 ||
 	    facts_read(c->facts, facts, e) < 0)
 		goto out;
 	if (ftable_compile(&rs, facts, &t, e) < 0)

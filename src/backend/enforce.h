@@ -38,6 +38,9 @@ struct enforce_report {
 	char warning[512]; /* what was left out, if anything */
 };
 
+/* The run directory: c->run_dir, $IPSECFW_RUN_DIR or RUN_DIR_DEFAULT. */
+const char *enforce_run_dir(const struct enforce_ctx *c);
+
 /* What to do when the policy in force cannot be applied. */
 enum enforce_fallback {
 	FALLBACK_NONE,       /* leave the kernel as it was */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "engine/ftable.h"
+#include "agent_client.h"
 #include "interactive.h"
 #include "kernel_cmds.h"
 #include "log_cmds.h"
@@ -276,6 +277,7 @@ int main(int argc, char **argv)
 	s.after_filters_added = shadow_warn;
 	s.hook_ctx = &facts_src;
 	kernel_hook_install(&s, &kernel, db, &facts_src);
+	agent_client_install(&s, enforce_run_dir(&kernel.ctx));
 
 	int left = argc - optind;
 	char **words = argv + optind;

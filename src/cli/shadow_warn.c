@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/enforce.h"
 #include "engine/analyze.h"
 #include "shadow_warn.h"
 #include "view.h"
@@ -38,6 +39,7 @@ static void warn_filter(struct session *s, const struct ftable *t, size_t i, lon
 void shadow_warn(struct session *s, const int64_t *ids, size_t n)
 {
 	const struct facts_sources *src = s->hook_ctx;
+	struct enforce_ctx defaults = { 0 };
 	struct ruleset rs = { 0 };
 	struct ruleset_origin origin;
 	struct host_facts *facts = malloc(sizeof(*facts));
@@ -46,7 +48,8 @@ void shadow_warn(struct session *s, const int64_t *ids, size_t n)
 	struct err e;
 	size_t checked = 0;
 
-	if (!facts || !sorted || ruleset_load(s->db, &rs, &origin, &e) < 0 ||
+	if (!facts || !sorted ||
+	    ruleset_load_in_force(s->db, enforce_run_dir(&defaults), &rs, &origin, &e) < 0 ||
 	    facts_read(src, facts, &e) < 0 || ftable_compile(&rs, facts, &t, &e) < 0)
 		goto out;
 	memcpy(sorted, ids, n * sizeof(*sorted));

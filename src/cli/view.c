@@ -3,12 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/enforce.h"
 #include "view.h"
 
 int view_open(struct view *v, struct db *db, const struct facts_sources *src, struct err *e)
 {
+	struct enforce_ctx defaults = { 0 };
+
 	memset(v, 0, sizeof(*v));
-	if (ruleset_load(db, &v->rs, &v->origin, e) < 0 || facts_read(src, &v->facts, e) < 0 ||
+	if (ruleset_load_in_force(db, enforce_run_dir(&defaults), &v->rs, &v->origin, e) < 0 || facts_read(src, &v->facts, e) < 0 ||
 	    ftable_compile(&v->rs, &v->facts, &v->table, e) < 0) {
 		ruleset_free(&v->rs);
 		return -1;

@@ -170,3 +170,32 @@ int cmd_rules_named(struct session *s, const char *name, struct rule **out, size
 	free(ps);
 	return 0;
 }
+
+int cmd_read_tunnel(struct session *s, struct bound *b, const char *tag, char *out, size_t cap,
+		    struct err *e)
+{
+	const char *v = args_get(b, tag);
+	struct addr a;
+	int inline_len;
+
+	if (!v)
+		return 0;
+	if (!v[0]) {
+		out[0] = '\0';
+		return 0;
+	}
+	enum addr_parse_result res = addr_parse(v, &a, &inline_len, e);
+	if (res == ADDR_NEEDS_DNS) {
+		size_t n;
+		if (s->resolve(a.name, &a.ip, 1, &n, e) < 0)
+			return args_fail(b, tag, e);
+		a.kind = ADDR_IP;
+	} else if (res == ADDR_BAD) {
+		return args_fail(b, tag, e);
+	} else if (a.kind != ADDR_IP || a.ip.len != family_bits(a.ip.family)) {
+		err_set(e, "a tunnel endpoint is one IP address or host name");
+		return args_fail(b, tag, e);
+	}
+	ip_format(&a.ip, out, cap);
+	return 0;
+}

@@ -34,4 +34,9 @@ int cmd_read_description(struct bound *b, char *dst, size_t cap, struct err *e);
 int cmd_rules_named(struct session *s, const char *name, struct rule **out, size_t *n,
 		    struct err *e);
 
+/* A tunnel endpoint tag: one IP address or a host name resolved now, kept
+ * as text; "" (the tag given empty) makes a transport rule. */
+int cmd_read_tunnel(struct session *s, struct bound *b, const char *tag, char *out, size_t cap,
+		    struct err *e);
+
 #endif

@@ -205,33 +205,6 @@ int cmd_show_gpoassignedpolicy(struct session *s, struct bound *b, struct err *e
 /* ---- rules -------------------------------------------------------------- */
 
 /* tunnel=: an IP address or a host name, resolved now; "" clears it. */
-static int read_tunnel(struct session *s, struct bound *b, struct rule *r, struct err *e)
-{
-	const char *v = args_get(b, "tunnel");
-	struct addr a;
-	int inline_len;
-
-	if (!v)
-		return 0;
-	if (!v[0]) {
-		r->tunnel[0] = '\0';
-		return 0;
-	}
-	enum addr_parse_result res = addr_parse(v, &a, &inline_len, e);
-	if (res == ADDR_NEEDS_DNS) {
-		size_t n;
-		if (s->resolve(a.name, &a.ip, 1, &n, e) < 0)
-			return args_fail(b, "tunnel", e);
-		a.kind = ADDR_IP;
-	} else if (res == ADDR_BAD) {
-		return args_fail(b, "tunnel", e);
-	} else if (a.kind != ADDR_IP || a.ip.len != family_bits(a.ip.family)) {
-		err_set(e, "a tunnel endpoint is one IP address or host name");
-		return args_fail(b, "tunnel", e);
-	}
-	ip_format(&a.ip, r->tunnel, sizeof(r->tunnel));
-	return 0;
-}
 
 /* The options shared by add and set rule. */
 static int read_rule(struct session *s, struct bound *b, struct rule *r, struct err *e)
@@ -251,7 +224,7 @@ static int read_rule(struct session *s, struct bound *b, struct rule *r, struct 
 			return -1;
 		r->filteraction_id = a.id;
 	}
-	if (read_tunnel(s, b, r, e) < 0 || args_word(b, "conntype", conntypes, &conn, e) < 0 ||
+	if (cmd_read_tunnel(s, b, "tunnel", r->tunnel, sizeof(r->tunnel), e) < 0 || args_word(b, "conntype", conntypes, &conn, e) < 0 ||
 	    args_bool(b, "activate", &r->active, e) < 0 ||
 	    cmd_read_description(b, r->description, sizeof(r->description), e) < 0 ||
 	    cmd_read_auth(b, r->auth, sizeof(r->auth), e) < 0)

@@ -181,7 +181,7 @@ static int run_command(struct session *s, const struct command *c, struct bound 
 {
 	int rc;
 
-	if (c->flags & CMD_NO_TX)
+	if (c->flags & (CMD_NO_TX | CMD_SPD))
 		return c->run(s, b, e);
 	if (!db_in_transaction(s->db) && begin(s, e) < 0)
 		return -1;
@@ -254,6 +254,8 @@ int session_line(struct session *s, const char *line, size_t len, int *err_col, 
 	int rc;
 
 	*err_col = 0;
+	s->text = line;
+	s->text_len = len;
 	snprintf(s->command, sizeof(s->command), "netsh");
 	if (is_comment(line, len))
 		return 0;

@@ -51,6 +51,13 @@ struct session {
 	int (*before_commit)(struct session *s, struct err *e);
 	void (*commit_failed)(struct session *s);
 	void *commit_ctx;
+	/* The dynamic SPD commands (SPEC §3) act on the policy agent's rules:
+	 * in the agent spd_run carries them out, in the CLI it sends the line
+	 * to the agent. NULL: there is no agent to ask. */
+	int (*spd_run)(struct session *s, struct bound *b, struct err *e);
+	void *spd_ctx;
+	const char *text; /* the current line, for forwarding */
+	size_t text_len;
 	/* Where the current command sits, for messages. */
 	const char *source;
 	long line;
@@ -66,7 +73,10 @@ struct command {
 	unsigned flags;
 };
 
-enum { CMD_NO_TX = 1 }; /* manages the transaction itself (set batch) */
+enum {
+	CMD_NO_TX = 1, /* manages the transaction itself (set batch) */
+	CMD_SPD = 2,   /* acts on the agent's dynamic SPD, never on the store */
+};
 
 #define PARAMS(a) a, sizeof(a) / sizeof((a)[0])
 

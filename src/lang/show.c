@@ -311,6 +311,14 @@ static const struct {
 	{ "ipsecexempt", "IPsec Exempt" },
 	{ "bootmode", "Boot Mode" },
 	{ "bootexemptions", "Boot Exemptions" },
+	{ "actioninbound", "Inbound Action" },
+	{ "actionoutbound", "Outbound Action" },
+	{ "mmpolicy", "Main Mode Policy" },
+	{ "qmpolicy", "Quick Mode Policy" },
+	{ "softsaexpirationtime", "Soft SA Expiration Time (seconds)" },
+	{ "pfsgroup", "PFS Group" },
+	{ "match", "Specific Filter" },
+	{ "weight", "Weight" },
 };
 
 static const char *label_of(const char *key)
@@ -330,6 +338,9 @@ static const char *kind_title(const char *kind)
 		{ "filteraction", "Filter Action" }, { "rule", "Rule" },
 		{ "filter", "Filter" },           { "config", "Configuration" },
 		{ "store", "Store" },             { "defaultrule", "Default Response Rule" },
+		{ "mmpolicy", "Main Mode Policy" }, { "qmpolicy", "Quick Mode Policy" },
+		{ "dynrule", "Dynamic Rule" },    { "mmfilter", "Main Mode Filter" },
+		{ "qmfilter", "Quick Mode Filter" },
 	};
 	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
 		if (strcmp(titles[i].kind, kind) == 0)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ruleset_load.h"
+#include "spd_file.h"
 
 /* 1 and *out when the store has an assigned policy, 0 when not. */
 static int assigned_policy(struct db *db, enum store_kind s, struct policy *out, struct err *e)
@@ -34,8 +35,13 @@ static int load_rule(struct db *db, const struct policy *p, const struct rule *r
 	size_t n;
 	int rc = -1;
 
-	if (db_filterlist_by_id(db, r->filterlist_id, &list, e) <= 0 ||
-	    db_filteraction_by_id(db, r->filteraction_id, &act, e) <= 0)
+	int found;
+
+	if ((found = db_filterlist_by_id(db, r->filterlist_id, &list, e)) == 0)
+		err_set(e, "its filter list is missing");
+	if (found > 0 && (found = db_filteraction_by_id(db, r->filteraction_id, &act, e)) == 0)
+		err_set(e, "its filter action is missing");
+	if (found <= 0)
 		return err_prefix(e, "rule '%s' of policy '%s'", r->name, p->name);
 	if (db_filter_list(db, list.id, &filters, &n, e) < 0)
 		return -1;
@@ -135,4 +141,12 @@ int ruleset_load_persistent(struct db *db, struct ruleset *rs, struct ruleset_or
 			    struct err *e)
 {
 	return load_snapshot(db, rs, origin, true, e);
+}
+
+int ruleset_load_in_force(struct db *db, const char *run_dir, struct ruleset *rs,
+			  struct ruleset_origin *origin, struct err *e)
+{
+	if (ruleset_load(db, rs, origin, e) < 0)
+		return -1;
+	return spd_file_load_rules(run_dir, rs, e);
 }

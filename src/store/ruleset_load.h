@@ -19,6 +19,11 @@ struct ruleset_origin {
 int ruleset_load(struct db *db, struct ruleset *rs, struct ruleset_origin *origin,
 		 struct err *e);
 
+/* ruleset_load, plus the policy agent's dynamic rules, which it mirrors
+ * into run_dir (SPEC §3): everything in force. */
+int ruleset_load_in_force(struct db *db, const char *run_dir, struct ruleset *rs,
+			  struct ruleset_origin *origin, struct err *e);
+
 /* Only the persistent store's policy: what stays in force when the others
  * fail (SPEC §8). */
 int ruleset_load_persistent(struct db *db, struct ruleset *rs, struct ruleset_origin *origin,

@@ -87,7 +87,7 @@ static int step_done(struct db *db, sqlite3_stmt *st, struct err *e, const char 
 	return 0;
 }
 
-static void new_guid(char out[GUID_LEN])
+void new_guid(char out[GUID_LEN])
 {
 	uuid_t u;
 	char text[37];

@@ -38,6 +38,9 @@ void db_savepoint_rollback(struct db *db);
 
 int64_t db_change_counter(struct db *db);
 
+/* A new object GUID, "{XXXXXXXX-...}" as Windows writes them. */
+void new_guid(char out[GUID_LEN]);
+
 /* Lookups return 1 when found, 0 when not, -1 on error. Lists allocate
  * *out (free() it). Adds fill in id, guid and seq. */
 

@@ -107,13 +107,72 @@ fi
 grep -q ' 4280 drop in UDP 192.0.2.20 192.0.2.10 42000 5000 5 {' "$work/export.log" &&
 	ok "the export holds the aggregated drop" || not_ok "export: $(grep 5000 "$work/export.log")"
 
+# --- the dynamic SPD: rules held by the agent -----------------------------
+dyn() { srv 1 ${REF_ARGS:-} dynamic "$@"; }
+dyn add mmpolicy name=MM >/dev/null 2>&1 && ok "add mmpolicy" || not_ok "add mmpolicy: $(dyn add mmpolicy name=MM2 2>&1)"
+# one client may telnet in: more specific than Block All
+if dyn add rule srcaddr=192.0.2.20 dstaddr=me mmpolicy=MM protocol=tcp dstport=23 \
+	actioninbound=permit actionoutbound=permit >"$work/out" 2>&1; then
+	ok "add rule: a dynamic permit for one client's telnet"
+else
+	not_ok "add rule: $(cat "$work/out")"
+fi
+wire 1 "the dynamic permit is enforced at once" pass "$(ref 1 in tcp 192.0.2.20:40020 $S4:23)" \
+	"$(ref 1 out tcp $S4:23 192.0.2.20:40020)" -- "$C" "$NETPROBE" tcp -p 40020 -w 700 $S4 23
+wire 1 "another client is still blocked" drop "$(ref 1 in tcp 192.0.2.5:40021 $S4:23)" PASS \
+	-- "$C" "$NETPROBE" tcp -s 192.0.2.5 -p 40021 -w 700 $S4 23
+n_rules=$(srv 1 -j dynamic show rule | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+[ "$n_rules" = 1 ] && ok "show rule -j lists it" || not_ok "show rule: $n_rules"
+dyn add rule srcaddr=any dstaddr=me mmpolicy=NOPE protocol=udp >"$work/out" 2>&1
+rc=$?
+case "$rc:$(cat "$work/out")" in
+1:*"1:35: error: add rule: mmpolicy: no main mode policy named 'NOPE'"*) ok "an unknown mmpolicy is refused with its column";;
+1:*"mmpolicy: no main mode policy named 'NOPE'"*) ok "an unknown mmpolicy is refused";;
+*) not_ok "unknown mmpolicy: rc $rc: $(cat "$work/out")";;
+esac
+dyn set rule srcaddr=192.0.2.20 dstaddr=me protocol=tcp dstport=23 actioninbound=block >/dev/null 2>&1
+wire 1 "set rule: the client's telnet is blocked again" drop DROP PASS \
+	-- "$C" "$NETPROBE" tcp -p 40022 -w 700 $S4 23
+dyn set rule srcaddr=192.0.2.20 dstaddr=me protocol=tcp dstport=23 actioninbound=permit >/dev/null 2>&1
+dyn delete rule srcaddr=192.0.2.20 dstaddr=me protocol=udp dstport=23 >"$work/out" 2>&1 &&
+	not_ok "delete rule matched the wrong identity" || ok "delete rule needs the exact identity: $(tail -1 "$work/out" | cut -c1-60)"
+dyn delete mmpolicy name=MM >"$work/out" 2>&1 && not_ok "deleted an mmpolicy in use" ||
+	ok "an mmpolicy in use stays"
+
+SOCK="$work/run1/agent.sock"
+case $(python3 "$SRC/tests/tools/agentsock.py" "$SOCK" garbage) in
+*'"rc":1'*malformed*) ok "a malformed message gets an error";; *) not_ok "garbage: no error";; esac
+reply=$(python3 "$SRC/tests/tools/agentsock.py" "$SOCK" silent)
+case $reply in *"no request in time"*) ok "a client that never speaks is cut off (${reply##* } s)";;
+	*) not_ok "silent client: $reply";; esac
+[ "$(python3 "$SRC/tests/tools/agentsock.py" "$SOCK" half)" = closed ] && ok "half a request, then gone" ||
+	not_ok "half request"
+crowd=$(python3 "$SRC/tests/tools/agentsock.py" "$SOCK" crowd 1000)
+case $crowd in *"other=0") ok "1,000 clients at once: each answered or told busy ($crowd)";;
+	*) not_ok "crowd: $crowd";; esac
+if setpriv --reuid=65534 --regid=65534 --clear-groups env IPSECFW_RUN_DIR="$work/run1" \
+	IPSECFW_DB="$work/db1" "$IPSECFW" dynamic show rule >"$work/out" 2>&1; then
+	not_ok "a non-root user talked to the agent"
+else
+	ok "a non-root user is refused: $(tail -1 "$work/out" | cut -c1-70)"
+fi
+kill -0 "$agent_pid" 2>/dev/null && dyn show rule >/dev/null 2>&1 &&
+	ok "after all that the agent still answers" || not_ok "the agent is gone or mute"
+grep -q '"id":4297.*malformed' "$work/log1/events.log" && ok "refused requests are logged (4297)" ||
+	not_ok "no refusal event"
+
 # --- kill -9 keeps enforcement; SIGTERM permits ---------------------------
 kill -9 "$agent_pid"
 sleep 0.3
 if mode_is 1 secure 1; then ok "kill -9: the kernel keeps the policy"; else not_ok "after kill -9: $(srv 1 show mode 2>&1)"; fi
-wire 1 "telnet still dropped" drop DROP PASS -- "$C" "$NETPROBE" tcp -p 40005 -w 700 $S4 23
+wire 1 "after kill -9 the dynamic permit stays in the kernel" pass PASS PASS \
+	-- "$C" "$NETPROBE" tcp -p 40023 -w 700 $S4 23
 agent 1
 mode_is 1 secure || not_ok "restart"
+sleep 0.5
+case $(dyn show rule 2>&1) in "No dynamic rules in the SPD.") ok "a restarted agent has no dynamic rules";;
+	*) not_ok "after restart: $(dyn show rule 2>&1 | head -3)";; esac
+wire 1 "and the kernel lost the dynamic permit" drop DROP PASS -- "$C" "$NETPROBE" tcp -p 40024 -w 700 $S4 23
 kill -TERM "$agent_pid"
 if mode_is 1 permit; then ok "SIGTERM: permit mode"; else not_ok "after SIGTERM: $(srv 1 show mode 2>&1)"; fi
 has_event 1 4293 && ok "a permit-mode event (4293)" || not_ok "no permit-mode event"
@@ -127,9 +186,13 @@ IPSECFW_KERNEL=off srv 2 -f "$SRC/tests/e2e/persistent.netsh" >/dev/null 2>&1
 sqlite3 "$work/db2" "PRAGMA foreign_keys=OFF; DELETE FROM filteractions;"
 agent 2
 if mode_is 2 block; then ok "a broken persistent policy: block mode"; else not_ok "mode: $(srv 2 show mode 2>&1)"; fi
-has_event 2 4292 && ok "a block-mode event (4292) saying why" || not_ok "no block-mode event"
+has_event 2 4292 && ok "a block-mode event (4292) saying why" || not_ok "no block-mode event: $(cat "$work/log2/events.log" "$work/agent2.err")"
 wire 2 "the web is dropped in block mode" drop DROP PASS -- "$C" "$NETPROBE" tcp -w 700 $S4 80
 kill -0 "$agent_pid" 2>/dev/null && ok "the agent keeps running" || not_ok "the agent exited"
+
+dyn show rule >"$work/out" 2>&1
+grep -q "no policy agent is running" "$work/out" && ok "without an agent, dynamic commands say so" ||
+	not_ok "no agent: $(cat "$work/out")"
 
 # --- faults: the agent keeps running and keeps the last good state ------
 C=${tag}c3 S=${tag}s3

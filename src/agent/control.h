@@ -1,0 +1,29 @@
+/* control.h - the agent's Unix socket: `ipsecfw dynamic ...` sends one
+ * request line and reads one reply line (JSON both). Only root may talk to
+ * it (the peer's credentials are checked); a client that does not finish
+ * its request in time is cut off; too many at once are turned away. */
+#ifndef IPSECFW_CONTROL_H
+#define IPSECFW_CONTROL_H
+
+#include <stddef.h>
+
+#include "model/err.h"
+
+#define CONTROL_SOCKET "agent.sock"
+
+/* Answers one request; *reply is malloc'd (the control frees it). */
+typedef void (*control_handler)(void *ctx, const char *request, size_t len, char **reply);
+/* Told of what was refused and why (not root, malformed, too slow). */
+typedef void (*control_refusal)(void *ctx, const char *why);
+
+struct control;
+
+int control_open(struct control **out, const char *path, control_handler h,
+		 control_refusal refused, void *ctx, struct err *e);
+/* One descriptor for the caller's event loop; readable when there is work. */
+int control_fd(const struct control *c);
+/* Accepts, reads, answers and times out, without blocking. */
+void control_dispatch(struct control *c);
+void control_close(struct control *c);
+
+#endif

@@ -1,0 +1,164 @@
+/* spd_file.c - dynamic rules as JSON in the run directory. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spd_file.h"
+
+static void path_of(const char *run_dir, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/" SPD_FILE, run_dir);
+}
+
+static json_t *addr_json(const struct addr *a)
+{
+	char ip[INET6_ADDRSTRLEN] = "";
+
+	if (a->kind == ADDR_IP)
+		inet_ntop(a->ip.family, a->ip.bytes, ip, sizeof(ip));
+	return json_pack("{s:i,s:i,s:s,s:i,s:s}", "kind", (int)a->kind, "server", (int)a->server,
+			 "ip", ip, "len", a->ip.len, "name", a->name);
+}
+
+static int addr_from(json_t *j, struct addr *a)
+{
+	const char *ip = json_string_value(json_object_get(j, "ip"));
+	const char *name = json_string_value(json_object_get(j, "name"));
+
+	memset(a, 0, sizeof(*a));
+	a->kind = (enum addr_kind)json_integer_value(json_object_get(j, "kind"));
+	a->server = (enum server_type)json_integer_value(json_object_get(j, "server"));
+	a->ip.len = (uint8_t)json_integer_value(json_object_get(j, "len"));
+	snprintf(a->name, sizeof(a->name), "%s", name ? name : "");
+	if (a->kind != ADDR_IP)
+		return 0;
+	if (ip && inet_pton(AF_INET, ip, a->ip.bytes) == 1)
+		a->ip.family = AF_INET;
+	else if (ip && inet_pton(AF_INET6, ip, a->ip.bytes) == 1)
+		a->ip.family = AF_INET6;
+	else
+		return -1;
+	return a->ip.len <= (a->ip.family == AF_INET ? 32 : 128) ? 0 : -1;
+}
+
+static json_t *rule_json(const struct dyn_rule *r)
+{
+	return json_pack("{s:s,s:o,s:o,s:i,s:[i,i],s:[i,i],s:b,s:i,s:s,s:i,s:i,s:s,s:s,s:I}",
+			 "guid", r->guid, "src", addr_json(&r->f.src), "dst", addr_json(&r->f.dst),
+			 "protocol", r->f.proto, "srcport", r->f.sport.lo, r->f.sport.hi,
+			 "dstport", r->f.dport.lo, r->f.dport.hi, "mirrored", r->f.mirrored,
+			 "conntype", (int)r->conntype, "tunnel", r->tunnel, "in",
+			 (int)r->action_in, "out", (int)r->action_out, "mmpolicy", r->mmpolicy,
+			 "qmpolicy", r->qmpolicy, "seq", (json_int_t)r->f.seq);
+}
+
+static int rule_from(json_t *j, struct dyn_rule *r)
+{
+	json_t *sp = json_object_get(j, "srcport"), *dp = json_object_get(j, "dstport");
+	const char *text;
+
+	dyn_rule_init(r);
+	if (!json_is_object(j) || addr_from(json_object_get(j, "src"), &r->f.src) < 0 ||
+	    addr_from(json_object_get(j, "dst"), &r->f.dst) < 0 || !json_is_array(sp) ||
+	    !json_is_array(dp))
+		return -1;
+	if ((text = json_string_value(json_object_get(j, "guid"))))
+		snprintf(r->guid, sizeof(r->guid), "%s", text);
+	memcpy(r->f.guid, r->guid, sizeof(r->f.guid));
+	r->f.proto = (uint8_t)json_integer_value(json_object_get(j, "protocol"));
+	r->f.sport.lo = (uint16_t)json_integer_value(json_array_get(sp, 0));
+	r->f.sport.hi = (uint16_t)json_integer_value(json_array_get(sp, 1));
+	r->f.dport.lo = (uint16_t)json_integer_value(json_array_get(dp, 0));
+	r->f.dport.hi = (uint16_t)json_integer_value(json_array_get(dp, 1));
+	r->f.mirrored = json_is_true(json_object_get(j, "mirrored"));
+	r->f.seq = json_integer_value(json_object_get(j, "seq"));
+	r->conntype = (enum conntype)json_integer_value(json_object_get(j, "conntype"));
+	r->action_in = (enum action)json_integer_value(json_object_get(j, "in"));
+	r->action_out = (enum action)json_integer_value(json_object_get(j, "out"));
+	if ((text = json_string_value(json_object_get(j, "tunnel"))))
+		snprintf(r->tunnel, sizeof(r->tunnel), "%s", text);
+	if ((text = json_string_value(json_object_get(j, "mmpolicy"))))
+		snprintf(r->mmpolicy, sizeof(r->mmpolicy), "%s", text);
+	if ((text = json_string_value(json_object_get(j, "qmpolicy"))))
+		snprintf(r->qmpolicy, sizeof(r->qmpolicy), "%s", text);
+	if (r->conntype > CONN_DIALUP || r->action_in > ACTION_NEGOTIATE ||
+	    r->action_out > ACTION_NEGOTIATE)
+		return -1;
+	return 0;
+}
+
+int spd_file_save(const char *run_dir, const struct spd *s, struct err *e)
+{
+	char path[4096], tmp[4200];
+	json_t *rules = json_array();
+	int rc;
+
+	for (size_t i = 0; i < s->n_rules; i++)
+		json_array_append_new(rules, rule_json(&s->rules[i]));
+	path_of(run_dir, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	rc = json_dump_file(rules, tmp, JSON_COMPACT);
+	json_decref(rules);
+	if (rc < 0 || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return err_set(e, "%s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+int spd_file_load(const char *run_dir, struct spd *out, struct err *e)
+{
+	char path[4096];
+	json_error_t je;
+	json_t *rules, *j;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	path_of(run_dir, path, sizeof(path));
+	if (access(path, F_OK) != 0)
+		return 0;
+	if (!(rules = json_load_file(path, 0, &je)) || !json_is_array(rules)) {
+		json_decref(rules);
+		return err_set(e, "%s: the agent's dynamic rules are unreadable", path);
+	}
+	json_array_foreach (rules, i, j) {
+		struct dyn_rule r;
+		void *grown;
+		if (rule_from(j, &r) < 0 ||
+		    !(grown = realloc(out->rules, (out->n_rules + 1) * sizeof(r)))) {
+			json_decref(rules);
+			spd_clear(out);
+			return err_set(e, "%s: dynamic rule %zu is unreadable", path, i + 1);
+		}
+		out->rules = grown;
+		out->rules[out->n_rules++] = r;
+		if (r.f.seq > out->next_seq)
+			out->next_seq = r.f.seq;
+	}
+	json_decref(rules);
+	return 0;
+}
+
+int spd_file_load_rules(const char *run_dir, struct ruleset *rs, struct err *e)
+{
+	struct spd s;
+	int rc;
+
+	if (spd_file_load(run_dir, &s, e) < 0)
+		return -1;
+	rc = spd_to_ruleset(&s, rs);
+	spd_clear(&s);
+	return rc < 0 ? err_set(e, "out of memory") : 0;
+}
+
+void spd_file_remove(const char *run_dir)
+{
+	char path[4096];
+
+	path_of(run_dir, path, sizeof(path));
+	unlink(path);
+}
