@@ -59,12 +59,14 @@ int control_open(struct control **out, const char *path, control_handler h,
 	c->refused = refused;
 	c->ctx = ctx;
 	c->listener = c->timer = -1;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	size_t len = strlen(path);
+
+	if (len >= sizeof(sa.sun_path)) {
 		free(c);
 		return err_set(e, "%s: the socket path is too long", path);
 	}
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	snprintf(c->path, sizeof(c->path), "%s", path);
+	memcpy(sa.sun_path, path, len + 1);
+	memcpy(c->path, path, len + 1);
 	unlink(path); /* a socket left by an agent that died (the run-dir lock says it did) */
 	if ((c->epoll = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    (c->listener = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0 ||
