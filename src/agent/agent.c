@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "assign_events.h"
 #include "engine/classify.h"
 #include "spd_cmds.h"
 #include "store/spd_file.h"
@@ -69,19 +70,17 @@ static bool check_store(struct agent *a)
 	struct stat st;
 	struct db *db;
 	struct err e;
-	FILE *f;
 
 	if (stat(a->db_path, &st) < 0) {
 		store_problem(a, "the file is gone");
 		return false;
 	}
-	if ((f = fopen(a->db_path, "rb"))) {
-		if (fread(head, 1, sizeof(head), f) != sizeof(head))
-			memset(head, 0, sizeof(head));
-		fclose(f);
-	}
-	/* An empty file is a database SQLite has yet to write. */
-	if (st.st_size > 0 && memcmp(head, magic, sizeof(magic))) {
+	/* Through SQLite's own descriptor: closing a second one would drop
+	 * the POSIX locks SQLite holds on the file. An empty file is a
+	 * database SQLite has yet to write. */
+	if (st.st_ino == a->store_ino && db_file_head(a->db, head, sizeof(head)) < 0)
+		memset(head, 0, sizeof(head));
+	if (st.st_size > 0 && st.st_ino == a->store_ino && memcmp(head, magic, sizeof(magic))) {
 		store_problem(a, "not a SQLite database any more");
 		return false;
 	}
@@ -188,6 +187,27 @@ static int apply(struct agent *a, enum enforce_fallback fb, struct err *e)
 	return rc;
 }
 
+/* A rollback the kernel refused is tried again this much later. */
+enum { PENDING_RETRY_S = 5 };
+
+/* The agent rolls back an unconfirmed safe assign too, so that it happens
+ * even when the CLI's watcher was killed or the machine restarted within
+ * the window. */
+static void check_pending(struct agent *a)
+{
+	struct safe_assign_result r;
+	struct err e;
+
+	if (safe_assign_expire(&a->ctx, true, (int64_t)time(NULL), &r, &e) < 0) {
+		event_write(a->log, EV_POLICY_FAILED, json_pack("{s:s}", "error", e.msg),
+			    "safe assign: %s", e.msg);
+		a->confirm_deadline = (int64_t)time(NULL) + PENDING_RETRY_S;
+		return;
+	}
+	assign_event_write(a->log, &r, "agent");
+	a->confirm_deadline = r.state == SAFE_WAITING ? r.pending.deadline : 0;
+}
+
 void agent_reconcile(struct agent *a, bool force)
 {
 	struct host_facts *now = malloc(sizeof(*now));
@@ -201,6 +221,7 @@ void agent_reconcile(struct agent *a, bool force)
 		free(now);
 		return;
 	}
+	check_pending(a);
 	counter = db_change_counter(a->db);
 	if (facts_read(&a->facts_src, now, &e) < 0) {
 		event_write(a->log, EV_REFUSED, json_pack("{s:s}", "error", e.msg),

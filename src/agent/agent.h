@@ -39,6 +39,10 @@ struct agent {
 
 	struct dropagg drops;
 
+	/* A safe assign waiting for its confirm: when (unix seconds) to roll
+	 * it back; 0 when none waits. */
+	int64_t confirm_deadline;
+
 	/* The dynamic SPD (SPEC §3): lost when the agent stops. */
 	struct spd spd;
 	long long refusal_window;
@@ -49,8 +53,9 @@ int agent_init(struct agent *a, const char *db_path, const struct facts_sources 
 	       const char *run_dir, struct event_log *log, struct err *e);
 void agent_free(struct agent *a);
 
-/* Loads the policy in force if the stores or the facts changed since the
- * last load (always when force). Failures are events; the kernel keeps
+/* Rolls back a safe assign whose deadline passed, then loads the policy in
+ * force if the stores or the facts changed since the last load (always
+ * when force). Failures are events; the kernel keeps
  * the last good state, or enters block mode when the persistent policy
  * cannot be applied. */
 void agent_reconcile(struct agent *a, bool force);

@@ -13,10 +13,11 @@
 
 struct event_log {
 	FILE *file;
-	bool journal;
+	enum event_echo echo;
 };
 
-int event_log_open(struct event_log **out, const char *dir, bool journal, struct err *e)
+int event_log_open(struct event_log **out, const char *dir, enum event_echo echo,
+		   struct err *e)
 {
 	struct event_log *l = calloc(1, sizeof(*l));
 	char path[4096];
@@ -32,7 +33,7 @@ int event_log_open(struct event_log **out, const char *dir, bool journal, struct
 		free(l);
 		return err_set(e, "%s: %s", path, strerror(errno));
 	}
-	l->journal = journal;
+	l->echo = echo;
 	*out = l;
 	return 0;
 }
@@ -63,6 +64,7 @@ static int priority_of(enum event_id id)
 		return 3; /* err */
 	case EV_REFUSED:
 	case EV_MALFORMED:
+	case EV_ASSIGN_ROLLED_BACK:
 		return 4; /* warning */
 	case EV_DROP_IN:
 	case EV_DROP_OUT:
@@ -135,9 +137,9 @@ void event_write(struct event_log *l, enum event_id id, json_t *fields, const ch
 	}
 	json_object_set_new(fields, "id", json_integer(id));
 	json_object_set_new(fields, "message", json_string(message));
-	if (l->journal)
+	if (l->echo == ECHO_JOURNAL)
 		send_journal(id, fields, message);
-	else
+	else if (l->echo == ECHO_STDERR)
 		fprintf(stderr, "ipsecfwd: %d %s\n", (int)id, message);
 	line = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!line || fprintf(l->file, "%s\n", line) < 0 || fflush(l->file) != 0)

@@ -26,13 +26,23 @@ enum event_id {
 	EV_POLICY_FAILED = 4295,
 	EV_POLICY_CACHED = 4296, /* the domain store's cached copy is in force */
 	EV_REFUSED = 4297,       /* input the agent refused, and why */
+	/* Safe assign (confirm=SECONDS): how the wait ended. */
+	EV_ASSIGN_ROLLED_BACK = 4298,
+	EV_ASSIGN_CONFIRMED = 4299,
 };
 
 struct event_log;
 
-/* Opens dir/events.log for appending (creating dir). journal: also send
- * each event to the journal. */
-int event_log_open(struct event_log **out, const char *dir, bool journal, struct err *e);
+/* Where each event goes besides dir/events.log. */
+enum event_echo {
+	ECHO_JOURNAL, /* the journal, with its fields */
+	ECHO_STDERR,  /* one line on stderr (the agent outside systemd) */
+	ECHO_NONE,
+};
+
+/* Opens dir/events.log for appending (creating dir). */
+int event_log_open(struct event_log **out, const char *dir, enum event_echo echo,
+		   struct err *e);
 void event_log_close(struct event_log *l);
 
 /* Records event id with its fields (a JSON object, stolen) and a message.

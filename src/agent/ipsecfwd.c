@@ -28,7 +28,8 @@
 #define RESYNC_S 30
 
 enum source {
-	SRC_SIGNAL, SRC_NETLINK, SRC_INOTIFY, SRC_SETTLE, SRC_RESYNC, SRC_FLUSH, SRC_NFLOG, SRC_CONTROL
+	SRC_SIGNAL, SRC_NETLINK, SRC_INOTIFY, SRC_SETTLE, SRC_RESYNC, SRC_FLUSH, SRC_NFLOG, SRC_CONTROL,
+	SRC_CONFIRM
 };
 
 struct loop {
@@ -37,6 +38,8 @@ struct loop {
 	struct nflog_source *nflog;
 	struct control *control;
 	int epoll, sig, settle, resync, flush;
+	int confirm; /* fires at a safe assign's deadline (wall clock) */
+	int64_t confirm_armed;
 	bool settling;
 	int flush_interval;
 };
@@ -91,10 +94,22 @@ static void follow_interval(struct loop *l)
 	}
 }
 
+/* Wakes the loop at the deadline of a safe assign that waits for a confirm. */
+static void follow_confirm(struct loop *l)
+{
+	struct itimerspec its = { .it_value = { (time_t)l->agent.confirm_deadline, 0 } };
+
+	if (l->agent.confirm_deadline == l->confirm_armed)
+		return;
+	if (timerfd_settime(l->confirm, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+		l->confirm_armed = l->agent.confirm_deadline;
+}
+
 static void reconcile(struct loop *l, bool force)
 {
 	agent_reconcile(&l->agent, force);
 	follow_interval(l);
+	follow_confirm(l);
 	sd_notifyf(0, "STATUS=%s mode", fw_mode_name(l->agent.mode));
 }
 
@@ -165,6 +180,12 @@ static int run(struct loop *l)
 				if (read(l->flush, &ticks, sizeof(ticks)) > 0)
 					agent_flush_drops(&l->agent);
 				break;
+			case SRC_CONFIRM:
+				if (read(l->confirm, &ticks, sizeof(ticks)) > 0) {
+					l->confirm_armed = 0;
+					reconcile(l, false);
+				}
+				break;
 			case SRC_NFLOG:
 				nflog_source_read(l->nflog);
 				break;
@@ -209,10 +230,12 @@ static int setup(struct loop *l, struct err *e)
 	    (l->sig = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0 ||
 	    (l->settle = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
 	    (l->resync = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
-	    (l->flush = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0)
+	    (l->flush = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
+	    (l->confirm = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC)) < 0)
 		return err_set(e, "event loop: %s", strerror(errno));
 	if (add_fd(l, l->sig, SRC_SIGNAL) < 0 || add_fd(l, l->settle, SRC_SETTLE) < 0 ||
 	    add_fd(l, l->resync, SRC_RESYNC) < 0 || add_fd(l, l->flush, SRC_FLUSH) < 0 ||
+	    add_fd(l, l->confirm, SRC_CONFIRM) < 0 ||
 	    add_fd(l, watch_netlink_fd(l->watch), SRC_NETLINK) < 0 ||
 	    add_fd(l, watch_inotify_fd(l->watch), SRC_INOTIFY) < 0)
 		return err_set(e, "event loop: %s", strerror(errno));
@@ -264,7 +287,8 @@ int main(int argc, char **argv)
 		run_dir = RUN_DIR_DEFAULT;
 	if (!log_dir || !*log_dir)
 		log_dir = LOG_DIR_DEFAULT;
-	if (lock_run_dir(run_dir, &e) < 0 || event_log_open(&log, log_dir, journal, &e) < 0 ||
+	if (lock_run_dir(run_dir, &e) < 0 ||
+	    event_log_open(&log, log_dir, journal ? ECHO_JOURNAL : ECHO_STDERR, &e) < 0 ||
 	    agent_init(&l.agent, db_path, &facts, run_dir, log, &e) < 0 ||
 	    watch_open(&l.watch, db_path, facts.root ? facts.root : "", &e) < 0 ||
 	    setup(&l, &e) < 0) {

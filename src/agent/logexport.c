@@ -51,6 +51,8 @@ static const char *action_of(int id)
 	case EV_POLICY_FAILED: return "policy-failed";
 	case EV_POLICY_CACHED: return "policy-cached";
 	case EV_REFUSED: return "refused";
+	case EV_ASSIGN_ROLLED_BACK: return "assign-rolled-back";
+	case EV_ASSIGN_CONFIRMED: return "assign-confirmed";
 	default: return "event";
 	}
 }
@@ -143,7 +145,7 @@ static void evt_row(json_t *ev, size_t record, const struct export_opts *o, stru
 	const char *when = json_string_value(json_object_get(ev, "time"));
 	int id = (int)json_integer_value(json_object_get(ev, "id"));
 	int type = id == EV_BLOCK || id == EV_POLICY_FAILED ? 1
-		   : id == EV_REFUSED || id == EV_MALFORMED ? 2
+		   : id == EV_REFUSED || id == EV_MALFORMED || id == EV_ASSIGN_ROLLED_BACK ? 2
 							      : 4;
 	size_t len = 0;
 	FILE *f = open_memstream(&r->owned, &len);

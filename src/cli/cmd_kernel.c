@@ -107,9 +107,9 @@ int cmd_boot(const struct enforce_ctx *c, int argc, char **argv, bool json)
 int cmd_show_mode(const struct enforce_ctx *c, bool json)
 {
 	struct kernel_table kt;
+	json_t *pending;
 	struct err e;
 
-	(void)c;
 	if (kernel_table_read(&kt, &e) < 0) {
 		fprintf(stderr, "ipsecfw: show mode: %s\n", e.msg);
 		return 1;
@@ -118,13 +118,19 @@ int cmd_show_mode(const struct enforce_ctx *c, bool json)
 		char g[20] = "";
 		if (kt.loaded)
 			snprintf(g, sizeof(g), "%016llx", (unsigned long long)kt.gen);
-		json_print(json_pack("{s:s, s:s}", "mode", kt.loaded ? fw_mode_name(kt.mode) : "none",
-				     "generation", g));
+		pending_describe(c->db, &pending, NULL);
+		json_print(json_pack("{s:s, s:s, s:o}", "mode",
+				     kt.loaded ? fw_mode_name(kt.mode) : "none", "generation", g,
+				     "pending", pending));
 	} else if (!kt.loaded) {
 		printf("mode: none (no ipsecfw program in the kernel: nothing is filtered)\n");
 	} else {
 		printf("mode: %s (generation %016llx)\n", fw_mode_name(kt.mode),
 		       (unsigned long long)kt.gen);
+	}
+	if (!json) {
+		pending_describe(c->db, &pending, stdout);
+		json_decref(pending);
 	}
 	kernel_table_free(&kt);
 	warn_coexistence();
@@ -326,13 +332,14 @@ static void commit_failed(struct session *s)
 }
 
 void kernel_hook_install(struct session *s, struct kernel_hook *k, struct db *db,
-			 const struct facts_sources *facts)
+			 const char *db_path, const struct facts_sources *facts)
 {
 	const char *env = getenv("IPSECFW_KERNEL");
 
 	memset(k, 0, sizeof(*k));
 	k->ctx.db = db;
 	k->ctx.facts = facts;
+	k->db_path = db_path;
 	k->off = env && strcmp(env, "off") == 0;
 	s->before_commit = before_commit;
 	s->commit_failed = commit_failed;

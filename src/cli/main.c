@@ -32,6 +32,7 @@ static void usage(FILE *out)
 	      "       ipsecfw [OPTIONS] apply [--dry-run]  load the policy in force into the kernel\n"
 	      "       ipsecfw [OPTIONS] boot               load the startup mode's table\n"
 	      "       ipsecfw [OPTIONS] show mode|stats    the kernel's mode; its counters\n"
+	      "       ipsecfw [OPTIONS] confirm [--watch]  keep an assignment made with confirm=SECONDS\n"
 	      "       ipsecfw log export [--format w3c|csv] [--since T] [--until T]   the agent's events\n"
 	      "\n"
 	      "  --db PATH          the store database (default $IPSECFW_DB or " DB_DEFAULT_PATH ")\n"
@@ -276,7 +277,8 @@ int main(int argc, char **argv)
 	s.json = json;
 	s.after_filters_added = shadow_warn;
 	s.hook_ctx = &facts_src;
-	kernel_hook_install(&s, &kernel, db, &facts_src);
+	kernel_hook_install(&s, &kernel, db, db_path, &facts_src);
+	confirm_hook_install(&s);
 	agent_client_install(&s, enforce_run_dir(&kernel.ctx));
 
 	int left = argc - optind;
@@ -287,6 +289,8 @@ int main(int argc, char **argv)
 		rc = run_script(&s, script);
 	else if (script)
 		rc = (usage(stderr), 2);
+	else if (left > 0 && strcmp(words[0], "confirm") == 0)
+		rc = cmd_confirm(&kernel, left - 1, words + 1, json);
 	else if (is_kernel_command(left, words))
 		rc = run_kernel_command(db, &facts_src, json, left, words);
 	else if (is_query(left, words))

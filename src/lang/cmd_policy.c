@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "cmd_common.h"
 #include "model/secmethods.h"
@@ -13,6 +14,8 @@
 
 /* Minutes; generous bounds, the filter engine ignores both (SPEC §2.2). */
 enum { MINUTES_MAX = INT_MAX / 60 };
+/* The safe-assign window: long enough to test a remote session, at most a day. */
+enum { CONFIRM_MIN_S = 2, CONFIRM_MAX_S = 86400 };
 
 static int policy_exists(struct session *s, const char *name, struct err *e)
 {
@@ -43,20 +46,66 @@ static int read_policy(struct session *s, struct bound *b, struct policy *p, str
 	return 0;
 }
 
+/* confirm=SECONDS (safe assign): remember the assignment this change
+ * replaces, so that it comes back unless `ipsecfw confirm` does in time. */
+static int arm_confirm(struct session *s, struct bound *b, const struct policy *p, bool assign,
+		       struct err *e)
+{
+	struct pending_assign pa;
+	struct policy prev;
+	long seconds;
+	int found;
+
+	if (args_long(b, "confirm", CONFIRM_MIN_S, CONFIRM_MAX_S, &seconds, e) < 0)
+		return -1;
+	if ((found = db_pending_get(s->db, &pa, e)) < 0)
+		return -1;
+	if (found) {
+		long long left = (long long)(pa.deadline - (int64_t)time(NULL));
+		err_set(e, "an earlier assignment is still waiting for `ipsecfw confirm` "
+			   "(it rolls back in %lld s); confirm it or let it roll back first",
+			left > 0 ? left : 0);
+		return args_fail(b, "confirm", e);
+	}
+	if ((found = db_policy_assigned(s->db, s->store, &prev, e)) < 0)
+		return -1;
+	memset(&pa, 0, sizeof(pa));
+	pa.store = s->store;
+	pa.deadline = (int64_t)time(NULL) + seconds;
+	if (found)
+		memcpy(pa.previous, prev.guid, sizeof(pa.previous));
+	if (assign)
+		memcpy(pa.policy, p->guid, sizeof(pa.policy));
+	if (db_pending_set(s->db, &pa, e) < 0)
+		return -1;
+	s->confirm_armed = true;
+	return 0;
+}
+
 /* assign=yes makes the policy the store's one assigned policy; assign=no
  * unassigns it. The domain store is assigned through gponame= instead. */
 static int apply_assign(struct session *s, struct bound *b, struct policy *p, struct err *e)
 {
 	bool assign;
 
-	if (!args_has(b, "assign"))
-		return 0;
+	if (!args_has(b, "assign")) {
+		if (!args_has(b, "confirm"))
+			return 0;
+		err_set(e, "confirm= guards an assignment: give assign=yes or assign=no");
+		return args_fail(b, "confirm", e);
+	}
 	if (args_bool(b, "assign", &assign, e) < 0)
 		return -1;
 	if (s->store == STORE_DOMAIN) {
+		if (args_has(b, "confirm")) {
+			err_set(e, "confirm= applies to the local and persistent stores only");
+			return args_fail(b, "confirm", e);
+		}
 		session_warn(s, "assign= has no effect in the domain store; use gponame=");
 		return 0;
 	}
+	if (args_has(b, "confirm") && arm_confirm(s, b, p, assign, e) < 0)
+		return -1;
 	if (assign)
 		return db_policy_assign(s->db, s->store, p->id, e);
 	if (p->assigned)

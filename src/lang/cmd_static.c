@@ -245,12 +245,13 @@ static int cmd_dump(struct session *s, struct bound *b, struct err *e)
 static const struct param p_add_policy[] = {
 	{ "name", P_REQUIRED }, { "description", 0 }, { "mmpfs", 0 }, { "qmpermm", 0 },
 	{ "mmlifetime", 0 }, { "activatedefaultrule", 0 }, { "pollinginterval", 0 },
-	{ "assign", 0 }, { "mmsecmethods", 0 },
+	{ "assign", 0 }, { "mmsecmethods", 0 }, { "confirm", P_TAGGED },
 };
 static const struct param p_set_policy[] = {
 	{ "name", 0 }, { "guid", P_TAGGED }, { "newname", 0 }, { "description", 0 },
 	{ "mmpfs", 0 }, { "qmpermm", 0 }, { "mmlifetime", 0 }, { "activatedefaultrule", 0 },
 	{ "pollinginterval", 0 }, { "assign", 0 }, { "gponame", 0 }, { "mmsecmethods", 0 },
+	{ "confirm", P_TAGGED },
 };
 static const struct param p_name[] = { { "name", P_REQUIRED } };
 static const struct param p_show_policy[] = {

@@ -165,14 +165,19 @@ static int commit(struct session *s, struct err *e)
 		db_rollback(s->db);
 		if (s->before_commit && s->commit_failed)
 			s->commit_failed(s);
+		s->confirm_armed = false;
 		return -1;
 	}
+	if (s->confirm_armed && s->after_commit)
+		s->after_commit(s);
+	s->confirm_armed = false;
 	return 0;
 }
 
 static int begin(struct session *s, struct err *e)
 {
 	s->n_added = 0;
+	s->confirm_armed = false;
 	return db_begin(s->db, e);
 }
 

@@ -51,6 +51,10 @@ struct session {
 	int (*before_commit)(struct session *s, struct err *e);
 	void (*commit_failed)(struct session *s);
 	void *commit_ctx;
+	/* A committed transaction armed a safe assign (confirm=): after_commit
+	 * starts what rolls it back unless it is confirmed. */
+	bool confirm_armed;
+	void (*after_commit)(struct session *s);
 	/* The dynamic SPD commands (SPEC §3) act on the policy agent's rules:
 	 * in the agent spd_run carries them out, in the CLI it sends the line
 	 * to the agent. NULL: there is no agent to ask. */

@@ -6,24 +6,6 @@
 #include "ruleset_load.h"
 #include "spd_file.h"
 
-/* 1 and *out when the store has an assigned policy, 0 when not. */
-static int assigned_policy(struct db *db, enum store_kind s, struct policy *out, struct err *e)
-{
-	struct policy *all;
-	size_t n;
-	int found = 0;
-
-	if (db_policy_list(db, s, &all, &n, e) < 0)
-		return -1;
-	for (size_t i = 0; i < n && !found; i++)
-		if (all[i].assigned) {
-			*out = all[i];
-			found = 1;
-		}
-	free(all);
-	return found;
-}
-
 static int load_rule(struct db *db, const struct policy *p, const struct rule *r,
 		     struct ruleset *rs, struct err *e)
 {
@@ -93,7 +75,7 @@ static int load_all(struct db *db, struct ruleset *rs, struct ruleset_origin *or
 	if (db_config_load(db, &cfg, e) < 0)
 		return -1;
 	rs->ipsecexempt = cfg.ipsecexempt;
-	if ((found = assigned_policy(db, STORE_PERSISTENT, &p, e)) < 0 ||
+	if ((found = db_policy_assigned(db, STORE_PERSISTENT, &p, e)) < 0 ||
 	    (found && load_policy(db, &p, rs, e) < 0))
 		return -1;
 	if (found)
@@ -102,9 +84,9 @@ static int load_all(struct db *db, struct ruleset *rs, struct ruleset_origin *or
 		return 0;
 	/* A domain-assigned policy overrides the local one (SPEC §8). */
 	origin->effective_store = STORE_DOMAIN;
-	if ((found = assigned_policy(db, STORE_DOMAIN, &p, e)) == 0) {
+	if ((found = db_policy_assigned(db, STORE_DOMAIN, &p, e)) == 0) {
 		origin->effective_store = STORE_LOCAL;
-		found = assigned_policy(db, STORE_LOCAL, &p, e);
+		found = db_policy_assigned(db, STORE_LOCAL, &p, e);
 	}
 	if (found < 0 || (found && load_policy(db, &p, rs, e) < 0))
 		return -1;

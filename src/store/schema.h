@@ -52,6 +52,12 @@ static const char *const schema_migrations[] = {
 	"  UNIQUE (policy_id, name));"
 	"CREATE INDEX rules_by_filterlist ON rules (filterlist_id);"
 	"CREATE INDEX rules_by_filteraction ON rules (filteraction_id);",
+	/* 2: an assignment made with confirm=SECONDS, until it is confirmed or
+	 * rolled back: the policy it assigned ('' for assign=no), the one it
+	 * replaced ('' for none), and when (unix seconds) the rollback is due. */
+	"CREATE TABLE pending_assign ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1), store INTEGER NOT NULL,"
+	"  policy TEXT NOT NULL, previous TEXT NOT NULL, deadline INTEGER NOT NULL);",
 };
 
 #endif

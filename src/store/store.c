@@ -296,6 +296,16 @@ int64_t db_change_counter(struct db *db)
 	return strtoll(buf, NULL, 10);
 }
 
+int db_file_head(struct db *db, void *buf, size_t len)
+{
+	sqlite3_file *f = NULL;
+
+	if (sqlite3_file_control(db->h, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+	    !f || !f->pMethods)
+		return -1;
+	return f->pMethods->xRead(f, buf, (int)len, 0) == SQLITE_OK ? 0 : -1;
+}
+
 int db_meta_get(struct db *db, const char *key, char *buf, size_t len, struct err *e)
 {
 	static const char sql[] = "SELECT value FROM meta WHERE key = ?";
@@ -537,6 +547,63 @@ int db_policy_assign(struct db *db, enum store_kind s, int64_t id, struct err *e
 	if (id == 0)
 		return 0;
 	return delete_by_id(db, set, id, e, "assign");
+}
+
+int db_policy_assigned(struct db *db, enum store_kind s, struct policy *out, struct err *e)
+{
+	static const char sql[] = "SELECT " POLICY_COLS " FROM policies WHERE store = ? AND assigned = 1";
+	sqlite3_stmt *st = stmt(db, sql, e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, s);
+	return find_one(db, st, read_policy, out, e);
+}
+
+/* --- the pending safe assign ------------------------------------------- */
+
+int db_pending_get(struct db *db, struct pending_assign *out, struct err *e)
+{
+	static const char sql[] = "SELECT store, policy, previous, deadline FROM pending_assign";
+	sqlite3_stmt *st = stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->store = (enum store_kind)sqlite3_column_int(st, 0);
+		col_text(st, 1, out->policy, sizeof(out->policy));
+		col_text(st, 2, out->previous, sizeof(out->previous));
+		out->deadline = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, e, "pending assign");
+	return rc == SQLITE_ROW;
+}
+
+int db_pending_set(struct db *db, const struct pending_assign *p, struct err *e)
+{
+	static const char sql[] = "INSERT OR REPLACE INTO pending_assign "
+				  "(id, store, policy, previous, deadline) VALUES (1, ?, ?, ?, ?)";
+	sqlite3_stmt *st = stmt(db, sql, e);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, p->store);
+	bind_text(st, 2, p->policy);
+	bind_text(st, 3, p->previous);
+	sqlite3_bind_int64(st, 4, p->deadline);
+	return step_done(db, st, e, "pending assign");
+}
+
+int db_pending_clear(struct db *db, struct err *e)
+{
+	static const char sql[] = "DELETE FROM pending_assign";
+	sqlite3_stmt *st = stmt(db, sql, e);
+
+	return st ? step_done(db, st, e, "pending assign") : -1;
 }
 
 /* --- filter lists ------------------------------------------------------ */

@@ -38,6 +38,11 @@ void db_savepoint_rollback(struct db *db);
 
 int64_t db_change_counter(struct db *db);
 
+/* The first len bytes of the database file, read through SQLite's own
+ * descriptor (another descriptor, once closed, would drop SQLite's POSIX
+ * locks on the file). To notice the file overwritten under us. */
+int db_file_head(struct db *db, void *buf, size_t len);
+
 /* A new object GUID, "{XXXXXXXX-...}" as Windows writes them. */
 void new_guid(char out[GUID_LEN]);
 
@@ -53,6 +58,19 @@ int db_policy_list(struct db *db, enum store_kind s, struct policy **out, size_t
 		   struct err *e);
 /* Makes id the store's one assigned policy (0: none assigned). */
 int db_policy_assign(struct db *db, enum store_kind s, int64_t id, struct err *e);
+/* The store's assigned policy: 1 and *out, or 0 when none is. */
+int db_policy_assigned(struct db *db, enum store_kind s, struct policy *out, struct err *e);
+
+/* An assignment waiting for `ipsecfw confirm` (safe assign): at most one. */
+struct pending_assign {
+	enum store_kind store;
+	char policy[GUID_LEN];   /* what the change assigned; "" when it unassigned */
+	char previous[GUID_LEN]; /* what it replaced; "" when nothing was assigned */
+	int64_t deadline;        /* unix seconds: roll back from then on */
+};
+int db_pending_get(struct db *db, struct pending_assign *out, struct err *e);
+int db_pending_set(struct db *db, const struct pending_assign *p, struct err *e);
+int db_pending_clear(struct db *db, struct err *e);
 
 int db_filterlist_add(struct db *db, enum store_kind s, struct filterlist *l, struct err *e);
 int db_filterlist_update(struct db *db, const struct filterlist *l, struct err *e);

@@ -93,3 +93,37 @@ wire() {
 	fi
 }
 
+# --- the policy agent (needs IPSECFWD) ---
+# agent ID: starts ipsecfwd in server ID; its PID in $agent_pid.
+agent() {
+	id=$1
+	mkdir -p "$work/root$id/etc"
+	ip netns exec "${tag}s$id" "$IPSECFWD" --no-journal --db "$work/db$id" \
+		--facts-root "$work/root$id" --run-dir "$work/run$id" --log-dir "$work/log$id" \
+		2>>"$work/agent$id.err" &
+	agent_pid=$!
+	pids="$pids $agent_pid"
+}
+# mode_is ID MODE [SECONDS]: waits for the kernel's mode, 3 s by default.
+mode_is() {
+	i=0
+	while [ $i -lt $((${3:-3} * 10)) ]; do
+		case $(srv "$1" show mode 2>/dev/null) in "mode: $2 "* | "mode: $2") return 0;; esac
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+# secure_chain NS: the kernel is in secure mode (read without the store,
+# which the fault cases break)
+secure_chain() { in_ns "$1" nft list chains inet | grep -q 'chain state_secure_'; }
+# has_event ID EVENT-ID: waits up to 3 s for the agent to log that event
+has_event() {
+	i=0
+	while [ $i -lt 30 ]; do
+		grep -q "\"id\":$2[,}]" "$work/log$1/events.log" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
