@@ -15,7 +15,7 @@ IPSECFW=$1 IPSECFWD=$2 NETPROBE=$3 SRC=$4
 
 C=${tag}c1 S=${tag}s1
 make_pair 1
-serve "$S" 80 23
+serve "$S" 80 23 8080
 serve "$C" 53
 mkdir -p "$work/root1/etc"
 echo "nameserver 198.51.100.7" >"$work/root1/etc/resolv.conf"
@@ -30,6 +30,14 @@ wire 1 "web request passes" pass "$(ref 1 in tcp 192.0.2.20:40001 $S4:80)" \
 	"$(ref 1 out tcp $S4:80 192.0.2.20:40001)" -- "$C" "$NETPROBE" tcp -p 40001 -w 700 $S4 80
 wire 1 "telnet is dropped" drop "$(ref 1 in tcp 192.0.2.20:40002 $S4:23)" PASS \
 	-- "$C" "$NETPROBE" tcp -p 40002 -w 700 $S4 23
+
+# --- a store change made without the kernel hook -------------------------
+IPSECFW_KERNEL=off IPSECFW_DB="$work/db1" "$IPSECFW" static add filter filterlist="HTTP Server" \
+	srcaddr=any dstaddr=me protocol=TCP dstport=8080 mirrored=yes >/dev/null 2>&1
+sleep 1
+wire 1 "within 1 s the agent enforces a filter added to the store" pass \
+	"$(ref 1 in tcp 192.0.2.20:40005 $S4:8080)" "$(ref 1 out tcp $S4:8080 192.0.2.20:40005)" \
+	-- "$C" "$NETPROBE" tcp -p 40005 -w 700 $S4 8080
 
 # --- a DNS server change moves the DNS filter ---------------------------
 # (TCP: a UDP reply would leave from the client's primary address)
