@@ -16,8 +16,8 @@ _ipsecfw()
 	--format) COMPREPLY=($(compgen -W "w3c csv json" -- "$cur")); return;;
 	esac
 	if [[ -z $first ]]; then
-		COMPREPLY=($(compgen -W "static dynamic pol test replay analyze show apply boot log
-			--db -j -f --facts --facts-root --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "static dynamic pol test replay analyze show apply boot
+			confirm log --db -j -f --facts --facts-root --help" -- "$cur"))
 		return
 	fi
 	local n=$((COMP_CWORD - i))
@@ -29,15 +29,23 @@ _ipsecfw()
 			defaultrule batch gpoassignedpolicy" -- "$cur"));;
 		*) COMPREPLY=($(compgen -W "name= description= filterlist= filteraction= policy=
 			srcaddr= dstaddr= srcmask= dstmask= protocol= srcport= dstport= mirrored=
-			action= assign= location= icmptype= icmpcode= conntype= activate=" -- "$cur"));;
+			action= assign= confirm= location= icmptype= icmpcode= conntype= activate=" -- "$cur"));;
 		esac;;
 	dynamic)
 		case $n in
-		1) COMPREPLY=($(compgen -W "set show" -- "$cur"));;
-		2) COMPREPLY=($(compgen -W "config" -- "$cur"));;
-		3) COMPREPLY=($(compgen -W "ipsecdiagnostics ipsecloginterval ipsecexempt bootmode
-			bootexemptions ikelogging strongcrlcheck" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "add set delete show" -- "$cur"));;
+		2) COMPREPLY=($(compgen -W "config rule mmpolicy qmpolicy all mmfilter qmfilter
+			stats sas" -- "$cur"));;
+		3) [[ ${COMP_WORDS[COMP_CWORD - 1]} == config ]] &&
+			COMPREPLY=($(compgen -W "ipsecdiagnostics ipsecloginterval ipsecexempt bootmode
+				bootexemptions ikelogging strongcrlcheck" -- "$cur")) ||
+			COMPREPLY=($(compgen -W "name= srcaddr= dstaddr= mmpolicy= qmpolicy= protocol=
+				srcport= dstport= mirrored= actioninbound= actionoutbound= type=" -- "$cur"));;
+		*) COMPREPLY=($(compgen -W "name= srcaddr= dstaddr= mmpolicy= qmpolicy= protocol=
+			srcport= dstport= mirrored= actioninbound= actionoutbound= srcmask= dstmask=
+			conntype= type=" -- "$cur"));;
 		esac;;
+	confirm) COMPREPLY=($(compgen -W "--watch" -- "$cur"));;
 	show) COMPREPLY=($(compgen -W "facts table mode stats" -- "$cur"));;
 	test) COMPREPLY=($(compgen -W "--frag --iface in out tcp udp icmp me any" -- "$cur"));;
 	apply) COMPREPLY=($(compgen -W "--dry-run" -- "$cur"));;

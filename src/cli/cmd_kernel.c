@@ -197,30 +197,70 @@ static void add_map_counts(json_t *map, char slot, struct counts *c)
 	}
 }
 
-/* "local:12" as the filter's origin in the policy in force. */
-static void describe_key(const struct view *v, const char *key, char *buf, size_t len)
+/* "local:12" as the filter's origin in the policy in force; the index of
+ * its rule in v->table, or -1 (an exemption, or no view of the policy). */
+static long describe_key(const struct view *v, const char *key, char *buf, size_t len)
 {
 	const char *colon = strchr(key, ':');
 	long long id = colon ? atoll(colon + 1) : -1;
 
 	snprintf(buf, len, "%s", key);
 	if (!v || !colon || strncmp(key, "exempt:", 7) == 0)
-		return;
+		return -1;
 	for (size_t i = 0; i < v->table.n_filters; i++) {
 		const struct ftable_filter *f = &v->table.filters[i];
 		const char *store = v->table.rules[f->rule].store_name;
 		if (f->f.id == id && strlen(store) == (size_t)(colon - key) &&
 		    strncmp(store, key, (size_t)(colon - key)) == 0) {
 			ftable_filter_origin(&v->table, (uint32_t)i, false, buf, len);
-			return;
+			return (long)f->rule;
 		}
 	}
+	return -1;
+}
+
+/* Packets and bytes per rule: the sums over its filters. */
+static json_t *rule_totals(const struct view *v, const struct counts *c, const long *rule_of,
+			   bool print)
+{
+	json_t *rules = json_array();
+
+	if (!v)
+		return rules;
+	if (print)
+		printf("matched, per rule (in / out):\n");
+	for (size_t r = 0; r < v->table.n_rules; r++) {
+		const struct ruleset_rule *rr = &v->table.rules[r];
+		json_int_t p[2] = { 0 }, b[2] = { 0 };
+		bool any = false;
+		for (size_t i = 0; i < c->n; i++) {
+			if (rule_of[i] != (long)r)
+				continue;
+			any = true;
+			for (int d = 0; d < 2; d++) {
+				p[d] += c->v[i].packets[d];
+				b[d] += c->v[i].bytes[d];
+			}
+		}
+		if (!any)
+			continue;
+		json_array_append_new(rules, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "rule",
+						       rr->rule, "policy", rr->policy, "store",
+						       rr->store_name, "in_packets", p[0], "in_bytes",
+						       b[0], "out_packets", p[1], "out_bytes", b[1]));
+		if (print)
+			printf("  %lld / %lld packets, %lld / %lld bytes: rule '%s' of policy '%s' (%s)\n",
+			       (long long)p[0], (long long)p[1], (long long)b[0], (long long)b[1],
+			       rr->rule, rr->policy, rr->store_name);
+	}
+	return rules;
 }
 
 static void print_stats(json_t *doc, char slot, const struct view *v, bool json)
 {
 	struct counts c = { 0 };
-	json_t *item, *drops = json_array(), *filters = json_array();
+	json_t *item, *drops = json_array(), *filters = json_array(), *rules;
+	long *rule_of;
 	size_t i;
 
 	if (!json)
@@ -246,9 +286,12 @@ static void print_stats(json_t *doc, char slot, const struct view *v, bool json)
 	}
 	if (!json)
 		printf("matched, per filter (in / out):\n");
+	rule_of = calloc(c.n ? c.n : 1, sizeof(*rule_of));
 	for (i = 0; i < c.n; i++) {
 		char origin[512];
-		describe_key(v, c.v[i].key, origin, sizeof(origin));
+		long rule = describe_key(v, c.v[i].key, origin, sizeof(origin));
+		if (rule_of)
+			rule_of[i] = rule;
 		json_array_append_new(
 			filters, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "key", c.v[i].key,
 					   "filter", origin, "in_packets", c.v[i].packets[0],
@@ -259,12 +302,16 @@ static void print_stats(json_t *doc, char slot, const struct view *v, bool json)
 			       (long long)c.v[i].packets[0], (long long)c.v[i].packets[1],
 			       (long long)c.v[i].bytes[0], (long long)c.v[i].bytes[1], origin);
 	}
+	rules = rule_of ? rule_totals(v, &c, rule_of, !json) : json_array();
 	if (json)
-		json_print(json_pack("{s:o, s:o}", "drops", drops, "filters", filters));
+		json_print(json_pack("{s:o, s:o, s:o}", "drops", drops, "filters", filters, "rules",
+				     rules));
 	else {
 		json_decref(drops);
 		json_decref(filters);
+		json_decref(rules);
 	}
+	free(rule_of);
 	free(c.v);
 }
 

@@ -67,8 +67,16 @@ void ftable_filter_origin(const struct ftable *t, uint32_t fi, bool mirror, char
 	const struct ftable_filter *tf = &t->filters[fi];
 	const struct ruleset_rule *r = &t->rules[tf->rule];
 
-	snprintf(buf, len, "filter %" PRId64 "%s of list '%s' in rule '%s' of policy '%s' (%s)",
-		 tf->f.id, mirror ? " (mirror)" : "", r->list, r->rule, r->policy, r->store_name);
+	/* A dynamic rule (SPEC §3) is its own filter: no list, named by its
+	 * GUID, under its main mode policy. */
+	if (r->store == WSTORE_DYNAMIC)
+		snprintf(buf, len, "dynamic rule %s%s (mmpolicy '%s', in %s, out %s)", r->rule,
+			 mirror ? " (mirror)" : "", r->policy, action_name(r->action_in),
+			 action_name(r->action_out));
+	else
+		snprintf(buf, len, "filter %" PRId64 "%s of list '%s' in rule '%s' of policy '%s' (%s)",
+			 tf->f.id, mirror ? " (mirror)" : "", r->list, r->rule, r->policy,
+			 r->store_name);
 }
 
 void fentry_format_origin(const struct ftable *t, const struct fentry *en, char *buf, size_t len)

@@ -32,7 +32,7 @@ ok $? "setup: Admin assigned, Lockdown and Other not"
 "$F" confirm >"$T/out" 2>&1
 rc=$?
 [ $rc = 1 ] && grep -q "no assignment is waiting for a confirm" "$T/out"
-ok $? "confirm with nothing pending: exit 1 and why ($(cat "$T/out"))"
+ok $? "confirm with nothing pending: exit 1 and why ($(tr '\n' ' ' <"$T/out"))"
 
 # --- errors change nothing ------------------------------------------------
 before=$(snapshot)
@@ -40,7 +40,7 @@ echo 'set policy name=Lockdown confirm=30' >"$T/noassign.netsh"
 "$F" -f "$T/noassign.netsh" >"$T/out" 2>&1
 [ $? = 1 ] && grep -q ":1:34: error: set policy: confirm: confirm= guards an assignment" "$T/out" &&
 	[ "$before" = "$(snapshot)" ]
-ok $? "confirm= without assign= is refused at its column, nothing changed ($(cat "$T/out"))"
+ok $? "confirm= without assign= is refused at its column, nothing changed ($(tr '\n' ' ' <"$T/out"))"
 "$F" static set policy name=Lockdown assign=yes confirm=1 >"$T/out" 2>&1
 [ $? = 1 ] && grep -q "confirm" "$T/out" && [ "$before" = "$(snapshot)" ]
 ok $? "confirm=1 is below the 2 s minimum: refused, nothing changed"
@@ -57,7 +57,7 @@ ok $? "a script that fails after confirm= leaves no pending assignment and no wa
 "$F" static set policy name=Lockdown assign=yes confirm=2 >"$T/out" 2>&1
 ok $? "set policy name=Lockdown assign=yes confirm=2"
 grep -q "run \`ipsecfw confirm\` within [12] s to keep this; otherwise policy 'Admin' is assigned again" "$T/out"
-ok $? "it says how long and what comes back ($(cat "$T/out"))"
+ok $? "it says how long and what comes back ($(tr '\n' ' ' <"$T/out"))"
 [ "$(assigned)" = Lockdown ] && [ "$(watchers)" = 1 ]
 ok $? "Lockdown is assigned at once, one detached watcher waits"
 "$F" -j show mode 2>/dev/null | python3 -c '
@@ -70,7 +70,7 @@ ok $? "show mode -j tells what is pending"
 [ $? = 1 ] && grep -q "still waiting for \`ipsecfw confirm\`" "$T/out" && [ "$(assigned)" = Lockdown ]
 ok $? "a second confirm= while one is pending is refused"
 "$F" confirm >"$T/out" 2>&1 && grep -q "confirmed: policy 'Lockdown' stays assigned to the local store" "$T/out"
-ok $? "ipsecfw confirm in time ($(cat "$T/out"))"
+ok $? "ipsecfw confirm in time ($(tr '\n' ' ' <"$T/out"))"
 sleep 3
 [ "$(assigned)" = Lockdown ] && [ "$(watchers)" = 0 ]
 ok $? "after the deadline Lockdown stays and the watcher is gone"
@@ -113,7 +113,7 @@ ok $? "with its watcher killed (and no agent) nothing rolls back by itself"
 "$F" confirm >"$T/out" 2>&1
 [ $? = 1 ] && grep -q "too late, the deadline passed: policy 'Admin' is assigned again" "$T/out" &&
 	[ "$(assigned)" = Admin ]
-ok $? "a confirm after the deadline rolls back instead ($(cat "$T/out"))"
+ok $? "a confirm after the deadline rolls back instead ($(tr '\n' ' ' <"$T/out"))"
 
 # --- unassigning, and a previous policy deleted meanwhile -----------------
 "$F" static set policy name=Admin assign=no confirm=2 >/dev/null 2>&1
