@@ -187,6 +187,27 @@ static int apply(struct agent *a, enum enforce_fallback fb, struct err *e)
 	return rc;
 }
 
+/* A facts source that was refused (resolv.conf replaced by garbage) keeps
+ * the servers last applied from it; said once, until it is well again. */
+static void keep_refused_servers(struct agent *a, struct host_facts *now)
+{
+	enum server_type t = now->refused_type;
+
+	if (!now->refused[0]) {
+		a->facts_problem[0] = '\0';
+		return;
+	}
+	if (a->applied) {
+		now->n_servers[t] = a->facts->n_servers[t];
+		memcpy(now->servers[t], a->facts->servers[t], sizeof(now->servers[t]));
+	}
+	if (strcmp(a->facts_problem, now->refused) != 0) {
+		snprintf(a->facts_problem, sizeof(a->facts_problem), "%s", now->refused);
+		event_write(a->log, EV_REFUSED, json_pack("{s:s}", "error", now->refused),
+			    "%s; the servers read before stay in force", now->refused);
+	}
+}
+
 /* A rollback the kernel refused is tried again this much later. */
 enum { PENDING_RETRY_S = 5 };
 
@@ -229,10 +250,12 @@ void agent_reconcile(struct agent *a, bool force)
 		free(now);
 		return;
 	}
+	keep_refused_servers(a, now);
 	if (!force && a->applied && counter == a->counter && facts_equal(now, a->facts)) {
 		free(now);
 		return;
 	}
+	a->ctx.facts_given = now;
 	apply(a, FALLBACK_BLOCK, &e);
 	/* Mark it seen even on failure: the same inputs would fail the same
 	 * way, and the next change tries again. */
@@ -240,6 +263,8 @@ void agent_reconcile(struct agent *a, bool force)
 	a->counter = counter;
 	*a->facts = *now;
 	free(now);
+	/* Dynamic rules and rollbacks compile with the facts applied last. */
+	a->ctx.facts_given = a->facts;
 	if (db_config_load(a->db, &cfg, &e) == 0) {
 		a->ipsecdiagnostics = cfg.ipsecdiagnostics;
 		a->ipsecloginterval = cfg.ipsecloginterval;

@@ -210,7 +210,7 @@ static int build_secure(const struct enforce_ctx *c, bool persistent_only, struc
 	    (persistent_only
 		     ? ruleset_load_persistent(c->db, &rs, &r->origin, e)
 		     : ruleset_load_in_force(c->db, enforce_run_dir(c), &rs, &r->origin, e)) < 0 ||
-	    facts_read(c->facts, facts, e) < 0)
+	    (c->facts_given ? (*facts = *c->facts_given, 0) : facts_read(c->facts, facts, e)) < 0)
 		goto out;
 	if (ftable_compile(&rs, facts, &t, e) < 0)
 		goto out;

@@ -19,6 +19,9 @@
 struct enforce_ctx {
 	struct db *db;
 	const struct facts_sources *facts;
+	/* Optional: the facts to compile with, instead of reading the sources
+	 * (the agent's, with a refused source's servers kept). */
+	const struct host_facts *facts_given;
 	const char *run_dir; /* NULL: $IPSECFW_RUN_DIR or RUN_DIR_DEFAULT */
 	/* Optional: a secure-mode load hands over the table it compiled and
 	 * the facts it used (the agent attributes logged drops with them).

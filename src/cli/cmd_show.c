@@ -34,6 +34,8 @@ int cmd_show_facts(const struct view *v, const struct query_opts *o)
 							       "dialup", f->addrs[i].dialup));
 		}
 		json_object_set_new(root, "me", addrs);
+		json_object_set_new(root, "refused",
+				    f->refused[0] ? json_string(f->refused) : json_null());
 		for (int t = SRV_DNS; t <= SRV_GATEWAY; t++) {
 			json_t *list = json_array();
 			for (size_t i = 0; i < f->n_servers[t]; i++) {
@@ -54,6 +56,9 @@ int cmd_show_facts(const struct view *v, const struct query_opts *o)
 			inet_ntop(f->servers[t][i].family, f->servers[t][i].bytes, a, sizeof(a));
 			printf("%-8s %s\n", server_key((enum server_type)t), a);
 		}
+	if (f->refused[0])
+		printf("refused  %s (no %s servers from it)\n", f->refused,
+		       server_key(f->refused_type));
 	return 0;
 }
 

@@ -24,6 +24,10 @@ struct host_facts {
 	struct local_addr addrs[FACTS_ADDR_MAX]; /* sorted, no loopback */
 	size_t n_servers[SRV_GATEWAY + 1];
 	struct ip_prefix servers[SRV_GATEWAY + 1][FACTS_SERVER_MAX]; /* sorted, unique */
+	/* A source that was not what it should be ("" when all were): its
+	 * servers are left out, and the agent keeps the ones it had. */
+	char refused[256];
+	enum server_type refused_type;
 };
 
 /* Where each fact comes from. NULL fields take the machine's defaults. */

@@ -2,11 +2,11 @@
  * stub, from the uplink file it keeps) and WINS servers from ipsecfw's own
  * configuration file. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "facts.h"
-
 
 static FILE *open_under(const char *root, const char *path)
 {
@@ -40,12 +40,44 @@ static void read_servers(FILE *in, const char *keyword, enum server_type t,
 	}
 }
 
+/* The first line of in that resolv.conf(5) does not know, 0 when none:
+ * a file replaced by garbage must not pass for one with no servers. */
+static long foreign_line(FILE *in)
+{
+	static const char *const keywords[] = { "nameserver", "domain", "search", "sortlist",
+						"options" };
+	char line[1024];
+	long n = 0;
+
+	while (fgets(line, sizeof(line), in)) {
+		char *save, *word = strtok_r(line, " \t\r\n", &save);
+		bool known = !word || word[0] == '#' || word[0] == ';';
+		n++;
+		for (size_t i = 0; !known && i < sizeof(keywords) / sizeof(keywords[0]); i++)
+			known = strcmp(word, keywords[i]) == 0;
+		if (!known) {
+			rewind(in);
+			return n;
+		}
+	}
+	rewind(in);
+	return 0;
+}
+
 int facts_read_resolv(const char *root, struct host_facts *out, struct err *e)
 {
 	FILE *in = open_under(root, FACTS_RESOLV_CONF);
 	int stub = 0;
+	long bad;
 
 	(void)e;
+	if (in && (bad = foreign_line(in)) > 0) {
+		snprintf(out->refused, sizeof(out->refused),
+			 "%s%s: line %ld is not a resolv.conf line", root, FACTS_RESOLV_CONF, bad);
+		out->refused_type = SRV_DNS;
+		fclose(in);
+		return 0;
+	}
 	if (in) {
 		read_servers(in, "nameserver", SRV_DNS, out, &stub);
 		fclose(in);

@@ -172,6 +172,7 @@ grep -q "no policy agent is running" "$work/out" && ok "without an agent, dynami
 C=${tag}c3 S=${tag}s3
 make_pair 3
 serve "$S" 80 23
+serve "$C" 53
 mkdir -p "$work/root3/etc"
 echo "nameserver 192.0.2.5" >"$work/root3/etc/resolv.conf"
 IPSECFW_KERNEL=off srv 3 -f "$SRC/examples/001-web-server.netsh" >/dev/null 2>&1
@@ -195,6 +196,10 @@ if kill -0 "$agent_pid" 2>/dev/null && mode_is 3 secure 1; then
 else
 	not_ok "after the flood: $(srv 3 show mode 2>&1); $(tail -3 "$work/agent3.err")"
 fi
+grep '"id":4297' "$work/log3/events.log" | grep -q 'resolv.conf: line 1 is not a resolv.conf line' &&
+	ok "the garbage resolv.conf is refused (4297)" || not_ok "no 4297 for resolv.conf"
+wire 3 "DNS to the server read before the garbage still passes" pass PASS PASS \
+	-- "$S" "$NETPROBE" tcp -p 41003 -w 700 192.0.2.5 53
 wire 3 "the address added after the flood is enforced" drop "$(ref 3 in tcp 192.0.2.20:40010 192.0.2.88:23)" PASS \
 	-- "$C" "$NETPROBE" tcp -p 40010 -w 700 192.0.2.88 23
 head -c 65536 /dev/urandom >"$work/db3.garbage"

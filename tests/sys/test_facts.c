@@ -68,11 +68,18 @@ int main(void)
 	servers(&f, SRV_DNS, buf, sizeof(buf));
 	is_str(buf, "198.51.100.53 2001:db8::53 fe80::1", "resolv.conf: every nameserver, zones cut");
 
+	put("/etc/resolv.conf", "; old style comment\n\nnameserver 198.51.100.53\n\x7f\xff garbage\n");
+	read_files(&f);
+	ok(f.n_servers[SRV_DNS] == 0 && f.refused_type == SRV_DNS &&
+		   strstr(f.refused, "/etc/resolv.conf: line 4 is not a resolv.conf line"),
+	   "resolv.conf with a line it cannot hold: refused, with the line, no servers from it");
+
 	put("/etc/resolv.conf", "nameserver 127.0.0.53\noptions edns0 trust-ad\n");
 	put("/run/systemd/resolve/resolv.conf", "nameserver 203.0.113.1\nnameserver 203.0.113.2\n");
 	read_files(&f);
 	servers(&f, SRV_DNS, buf, sizeof(buf));
 	is_str(buf, "203.0.113.1 203.0.113.2", "behind the resolved stub: resolved's uplink servers");
+	ok(f.refused[0] == '\0', "a well-formed resolv.conf is not refused");
 
 	put("/var/lib/dhcp/dhclient.eth0.leases",
 	    "lease {\n  interface \"eth0\";\n  fixed-address 192.0.2.10;\n"
