@@ -19,6 +19,12 @@ for f in bin/ipsecfw bin/ipsecpol sbin/ipsecfwd lib/systemd/system/ipsecfwd.serv
 	[ -e "$P/$f" ]
 	ok $? "installs $f"
 done
+sysconfdir=$(meson introspect "$BUILD" --buildoptions | python3 -c '
+import json, sys
+print([o["value"] for o in json.load(sys.stdin) if o["name"] == "sysconfdir"][0])')
+case $sysconfdir in /*) rot="$R$sysconfdir/logrotate.d/ipsecfw";; *) rot="$P/$sysconfdir/logrotate.d/ipsecfw";; esac
+grep -q '^/var/log/ipsecfw/events.log {' "$rot" && grep -q copytruncate "$rot"
+ok $? "installs the logrotate configuration of the event log"
 "$P/bin/ipsecpol" -w REG -p "Installed" -r "web" -f '*+0:80:TCP' -n PASS >/dev/null 2>&1
 ok $? "the installed ipsecpol name reads ipsecpol lines"
 
