@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <systemd/sd-daemon.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -21,8 +22,11 @@
 #include "nflog.h"
 #include "watch.h"
 
-/* A change is acted on this long after its first event, so a burst of
- * events (an interface coming up, a netlink flood) costs one load. */
+/* A change is acted on BATCH_MS after its first event (the rest of its
+ * netlink messages come with it), but loads are at least SETTLE_MS apart,
+ * so a burst of events (an interface coming up, a netlink flood) costs a
+ * few loads, not one each. */
+#define BATCH_MS 3
 #define SETTLE_MS 100
 /* Facts are also re-read this often, for sources no watch covers. */
 #define RESYNC_S 30
@@ -39,6 +43,7 @@ struct loop {
 	struct control *control;
 	int epoll, sig, settle, resync, flush;
 	int confirm; /* fires at a safe assign's deadline (wall clock) */
+	long long last_reconcile_ms; /* CLOCK_MONOTONIC */
 	int64_t confirm_armed;
 	bool settling;
 	int flush_interval;
@@ -105,9 +110,18 @@ static void follow_confirm(struct loop *l)
 		l->confirm_armed = l->agent.confirm_deadline;
 }
 
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
 static void reconcile(struct loop *l, bool force)
 {
 	agent_reconcile(&l->agent, force);
+	l->last_reconcile_ms = monotonic_ms();
 	follow_interval(l);
 	follow_confirm(l);
 	sd_notifyf(0, "STATUS=%s mode", fw_mode_name(l->agent.mode));
@@ -136,7 +150,10 @@ static bool on_signal(struct loop *l)
 
 static void settle_soon(struct loop *l)
 {
-	if (!l->settling && arm(l->settle, SETTLE_MS, 0) == 0)
+	long long since = monotonic_ms() - l->last_reconcile_ms;
+	long long wait = since >= SETTLE_MS - BATCH_MS ? BATCH_MS : SETTLE_MS - since;
+
+	if (!l->settling && arm(l->settle, wait, 0) == 0)
 		l->settling = true;
 }
 
