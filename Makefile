@@ -25,6 +25,7 @@ bench: build
 	./build/bench/bench_load
 	./build/bench/bench_classify
 	./bench/datapath build
+	./bench/addrchange build
 
 # make install [PREFIX=/usr] [DESTDIR=/tmp/root]: programs, units, man pages, completion
 install: build

@@ -39,9 +39,37 @@ static void drop_table(struct agent *a)
 	a->fast = NULL;
 }
 
+static void drop_rules(struct agent *a)
+{
+	if (a->have_rules)
+		ruleset_free(&a->rules);
+	a->have_rules = false;
+}
+
+/* The rules in force at change counter `counter`, read again only when it
+ * moved. A counter read before a commit and rules read after it are only
+ * read once more at the next reconcile. */
+static void keep_rules(struct agent *a, int64_t counter)
+{
+	struct err e;
+
+	if (a->have_rules && a->rules_counter == counter)
+		return;
+	drop_rules(a);
+	memset(&a->rules, 0, sizeof(a->rules));
+	if (ruleset_load_in_force(a->db, enforce_run_dir(&a->ctx), &a->rules, &a->rules_origin,
+				  &e) < 0) {
+		ruleset_free(&a->rules);
+		return; /* enforce reads them itself, and says what is wrong */
+	}
+	a->have_rules = true;
+	a->rules_counter = counter;
+}
+
 void agent_free(struct agent *a)
 {
 	drop_table(a);
+	drop_rules(a);
 	spd_clear(&a->spd);
 	if (a->db)
 		db_close(a->db);
@@ -91,6 +119,7 @@ static bool check_store(struct agent *a)
 		}
 		db_close(a->db);
 		a->db = a->ctx.db = db;
+		drop_rules(a); /* another file: its counter says nothing */
 	}
 	a->store_ino = st.st_ino;
 	a->store_problem[0] = 0;
@@ -255,8 +284,12 @@ void agent_reconcile(struct agent *a, bool force)
 		free(now);
 		return;
 	}
+	keep_rules(a, counter);
 	a->ctx.facts_given = now;
+	a->ctx.rules_given = a->have_rules ? &a->rules : NULL;
+	a->ctx.origin_given = &a->rules_origin;
 	apply(a, FALLBACK_BLOCK, &e);
+	a->ctx.rules_given = NULL;
 	/* Mark it seen even on failure: the same inputs would fail the same
 	 * way, and the next change tries again. */
 	a->applied = true;
@@ -349,6 +382,7 @@ static int run_spd_line(struct agent *a, const char *line, bool json, FILE *out,
 	rc = session_line(&s, line, strlen(line), col, e);
 	session_free(&s);
 	if (rc == 0 && x.changed) {
+		drop_rules(a); /* they hold the dynamic rules */
 		if (spd_file_save(run_dir, &work, e) < 0 || apply(a, FALLBACK_NONE, e) < 0) {
 			spd_file_save(run_dir, &a->spd, &ignored);
 			rc = -1;

@@ -32,6 +32,14 @@ struct agent {
 	enum fw_mode mode;
 	int ipsecdiagnostics, ipsecloginterval;
 
+	/* The rules in force as last read, while the store's change counter
+	 * stays rules_counter and the dynamic rules stay: an address change
+	 * then costs no store read. */
+	struct ruleset rules;
+	struct ruleset_origin rules_origin;
+	int64_t rules_counter;
+	bool have_rules;
+
 	/* The secure-mode table in force, for drop attribution. */
 	struct ftable table;
 	bool have_table;

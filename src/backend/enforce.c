@@ -198,7 +198,8 @@ static int load_program(const struct enforce_ctx *c, const struct nft_program *p
 static int build_secure(const struct enforce_ctx *c, bool persistent_only, struct nft_program *p,
 			struct enforce_report *r, struct err *e)
 {
-	struct ruleset rs = { 0 };
+	struct ruleset loaded = { 0 };
+	const struct ruleset *rs = &loaded;
 	struct host_facts *facts = malloc(sizeof(*facts));
 	struct ftable t;
 	struct config cfg;
@@ -206,13 +207,17 @@ static int build_secure(const struct enforce_ctx *c, bool persistent_only, struc
 
 	if (!facts)
 		return err_set(e, "out of memory");
+	if (!persistent_only && c->rules_given) {
+		rs = c->rules_given;
+		r->origin = *c->origin_given;
+	}
 	if (db_config_load(c->db, &cfg, e) < 0 ||
-	    (persistent_only
-		     ? ruleset_load_persistent(c->db, &rs, &r->origin, e)
-		     : ruleset_load_in_force(c->db, enforce_run_dir(c), &rs, &r->origin, e)) < 0 ||
+	    (persistent_only ? ruleset_load_persistent(c->db, &loaded, &r->origin, e)
+	     : rs == &loaded ? ruleset_load_in_force(c->db, enforce_run_dir(c), &loaded, &r->origin, e)
+			     : 0) < 0 ||
 	    (c->facts_given ? (*facts = *c->facts_given, 0) : facts_read(c->facts, facts, e)) < 0)
 		goto out;
-	if (ftable_compile(&rs, facts, &t, e) < 0)
+	if (ftable_compile(rs, facts, &t, e) < 0)
 		goto out;
 	rc = program_secure(&t, facts, &cfg, p, e);
 	r->entries = t.n_entries;
@@ -226,7 +231,7 @@ static int build_secure(const struct enforce_ctx *c, bool persistent_only, struc
 		ftable_free(&t);
 	}
 out:
-	ruleset_free(&rs);
+	ruleset_free(&loaded);
 	free(facts);
 	return rc;
 }

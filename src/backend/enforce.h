@@ -22,6 +22,10 @@ struct enforce_ctx {
 	/* Optional: the facts to compile with, instead of reading the sources
 	 * (the agent's, with a refused source's servers kept). */
 	const struct host_facts *facts_given;
+	/* Optional: the rules in force, already loaded, and their origin (the
+	 * agent keeps them while the stores and its dynamic rules stay). */
+	const struct ruleset *rules_given;
+	const struct ruleset_origin *origin_given;
 	const char *run_dir; /* NULL: $IPSECFW_RUN_DIR or RUN_DIR_DEFAULT */
 	/* Optional: a secure-mode load hands over the table it compiled and
 	 * the facts it used (the agent attributes logged drops with them).
