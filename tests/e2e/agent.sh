@@ -81,6 +81,21 @@ fi
 grep -q ' 4280 drop in UDP 192.0.2.20 192.0.2.10 42000 5000 5 {' "$work/export.log" &&
 	ok "the export holds the aggregated drop" || not_ok "export: $(grep 5000 "$work/export.log")"
 
+# --- ipsecdiagnostics decides what is logged: 2 = inbound drops only ---------
+srv 1 dynamic set config ipsecdiagnostics 2 >/dev/null 2>&1
+sleep 0.5
+in_ns "$C" "$NETPROBE" udp -p 42001 -w 100 $S4 5002 >/dev/null
+in_ns "$S" "$NETPROBE" tcp -p 42002 -w 300 192.0.2.20 2525 >/dev/null
+sleep 0.3
+kill -USR1 "$agent_pid"
+sleep 0.5
+grep '"id":4280' "$work/log1/events.log" | grep -q '"dport":5002' &&
+	ok "ipsecdiagnostics=2: an inbound drop is logged" || not_ok "ipsecdiagnostics=2: no inbound record"
+grep '"id":4281' "$work/log1/events.log" | grep -q '"dport":2525' &&
+	not_ok "ipsecdiagnostics=2: an outbound drop was logged" ||
+	ok "ipsecdiagnostics=2: an outbound drop is not"
+srv 1 dynamic set config ipsecdiagnostics 7 >/dev/null 2>&1
+
 # --- the dynamic SPD: rules held by the agent -----------------------------
 dyn() { srv 1 ${REF_ARGS:-} dynamic "$@"; }
 dyn add mmpolicy name=MM >/dev/null 2>&1 && ok "add mmpolicy" || not_ok "add mmpolicy: $(dyn add mmpolicy name=MM2 2>&1)"
