@@ -238,32 +238,83 @@ static const char *verdict_of(const struct view *v, const struct fentry *en, cha
 	return buf;
 }
 
-static void format_prefix(uint8_t family, const uint8_t *addr, uint8_t plen, char *buf,
-			  size_t len)
+/* Appenders for element texts. A big policy has hundreds of thousands of
+ * elements, rendered again at every address change: snprintf and
+ * inet_ntop were most of an address change's time. Callers size buffers
+ * for the longest text (an IPv6 prefix is at most 49 characters). */
+static char *put_str(char *p, const char *s)
 {
-	char text[INET6_ADDRSTRLEN];
-	uint8_t zero[16] = { 0 };
+	size_t n = strlen(s);
 
-	inet_ntop(family, plen ? addr : zero, text, sizeof(text));
-	snprintf(buf, len, "%s/%u", text, plen);
+	memcpy(p, s, n);
+	return p + n;
 }
 
-static void format_range(struct port_range r, char *buf, size_t len)
+static char *put_u(char *p, unsigned long long v)
 {
-	if (r.lo == r.hi)
-		snprintf(buf, len, "%u", r.lo);
-	else
-		snprintf(buf, len, "%u-%u", r.lo, r.hi);
+	char digits[20];
+	int n = 0;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*p++ = digits[--n];
+	return p;
 }
 
-static void entry_comment(const struct ftable *t, const struct fentry *en, char *buf, size_t len)
+/* "192.0.2.0/24", "2001:db8::/32"; the address is zero when plen is. */
+static char *put_prefix(char *p, uint8_t family, const uint8_t *addr, uint8_t plen)
 {
+	static const uint8_t zero[16];
+	const uint8_t *a = plen ? addr : zero;
+
+	if (family == AF_INET) {
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				*p++ = '.';
+			p = put_u(p, a[i]);
+		}
+	} else {
+		char text[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, a, text, sizeof(text));
+		p = put_str(p, text);
+	}
+	*p++ = '/';
+	return put_u(p, plen);
+}
+
+static char *put_range(char *p, struct port_range r)
+{
+	p = put_u(p, r.lo);
+	if (r.lo != r.hi) {
+		*p++ = '-';
+		p = put_u(p, r.hi);
+	}
+	return p;
+}
+
+/* ` comment "local:12" : VERDICT` */
+static void entry_rest(const struct ftable *t, const struct fentry *en, const char *verdict,
+		       char *buf)
+{
+	char *p = put_str(buf, " comment \"");
+
 	if (en->filter == UINT32_MAX) {
-		snprintf(buf, len, "exempt:%s", exempt_class_name((enum exempt_class)en->exempt));
+		p = put_str(p, "exempt:");
+		p = put_str(p, exempt_class_name((enum exempt_class)en->exempt));
 	} else {
 		const struct ftable_filter *f = &t->filters[en->filter];
-		snprintf(buf, len, "%s:%lld", t->rules[f->rule].store_name, (long long)f->f.id);
+		p = put_str(p, t->rules[f->rule].store_name);
+		*p++ = ':';
+		if (f->f.id < 0)
+			*p++ = '-';
+		p = put_u(p, f->f.id < 0 ? 0ULL - (unsigned long long)f->f.id
+					  : (unsigned long long)f->f.id);
 	}
+	p = put_str(p, "\" : ");
+	p = put_str(p, verdict);
+	*p = '\0';
 }
 
 /* The elements of one entry in one map. ICMP type and code are read as one
@@ -272,26 +323,28 @@ static void entry_comment(const struct ftable *t, const struct fentry *en, char 
 static void emit_entry(struct builder *b, const struct view *v, const struct fentry *en,
 		       const struct tier_box *box, uint32_t map)
 {
-	char s[64], d[64], proto[16], sp[16], dp[16], key[256], rest[224], comment[96], vbuf[64];
+	char head[160], key[256], rest[224], vbuf[64], *p;
 	const char *verdict = verdict_of(v, en, vbuf, sizeof(vbuf));
 
-	format_prefix(v->family, box->src, box->src_len, s, sizeof(s));
-	format_prefix(v->family, box->dst, box->dst_len, d, sizeof(d));
-	if (box->proto)
-		snprintf(proto, sizeof(proto), "%u", box->proto);
-	else
-		snprintf(proto, sizeof(proto), "0-255");
-	entry_comment(b->t, en, comment, sizeof(comment));
-	snprintf(rest, sizeof(rest), " comment \"%s\" : %s", comment, verdict);
+	/* "SRC . DST . PROTO", the start of every key of the entry */
+	p = put_prefix(head, v->family, box->src, box->src_len);
+	p = put_str(p, " . ");
+	p = put_prefix(p, v->family, box->dst, box->dst_len);
+	p = put_str(p, " . ");
+	p = box->proto ? put_u(p, box->proto) : put_str(p, "0-255");
+	*p = '\0';
+	entry_rest(b->t, en, verdict, rest);
 	if (v->frag) {
-		snprintf(key, sizeof(key), "%s . %s . %s", s, d, proto);
-		add_elem(b, map, key, rest);
+		add_elem(b, map, head, rest);
 		return;
 	}
 	if (!proto_is_icmp(box->proto)) {
-		format_range(box->sport, sp, sizeof(sp));
-		format_range(box->dport, dp, sizeof(dp));
-		snprintf(key, sizeof(key), "%s . %s . %s . %s . %s", s, d, proto, sp, dp);
+		p = put_str(key, head);
+		p = put_str(p, " . ");
+		p = put_range(p, box->sport);
+		p = put_str(p, " . ");
+		p = put_range(p, box->dport);
+		*p = '\0';
 		add_elem(b, map, key, rest);
 		return;
 	}
@@ -305,8 +358,11 @@ static void emit_entry(struct builder *b, const struct view *v, const struct fen
 			r = PORT_ANY;
 		else if (any_code)
 			r = (struct port_range){ (uint16_t)(type << 8), (uint16_t)(type << 8 | 0xff) };
-		format_range(r, sp, sizeof(sp));
-		snprintf(key, sizeof(key), "%s . %s . %s . %s . 0-65535", s, d, proto, sp);
+		p = put_str(key, head);
+		p = put_str(p, " . ");
+		p = put_range(p, r);
+		p = put_str(p, " . 0-65535");
+		*p = '\0';
 		add_elem(b, map, key, rest);
 		if (any_code)
 			break;
