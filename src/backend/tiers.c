@@ -2,12 +2,16 @@
  *
  * Boxes are taken best first; each gets one more than the highest tier
  * among the better boxes it overlaps. Finding those quickly is the work:
- * boxes are grouped in cells by their pair of prefix lengths, and each
+ * boxes are grouped in cells by their pair of prefix lengths and their
+ * protocol (a cell of another protocol is passed over at once), and each
  * cell is sorted twice, by (src, dst) and by (dst, src). For a query box,
  * the boxes of a cell that can overlap it form one run of either order,
- * found by binary search, whatever the cell's lengths are. Cells whose
- * highest tier cannot raise the answer are skipped, and the search stops
- * as soon as the answer reaches the highest tier so far. */
+ * found by binary search, whatever the cell's lengths are. Over each order
+ * a max-tree of the levels assigned so far lets the search skip every part
+ * of a run that cannot raise the answer (on policies with wide filters a
+ * run holds most of its cell). Cells whose highest tier cannot raise the
+ * answer are skipped, and the search stops as soon as the answer reaches
+ * the highest tier so far. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +27,17 @@ struct item {
 	uint32_t level; /* tier + 1; 0 = not assigned yet (a worse box) */
 };
 
+/* The boxes of one pair of prefix lengths and one protocol. */
 struct cell {
 	uint8_t src_len, dst_len;
+	uint8_t proto; /* 0: any */
+	int32_t next;  /* the next cell of the same lengths, -1: none */
 	uint32_t n, max_level;
 	uint32_t *by_src, *by_dst; /* item indexes */
+	/* Max-trees of the levels in by_src and by_dst order: node 1 is the
+	 * root, node k has children 2k and 2k+1, leaf j is node leaves + j. */
+	uint32_t leaves;
+	uint32_t *tree_src, *tree_dst;
 };
 
 struct tiering {
@@ -34,7 +45,12 @@ struct tiering {
 	struct item *items;
 	struct cell *cells;
 	size_t n_cells;
-	uint32_t *cell_of; /* box -> cell */
+	uint32_t *cell_of;          /* box -> cell */
+	uint32_t *pos_src, *pos_dst; /* box -> its place in its cell's orders */
+	/* Cells by highest level, highest first (cell -> rank too): a search
+	 * meets the cells likeliest to raise its answer first, and stops at
+	 * the first cell that cannot. */
+	uint32_t *by_level, *rank;
 };
 
 static u128 load_addr(const uint8_t *b)
@@ -128,13 +144,17 @@ static int build_cells(struct tiering *tg, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct tier_box *b = &tg->boxes[i];
 		size_t k = (size_t)b->src_len * CELL_DIM + b->dst_len;
-		if (slot[k] < 0) {
-			slot[k] = (int32_t)tg->n_cells;
-			tg->cells[tg->n_cells++] =
-				(struct cell){ .src_len = b->src_len, .dst_len = b->dst_len };
+		int32_t c = slot[k];
+		while (c >= 0 && tg->cells[c].proto != b->proto)
+			c = tg->cells[c].next;
+		if (c < 0) {
+			c = (int32_t)tg->n_cells++;
+			tg->cells[c] = (struct cell){ .src_len = b->src_len, .dst_len = b->dst_len,
+						      .proto = b->proto, .next = slot[k] };
+			slot[k] = c;
 		}
-		tg->cell_of[i] = (uint32_t)slot[k];
-		tg->cells[slot[k]].n++;
+		tg->cell_of[i] = (uint32_t)c;
+		tg->cells[c].n++;
 	}
 	free(slot);
 	if (!(fill = calloc(tg->n_cells ? tg->n_cells : 1, sizeof(*fill))))
@@ -158,8 +178,75 @@ static int build_cells(struct tiering *tg, size_t n)
 		struct cell *cl = &tg->cells[c];
 		qsort_r(cl->by_src, cl->n, sizeof(uint32_t), by_src_cmp, tg->items);
 		qsort_r(cl->by_dst, cl->n, sizeof(uint32_t), by_dst_cmp, tg->items);
+		for (uint32_t k = 0; k < cl->n; k++) {
+			tg->pos_src[cl->by_src[k]] = k;
+			tg->pos_dst[cl->by_dst[k]] = k;
+		}
+		for (cl->leaves = 1; cl->leaves < cl->n; cl->leaves *= 2)
+			;
+		cl->tree_src = calloc(2 * (size_t)cl->leaves, sizeof(uint32_t));
+		cl->tree_dst = calloc(2 * (size_t)cl->leaves, sizeof(uint32_t));
+		if (!cl->tree_src || !cl->tree_dst)
+			return -1;
 	}
 	return 0;
+}
+
+/* Sets leaf pos of a max-tree to level (levels only grow). */
+static void tree_raise(uint32_t *tree, uint32_t leaves, uint32_t pos, uint32_t level)
+{
+	for (size_t k = leaves + pos; k >= 1 && tree[k] < level; k /= 2)
+		tree[k] = level;
+}
+
+/* First position in idx[0..n) whose (major, minor) is above the key. */
+static size_t upper_bound(const struct item *items, const uint32_t *idx, size_t n, bool src_major,
+			  u128 major, u128 minor)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct item *it = &items[idx[mid]];
+		u128 a = src_major ? it->src : it->dst, b = src_major ? it->dst : it->src;
+		if (a < major || (a == major && b <= minor))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* One search of a cell's run [from, to) of one order. */
+struct run_query {
+	const struct tiering *tg;
+	const uint32_t *idx, *tree;
+	const struct tier_box *box;
+	bool src_major;
+	u128 minor_lo, minor_hi;
+	size_t from, to;
+	uint32_t best, ceiling;
+};
+
+/* Raises q->best with the boxes under tree node k (covering positions
+ * [lo, hi)) that overlap the query box, skipping subtrees whose highest
+ * level cannot raise it. */
+static void run_best(struct run_query *q, size_t k, size_t lo, size_t hi)
+{
+	if (hi <= q->from || lo >= q->to || q->tree[k] <= q->best || q->best >= q->ceiling)
+		return;
+	if (hi - lo == 1) {
+		uint32_t i = q->idx[lo];
+		const struct item *it = &q->tg->items[i];
+		u128 minor = q->src_major ? it->dst : it->src;
+		if (minor >= q->minor_lo && minor <= q->minor_hi &&
+		    rest_overlaps(q->box, &q->tg->boxes[i]))
+			q->best = it->level;
+		return;
+	}
+	size_t mid = lo + (hi - lo) / 2;
+	run_best(q, 2 * k, lo, mid);
+	run_best(q, 2 * k + 1, mid, hi);
 }
 
 /* The highest level among the assigned boxes of one cell that overlap box
@@ -170,6 +257,9 @@ static uint32_t cell_best(const struct tiering *tg, const struct cell *cl, size_
 	const struct tier_box *qb = &tg->boxes[q];
 	const struct item *qi = &tg->items[q];
 	bool src_inside = cl->src_len <= qb->src_len, dst_inside = cl->dst_len <= qb->dst_len;
+
+	if (cl->proto && qb->proto && cl->proto != qb->proto)
+		return best;
 	u128 s_lo = qi->src, s_hi = qi->src | ~prefix_mask(qb->src_len);
 	u128 d_lo = qi->dst, d_hi = qi->dst | ~prefix_mask(qb->dst_len);
 	bool src_major = src_inside || !dst_inside;
@@ -188,23 +278,39 @@ static uint32_t cell_best(const struct tiering *tg, const struct cell *cl, size_
 	major_hi = src_major ? s_hi : d_hi;
 	minor_lo = src_major ? d_lo : s_lo;
 	minor_hi = src_major ? d_hi : s_hi;
-	for (size_t k = lower_bound(tg->items, idx, cl->n, src_major, major_lo,
-				    major_lo == major_hi ? minor_lo : 0);
-	     k < cl->n; k++) {
-		const struct item *it = &tg->items[idx[k]];
-		u128 major = src_major ? it->src : it->dst, minor = src_major ? it->dst : it->src;
-		if (major > major_hi)
-			break;
-		if (major_lo == major_hi && minor > minor_hi)
-			break;
-		if (it->level <= best || minor < minor_lo || minor > minor_hi ||
-		    !rest_overlaps(qb, &tg->boxes[idx[k]]))
-			continue;
-		best = it->level;
-		if (best >= ceiling)
-			break;
+	struct run_query rq = {
+		.tg = tg,
+		.idx = idx,
+		.tree = src_major ? cl->tree_src : cl->tree_dst,
+		.box = qb,
+		.src_major = src_major,
+		.minor_lo = minor_lo,
+		.minor_hi = minor_hi,
+		.from = lower_bound(tg->items, idx, cl->n, src_major, major_lo,
+				    major_lo == major_hi ? minor_lo : 0),
+		.to = upper_bound(tg->items, idx, cl->n, src_major, major_hi,
+				  major_lo == major_hi ? minor_hi : ~(u128)0),
+		.best = best,
+		.ceiling = ceiling,
+	};
+	if (rq.from < rq.to)
+		run_best(&rq, 1, 0, cl->leaves);
+	return rq.best;
+}
+
+/* Cell c's highest level rose: move it up the by_level order. */
+static void cell_rose(struct tiering *tg, uint32_t c)
+{
+	uint32_t r = tg->rank[c];
+
+	while (r > 0 && tg->cells[tg->by_level[r - 1]].max_level < tg->cells[c].max_level) {
+		uint32_t other = tg->by_level[r - 1];
+		tg->by_level[r] = other;
+		tg->rank[other] = r;
+		r--;
 	}
-	return best;
+	tg->by_level[r] = c;
+	tg->rank[c] = r;
 }
 
 long tiers_assign(const struct tier_box *boxes, size_t n, uint32_t *tier)
@@ -216,7 +322,12 @@ long tiers_assign(const struct tier_box *boxes, size_t n, uint32_t *tier)
 	tg.items = calloc(n ? n : 1, sizeof(*tg.items));
 	tg.cells = calloc(n ? n : 1, sizeof(*tg.cells));
 	tg.cell_of = calloc(n ? n : 1, sizeof(*tg.cell_of));
-	if (!tg.items || !tg.cells || !tg.cell_of)
+	tg.pos_src = calloc(n ? n : 1, sizeof(*tg.pos_src));
+	tg.pos_dst = calloc(n ? n : 1, sizeof(*tg.pos_dst));
+	tg.by_level = calloc(n ? n : 1, sizeof(*tg.by_level));
+	tg.rank = calloc(n ? n : 1, sizeof(*tg.rank));
+	if (!tg.items || !tg.cells || !tg.cell_of || !tg.pos_src || !tg.pos_dst || !tg.by_level ||
+	    !tg.rank)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		tg.items[i].src = load_addr(boxes[i].src) & prefix_mask(boxes[i].src_len);
@@ -224,15 +335,25 @@ long tiers_assign(const struct tier_box *boxes, size_t n, uint32_t *tier)
 	}
 	if (build_cells(&tg, n) < 0)
 		goto out;
+	for (uint32_t c = 0; c < tg.n_cells; c++)
+		tg.by_level[c] = tg.rank[c] = c;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t best = 0;
-		for (size_t c = 0; c < tg.n_cells && best < top; c++)
-			if (tg.cells[c].max_level > best)
-				best = cell_best(&tg, &tg.cells[c], i, best, top);
+		for (size_t r = 0; r < tg.n_cells && best < top; r++) {
+			const struct cell *cl = &tg.cells[tg.by_level[r]];
+			if (cl->max_level <= best)
+				break;
+			best = cell_best(&tg, cl, i, best, top);
+		}
+		struct cell *own = &tg.cells[tg.cell_of[i]];
 		tg.items[i].level = best + 1;
 		tier[i] = best;
-		if (tg.cells[tg.cell_of[i]].max_level < best + 1)
-			tg.cells[tg.cell_of[i]].max_level = best + 1;
+		tree_raise(own->tree_src, own->leaves, tg.pos_src[i], best + 1);
+		tree_raise(own->tree_dst, own->leaves, tg.pos_dst[i], best + 1);
+		if (own->max_level < best + 1) {
+			own->max_level = best + 1;
+			cell_rose(&tg, tg.cell_of[i]);
+		}
 		if (top < best + 1)
 			top = best + 1;
 	}
@@ -241,9 +362,15 @@ out:
 	for (size_t c = 0; c < tg.n_cells; c++) {
 		free(tg.cells[c].by_src);
 		free(tg.cells[c].by_dst);
+		free(tg.cells[c].tree_src);
+		free(tg.cells[c].tree_dst);
 	}
 	free(tg.cells);
 	free(tg.items);
 	free(tg.cell_of);
+	free(tg.pos_src);
+	free(tg.pos_dst);
+	free(tg.by_level);
+	free(tg.rank);
 	return rc;
 }
