@@ -114,9 +114,10 @@ static int by_dst_cmp(const void *pa, const void *pb, void *ctx)
 	return c ? c : cmp_u128(a->src, b->src);
 }
 
-/* First position in idx[0..n) whose (major, minor) is not below the key. */
-static size_t lower_bound(const struct item *items, const uint32_t *idx, size_t n, bool src_major,
-			  u128 major, u128 minor)
+/* The first position in idx[0..n) whose (major, minor) is not below the
+ * key, or with past_equal, is above it. */
+static size_t bound(const struct item *items, const uint32_t *idx, size_t n, bool src_major,
+		    u128 major, u128 minor, bool past_equal)
 {
 	size_t lo = 0, hi = n;
 
@@ -124,7 +125,7 @@ static size_t lower_bound(const struct item *items, const uint32_t *idx, size_t 
 		size_t mid = lo + (hi - lo) / 2;
 		const struct item *it = &items[idx[mid]];
 		u128 a = src_major ? it->src : it->dst, b = src_major ? it->dst : it->src;
-		if (a < major || (a == major && b < minor))
+		if (a < major || (a == major && (b < minor || (past_equal && b == minor))))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -199,24 +200,6 @@ static void tree_raise(uint32_t *tree, uint32_t leaves, uint32_t pos, uint32_t l
 		tree[k] = level;
 }
 
-/* First position in idx[0..n) whose (major, minor) is above the key. */
-static size_t upper_bound(const struct item *items, const uint32_t *idx, size_t n, bool src_major,
-			  u128 major, u128 minor)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct item *it = &items[idx[mid]];
-		u128 a = src_major ? it->src : it->dst, b = src_major ? it->dst : it->src;
-		if (a < major || (a == major && b <= minor))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* One search of a cell's run [from, to) of one order. */
 struct run_query {
 	const struct tiering *tg;
@@ -286,10 +269,10 @@ static uint32_t cell_best(const struct tiering *tg, const struct cell *cl, size_
 		.src_major = src_major,
 		.minor_lo = minor_lo,
 		.minor_hi = minor_hi,
-		.from = lower_bound(tg->items, idx, cl->n, src_major, major_lo,
-				    major_lo == major_hi ? minor_lo : 0),
-		.to = upper_bound(tg->items, idx, cl->n, src_major, major_hi,
-				  major_lo == major_hi ? minor_hi : ~(u128)0),
+		.from = bound(tg->items, idx, cl->n, src_major, major_lo,
+			      major_lo == major_hi ? minor_lo : 0, false),
+		.to = bound(tg->items, idx, cl->n, src_major, major_hi,
+			    major_lo == major_hi ? minor_hi : ~(u128)0, true),
 		.best = best,
 		.ceiling = ceiling,
 	};
