@@ -246,12 +246,21 @@ enum { PENDING_RETRY_S = 5 };
 static void check_pending(struct agent *a)
 {
 	struct safe_assign_result r;
+	struct pending_assign p;
+	int64_t now = (int64_t)time(NULL);
 	struct err e;
+	/* A read first: most reconciles find nothing waiting, and need no
+	 * write lock to learn it. */
+	int found = db_pending_get(a->db, &p, &e);
 
-	if (safe_assign_expire(&a->ctx, true, (int64_t)time(NULL), &r, &e) < 0) {
+	if (found != 1 || p.deadline > now) {
+		a->confirm_deadline = found == 1 ? p.deadline : 0;
+		return;
+	}
+	if (safe_assign_expire(&a->ctx, true, now, &r, &e) < 0) {
 		event_write(a->log, EV_POLICY_FAILED, json_pack("{s:s}", "error", e.msg),
 			    "safe assign: %s", e.msg);
-		a->confirm_deadline = (int64_t)time(NULL) + PENDING_RETRY_S;
+		a->confirm_deadline = now + PENDING_RETRY_S;
 		return;
 	}
 	assign_event_write(a->log, &r, "agent");
