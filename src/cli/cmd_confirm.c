@@ -29,10 +29,22 @@ static struct event_log *open_events(void)
 	struct event_log *l = NULL;
 	struct err e;
 
-	if (event_log_open(&l, dir && *dir ? dir : LOG_DIR_DEFAULT, 
+	if (event_log_open(&l, dir && *dir ? dir : LOG_DIR_DEFAULT,
 			   sd_booted() > 0 ? ECHO_JOURNAL : ECHO_NONE, &e) < 0)
 		return NULL;
 	return l;
+}
+
+/* The name of the policy with guid in store s, "" when there is none. */
+static void policy_name(struct db *db, enum store_kind s, const char *guid,
+			char out[NAME_MAX_LEN])
+{
+	struct policy p;
+	struct err e;
+
+	out[0] = '\0';
+	if (guid[0] && db_policy_find(db, s, NULL, guid, &p, &e) == 1)
+		memcpy(out, p.name, NAME_MAX_LEN);
 }
 
 static void record(const struct safe_assign_result *r, const char *by)
@@ -95,17 +107,15 @@ static void after_commit(struct session *s)
 {
 	struct kernel_hook *k = s->commit_ctx;
 	struct pending_assign p;
-	struct policy prev;
-	char what[NAME_MAX_LEN + 16];
+	char prev[NAME_MAX_LEN], what[NAME_MAX_LEN + 16];
 	struct err e;
 	pid_t pid;
 	int rc;
 
 	if (db_pending_get(s->db, &p, &e) != 1)
 		return; /* the command that armed it was undone */
-	if (!p.previous[0] || db_policy_find(s->db, p.store, NULL, p.previous, &prev, &e) != 1)
-		prev.name[0] = '\0';
-	assign_describe(prev.name, what, sizeof(what));
+	policy_name(s->db, p.store, p.previous, prev);
+	assign_describe(prev, what, sizeof(what));
 	if ((rc = start_watcher(k, &pid)) != 0) {
 		fprintf(s->err,
 			"ipsecfw: warning: the rollback watcher did not start (%s): only a running "
@@ -196,25 +206,23 @@ int cmd_confirm(const struct kernel_hook *k, int argc, char **argv, bool json)
 void pending_describe(struct db *db, json_t **json_out, FILE *out)
 {
 	struct pending_assign p;
-	struct policy pol, prev;
+	char pol[NAME_MAX_LEN], prev[NAME_MAX_LEN];
 	struct err e;
 
 	*json_out = json_null();
 	if (db_pending_get(db, &p, &e) != 1)
 		return;
-	if (!p.policy[0] || db_policy_find(db, p.store, NULL, p.policy, &pol, &e) != 1)
-		pol.name[0] = '\0';
-	if (!p.previous[0] || db_policy_find(db, p.store, NULL, p.previous, &prev, &e) != 1)
-		prev.name[0] = '\0';
+	policy_name(db, p.store, p.policy, pol);
+	policy_name(db, p.store, p.previous, prev);
 	long long left = (long long)(p.deadline - (int64_t)time(NULL));
 	json_decref(*json_out);
 	*json_out = json_pack("{s:s, s:s, s:s, s:I}", "store", store_kind_name(p.store), "policy",
-			      pol.name, "previous", prev.name, "seconds_left",
+			      pol, "previous", prev, "seconds_left",
 			      (json_int_t)(left > 0 ? left : 0));
 	if (out) {
 		char what[NAME_MAX_LEN + 16], back[NAME_MAX_LEN + 16];
-		assign_describe(pol.name, what, sizeof(what));
-		assign_describe(prev.name, back, sizeof(back));
+		assign_describe(pol, what, sizeof(what));
+		assign_describe(prev, back, sizeof(back));
 		fprintf(out, "pending: %s in the %s store waits for `ipsecfw confirm`; "
 			     "%s comes back in %lld s\n",
 			what, store_kind_name(p.store), back, left > 0 ? left : 0);
