@@ -125,6 +125,17 @@ out:
 	return rc;
 }
 
+bool agent_client_running(const char *run_dir)
+{
+	struct err e;
+	int fd = connect_agent(run_dir, &e);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 void agent_client_install(struct session *s, const char *run_dir)
 {
 	s->spd_run = forward;
