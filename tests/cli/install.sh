@@ -31,6 +31,24 @@ print(json.load(sys.stdin)["version"])')
 [ "$("$P/bin/ipsecfw" --version)" = "ipsecfw $version" ] &&
 	[ "$("$P/sbin/ipsecfwd" --version)" = "ipsecfwd $version" ]
 ok $? "--version prints meson's project version ($version), exit 0"
+# the Debian package's version and Build-Depends follow meson and scripts/deps
+head -1 "$SRCDIR/debian/changelog" | grep -q "^ipsecfw ($version[)+~]"
+ok $? "debian/changelog's version is meson's project version ($version)"
+python3 - "$SRCDIR/debian/control" "$SRCDIR/scripts/deps" >"$T/out" 2>&1 <<'PY'
+import re, sys
+control = open(sys.argv[1]).read()
+deps = open(sys.argv[2]).read()
+field = re.search(r"^Build-Depends:((?:.*\n(?:[ \t].*\n|#.*\n)*))", control, re.M).group(1)
+field = "\n".join(l for l in field.splitlines() if not l.startswith("#"))
+wanted = {re.split(r"[\s(<\[]", d.strip())[0] for d in field.split(",") if d.strip()}
+listed = set(re.search(r'^PACKAGES="(.*?)"', deps, re.M | re.S).group(1).split())
+missing = sorted(wanted - listed - {"debhelper-compat"})
+print("not in scripts/deps:", " ".join(missing)) if missing else None
+sys.exit(1 if missing or len(wanted) < 10 else 0)
+PY
+rc=$?
+sed 's/^/# /' "$T/out"
+ok $rc "debian/control's Build-Depends are all in scripts/deps"
 "$P/bin/ipsecpol" -w REG -p "Installed" -r "web" -f '*+0:80:TCP' -n PASS >/dev/null 2>&1
 ok $? "the installed ipsecpol name reads ipsecpol lines"
 
