@@ -219,19 +219,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "1..0 # SKIP needs root (namespaces, an overlay mount, dpkg in a throwaway root)"
 	exit 0
 fi
-W=$(mktemp -d)
-trap 'rm -rf "$W"' EXIT INT TERM
-n=0
-failed=0
-ok() { # status description
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+# TAP's ok and done_testing, and a scratch folder $T removed at exit
+set -- "" "$SRC"
+. "$(dirname "$0")/../cli/lib.sh"
+W=$T
 t_start=$(date +%s)
 
 # A copy of the working tree (what git tracks or would, edits included),
@@ -294,5 +285,4 @@ if [ -f "$W/ipsecfw_${V1}_$ARCH.deb" ] && [ -f "$W/ipsecfw_${V2}_$ARCH.deb" ]; t
 	ok $? "the install, upgrade and purge steps all ran"
 fi
 echo "# the package test took $(($(date +%s) - t_start)) s"
-echo "1..$n"
-[ $failed -eq 0 ]
+done_testing
