@@ -386,6 +386,9 @@ static int run_static(struct session *s, const struct pol_args *a, struct err *e
 	if (a->del) {
 		if (a->n_filters)
 			return err_set(e, "-o deletes the policy; it takes no -f");
+		if ((rc = db_policy_find(s->db, s->store, name, NULL, &p, e)) <= 0)
+			return rc < 0 ? -1 : err_set(e, "-p: no policy named '%s' in the %s store",
+						     name, store_kind_name(s->store));
 		if (a->unassign && run(s, "-y", e, "set policy name=\"%s\" assign=no", name) < 0)
 			return -1;
 		return delete_policy(s, a, name, e);
