@@ -83,6 +83,13 @@ case "$rc:$(cat "$work/out")" in
 *) not_ok "duplicate: rc $rc: $(cat "$work/out")";;
 esac
 [ "$(n_rules)" = 3 ] && ok "and the first filter of that line was not added" || not_ok "rules: $(n_rules)"
+echo n | pol -f "192.0.2.9+0:22:TCP" -n PASS -confirm >"$work/out" 2>&1
+case "$?:$(cat "$work/out")" in
+1:*"Set it? (y/n) "*"-confirm: not confirmed; nothing changed"*) ok "-confirm shows the rules and takes no for an answer";;
+*) not_ok "-confirm n: $(cat "$work/out")";;
+esac
+echo y | pol -f "192.0.2.9+0:22:TCP" -n PASS -confirm >"$work/out" 2>&1 && [ "$(n_rules)" = 4 ] &&
+	ok "-confirm: yes sets them" || not_ok "-confirm y: $(cat "$work/out")"
 pol -w REG -p X -r R -f "0+*" -u >"$work/out" 2>&1 && not_ok "-u with -w" ||
 	ok "-u with -w is refused: $(cut -c1-60 "$work/out")"
 
