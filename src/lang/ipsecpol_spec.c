@@ -242,6 +242,25 @@ static bool has_lower(const char *s)
 	return false;
 }
 
+/* One term of a rekey such as 100000K/3600S: a '/' (*unit = 0), or up to
+ * nine digits and one of units. */
+static int rekey_term(const char **p, const char *units, char *unit, long *v)
+{
+	size_t digits = strspn(*p, "0123456789");
+
+	*unit = 0;
+	if (digits == 0 && **p == '/') {
+		++*p;
+		return 0;
+	}
+	if (digits == 0 || digits > 9 || !(*p)[digits] || !strchr(units, (*p)[digits]))
+		return -1;
+	*v = atol(*p);
+	*unit = (*p)[digits];
+	*p += digits + 1;
+	return 0;
+}
+
 /* ESP[C,A] | AH[H] | AH[H]+ESP[C,A], then [nK][/][nS], then [PFS[n]]. */
 static int parse_offer(const char *tok, struct negpol *n, struct err *e)
 {
@@ -260,15 +279,12 @@ static int parse_offer(const char *tok, struct negpol *n, struct err *e)
 				  "or AH[..], upper case)", tok);
 	/* Rekey: 100000K/3600S, either part optional. */
 	while (*p && strncmp(p, "PFS", 3) != 0) {
-		size_t digits = strspn(p, "0123456789");
-		if (digits == 0 && *p == '/') {
-			p++;
-			continue;
-		}
-		if (digits == 0 || digits > 9 || (p[digits] != 'K' && p[digits] != 'S'))
+		char unit;
+		long v;
+		if (rekey_term(&p, "KS", &unit, &v) < 0)
 			return err_set(e, "bad rekey in '%s' (nK/nS)", tok);
-		snprintf(p[digits] == 'K' ? k : sec, sizeof(k), "%.*s", (int)digits, p);
-		p += digits + 1;
+		if (unit)
+			snprintf(unit == 'K' ? k : sec, sizeof(k), "%ld", v);
 	}
 	if (strncmp(p, "PFS", 3) == 0) {
 		p += 3;
@@ -353,19 +369,14 @@ int pol_rekey(const char *text, struct rekey *r, struct err *e)
 
 	memset(r, 0, sizeof(*r));
 	while (text && *p) {
-		size_t digits = strspn(p, "0123456789");
-		if (digits == 0 && *p == '/') {
-			p++;
-			continue;
-		}
-		if (digits == 0 || digits > 9 || (p[digits] != 'Q' && p[digits] != 'S'))
+		char unit;
+		long v;
+		if (rekey_term(&p, "QS", &unit, &v) < 0)
 			return err_set(e, "-1k: bad value '%s' (nQ/nS)", text);
-		long v = atol(p);
-		if (p[digits] == 'Q')
+		if (unit == 'Q')
 			r->qmpermm = v;
-		else
+		else if (unit == 'S')
 			r->mmlifetime = (v + 59) / 60;
-		p += digits + 1;
 	}
 	return 0;
 }
