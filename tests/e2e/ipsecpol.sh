@@ -79,7 +79,7 @@ v=$(verdict in tcp 192.0.2.5:40008 $S4:23)
 pol -f "192.0.2.9+0:23:TCP" "192.0.2.20+0:23:TCP" -n PASS >"$work/out" 2>&1
 rc=$?
 case "$rc:$(cat "$work/out")" in
-1:"ipsecpol: -f '192.0.2.20+0:23:TCP': "*) ok "a rule already in the SPD is refused, naming its -f";;
+1:"ipsecpol: -f '192.0.2.20+0:23:TCP': "*) ok "a rule already in the SPD is refused, naming its -f: $(cut -c1-150 "$work/out")";;
 *) not_ok "duplicate: rc $rc: $(cat "$work/out")";;
 esac
 [ "$(n_rules)" = 3 ] && ok "and the first filter of that line was not added" || not_ok "rules: $(n_rules)"
