@@ -202,12 +202,17 @@ else
 	until srv show mode 2>/dev/null | grep -q '^mode: secure' || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
 	[ "$(probe 40001 80)" = pass ] && [ "$(probe 40002 8080)" = drop ]
 	check $? "the agent enforces the store behind the symlink (web passes, 8080 dropped)"
-	IPSECFW_DB=$LINK "$IPSECFW" static add filter filterlist="HTTP Server" srcaddr=any dstaddr=me \
-		protocol=TCP dstport=8080 >/dev/null 2>&1
-	sleep 1
-	got=$(probe 40003 8080)
-	[ "$got" = pass ]
-	check $? "a change made through the symlink is enforced within 1 s ($got)"
+	# permit_via_link PORT SPORT DESC: a filter for PORT added through the
+	# link is enforced within 1 s
+	permit_via_link() {
+		IPSECFW_DB=$LINK "$IPSECFW" static add filter filterlist="HTTP Server" srcaddr=any \
+			dstaddr=me protocol=TCP dstport="$1" >/dev/null 2>&1
+		sleep 1
+		got=$(probe "$2" "$1")
+		[ "$got" = pass ]
+		check $? "$3 ($got)"
+	}
+	permit_via_link 8080 40003 "a change made through the symlink is enforced within 1 s"
 	# The link pointed at another store (a copy without the 8080 filter),
 	# then a change made there through the link.
 	ln -sfn ../other/b.db "$work/links/new" && mv -T "$work/links/new" "$LINK"
@@ -215,12 +220,7 @@ else
 	got=$(probe 40004 8080)
 	[ "$got" = drop ]
 	check $? "the link pointed at another store: that store is enforced within 1 s ($got)"
-	IPSECFW_DB=$LINK "$IPSECFW" static add filter filterlist="HTTP Server" srcaddr=any dstaddr=me \
-		protocol=TCP dstport=8081 >/dev/null 2>&1
-	sleep 1
-	got=$(probe 40005 8081)
-	[ "$got" = pass ]
-	check $? "and a change in the new target is enforced within 1 s ($got)"
+	permit_via_link 8081 40005 "and a change in the new target is enforced within 1 s"
 	kill "$agent" 2>/dev/null
 fi
 

@@ -38,26 +38,32 @@ int main(void)
 	   "accents, a dash, CJK and an emoji");
 	ok(label_check("", &e) == 0, "empty (emptiness is the caller's rule)");
 
-	refused("ab\xff" "cd", "invalid UTF-8 at byte 3 (character 3)", "a stray byte");
-	refused("\xc3\xa9t\xc3", "invalid UTF-8 at byte 4 (character 3)", "a cut sequence");
-	refused("a\xc0\xaf", "invalid UTF-8 at byte 2", "an overlong '/'");
-	refused("\xed\xa0\x80", "invalid UTF-8 at byte 1", "a UTF-16 surrogate");
-	refused("\xf4\x90\x80\x80", "invalid UTF-8 at byte 1", "above U+10FFFF");
-	refused("tab\there", "control character U+0009 at character 4 (byte 4)", "a tab");
-	refused("line\nbreak", "control character U+000A", "a newline");
-	refused("esc\x1b[31m", "control character U+001B", "an escape sequence");
-	refused("del\x7f", "control character U+007F", "DEL");
-	refused("\xc3\xa9\xc2\x85", "control character U+0085 at character 2 (byte 3)",
-		"a C1 control (NEL) after a two-byte letter");
-	refused("invoice\xe2\x80\xaegpj.exe", "bidirectional control character U+202E at "
-					     "character 8 (byte 8)",
-		"RIGHT-TO-LEFT OVERRIDE");
-	refused("a\xe2\x80\xaa", "U+202A", "LEFT-TO-RIGHT EMBEDDING");
-	refused("a\xe2\x81\xa6", "U+2066", "LEFT-TO-RIGHT ISOLATE");
-	refused("a\xe2\x81\xa9", "U+2069", "POP DIRECTIONAL ISOLATE");
-	refused("a\xe2\x80\x8e", "U+200E", "LEFT-TO-RIGHT MARK");
-	refused("a\xe2\x80\x8f", "U+200F", "RIGHT-TO-LEFT MARK");
-	refused("a\xd8\x9c", "U+061C", "ARABIC LETTER MARK");
+	static const struct {
+		const char *text, *want, *what;
+	} bad[] = {
+		{ "ab\xff" "cd", "invalid UTF-8 at byte 3 (character 3)", "a stray byte" },
+		{ "\xc3\xa9t\xc3", "invalid UTF-8 at byte 4 (character 3)", "a cut sequence" },
+		{ "a\xc0\xaf", "invalid UTF-8 at byte 2", "an overlong '/'" },
+		{ "\xed\xa0\x80", "invalid UTF-8 at byte 1", "a UTF-16 surrogate" },
+		{ "\xf4\x90\x80\x80", "invalid UTF-8 at byte 1", "above U+10FFFF" },
+		{ "tab\there", "control character U+0009 at character 4 (byte 4)", "a tab" },
+		{ "line\nbreak", "control character U+000A", "a newline" },
+		{ "esc\x1b[31m", "control character U+001B", "an escape sequence" },
+		{ "del\x7f", "control character U+007F", "DEL" },
+		{ "\xc3\xa9\xc2\x85", "control character U+0085 at character 2 (byte 3)",
+		  "a C1 control (NEL) after a two-byte letter" },
+		{ "invoice\xe2\x80\xaegpj.exe",
+		  "bidirectional control character U+202E at character 8 (byte 8)",
+		  "RIGHT-TO-LEFT OVERRIDE" },
+		{ "a\xe2\x80\xaa", "U+202A", "LEFT-TO-RIGHT EMBEDDING" },
+		{ "a\xe2\x81\xa6", "U+2066", "LEFT-TO-RIGHT ISOLATE" },
+		{ "a\xe2\x81\xa9", "U+2069", "POP DIRECTIONAL ISOLATE" },
+		{ "a\xe2\x80\x8e", "U+200E", "LEFT-TO-RIGHT MARK" },
+		{ "a\xe2\x80\x8f", "U+200F", "RIGHT-TO-LEFT MARK" },
+		{ "a\xd8\x9c", "U+061C", "ARABIC LETTER MARK" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		refused(bad[i].text, bad[i].want, bad[i].what);
 
 	escapes("plain", 64, "plain", "a valid name is left as it is");
 	escapes("Ev\xe2\x80\xaeil\xff\t", 64, "Ev\\u202Eil\\xFF\\u0009",
