@@ -37,8 +37,10 @@ struct facts_sources {
 	const char *facts_file; /* if set: everything from this file, no netlink */
 };
 
-/* Reads every fact. Missing files give no servers, not an error; a broken
- * facts file or netlink failure is an error. */
+/* Reads every fact. Missing files give no servers, not an error; one that
+ * is not a small regular text file (textfile.h) or not of its format is
+ * refused (out->refused). A broken facts file or netlink failure is an
+ * error. */
 int facts_read(const struct facts_sources *src, struct host_facts *out, struct err *e);
 
 /* The fixture format, one fact per line ('#' comments):
