@@ -1,10 +1,9 @@
 /* watch.c - rtnetlink and inotify, drained into one bit: changed. */
 #include <errno.h>
 #include <libgen.h>
-#include <limits.h>
-#include <stdio.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
