@@ -216,17 +216,17 @@ static int apply(struct agent *a, enum enforce_fallback fb, struct err *e)
 	return rc;
 }
 
-/* A facts source that was refused (resolv.conf replaced by garbage) keeps
- * the servers last applied from it; said once, until it is well again. */
+/* A facts source that was refused (resolv.conf replaced by garbage or a
+ * FIFO) keeps the servers last applied of its type; said once, until it is well again. */
 static void keep_refused_servers(struct agent *a, struct host_facts *now)
 {
-	enum server_type t = now->refused_type;
-
 	if (!now->refused[0]) {
 		a->facts_problem[0] = '\0';
 		return;
 	}
-	if (a->applied) {
+	for (int t = SRV_DNS; a->applied && t <= SRV_GATEWAY; t++) {
+		if (!(now->refused_types & 1u << t))
+			continue;
 		now->n_servers[t] = a->facts->n_servers[t];
 		memcpy(now->servers[t], a->facts->servers[t], sizeof(now->servers[t]));
 	}
