@@ -156,6 +156,17 @@ static int forward_batch(struct session *s, const char *const *lines, size_t n, 
 	return exchange(s, json_pack("{s:o,s:b}", "lines", list, "json", s->json), &col, failed, e);
 }
 
+bool agent_client_running(const char *run_dir)
+{
+	struct err e;
+	int fd = connect_agent(run_dir, &e);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 void agent_client_install(struct session *s, const char *run_dir)
 {
 	s->spd_run = forward;
