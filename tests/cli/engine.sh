@@ -32,7 +32,6 @@ expect() { # want description packet...
 
 F -f - <<'X'
 add policy name="Packet Filter" activatedefaultrule=no
-add filteraction name=Permit action=permit
 add filteraction name=Block action=block
 add filter filterlist="Web" srcaddr=any dstaddr=me protocol=TCP dstport=80 mirrored=yes
 add filter filterlist="Web" srcaddr=any dstaddr=me protocol=TCP dstport=443 mirrored=yes
@@ -280,7 +279,6 @@ ok $? "a missing capture is an error"
 export IPSECFW_DB="$T/analyze.db"
 F -f - <<'X'
 add policy name=A activatedefaultrule=no
-add filteraction name=Permit action=permit
 add filteraction name=Block action=block
 add filter filterlist=Web srcaddr=any dstaddr=me protocol=TCP dstport=80
 add filter filterlist=AllIn srcaddr=any dstaddr=me
