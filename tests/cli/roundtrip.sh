@@ -55,6 +55,13 @@ grep -qx "restore defaults" "$T/every-field.a"
 ok $? "untouched built-in objects are exported as restore defaults"
 
 rm -f "$IPSECFW_DB"
+"$IPSECFW" static set policy name="Server (Request Security)" assign=yes
+roundtrip assigned-builtin local
+grep -qx "restore defaults" "$T/assigned-builtin.a" &&
+	grep -qx 'set policy name="Server (Request Security)" assign=yes' "$T/assigned-builtin.a"
+ok $? "an assigned, untouched built-in policy: restore defaults, then its assignment"
+
+rm -f "$IPSECFW_DB"
 "$IPSECFW" -f - <<'END'
 set filteraction name=Permit description="changed here"
 add filter filterlist="All IP Traffic" srcaddr=198.51.100.0 srcmask=24 dstaddr=me
