@@ -24,9 +24,9 @@ _ipsecfw()
 	case $first in
 	static)
 		case $n in
-		1) COMPREPLY=($(compgen -W "add set delete show exportpolicy importpolicy dump" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "add set delete show restore exportpolicy importpolicy dump" -- "$cur"));;
 		2) COMPREPLY=($(compgen -W "policy filterlist filter filteraction rule store all
-			defaultrule batch gpoassignedpolicy" -- "$cur"));;
+			defaultrule batch gpoassignedpolicy defaults" -- "$cur"));;
 		*) COMPREPLY=($(compgen -W "name= description= filterlist= filteraction= policy=
 			srcaddr= dstaddr= srcmask= dstmask= protocol= srcport= dstport= mirrored=
 			action= assign= confirm= location= icmptype= icmpcode= conntype= activate=" -- "$cur"));;

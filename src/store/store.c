@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <uuid/uuid.h>
 
+#include "builtins.h"
 #include "model/label.h"
 #include "schema.h"
 
@@ -117,6 +118,18 @@ static int next_seq(struct db *db, int64_t *seq, struct err *e)
 	return 0;
 }
 
+/* Writes the creation sequence back, when this transaction used it. */
+static int save_seq(struct db *db, struct err *e)
+{
+	char sql[96];
+
+	if (!db->seq)
+		return 0;
+	snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%lld' WHERE key = 'seq'",
+		 (long long)db->seq);
+	return exec(db, sql, e);
+}
+
 static int mkdir_parent(const char *path, struct err *e)
 {
 	char dir[4096];
@@ -165,6 +178,17 @@ static int migrate(struct db *db, struct err *e)
 			return err_prefix(e, "schema migration %d", v + 1);
 		}
 	}
+	/* A new database is a fresh store: it gets Windows' built-in objects
+	 * (SPEC §15). A store made by an older ipsecfw is migrated without
+	 * them: objects appearing in it unasked could clash with the admin's;
+	 * `restore defaults` adds them on request. */
+	if (version == 0 && (db_builtins_restore(db, STORE_LOCAL, NULL, e) < 0 ||
+			     save_seq(db, e) < 0)) {
+		exec(db, "ROLLBACK", NULL);
+		return err_prefix(e, "built-in objects");
+	}
+	db->dirty = false;
+	db->seq = 0;
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", target);
 	if (exec(db, sql, e) < 0 || exec(db, "COMMIT", e) < 0) {
 		exec(db, "ROLLBACK", NULL);
@@ -238,15 +262,11 @@ int db_begin_read(struct db *db, struct err *e)
 
 int db_commit(struct db *db, struct err *e)
 {
-	char sql[96];
-
 	if (db->dirty &&
 	    exec(db, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'changes'",
 		 e) < 0)
 		return -1;
-	snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%lld' WHERE key = 'seq'",
-		 (long long)db->seq);
-	if ((db->seq && exec(db, sql, e) < 0) || exec(db, "COMMIT", e) < 0)
+	if (save_seq(db, e) < 0 || exec(db, "COMMIT", e) < 0)
 		return -1;
 	db->in_tx = false;
 	db->dirty = false;
