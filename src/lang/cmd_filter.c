@@ -155,13 +155,50 @@ int cmd_show_filterlist(struct session *s, struct bound *b, struct err *e)
 
 struct add_ctx {
 	struct session *s;
-	int64_t list_id;
+	struct bound *b;
+	const struct filterlist *list;
+	bool expanded; /* a host name gave more than one filter */
 };
+
+/* The filter's tags as the user wrote them: "srcaddr=any dstaddr=me
+ * protocol=TCP dstport=80". */
+static void describe_filter_words(const struct bound *b, char *buf, size_t len)
+{
+	static const char *const filter_tags[] = { "srcaddr", "dstaddr", "protocol", "mirrored",
+						   "srcmask", "dstmask", "srcport", "dstport",
+						   "icmptype", "icmpcode", NULL };
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < b->n_seq && used < len; i++) {
+		const char *tag = b->params[b->seq[i].param].name, *v = b->seq[i].value;
+		bool known = false, blank = !v[0] || strpbrk(v, " \t") != NULL;
+		for (size_t k = 0; filter_tags[k] && !known; k++)
+			known = strcmp(tag, filter_tags[k]) == 0;
+		if (!known)
+			continue;
+		int n = snprintf(buf + used, len - used, "%s%s=%s%s%s", used ? " " : "", tag,
+				 blank ? "\"" : "", v, blank ? "\"" : "");
+		used += n > 0 ? (size_t)n : 0;
+	}
+}
 
 static int add_one_filter(struct filter *f, void *ctx, struct err *e)
 {
 	struct add_ctx *a = ctx;
-	if (db_filter_add(a->s->db, a->list_id, f, e) < 0)
+	char words[256], src[64], dst[64];
+	int rc = db_filter_add(a->s->db, a->list->id, f, e);
+
+	if (rc == DB_DUPLICATE) {
+		describe_filter_words(a->b, words, sizeof(words));
+		addr_format(&f->src, src, sizeof(src));
+		addr_format(&f->dst, dst, sizeof(dst));
+		err_set(e, "filter list '%s' already has the filter %s%s%s%s%s%s", a->list->name,
+			words, a->expanded ? " (for the addresses " : "", a->expanded ? src : "",
+			a->expanded ? " and " : "", a->expanded ? dst : "", a->expanded ? ")" : "");
+		a->b->err_col = a->b->col[args_index(a->b, "srcaddr")];
+	}
+	if (rc < 0)
 		return -1;
 	session_note_filter(a->s, f->id);
 	return 0;
@@ -190,7 +227,8 @@ int cmd_add_filter(struct session *s, struct bound *b, struct err *e)
 		if (db_filterlist_add(s->db, s->store, &l, e) < 0)
 			return -1;
 	}
-	return filterspec_each(&fs, add_one_filter, &(struct add_ctx){ s, l.id }, e);
+	struct add_ctx ctx = { s, b, &l, fs.n_src * fs.n_dst > 1 };
+	return filterspec_each(&fs, add_one_filter, &ctx, e);
 }
 
 int cmd_delete_filter(struct session *s, struct bound *b, struct err *e)
