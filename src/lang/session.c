@@ -469,13 +469,30 @@ static bool script_step(struct session *s, const char *source, char *line, size_
 	return true;
 }
 
+/* The last line of a script whose open batch was rolled back. */
+static void report_rollback(struct session *s, const char *source, const char *why,
+			    const struct script_tally *t)
+{
+	char in_force[2 * NAME_MAX_LEN + 64];
+
+	session_describe_in_force(s, in_force, sizeof(in_force));
+	if (t->applied == 0)
+		fprintf(s->err, "%s: %s, so nothing was applied; in force: %s\n", source, why,
+			in_force);
+	else
+		fprintf(s->err, "%s: %s, so the batch from line %ld on was not applied (%ld earlier "
+				"command%s stay%s); in force: %s\n",
+			source, why, t->batch_from ? t->batch_from : s->line, t->applied,
+			t->applied == 1 ? "" : "s", t->applied == 1 ? "s" : "", in_force);
+}
+
 int session_script(struct session *s, FILE *in, const char *source)
 {
 	const char *saved_source = s->source;
 	long saved_line = s->line;
 	bool saved_batch = s->batch, saved_all = s->all_or_nothing;
 	struct script_tally t = { 0 };
-	char *line = NULL, in_force[2 * NAME_MAX_LEN + 64];
+	char *line = NULL, why[64];
 	size_t cap = 0;
 	ssize_t len;
 	struct err e;
@@ -496,20 +513,11 @@ int session_script(struct session *s, FILE *in, const char *source)
 	if (s->include_depth == 0) {
 		if (rc < 0) {
 			db_rollback(s->db);
-			session_describe_in_force(s, in_force, sizeof(in_force));
-			if (t.applied == 0)
-				fprintf(s->err, "%s: line %ld was refused, so nothing was applied; "
-						"in force: %s\n",
-					source, s->line, in_force);
-			else
-				fprintf(s->err, "%s: line %ld was refused, so the batch from line %ld "
-						"on was not applied (%ld earlier command%s stay%s); "
-						"in force: %s\n",
-					source, s->line, t.batch_from ? t.batch_from : s->line,
-					t.applied, t.applied == 1 ? "" : "s", t.applied == 1 ? "s" : "",
-					in_force);
+			snprintf(why, sizeof(why), "line %ld was refused", s->line);
+			report_rollback(s, source, why, &t);
 		} else if (session_finish(s, &e) < 0) {
 			fprintf(s->err, "%s: error: %s\n", source, e.msg);
+			report_rollback(s, source, "the commit failed", &t);
 			rc = -1;
 		} else {
 			t.applied += t.pending;

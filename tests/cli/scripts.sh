@@ -124,6 +124,24 @@ rm -f "$IPSECFW_DB"
 [ $? -eq 0 ] && grep -q "good.netsh: 4 commands, 4 applied, 0 refused" "$T/err"
 ok $? "keep going: a clean script exits 0 with its summary"
 
+# The command line: separate words around '=', netsh prefixes, messages.
+rm -f "$IPSECFW_DB"
+"$IPSECFW" static add policy name = "Spaced Out" description= "two words" 2>"$T/err" &&
+	"$IPSECFW" NETSH.EXE IPSEC STATIC show policy name ="Spaced Out" >"$T/out" &&
+	grep -q "Description *: two words" "$T/out"
+ok $? "argv: words around '=' and a netsh.exe prefix"
+"$IPSECFW" netsh ipsec static add policy Seoul Office no 1 1 yes Korea >/dev/null 2>"$T/err"
+[ $? -ne 0 ] && grep -qF "ipsecfw: error: add policy: pollinginterval: expected an integer 1..35791394, not 'Korea' (the word 'Korea' was read as pollinginterval, by position)" "$T/err"
+ok $? "argv: a word bound by position is named in the refusal"
+"$IPSECFW" static add policy name "=" >/dev/null 2>"$T/err"
+[ $? -ne 0 ] && grep -qF "add policy: name: a policy name cannot be empty" "$T/err"
+ok $? "argv: a tag left without a value is refused by name"
+
+printf '\377\376a\000d\000d\000\n\000' >"$T/u16.netsh"
+"$IPSECFW" -f "$T/u16.netsh" >/dev/null 2>"$T/err"
+[ $? -ne 0 ] && grep -q "u16.netsh:1:4: error: the script is UTF-16 (Unicode); save it as UTF-8 or ANSI" "$T/err"
+ok $? "a UTF-16 script is named as such"
+
 "$IPSECFW" -k static show store >/dev/null 2>&1
 [ $? -eq 2 ]
 ok $? "-k without a script is a usage error"

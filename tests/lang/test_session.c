@@ -34,10 +34,11 @@ static int line(const char *text)
 	return rc;
 }
 
-/* Runs text as a script; *msgs gets what it printed (caller frees). */
-static int script(const char *text, bool keep_going, char **msgs)
+/* Runs size bytes of text as a script; *msgs gets what it printed
+ * (caller frees). */
+static int script_bytes(const char *text, size_t size, bool keep_going, char **msgs)
 {
-	FILE *in = fmemopen((void *)text, strlen(text), "r");
+	FILE *in = fmemopen((void *)text, size, "r");
 	size_t len = 0;
 	FILE *saved = s.err;
 	int rc;
@@ -51,6 +52,17 @@ static int script(const char *text, bool keep_going, char **msgs)
 	s.keep_going = false;
 	printf("# %s", *msgs);
 	return rc;
+}
+
+static int script(const char *text, bool keep_going, char **msgs)
+{
+	return script_bytes(text, strlen(text), keep_going, msgs);
+}
+
+static int refuse_commit(struct session *ss, struct err *e)
+{
+	(void)ss;
+	return err_set(e, "the kernel refused the ruleset");
 }
 
 static bool policy_exists(const char *name)
@@ -201,6 +213,19 @@ int main(void)
 	ok(strstr(msgs, "t.netsh: line 4 was refused, so the batch from line 3 on was not applied "
 			"(2 earlier commands stay)"),
 	   "and the message says which part was rolled back");
+	free(msgs);
+
+	s.before_commit = refuse_commit;
+	ok(script("add policy name=D1\n", false, &msgs) < 0 && !policy_exists("D1") &&
+		   strstr(msgs, "t.netsh: error: the kernel refused the ruleset") &&
+		   strstr(msgs, "t.netsh: the commit failed, so nothing was applied; in force:"),
+	   "a failed commit says nothing was applied");
+	free(msgs);
+	s.before_commit = NULL;
+
+	ok(script_bytes("\xff\xfe" "a\0d\0d\0\n\0", 10, false, &msgs) < 0 &&
+		   strstr(msgs, "t.netsh:1:4: error: the script is UTF-16"),
+	   "a UTF-16 script is named as such");
 	free(msgs);
 
 	ok(line("exportpolicy file=/tmp/x") < 0, "files are refused when not allowed");
