@@ -100,8 +100,10 @@ fails "big.netsh:100000:" "a 100,000-line script failing on its last line" "$IPS
 
 # ipsecpol errors.
 fails "remote machines are not supported" "ipsecpol \\\\machine" "$IPSECFW" pol '\\server' -w REG -p P -x
-fails "must be upper case" "ipsecpol lower-case -w" "$IPSECFW" pol -w reg -p P -x
-fails "must be upper case" "ipsecpol lower-case protocol" "$IPSECFW" pol -w REG -p P -r R -f '*+0:80:tcp' -n PASS
+fails "is neither REG nor DS" "ipsecpol unknown -w" "$IPSECFW" pol -w REGISTRY -p P -x
+fails "unknown protocol 'TPC'" "ipsecpol unknown protocol" "$IPSECFW" pol -w REG -p P -r R -f '*+0:80:TPC' -n PASS
+fails "-y: no policy named 'Missing'" "ipsecpol -y on a missing policy" "$IPSECFW" pol -w REG -p Missing -y
+fails "at most 255" "ipsecpol -p longer than a name" "$IPSECFW" pol -w REG -p "$(printf '%0300d' 0)" -x
 fails "bad port" "ipsecpol bad port" "$IPSECFW" pol -w REG -p P -r R -f '*+0:99999:TCP' -n PASS
 fails "unknown negotiation policy" "ipsecpol bad -n" "$IPSECFW" pol -w REG -p P -r R -f '*+0' -n ALLOW
 fails "-r: a rule name is required" "ipsecpol -f without -r" "$IPSECFW" pol -w REG -p P -f '*+0' -n PASS
