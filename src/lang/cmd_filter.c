@@ -251,7 +251,9 @@ int cmd_delete_filter(struct session *s, struct bound *b, struct err *e)
 		deleted++;
 	}
 	if (rc == 0 && deleted == 0) {
-		err_set(e, "no filter in list '%s' matches", l.name);
+		char words[256];
+		describe_filter_words(b, words, sizeof(words));
+		err_set(e, "no filter in list '%s' matches %s", l.name, words);
 		rc = args_fail(b, "srcaddr", e);
 	}
 out:

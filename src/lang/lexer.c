@@ -76,8 +76,11 @@ static int read_word(const char *line, size_t len, size_t *i, char **w, struct w
 		*(*w)++ = c;
 	}
 	if (in_quote) {
+		/* The value is not echoed: it may be a preshared key. */
 		*err_col = (int)quote_at + 1;
-		return err_set(e, "unterminated quote");
+		if (out->tag)
+			return err_set(e, "%.64s: unterminated quote", out->tag);
+		return err_set(e, "unterminated quote in an untagged word");
 	}
 	*(*w)++ = '\0';
 	out->value = start;

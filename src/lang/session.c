@@ -261,6 +261,30 @@ static bool is_comment(const char *line, size_t len)
 		line[i + 3] == '\n');
 }
 
+/* A line the lexer refused at column col: names the command the words
+ * before it make, when they make one, as every other refusal does. */
+static void name_command_before(struct session *s, const char *line, int col, struct err *e)
+{
+	enum netsh_context ctx = s->ctx;
+	const struct command *cmd;
+	struct tokens t;
+	struct err ignored;
+	size_t at, used;
+	bool named;
+	int ignored_col;
+
+	if (col <= 1 || lex_line(line, (size_t)col - 1, &t, &ignored_col, &ignored) < 0)
+		return;
+	at = skip_prefix(&t, 0, &ctx, &named);
+	if (at < t.n &&
+	    (cmd = find_command(ctx == CTX_DYNAMIC ? dynamic_commands : static_commands,
+				ctx == CTX_DYNAMIC ? n_dynamic_commands : n_static_commands, &t, at,
+				&used, &ignored)))
+		err_prefix(e, "%s%s%s", cmd->verb, cmd->object ? " " : "",
+			   cmd->object ? cmd->object : "");
+	tokens_free(&t);
+}
+
 int session_line(struct session *s, const char *line, size_t len, int *err_col, struct err *e)
 {
 	struct tokens t;
@@ -280,6 +304,7 @@ int session_line(struct session *s, const char *line, size_t len, int *err_col, 
 		return 0;
 	if (lex_line(line, len, &t, err_col, e) < 0) {
 		s->was_command = true;
+		name_command_before(s, line, *err_col, e);
 		err_show_invisible(e);
 		return -1;
 	}

@@ -52,6 +52,10 @@ fails "must be 'me'" "server type needs me" "$IPSECFW" static add filter filterl
 fails "already exists" "duplicate policy name" "$IPSECFW" static add policy name="Packet Filter"
 fails "already exists" "duplicate filter action name" "$IPSECFW" static add filteraction name=permit
 fails "add filter: filter list 'Inbound web protocols' already has the filter srcaddr=any dstaddr=me protocol=TCP dstport=80" "duplicate filter, as written" "$IPSECFW" static add filter filterlist="Inbound web protocols" srcaddr=any dstaddr=me protocol=TCP dstport=80
+fails "delete filter: srcaddr: no filter in list 'Inbound web protocols' matches srcaddr=any dstaddr=me protocol=TCP dstport=8080" \
+	"delete filter names the criteria as written" "$IPSECFW" static delete filter "Inbound web protocols" any me protocol=TCP dstport=8080
+fails "add policy: description: unterminated quote" "argv: an unterminated quote names the command and tag" \
+	"$IPSECFW" static add policy name=x 'description="half'
 fails "used by 1 rule" "deleting a filter list in use" "$IPSECFW" static delete filterlist name="All inbound traffic"
 fails "used by 1 rule" "deleting a filter action in use" "$IPSECFW" static delete filteraction name=Block
 fails "used by" "delete filterlist all with lists in use" "$IPSECFW" static delete filterlist all
@@ -62,7 +66,7 @@ fails "yes or no" "bad boolean" "$IPSECFW" static set policy name="Packet Filter
 fails "value" "bad config value" "$IPSECFW" dynamic set config ipsecexempt 4
 fails "property" "bad config property" "$IPSECFW" dynamic set config colour 1
 
-script_fails "s.netsh:2:29: error: unterminated quote" "unterminated quote, with line and column" <<'END'
+script_fails "s.netsh:2:29: error: add policy: desc: unterminated quote" "unterminated quote, with line, column, command and tag" <<'END'
 add filteraction name=Extra action=permit
 add policy name=Second desc="oops
 END

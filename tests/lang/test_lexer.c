@@ -25,8 +25,12 @@ int main(void)
 	   t.v[2].value_col);
 	tokens_free(&t);
 
-	ok(lex("add policy name=\"open", &t, &col, &e) < 0 && col == 17, "unterminated quote at %d",
-	   col);
+	ok(lex("add policy name=\"open", &t, &col, &e) < 0 && col == 17 &&
+		   strcmp(e.msg, "name: unterminated quote") == 0,
+	   "unterminated quote at %d, named by its tag, the value not echoed", col);
+	ok(lex("add \"open", &t, &col, &e) < 0 && col == 5 &&
+		   strstr(e.msg, "untagged word") && !strstr(e.msg, "open"),
+	   "an untagged word's unterminated quote");
 	ok(lex("add \x01 policy", &t, &col, &e) < 0 && col == 5, "control character at %d", col);
 	ok(lex("=x add", &t, &col, &e) < 0 && col == 1 && strstr(e.msg, "'=' without a tag"),
 	   "'=' without a tag");
