@@ -60,9 +60,14 @@ static char *join_args(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *eq = strchr(a, '=');
 		bool blank = strpbrk(a, " \t") != NULL || a[0] == '\0';
+		/* After "name=" or "=", a word is a value even when it holds '='. */
+		size_t prev = i ? strlen(argv[i - 1]) : 0;
+		bool value = prev && argv[i - 1][prev - 1] == '=';
 		if (i)
 			*p++ = ' ';
-		if (blank && eq && !memchr(a, ' ', (size_t)(eq - a)) && !strchr(a, '"'))
+		if (value && eq && !strchr(a, '"'))
+			p += sprintf(p, "\"%s\"", a);
+		else if (blank && eq && !memchr(a, ' ', (size_t)(eq - a)) && !strchr(a, '"'))
 			p += sprintf(p, "%.*s\"%s\"", (int)(eq - a + 1), a, eq + 1);
 		else if (blank && !strchr(a, '"'))
 			p += sprintf(p, "\"%s\"", a);

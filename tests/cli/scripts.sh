@@ -130,6 +130,9 @@ rm -f "$IPSECFW_DB"
 	"$IPSECFW" NETSH.EXE IPSEC STATIC show policy name ="Spaced Out" >"$T/out" &&
 	grep -q "Description *: two words" "$T/out"
 ok $? "argv: words around '=' and a netsh.exe prefix"
+"$IPSECFW" static add policy name = "Eq" description= "a=b" &&
+	"$IPSECFW" static show policy Eq | grep -q "Description *: a=b"
+ok $? "argv: a value holding '=' after a separate '='"
 "$IPSECFW" netsh ipsec static add policy Seoul Office no 1 1 yes Korea >/dev/null 2>"$T/err"
 [ $? -ne 0 ] && grep -qF "ipsecfw: error: add policy: pollinginterval: expected an integer 1..35791394, not 'Korea' (the word 'Korea' was read as pollinginterval, by position)" "$T/err"
 ok $? "argv: a word bound by position is named in the refusal"
