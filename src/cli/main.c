@@ -223,6 +223,7 @@ static int run_pol(struct session *s, int argc, char **argv)
 
 	s->source = "ipsecpol";
 	if (ipsecpol_run(s, argc, argv, &e) < 0) {
+		err_show_invisible(&e);
 		fprintf(stderr, "%s\n", e.msg);
 		return 1;
 	}

@@ -24,16 +24,17 @@ void session_init(struct session *s, struct db *db, FILE *out, FILE *err)
 
 void session_warn(struct session *s, const char *fmt, ...)
 {
+	char text[2048];
 	va_list ap;
 
-	if (s->line > 0)
-		fprintf(s->err, "%s:%ld: warning: %s: ", s->source, s->line, s->command);
-	else
-		fprintf(s->err, "%s: warning: %s: ", s->source, s->command);
 	va_start(ap, fmt);
-	vfprintf(s->err, fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	fputc('\n', s->err);
+	text_show_invisible(text, sizeof(text));
+	if (s->line > 0)
+		fprintf(s->err, "%s:%ld: warning: %s: %s\n", s->source, s->line, s->command, text);
+	else
+		fprintf(s->err, "%s: warning: %s: %s\n", s->source, s->command, text);
 }
 
 /* Matches a command word exactly or by a unique prefix. */

@@ -62,21 +62,20 @@ static unsigned invisible_at(const unsigned char *p, size_t *len)
 	return 0;
 }
 
-void err_show_invisible(struct err *e)
+void text_show_invisible(char *buf, size_t size)
 {
-	char out[sizeof(e->msg)];
-	const unsigned char *p;
-	size_t used = 0, len;
+	char out[2048];
+	const unsigned char *p = (const unsigned char *)buf;
+	size_t used = 0, len, cap = size < sizeof(out) ? size : sizeof(out);
 	unsigned cp;
 
-	if (!e)
+	if (cap == 0)
 		return;
-	p = (const unsigned char *)e->msg;
-	while (*p && used < sizeof(out) - 1) {
+	while (*p && used < cap - 1) {
 		if ((cp = invisible_at(p, &len))) {
-			if (used + 6 > sizeof(out) - 1)
+			if (used + 6 > cap - 1)
 				break;
-			snprintf(out + used, sizeof(out) - used, "\\u%04x", cp);
+			snprintf(out + used, cap - used, "\\u%04x", cp);
 			used += 6;
 			p += len;
 		} else {
@@ -84,5 +83,11 @@ void err_show_invisible(struct err *e)
 		}
 	}
 	out[used] = '\0';
-	memcpy(e->msg, out, used + 1);
+	memcpy(buf, out, used + 1);
+}
+
+void err_show_invisible(struct err *e)
+{
+	if (e)
+		text_show_invisible(e->msg, sizeof(e->msg));
 }

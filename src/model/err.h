@@ -20,5 +20,8 @@ int err_prefix(struct err *e, const char *fmt, ...)
  * U+200B..U+200F, U+2060, U+FEFF) as "\u00a0", so a message shows why a
  * name that looks right did not match. */
 void err_show_invisible(struct err *e);
+/* The same for any NUL-terminated text in a buffer of size bytes (at most
+ * 2048 are kept). */
+void text_show_invisible(char *buf, size_t size);
 
 #endif

@@ -158,6 +158,13 @@ int main(void)
 	err_show_invisible(&e);
 	is_str(e.msg, "caf\xc3\xa9 \xe2\x80\x94", "visible UTF-8 stays");
 
+	char long_text[1200];
+	memset(long_text, 'x', 1000);
+	memcpy(long_text + 1000, "\xc2\xa0", 3);
+	text_show_invisible(long_text, sizeof(long_text));
+	ok(strlen(long_text) == 1006 && strcmp(long_text + 1000, "\\u00a0") == 0,
+	   "a warning longer than an error message is escaped whole");
+
 	bool yes;
 	ok(parse_yes_no("Y", &yes) == 0 && yes, "Y is yes");
 	ok(parse_yes_no("no", &yes) == 0 && !yes, "no is no");
