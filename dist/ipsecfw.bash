@@ -17,7 +17,7 @@ _ipsecfw()
 	esac
 	if [[ -z $first ]]; then
 		COMPREPLY=($(compgen -W "static dynamic pol test replay analyze show apply boot unload
-			confirm log --db -j -f --facts --facts-root --help --version" -- "$cur"))
+			confirm log --db -j -f -k --keep-going --facts --facts-root --help --version" -- "$cur"))
 		return
 	fi
 	local n=$((COMP_CWORD - i))

@@ -1,5 +1,6 @@
 /* libFuzzer target: any bytes as a netsh script. Nothing may crash, leak
- * or leave a transaction open. */
+ * or leave a transaction open. An input of odd length runs as with
+ * --keep-going (each command on its own), an even one all or nothing. */
 #include <stdint.h>
 
 #include "fuzz_common.h"
@@ -12,6 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *in;
 
 	fuzz_session(&s);
+	s.keep_going = size & 1;
 	if (size == 0 || !(in = fmemopen((void *)data, size, "r")))
 		return 0;
 	session_script(&s, in, "fuzz");

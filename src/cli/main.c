@@ -5,6 +5,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "engine/ftable.h"
@@ -22,7 +23,8 @@
 static void usage(FILE *out)
 {
 	fputs("usage: ipsecfw [--db PATH] [-j] static|dynamic COMMAND ...\n"
-	      "       ipsecfw [--db PATH] -f SCRIPT        run a netsh script (one transaction)\n"
+	      "       ipsecfw [--db PATH] [-k] -f SCRIPT   run a netsh script (one transaction;\n"
+	      "                                           -k: each command on its own)\n"
 	      "       ipsecfw [--db PATH] pol ARGS ...     an ipsecpol command line\n"
 	      "       ipsecfw [--db PATH]                  interactive prompt\n"
 	      "       ipsecfw [OPTIONS] test [--frag] [--iface lan|dialup] in|out PROTO SRC[:PORT] DST[:PORT]\n"
@@ -40,6 +42,8 @@ static void usage(FILE *out)
 	      "  --db PATH          the store database (default $IPSECFW_DB or " DB_DEFAULT_PATH ")\n"
 	      "  -j                 print JSON\n"
 	      "  -f SCRIPT          run SCRIPT ('-' for standard input)\n"
+	      "  -k, --keep-going   in a script, commit each command on its own, report every\n"
+	      "                     refused line and go on; a summary ends it\n"
 	      "  --facts FILE       host facts from FILE instead of this machine (what-if)\n"
 	      "  --facts-root DIR   read resolv.conf, leases and wins.conf under DIR\n"
 	      "  --version          print the version and exit\n",
@@ -59,9 +63,14 @@ static char *join_args(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *eq = strchr(a, '=');
 		bool blank = strpbrk(a, " \t") != NULL || a[0] == '\0';
+		/* After "name=" or "=", a word is a value even when it holds '='. */
+		size_t prev = i ? strlen(argv[i - 1]) : 0;
+		bool value = prev && argv[i - 1][prev - 1] == '=';
 		if (i)
 			*p++ = ' ';
-		if (blank && eq && !memchr(a, ' ', (size_t)(eq - a)) && !strchr(a, '"'))
+		if (value && eq && !strchr(a, '"'))
+			p += sprintf(p, "\"%s\"", a);
+		else if (blank && eq && !memchr(a, ' ', (size_t)(eq - a)) && !strchr(a, '"'))
 			p += sprintf(p, "%.*s\"%s\"", (int)(eq - a + 1), a, eq + 1);
 		else if (blank && !strchr(a, '"'))
 			p += sprintf(p, "\"%s\"", a);
@@ -96,6 +105,13 @@ static int run_words(struct session *s, const char *context, int argc, char **ar
 	free(full);
 	free(line);
 	return rc < 0 ? 1 : 0;
+}
+
+/* `ipsecfw netsh ipsec static ...`, `ipsecfw NETSH.EXE ...`, `ipsecfw ipsec
+ * ...`: a batch file's line given as it stands. */
+static bool is_netsh_line(const char *word)
+{
+	return session_is_netsh_word(word) || strcasecmp(word, "ipsec") == 0;
 }
 
 static int run_script(struct session *s, const char *path)
@@ -210,6 +226,7 @@ static int run_pol(struct session *s, int argc, char **argv)
 
 	s->source = "ipsecpol";
 	if (ipsecpol_run(s, argc, argv, &e) < 0) {
+		err_show_invisible(&e);
 		fprintf(stderr, "%s\n", e.msg);
 		return 1;
 	}
@@ -222,6 +239,7 @@ int main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "file", required_argument, NULL, 'f' },
+		{ "keep-going", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "facts", required_argument, NULL, 'F' },
 		{ "facts-root", required_argument, NULL, 'R' },
@@ -230,7 +248,7 @@ int main(int argc, char **argv)
 	};
 	const char *db_path = getenv("IPSECFW_DB"), *script = NULL;
 	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-	bool json = false, as_pol;
+	bool json = false, keep_going = false, as_pol;
 	struct facts_sources facts_src = { 0 };
 	struct session s;
 	struct kernel_hook kernel;
@@ -241,7 +259,7 @@ int main(int argc, char **argv)
 	/* Installed as ipsecpol or ipseccmd, the whole command line is ipsecpol's. */
 	as_pol = strcmp(prog, "ipsecpol") == 0 || strcmp(prog, "ipseccmd") == 0;
 	if (!as_pol) {
-		while ((opt = getopt_long(argc, argv, "+d:jf:h", longopts, NULL)) != -1) {
+		while ((opt = getopt_long(argc, argv, "+d:jf:kh", longopts, NULL)) != -1) {
 			switch (opt) {
 			case 'd':
 				db_path = optarg;
@@ -251,6 +269,9 @@ int main(int argc, char **argv)
 				break;
 			case 'f':
 				script = optarg;
+				break;
+			case 'k':
+				keep_going = true;
 				break;
 			case 'F':
 				facts_src.facts_file = optarg;
@@ -286,6 +307,7 @@ int main(int argc, char **argv)
 	}
 	session_init(&s, db, stdout, stderr);
 	s.json = json;
+	s.keep_going = keep_going;
 	s.after_filters_added = shadow_warn;
 	s.hook_ctx = &facts_src;
 	kernel_hook_install(&s, &kernel, db, db_path, &facts_src);
@@ -296,6 +318,8 @@ int main(int argc, char **argv)
 	char **words = argv + optind;
 	if (as_pol)
 		rc = run_pol(&s, left, words);
+	else if (keep_going && !(script && left == 0) && (left > 0 || isatty(STDIN_FILENO)))
+		rc = (fputs("ipsecfw: -k goes with a script (-f)\n", stderr), 2);
 	else if (script && left == 0)
 		rc = run_script(&s, script);
 	else if (script)
@@ -310,6 +334,8 @@ int main(int argc, char **argv)
 		rc = run_pol(&s, left - 1, words + 1);
 	else if (left > 0 && (strcmp(words[0], "static") == 0 || strcmp(words[0], "dynamic") == 0))
 		rc = left == 1 ? (usage(stderr), 2) : run_words(&s, words[0], left - 1, words + 1);
+	else if (left > 1 && is_netsh_line(words[0]))
+		rc = run_words(&s, "", left, words); /* a batch file's line, word for word */
 	else if (left > 0)
 		rc = (fprintf(stderr, "ipsecfw: unknown command '%s'\n", words[0]), usage(stderr), 2);
 	else if (isatty(STDIN_FILENO))

@@ -7,15 +7,12 @@
 
 #include "model/proto.h"
 
-static void list_tags(const struct param *params, size_t n, const char *prefix, char *buf,
-		      size_t len)
+static void list_tags(const struct param *params, size_t n, char *buf, size_t len)
 {
 	size_t used = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && used < len; i++) {
-		if (prefix && strncasecmp(params[i].name, prefix, strlen(prefix)) != 0)
-			continue;
 		int k = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", params[i].name);
 		if (k < 0)
 			break;
@@ -23,32 +20,41 @@ static void list_tags(const struct param *params, size_t n, const char *prefix, 
 	}
 }
 
-/* Exact tag, else the one parameter it is a prefix of. */
+/* Exact tag, else the first parameter, in the command's declared (usage)
+ * order, that the tag is a prefix of: netsh matches each tag against the
+ * command's tag table in order with MatchToken (a case-insensitive prefix
+ * test), so `filter=` in `add rule` is filterlist=, listed before
+ * filteraction=. */
 static int match_tag(const struct param *params, size_t n, const char *tag, struct err *e)
 {
 	size_t len = strlen(tag);
-	int found = -1, count = 0;
 	char names[256];
 
 	for (size_t i = 0; i < n; i++)
 		if (strcasecmp(params[i].name, tag) == 0)
 			return (int)i;
-	for (size_t i = 0; i < n; i++) {
-		if (strncasecmp(params[i].name, tag, len) == 0) {
-			found = (int)i;
-			count++;
-		}
-	}
-	if (count == 1)
-		return found;
-	if (count > 1) {
-		list_tags(params, n, tag, names, sizeof(names));
-		return err_set(e, "ambiguous tag '%s' (%s)", tag, names);
-	}
-	list_tags(params, n, NULL, names, sizeof(names));
+	for (size_t i = 0; i < n; i++)
+		if (strncasecmp(params[i].name, tag, len) == 0)
+			return (int)i;
+	list_tags(params, n, names, sizeof(names));
 	if (n == 0)
 		return err_set(e, "unexpected tag '%s': this command takes no arguments", tag);
 	return err_set(e, "unknown tag '%s' (expected %s)", tag, names);
+}
+
+/* " (the word 'x' was read as tag, by position)" when the value of an
+ * optional parameter came untagged: a stray word (an unquoted name's
+ * second half) lands on a tag the user never wrote. Required parameters
+ * (name, filterlist, srcaddr) are given by position as a matter of course. */
+static void note_position(const struct bound *b, int p, struct err *e)
+{
+	size_t used = strlen(e->msg);
+
+	if (p < 0 || !b->positional[p] || (b->params[p].flags & P_REQUIRED) ||
+	    used >= sizeof(e->msg) - 1)
+		return;
+	snprintf(e->msg + used, sizeof(e->msg) - used, " (the word '%.64s' was read as %s, by position)",
+		 b->value[p], b->params[p].name);
 }
 
 int args_bind(const struct param *params, size_t n_params, const struct tokens *toks,
@@ -76,14 +82,19 @@ int args_bind(const struct param *params, size_t n_params, const struct tokens *
 				}
 			}
 			if (p < 0)
-				return err_set(e, "unexpected value '%.64s'", tok->value);
+				return err_set(e, "unexpected value '%.64s': no parameter is left to "
+						  "take an untagged word", tok->value);
 		}
-		if (b->value[p] && !(params[p].flags & P_REPEAT))
-			return err_set(e, "tag '%s' is given twice", params[p].name);
+		if (b->value[p] && !(params[p].flags & P_REPEAT)) {
+			err_set(e, "tag '%s' is given twice", params[p].name);
+			note_position(b, p, e);
+			return -1;
+		}
 		if (b->n_seq == ARGS_SEQ_MAX)
 			return err_set(e, "too many arguments");
 		b->value[p] = tok->value;
 		b->col[p] = tok->value_col;
+		b->positional[p] = !tok->tag;
 		b->seq[b->n_seq].param = p;
 		b->seq[b->n_seq].value = tok->value;
 		b->seq[b->n_seq++].col = tok->value_col;
@@ -136,6 +147,7 @@ int args_fail(struct bound *b, const char *name, struct err *e)
 	int i = args_index(b, name);
 
 	b->err_col = b->col[i];
+	note_position(b, i, e);
 	return err_prefix(e, "%s", name);
 }
 

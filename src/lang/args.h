@@ -1,5 +1,6 @@
 /* args.h - binds a command's tokens to its declared parameters, the netsh
- * way (SPEC §1): `tag=value` with any unambiguous tag prefix, or bare values
+ * way (SPEC §1): `tag=value` with any tag prefix (the first declared tag it
+ * prefixes wins, as netsh's in-order table match does), or bare values
  * taken in declared order; then typed accessors whose errors name the tag. */
 #ifndef IPSECFW_ARGS_H
 #define IPSECFW_ARGS_H
@@ -28,6 +29,7 @@ struct bound {
 	size_t n_params;
 	const char *value[ARGS_MAX]; /* last value given, or NULL */
 	int col[ARGS_MAX];
+	bool positional[ARGS_MAX]; /* the value came untagged, bound by position */
 	/* Every value in command-line order (auth methods keep their order). */
 	struct {
 		int param;
@@ -56,7 +58,8 @@ int args_long(struct bound *b, const char *name, long lo, long hi, long *out, st
 /* One of words[] (case-insensitive), index into *out. */
 int args_word(struct bound *b, const char *name, const char *const *words, int *out,
 	      struct err *e);
-/* Prefixes e with the tag name and records its column. Returns -1. */
+/* Prefixes e with the tag name and records its column; says so when the
+ * value was an untagged word bound by position. Returns -1. */
 int args_fail(struct bound *b, const char *name, struct err *e);
 
 /* yes/no/y/n, case-insensitive (SPEC §1). */

@@ -1,6 +1,7 @@
 /* cmd_filter.c - netsh static commands on filter lists, filters and filter
  * actions (SPEC §2.3-§2.5). */
 #include "cmd_filter.h"
+#include "store/builtins.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -155,13 +156,50 @@ int cmd_show_filterlist(struct session *s, struct bound *b, struct err *e)
 
 struct add_ctx {
 	struct session *s;
-	int64_t list_id;
+	struct bound *b;
+	const struct filterlist *list;
+	bool expanded; /* a host name gave more than one filter */
 };
+
+/* The filter's tags as the user wrote them: "srcaddr=any dstaddr=me
+ * protocol=TCP dstport=80". */
+static void describe_filter_words(const struct bound *b, char *buf, size_t len)
+{
+	static const char *const filter_tags[] = { "srcaddr", "dstaddr", "protocol", "mirrored",
+						   "srcmask", "dstmask", "srcport", "dstport",
+						   "icmptype", "icmpcode", NULL };
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < b->n_seq && used < len; i++) {
+		const char *tag = b->params[b->seq[i].param].name, *v = b->seq[i].value;
+		bool known = false, blank = !v[0] || strpbrk(v, " \t") != NULL;
+		for (size_t k = 0; filter_tags[k] && !known; k++)
+			known = strcmp(tag, filter_tags[k]) == 0;
+		if (!known)
+			continue;
+		int n = snprintf(buf + used, len - used, "%s%s=%s%s%s", used ? " " : "", tag,
+				 blank ? "\"" : "", v, blank ? "\"" : "");
+		used += n > 0 ? (size_t)n : 0;
+	}
+}
 
 static int add_one_filter(struct filter *f, void *ctx, struct err *e)
 {
 	struct add_ctx *a = ctx;
-	if (db_filter_add(a->s->db, a->list_id, f, e) < 0)
+	char words[256], src[64], dst[64];
+	int rc = db_filter_add(a->s->db, a->list->id, f, e);
+
+	if (rc == DB_DUPLICATE) {
+		describe_filter_words(a->b, words, sizeof(words));
+		addr_format(&f->src, src, sizeof(src));
+		addr_format(&f->dst, dst, sizeof(dst));
+		err_set(e, "filter list '%s' already has the filter %s%s%s%s%s%s", a->list->name,
+			words, a->expanded ? " (for the addresses " : "", a->expanded ? src : "",
+			a->expanded ? " and " : "", a->expanded ? dst : "", a->expanded ? ")" : "");
+		a->b->err_col = a->b->col[args_index(a->b, "srcaddr")];
+	}
+	if (rc < 0)
 		return -1;
 	session_note_filter(a->s, f->id);
 	return 0;
@@ -190,7 +228,8 @@ int cmd_add_filter(struct session *s, struct bound *b, struct err *e)
 		if (db_filterlist_add(s->db, s->store, &l, e) < 0)
 			return -1;
 	}
-	return filterspec_each(&fs, add_one_filter, &(struct add_ctx){ s, l.id }, e);
+	struct add_ctx ctx = { s, b, &l, fs.n_src * fs.n_dst > 1 };
+	return filterspec_each(&fs, add_one_filter, &ctx, e);
 }
 
 int cmd_delete_filter(struct session *s, struct bound *b, struct err *e)
@@ -213,7 +252,9 @@ int cmd_delete_filter(struct session *s, struct bound *b, struct err *e)
 		deleted++;
 	}
 	if (rc == 0 && deleted == 0) {
-		err_set(e, "no filter in list '%s' matches", l.name);
+		char words[256];
+		describe_filter_words(b, words, sizeof(words));
+		err_set(e, "no filter in list '%s' matches %s", l.name, words);
 		rc = args_fail(b, "srcaddr", e);
 	}
 out:
@@ -246,14 +287,48 @@ static int read_filteraction(struct bound *b, struct filteraction *a, struct err
 	return 0;
 }
 
+/* Admins' scripts often begin with "add filteraction name=Permit action=permit"
+ * although a fresh store already holds the built-in Permit; run line by line
+ * on Windows the refusal is skipped and the built-in serves. Asking again for
+ * a built-in with the same verdict (action, inpass, soft) keeps it, with a
+ * note, instead of failing the whole script. 1: kept, 0: not that case,
+ * -1: error. */
+static int keep_builtin_filteraction(struct session *s, const char *name,
+				     const struct filteraction *wanted, struct err *e)
+{
+	struct filteraction have;
+
+	int found = db_filteraction_find(s->db, s->store, name, NULL, &have, e);
+
+	if (found <= 0)
+		return found;
+	if (!builtin_guid(have.guid) || have.action != wanted->action)
+		return 0;
+	if (have.action == ACTION_NEGOTIATE &&
+	    (have.inpass != wanted->inpass || have.soft != wanted->soft))
+		return 0;
+	session_note(s, "the built-in filter action '%s' already does what this asks; kept as it is",
+		     have.name);
+	return 1;
+}
+
 int cmd_add_filteraction(struct session *s, struct bound *b, struct err *e)
 {
 	struct filteraction a;
 	const char *name = args_get(b, "name");
 
 	filteraction_init(&a);
-	if (cmd_check_name(b, "name", name, filteraction_exists(s, name, e), "filter action", e) < 0 ||
-	    read_filteraction(b, &a, e) < 0)
+	if (read_filteraction(b, &a, e) < 0)
+		return -1;
+	switch (keep_builtin_filteraction(s, name, &a, e)) {
+	case 1:
+		return 0;
+	case 0:
+		break;
+	default:
+		return -1;
+	}
+	if (cmd_check_name(b, "name", name, filteraction_exists(s, name, e), "filter action", e) < 0)
 		return -1;
 	snprintf(a.name, sizeof(a.name), "%s", name);
 	return db_filteraction_add(s->db, s->store, &a, e);

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "resolve.h"
+#include "store/ruleset_load.h"
 
 void session_init(struct session *s, struct db *db, FILE *out, FILE *err)
 {
@@ -23,16 +24,17 @@ void session_init(struct session *s, struct db *db, FILE *out, FILE *err)
 
 void session_warn(struct session *s, const char *fmt, ...)
 {
+	char text[2048];
 	va_list ap;
 
-	if (s->line > 0)
-		fprintf(s->err, "%s:%ld: warning: %s: ", s->source, s->line, s->command);
-	else
-		fprintf(s->err, "%s: warning: %s: ", s->source, s->command);
 	va_start(ap, fmt);
-	vfprintf(s->err, fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	fputc('\n', s->err);
+	text_show_invisible(text, sizeof(text));
+	if (s->line > 0)
+		fprintf(s->err, "%s:%ld: warning: %s: %s\n", s->source, s->line, s->command, text);
+	else
+		fprintf(s->err, "%s: warning: %s: %s\n", s->source, s->command, text);
 }
 
 /* Matches a command word exactly or by a unique prefix. */
@@ -107,6 +109,18 @@ static bool parse_context_word(const char *w, enum netsh_context *out)
 	return true;
 }
 
+/* netsh, NETSH, netsh.exe, C:\\Windows\\System32\\netsh.exe: how batch
+ * files start their lines. */
+bool session_is_netsh_word(const char *w)
+{
+	const char *base = w;
+
+	for (const char *p = w; *p; p++)
+		if (*p == '\\' || *p == '/')
+			base = p + 1;
+	return strcasecmp(base, "netsh") == 0 || strcasecmp(base, "netsh.exe") == 0;
+}
+
 /* Skips "netsh", "ipsec" and a context word. Returns how many were
  * skipped; *ctx is the context named, if any. */
 static size_t skip_prefix(const struct tokens *t, size_t at, enum netsh_context *ctx,
@@ -115,7 +129,7 @@ static size_t skip_prefix(const struct tokens *t, size_t at, enum netsh_context 
 	size_t i = at;
 
 	*named = false;
-	if (i < t->n && !t->v[i].tag && strcasecmp(t->v[i].value, "netsh") == 0)
+	if (i < t->n && !t->v[i].tag && session_is_netsh_word(t->v[i].value))
 		i++;
 	if (i < t->n && !t->v[i].tag && strcasecmp(t->v[i].value, "ipsec") == 0)
 		i++;
@@ -248,6 +262,30 @@ static bool is_comment(const char *line, size_t len)
 		line[i + 3] == '\n');
 }
 
+/* A line the lexer refused at column col: names the command the words
+ * before it make, when they make one, as every other refusal does. */
+static void name_command_before(struct session *s, const char *line, int col, struct err *e)
+{
+	enum netsh_context ctx = s->ctx;
+	const struct command *cmd;
+	struct tokens t;
+	struct err ignored;
+	size_t at, used;
+	bool named;
+	int ignored_col;
+
+	if (col <= 1 || lex_line(line, (size_t)col - 1, &t, &ignored_col, &ignored) < 0)
+		return;
+	at = skip_prefix(&t, 0, &ctx, &named);
+	if (at < t.n &&
+	    (cmd = find_command(ctx == CTX_DYNAMIC ? dynamic_commands : static_commands,
+				ctx == CTX_DYNAMIC ? n_dynamic_commands : n_static_commands, &t, at,
+				&used, &ignored)))
+		err_prefix(e, "%s%s%s", cmd->verb, cmd->object ? " " : "",
+			   cmd->object ? cmd->object : "");
+	tokens_free(&t);
+}
+
 int session_line(struct session *s, const char *line, size_t len, int *err_col, struct err *e)
 {
 	struct tokens t;
@@ -261,11 +299,16 @@ int session_line(struct session *s, const char *line, size_t len, int *err_col, 
 	*err_col = 0;
 	s->text = line;
 	s->text_len = len;
+	s->was_command = false;
 	snprintf(s->command, sizeof(s->command), "netsh");
 	if (is_comment(line, len))
 		return 0;
-	if (lex_line(line, len, &t, err_col, e) < 0)
+	if (lex_line(line, len, &t, err_col, e) < 0) {
+		s->was_command = true;
+		name_command_before(s, line, *err_col, e);
+		err_show_invisible(e);
 		return -1;
+	}
 	if (t.n == 0) {
 		tokens_free(&t);
 		return 0;
@@ -274,6 +317,8 @@ int session_line(struct session *s, const char *line, size_t len, int *err_col, 
 		*err_col = t.v[0].col;
 		rc = context_line(s, &t, e);
 		tokens_free(&t);
+		if (rc < 0)
+			err_show_invisible(e);
 		return rc;
 	}
 	if (t.n == 1 && !t.v[0].tag && (!strcasecmp(t.v[0].value, "exit") ||
@@ -290,11 +335,13 @@ int session_line(struct session *s, const char *line, size_t len, int *err_col, 
 		tokens_free(&t);
 		return 0;
 	}
+	s->was_command = true;
 	const struct command *table = ctx == CTX_DYNAMIC ? dynamic_commands : static_commands;
 	size_t n = ctx == CTX_DYNAMIC ? n_dynamic_commands : n_static_commands;
 	*err_col = t.v[at].col;
 	if (!(cmd = find_command(table, n, &t, at, &used, e))) {
 		err_prefix(e, "%s", ctx == CTX_DYNAMIC ? "dynamic" : "static");
+		err_show_invisible(e);
 		tokens_free(&t);
 		return -1;
 	}
@@ -309,8 +356,10 @@ int session_line(struct session *s, const char *line, size_t len, int *err_col, 
 		if (rc < 0)
 			*err_col = b.err_col ? b.err_col : *err_col;
 	}
-	if (rc < 0)
+	if (rc < 0) {
 		err_prefix(e, "%s", s->command);
+		err_show_invisible(e);
+	}
 	tokens_free(&t);
 	return rc;
 }
@@ -324,52 +373,191 @@ int session_finish(struct session *s, struct err *e)
 	return 0;
 }
 
+/* cmd.exe lines a netsh script copied from a batch file may hold: `@echo
+ * off`, `echo ...`, `@rem ...`, `:: ...` and `:label`. Returns the kind
+ * for the note, or NULL for a netsh line. */
+static const char *batch_line(const char *line, size_t len)
+{
+	size_t i = 0, w;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i < len && line[i] == ':')
+		return i + 1 < len && line[i + 1] == ':' ? "'::' comment" : "':' label";
+	bool at = i < len && line[i] == '@';
+
+	i += at;
+	for (w = i; w < len && line[w] != ' ' && line[w] != '\t' && line[w] != '.' &&
+		    line[w] != ':' && line[w] != '\r' && line[w] != '\n';
+	     w++)
+		;
+	if (w - i == 4 && strncasecmp(line + i, "echo", 4) == 0)
+		return "'echo' command";
+	/* A plain `rem` is netsh's own comment (is_comment), skipped silently. */
+	if (at && w - i == 3 && strncasecmp(line + i, "rem", 3) == 0)
+		return "'@rem' comment";
+	return NULL;
+}
+
+void session_note(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(s->err, "%s:%ld: note: ", s->source, s->line);
+	va_start(ap, fmt);
+	vfprintf(s->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->err);
+}
+
+void session_describe_in_force(struct session *s, char *buf, size_t len)
+{
+	struct ruleset rs = { 0 };
+	struct ruleset_origin o;
+	struct err e;
+
+	if (ruleset_load(s->db, &rs, &o, &e) < 0) {
+		snprintf(buf, len, "unknown (%s)", e.msg);
+		return;
+	}
+	ruleset_free(&rs);
+	snprintf(buf, len, "persistent %s%s%s, %s %s%s%s", o.persistent[0] ? "'" : "",
+		 o.persistent[0] ? o.persistent : "none", o.persistent[0] ? "'" : "",
+		 store_kind_name(o.effective_store), o.effective[0] ? "'" : "",
+		 o.effective[0] ? o.effective : "none", o.effective[0] ? "'" : "");
+}
+
+/* What a script did, for its last line. */
+struct script_tally {
+	long commands, applied, pending, refused;
+	bool had_refusal; /* a line was refused with batching off */
+	long batch_from; /* first line of the open batch, 0: none */
+};
+
+static void print_error(struct session *s, const char *source, int col, const struct err *e)
+{
+	if (col > 0)
+		fprintf(s->err, "%s:%ld:%d: error: %s\n", source, s->line, col, e->msg);
+	else
+		fprintf(s->err, "%s:%ld: error: %s\n", source, s->line, e->msg);
+}
+
+/* One script line: run it, count it, and say whether the script goes on
+ * (batching off: a refused line is reported and skipped). */
+static bool script_step(struct session *s, const char *source, char *line, size_t len,
+			struct script_tally *t, int *rc)
+{
+	struct err e;
+	const char *batch;
+	int col = 0;
+
+	/* Notepad's UTF-8 byte-order mark. */
+	if (s->line == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3;
+		len -= 3;
+	}
+	if (memchr(line, '\0', len)) {
+		col = (int)((char *)memchr(line, '\0', len) - line) + 1;
+		s->was_command = true;
+		err_set(&e, s->line == 1 && len >= 2 && (unsigned char)line[0] == 0xff &&
+					    (unsigned char)line[1] == 0xfe
+				    ? "the script is UTF-16 (Unicode); save it as UTF-8 or ANSI"
+				    : "unexpected NUL byte: not a text line");
+		*rc = -1;
+	} else if ((batch = batch_line(line, len))) {
+		session_note(s, "skipped a batch file's %s (cmd.exe's, not netsh's)", batch);
+		return true;
+	} else {
+		bool was_batch = s->batch && db_in_transaction(s->db);
+		*rc = session_line(s, line, len, &col, &e);
+		if (s->batch && !was_batch && db_in_transaction(s->db))
+			t->batch_from = s->line;
+	}
+	if (*rc < 0) {
+		print_error(s, source, col, &e);
+		t->refused++;
+		t->commands++;
+		if (s->batch || s->include_depth > 0)
+			return false;
+		*rc = 0;
+		t->had_refusal = true;
+		return true;
+	}
+	if (s->was_command) {
+		t->commands++;
+		t->pending++;
+	}
+	if (!db_in_transaction(s->db)) {
+		t->applied += t->pending;
+		t->pending = 0;
+		t->batch_from = 0;
+	}
+	return true;
+}
+
+/* The last line of a script whose open batch was rolled back. */
+static void report_rollback(struct session *s, const char *source, const char *why,
+			    const struct script_tally *t)
+{
+	char in_force[2 * NAME_MAX_LEN + 64];
+
+	session_describe_in_force(s, in_force, sizeof(in_force));
+	if (t->applied == 0)
+		fprintf(s->err, "%s: %s, so nothing was applied; in force: %s\n", source, why,
+			in_force);
+	else
+		fprintf(s->err, "%s: %s, so the batch from line %ld on was not applied (%ld earlier "
+				"command%s stay%s); in force: %s\n",
+			source, why, t->batch_from ? t->batch_from : s->line, t->applied,
+			t->applied == 1 ? "" : "s", t->applied == 1 ? "s" : "", in_force);
+}
+
 int session_script(struct session *s, FILE *in, const char *source)
 {
 	const char *saved_source = s->source;
 	long saved_line = s->line;
 	bool saved_batch = s->batch, saved_all = s->all_or_nothing;
-	char *line = NULL;
+	struct script_tally t = { 0 };
+	char *line = NULL, why[64];
 	size_t cap = 0;
 	ssize_t len;
 	struct err e;
-	int rc = 0, col;
+	int rc = 0;
 
 	s->source = source;
 	s->line = 0;
 	if (s->include_depth == 0) {
-		s->batch = true;
+		s->batch = !s->keep_going;
 		s->all_or_nothing = true;
 	}
 	while (!s->quit && (len = getline(&line, &cap, in)) >= 0) {
 		s->line++;
-		if (memchr(line, '\0', (size_t)len)) {
-			col = (int)((char *)memchr(line, '\0', (size_t)len) - line) + 1;
-			err_set(&e, "unexpected NUL byte: not a text line");
-			rc = -1;
-		} else {
-			rc = session_line(s, line, (size_t)len, &col, &e);
-		}
-		if (rc < 0) {
-			if (col > 0)
-				fprintf(s->err, "%s:%ld:%d: error: %s\n", source, s->line, col, e.msg);
-			else
-				fprintf(s->err, "%s:%ld: error: %s\n", source, s->line, e.msg);
+		if (!script_step(s, source, line, (size_t)len, &t, &rc))
 			break;
-		}
 	}
 	free(line);
 	if (s->include_depth == 0) {
 		if (rc < 0) {
 			db_rollback(s->db);
-			fprintf(s->err, "%s: nothing was applied%s\n", source,
-				s->batch ? "" : " after batching was turned off");
+			snprintf(why, sizeof(why), "line %ld was refused", s->line);
+			report_rollback(s, source, why, &t);
 		} else if (session_finish(s, &e) < 0) {
 			fprintf(s->err, "%s: error: %s\n", source, e.msg);
+			report_rollback(s, source, "the commit failed", &t);
 			rc = -1;
+		} else {
+			t.applied += t.pending;
+			t.pending = 0;
 		}
+		if (rc == 0 && (s->keep_going || t.had_refusal || !s->batch))
+			fprintf(s->err, "%s: %ld command%s, %ld applied, %ld refused\n", source,
+				t.commands, t.commands == 1 ? "" : "s", t.applied, t.refused);
+		if (rc == 0 && t.refused)
+			rc = -1;
 		s->batch = saved_batch;
 		s->all_or_nothing = saved_all;
+	} else if (rc == 0 && t.refused) {
+		rc = -1;
 	}
 	s->source = saved_source;
 	s->line = saved_line;

@@ -38,6 +38,10 @@ struct session {
 	bool json;        /* show commands print JSON */
 	bool allow_files; /* exportpolicy/importpolicy may touch files */
 	bool quit;        /* `exit` was read */
+	/* Scripts start with batching off: each command is its own
+	 * transaction, a refused line is reported and the script goes on. */
+	bool keep_going;
+	bool was_command; /* the last line was a command, not blank or a comment */
 	/* A failing command aborts the whole open transaction (a script, an
 	 * ipsecpol line), so commands need no savepoints of their own. */
 	bool all_or_nothing;
@@ -104,10 +108,25 @@ void session_init(struct session *s, struct db *db, FILE *out, FILE *err);
  * and e says "command: tag: reason". */
 int session_line(struct session *s, const char *line, size_t len, int *err_col, struct err *e);
 
-/* Runs a script: one transaction unless it says `set batch mode=disable`.
- * Prints "source:line:col: error: ..." and returns -1 on the first error,
- * leaving the store as it was. */
+/* Runs a script. With batching on (the default unless keep_going), the
+ * script is one transaction: the first error prints "source:line:col:
+ * error: ...", rolls back the open batch, says what is in force and
+ * returns -1. With batching off (keep_going, or after `set batch
+ * mode=disable`), each command commits on its own, a refused line is
+ * reported and skipped, and a summary line ends the script; -1 when a
+ * line was refused. Batch-file lines (@echo off, echo, @rem, ::, :label)
+ * are skipped with a note. */
 int session_script(struct session *s, FILE *in, const char *source);
+
+/* netsh, NETSH, netsh.exe or a path to it: the word batch files start
+ * their lines with. */
+bool session_is_netsh_word(const char *w);
+
+/* "persistent none, local 'Web Server Policy'": the policies in force. */
+void session_describe_in_force(struct session *s, char *buf, size_t len);
+
+/* Prints "source:line: note: ..." */
+void session_note(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Remembers a filter added in this transaction (see after_filters_added). */
 void session_note_filter(struct session *s, int64_t id);

@@ -95,6 +95,42 @@ static int qm_part(const char **p, char *out, size_t len)
 	return -1;
 }
 
+/* One lifetime "100000k" or "3600s"; *p advances past it. */
+static int qm_lifetime(const char **p, char *unit, long *out)
+{
+	char digits[16];
+	int n = 0;
+
+	if (sscanf(*p, "%12[0-9]%n", digits, &n) != 1 || int_parse(digits, 1, 2147483647, out) < 0)
+		return -1;
+	*unit = (char)tolower((unsigned char)(*p)[n]);
+	if (*unit != 'k' && *unit != 's')
+		return -1;
+	*p += n + 1;
+	return 0;
+}
+
+/* "k/s", "k" or "s" after the ':' (netsh takes either alone; the other
+ * keeps its default). */
+static int qm_lifetimes(const char *p, long *kb, long *sec)
+{
+	char first, second;
+	long a, b;
+
+	if (qm_lifetime(&p, &first, &a) < 0)
+		return -1;
+	if (*p == '\0') {
+		*(first == 'k' ? kb : sec) = a;
+		return 0;
+	}
+	if (first != 'k' || *p++ != '/' || qm_lifetime(&p, &second, &b) < 0 || second != 's' ||
+	    *p)
+		return -1;
+	*kb = a;
+	*sec = b;
+	return 0;
+}
+
 int qmsecmethods_parse(const char *text, char *out, size_t len, struct err *e)
 {
 	char *copy = strdup(text), *save = NULL, *tok;
@@ -114,16 +150,13 @@ int qmsecmethods_parse(const char *text, char *out, size_t len, struct err *e)
 			     strncmp(second, "ESP", 3) == 0;
 		}
 		if (ok && *p == ':') {
-			char k[16], s[16];
-			int n = 0;
-			ok = sscanf(p + 1, "%12[0-9]%*[kK]/%12[0-9]%*[sS]%n", k, s, &n) == 2 && n > 0 &&
-			     p[1 + n] == '\0' && int_parse(k, 1, 2147483647, &kb) == 0 &&
-			     int_parse(s, 1, 2147483647, &sec) == 0;
-			p = ok ? p + 1 + n : p;
+			ok = qm_lifetimes(p + 1, &kb, &sec) == 0;
+			p = ok ? p + strlen(p) : p;
 		}
 		if (!ok || *p) {
 			rc = err_set(e, "bad quick-mode security method '%s' (ESP[ConfAlg,AuthAlg]:k/s, "
-					"AH[HashAlg]:k/s or AH[HashAlg]+ESP[ConfAlg,AuthAlg]:k/s)", tok);
+					"AH[HashAlg]:k/s or AH[HashAlg]+ESP[ConfAlg,AuthAlg]:k/s, "
+					"where :k/s is 100000k/3600s, 100000k or 3600s)", tok);
 			break;
 		}
 		if (++count > 16) {

@@ -808,8 +808,10 @@ int db_filter_add(struct db *db, int64_t list_id, struct filter *f, struct err *
 	sqlite3_bind_int64(st, 25, f->seq);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc == SQLITE_CONSTRAINT)
-		return err_set(e, "the filter list already has this filter (%s)", key);
+	if (rc == SQLITE_CONSTRAINT) {
+		err_set(e, "the filter list already has this filter");
+		return DB_DUPLICATE;
+	}
 	if (rc != SQLITE_DONE)
 		return db_fail(db, e, "add filter");
 	db->dirty = true;

@@ -81,6 +81,8 @@ int db_filterlist_by_id(struct db *db, int64_t id, struct filterlist *out, struc
 int db_filterlist_list(struct db *db, enum store_kind s, struct filterlist **out, size_t *n,
 		       struct err *e);
 
+/* DB_DUPLICATE when the list already holds an equal filter (SPEC §2.4). */
+enum { DB_DUPLICATE = -2 };
 int db_filter_add(struct db *db, int64_t list_id, struct filter *f, struct err *e);
 int db_filter_delete(struct db *db, int64_t id, struct err *e);
 int db_filter_list(struct db *db, int64_t list_id, struct filter **out, size_t *n,

@@ -35,7 +35,11 @@ script_fails() { # expected description (script on stdin)
 fails "unknown command 'frobnicate'" "unknown command" "$IPSECFW" static frobnicate policy
 fails "unknown command 'add widget'" "unknown object" "$IPSECFW" static add widget name=x
 fails "add policy: unknown tag 'colour'" "unknown tag" "$IPSECFW" static add policy name=x colour=red
-fails "ambiguous" "ambiguous tag prefix" "$IPSECFW" static add filter filterlist=x s=me dstaddr=any
+fails "add filter: unknown tag 'z'" "a tag that prefixes no parameter" "$IPSECFW" static add filter filterlist=x z=me dstaddr=any
+fails "add policy: pollinginterval: expected an integer 1..35791394, not 'Korea' (the word 'Korea' was read as pollinginterval, by position)" \
+	"an untagged word bound by position says so (argv)" "$IPSECFW" static add policy Seoul Office no 1 1 yes Korea
+fails "set policy: name: no policy named 'Packet\\u00a0Filter'" "invisible characters are shown escaped" \
+	"$IPSECFW" static set policy name="$(printf 'Packet\302\240Filter')" assign=yes
 fails "add rule: policy: required" "missing required tag" "$IPSECFW" static add rule name=r filterlist=x filteraction=y
 fails "srcaddr" "bad address" "$IPSECFW" static add filter filterlist=x srcaddr=192.0.2.300 dstaddr=me
 fails "srcmask" "bad mask" "$IPSECFW" static add filter filterlist=x srcaddr=192.0.2.0 srcmask=255.0.255.0 dstaddr=me
@@ -47,7 +51,11 @@ fails "protocol" "protocol out of range" "$IPSECFW" static add filter filterlist
 fails "must be 'me'" "server type needs me" "$IPSECFW" static add filter filterlist=x srcaddr=DNS dstaddr=any
 fails "already exists" "duplicate policy name" "$IPSECFW" static add policy name="Packet Filter"
 fails "already exists" "duplicate filter action name" "$IPSECFW" static add filteraction name=permit
-fails "already has this filter" "duplicate filter" "$IPSECFW" static add filter filterlist="Inbound web protocols" srcaddr=any dstaddr=me protocol=TCP dstport=80
+fails "add filter: filter list 'Inbound web protocols' already has the filter srcaddr=any dstaddr=me protocol=TCP dstport=80" "duplicate filter, as written" "$IPSECFW" static add filter filterlist="Inbound web protocols" srcaddr=any dstaddr=me protocol=TCP dstport=80
+fails "delete filter: srcaddr: no filter in list 'Inbound web protocols' matches srcaddr=any dstaddr=me protocol=TCP dstport=8080" \
+	"delete filter names the criteria as written" "$IPSECFW" static delete filter "Inbound web protocols" any me protocol=TCP dstport=8080
+fails "add policy: description: unterminated quote" "argv: an unterminated quote names the command and tag" \
+	"$IPSECFW" static add policy name=x 'description="half'
 fails "used by 1 rule" "deleting a filter list in use" "$IPSECFW" static delete filterlist name="All inbound traffic"
 fails "used by 1 rule" "deleting a filter action in use" "$IPSECFW" static delete filteraction name=Block
 fails "used by" "delete filterlist all with lists in use" "$IPSECFW" static delete filterlist all
@@ -77,7 +85,7 @@ fails "dstaddr: bad address '127.1'" "dstaddr=127.1" "$IPSECFW" static add filte
 fails "would be read as 15.0.0.1" "srcaddr=017.0.0.1 (octal)" \
 	"$IPSECFW" static add filter filterlist=x srcaddr=017.0.0.1 dstaddr=me
 
-script_fails "s.netsh:2:29: error: unterminated quote" "unterminated quote, with line and column" <<'END'
+script_fails "s.netsh:2:29: error: add policy: desc: unterminated quote" "unterminated quote, with line, column, command and tag" <<'END'
 add filteraction name=Extra action=permit
 add policy name=Second desc="oops
 END
@@ -87,8 +95,8 @@ add filteraction name=Extra action=permit
 add policy name=Second
 add filter filterlist=New srcaddr=me dstaddr=nowhere..invalid
 END
-grep -q "nothing was applied" "$T/err"
-ok $? "the script says nothing was applied"
+grep -q "s.netsh: line 3 was refused, so nothing was applied; in force: persistent none, local 'Packet Filter'" "$T/err"
+ok $? "the script says nothing was applied and what is in force"
 
 script_fails "s.netsh:1:1: error: static: unknown command" "column points at the command" <<'END'
 florp all

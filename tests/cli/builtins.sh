@@ -167,6 +167,21 @@ printf 'set store location=persistent\nrestore defaults\n' | F -f - >"$T/out" 2>
 [ $? -ne 0 ] && grep -q "belong to the local store" "$T/out"
 ok $? "restore defaults is refused in the persistent store"
 
+# --- a script that makes Permit itself, as many published ones do -------------
+export IPSECFW_DB="$T/again.db"
+F static add filteraction name=Permit action=permit 2>"$T/err"
+ok $? "add filteraction Permit action=permit on a fresh store keeps the built-in"
+grep -q "note: the built-in filter action 'Permit' already does what this asks" "$T/err"
+ok $? "... and says so in a note"
+F static show filteraction name=Permit verbose | grep -q "{7238523B-70FA-11D1-864C-14A300000000}"
+ok $? "... the built-in (Windows' GUID) is the one kept"
+F static add filteraction name=Permit action=block 2>"$T/err"
+[ $? -ne 0 ] && grep -q "a filter action named 'Permit' already exists" "$T/err"
+ok $? "asking for another verdict under the built-in's name is still refused"
+F static add filteraction name="Require Security" action=negotiate inpass=no 2>"$T/err"
+[ $? -ne 0 ]
+ok $? "Require Security with inpass=no is another verdict: refused"
+
 # --- a database made by an older ipsecfw --------------------------------------
 export IPSECFW_DB="$T/old.db"
 F static delete all

@@ -83,11 +83,13 @@ has "Name +Assigned" "table format" sh -c "printf 'set store domain\nshow policy
 has "Boot Exemptions +: tcp:0:3389:inbound" "set config bootexemptions" sh -c "\"$F\" dynamic set config bootexemptions value=tcp:0:3389:inbound 2>/dev/null && \"$F\" dynamic show config"
 has "\"ipsecloginterval\": 120" "set config by property prefix, JSON" sh -c "\"$F\" dynamic set config property=ipseclog value=120 && \"$F\" -j dynamic show config"
 
-# Batching turned off inside a script: what ran before the error stays.
-printf 'set batch mode=disable\nadd policy name=Kept\nadd policy name=Kept\n' >"$T/b.netsh"
+# Batching turned off inside a script: each command on its own, as -k.
+printf 'set batch mode=disable\nadd policy name=Kept\nadd policy name=Kept\nadd policy name=Kept2\n' >"$T/b.netsh"
 "$F" -f "$T/b.netsh" 2>"$T/err"
-[ $? -ne 0 ] && grep -q "after batching was turned off" "$T/err"
-ok $? "a script with batching off fails and says so"
+[ $? -ne 0 ] && grep -q "b.netsh:3:17: error: add policy: name: a policy named 'Kept' already exists" "$T/err" &&
+	grep -q "b.netsh: 4 commands, 3 applied, 1 refused" "$T/err"
+ok $? "a script with batching off goes on past a refused line, and sums up"
+has "Name +: Kept2" "and applies the lines after it" "$F" static show policy Kept2
 has "Name +: Kept" "and keeps the commands before the error" "$F" static show policy Kept
 
 # The interactive prompt (libedit, on a pseudo-terminal).

@@ -34,6 +34,44 @@ static int line(const char *text)
 	return rc;
 }
 
+/* Runs size bytes of text as a script; *msgs gets what it printed
+ * (caller frees). */
+static int script_bytes(const char *text, size_t size, bool keep_going, char **msgs)
+{
+	FILE *in = fmemopen((void *)text, size, "r");
+	size_t len = 0;
+	FILE *saved = s.err;
+	int rc;
+
+	s.err = open_memstream(msgs, &len);
+	s.keep_going = keep_going;
+	rc = session_script(&s, in, "t.netsh");
+	fclose(s.err);
+	fclose(in);
+	s.err = saved;
+	s.keep_going = false;
+	printf("# %s", *msgs);
+	return rc;
+}
+
+static int script(const char *text, bool keep_going, char **msgs)
+{
+	return script_bytes(text, strlen(text), keep_going, msgs);
+}
+
+static int refuse_commit(struct session *ss, struct err *e)
+{
+	(void)ss;
+	return err_set(e, "the kernel refused the ruleset");
+}
+
+static bool policy_exists(const char *name)
+{
+	struct policy p;
+	struct err e;
+	return db_policy_find(s.db, s.store, name, NULL, &p, &e) == 1;
+}
+
 static size_t count(const char *list)
 {
 	struct filterlist l;
@@ -97,6 +135,98 @@ int main(void)
 	ok(count("B1") == 0 && line("delete filterlist B2") == 0, "earlier batched work survives");
 	ok(line("set batch disable") == 0, "batch off commits");
 	ok(db_change_counter(db) == before + 1, "one change for the batch");
+
+	/* Windows netsh leniency. */
+	ok(line("NETSH.EXE ipsec static add policy name = Spaced") == 0 && policy_exists("Spaced"),
+	   "netsh.exe prefix in capitals, spaces around '='");
+	ok(line("C:\\Windows\\System32\\netsh.exe ipsec static add filterlist name= FL1") == 0,
+	   "a path to netsh.exe, 'tag= value'");
+	ok(line("Netsh Ipsec Static add filter filterlist =FL1 srcaddr = any dstaddr= me "
+		"protocol=TCP dstport =443") == 0 && count("FL1") == 1,
+	   "mixed case, every form of spaces around '='");
+	ok(line("add rule name=R2 policy=Spaced filter=FL1 filteraction=Permit") == 0,
+	   "filter= is filterlist= in add rule (declared first)");
+	ok(line("add filteraction name=Q action=negotiate "
+		"qmsec=\"ESP[3DES,SHA1]:3600s ESP[3DES,SHA1]:100000k AH[MD5]:50k/60s\"") == 0,
+	   "quick-mode lifetimes in seconds only, kilobytes only, or both");
+	ok(line("add filteraction name=Q2 action=negotiate qmsec=ESP[3DES,SHA1]:3600s/100k") < 0,
+	   "seconds before kilobytes is refused");
+	struct err e2;
+	int col2;
+	const char *dup = "add filter FL1 any me protocol=TCP dstport=443";
+	ok(session_line(&s, dup, strlen(dup), &col2, &e2) < 0 &&
+		   strstr(e2.msg, "add filter: filter list 'FL1' already has the filter "
+				  "srcaddr=any dstaddr=me protocol=TCP dstport=443") &&
+		   !strstr(e2.msg, "|") && col2 == 16,
+	   "a duplicate filter is described as written: %s (col %d)", e2.msg, col2);
+
+	/* Scripts: BOM, batch-file lines, the two error policies. */
+	char *msgs = NULL;
+	ok(script("\xef\xbb\xbf@echo off\r\nrem netsh comment\r\n:: note\r\n:start\r\n"
+		  "echo Adding the policy\r\n@rem quiet\r\n"
+		  "netsh ipsec static add policy name = Bom\r\n",
+		  false, &msgs) == 0 &&
+		   policy_exists("Bom"),
+	   "a BOM and batch lines are skipped");
+	ok(strstr(msgs, "t.netsh:1: note: skipped a batch file's 'echo' command") &&
+		   !strstr(msgs, "t.netsh:2:") && strstr(msgs, "t.netsh:3: note: skipped a batch file's '::' comment") &&
+		   strstr(msgs, "t.netsh:4: note: skipped a batch file's ':' label") &&
+		   strstr(msgs, "t.netsh:6: note: skipped a batch file's '@rem' comment") &&
+		   !strstr(msgs, "error"),
+	   "each batch line gets a note; netsh's own rem does not");
+	free(msgs);
+
+	ok(script("add policy name=A1\nadd policy name=A2 pollinginterval=x\nadd policy name=A3\n",
+		  false, &msgs) < 0 && !policy_exists("A1") && !policy_exists("A3"),
+	   "all or nothing: nothing applied");
+	ok(strstr(msgs, "t.netsh:2:36: error: add policy: pollinginterval:") &&
+		   strstr(msgs, "t.netsh: line 2 was refused, so nothing was applied; in force: "
+				"persistent none, local none"),
+	   "the message names the line, says nothing was applied and what is in force");
+	free(msgs);
+
+	ok(script("add policy name=K1\nadd policy name=K2 pollinginterval=x\n"
+		  "add policy K3 d no 1 1 yes Korea\nadd policy name=K4\n",
+		  true, &msgs) < 0 && policy_exists("K1") && !policy_exists("K2") &&
+		   !policy_exists("K3") && policy_exists("K4"),
+	   "keep going: exactly the good lines are applied");
+	ok(strstr(msgs, "t.netsh:2:36: error:") &&
+		   strstr(msgs, "t.netsh:3:28: error: add policy: pollinginterval: expected") &&
+		   strstr(msgs, "the word 'Korea' was read as pollinginterval, by position") &&
+		   strstr(msgs, "t.netsh: 4 commands, 2 applied, 2 refused"),
+	   "every refused line is reported, then a summary");
+	free(msgs);
+
+	ok(script("add policy name=B1x\nset batch mode=disable\nadd policy name=B1x\n"
+		  "add policy name=B2x\n",
+		  false, &msgs) < 0 && policy_exists("B1x") && policy_exists("B2x"),
+	   "batching turned off in a script: like keep going from there");
+	ok(strstr(msgs, "t.netsh:3:") && strstr(msgs, "t.netsh: 4 commands, 3 applied, 1 refused"),
+	   "with the same summary");
+	free(msgs);
+
+	ok(script("add policy name=C1\nset batch mode=enable\nadd policy name=C2\n"
+		  "add policy name=C2\nadd policy name=C3\n",
+		  true, &msgs) < 0 && policy_exists("C1") && !policy_exists("C2") &&
+		   !policy_exists("C3"),
+	   "batching turned on under keep going: the open batch is all or nothing");
+	ok(strstr(msgs, "t.netsh: line 4 was refused, so the batch from line 3 on was not applied "
+			"(2 earlier commands stay)"),
+	   "and the message says which part was rolled back");
+	free(msgs);
+
+	s.before_commit = refuse_commit;
+	ok(script("add policy name=D1\n", false, &msgs) < 0 && !policy_exists("D1") &&
+		   strstr(msgs, "t.netsh: error: the kernel refused the ruleset") &&
+		   strstr(msgs, "t.netsh: the commit failed, so nothing was applied; in force:"),
+	   "a failed commit says nothing was applied");
+	free(msgs);
+	s.before_commit = NULL;
+
+	ok(script_bytes("\xff\xfe" "a\0d\0d\0\n\0", 10, false, &msgs) < 0 &&
+		   strstr(msgs, "t.netsh:1:4: error: the script is UTF-16"),
+	   "a UTF-16 script is named as such");
+	free(msgs);
 
 	ok(line("exportpolicy file=/tmp/x") < 0, "files are refused when not allowed");
 	ok(line("rem a comment") == 0 && line("# another") == 0, "comments");
