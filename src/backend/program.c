@@ -193,7 +193,7 @@ struct view {
 
 static bool view_holds(const struct view *v, const struct fentry *en)
 {
-	if (en->family && en->family != v->family)
+	if ((en->family && en->family != v->family) || !fentry_sees(en, v->in))
 		return false;
 	if (v->conn && !(en->conn & v->conn))
 		return false;

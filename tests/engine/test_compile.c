@@ -1,6 +1,7 @@
 /* Compiling rules and facts into a FilterTable (SPEC §5.2, §6.4): mirrors,
  * me and server types per family, conntype, exemptions per ipsecexempt,
  * weights, determinism, and refresh after a change of facts. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,31 @@ static size_t count_exempt(const struct ftable *t, enum exempt_class c)
 	for (size_t i = 0; i < t->n_entries; i++)
 		n += t->entries[i].exempt == c;
 	return n;
+}
+
+/* The verdict and reason of one UDP/TCP packet, from the reference and the
+ * fast classifier; "MISMATCH" when they disagree. */
+static const char *verdict_of(const struct ftable *t, const struct host_facts *f, bool in,
+			      uint8_t proto, const char *src, uint16_t sport, const char *dst,
+			      uint16_t dport)
+{
+	static char buf[64];
+	struct packet p = { .family = AF_INET, .proto = proto, .sport = sport, .dport = dport,
+			    .inbound = in };
+	struct fast_cls *c = fast_new();
+	struct decision ref, fast;
+
+	inet_pton(AF_INET, src, p.src);
+	inet_pton(AF_INET, dst, p.dst);
+	packet_mark_bcast(&p, f);
+	fast_build(c, t);
+	decide(t, NULL, &p, &ref);
+	decide(t, c, &p, &fast);
+	fast_free(c);
+	if (ref.entry != fast.entry)
+		return "MISMATCH";
+	snprintf(buf, sizeof(buf), "%s %s", verdict_name(ref.verdict), reason_name(ref.reason));
+	return buf;
 }
 
 struct diff_count {
@@ -219,6 +245,35 @@ int main(void)
 			   count_exempt(&t, EXC_MULTICAST) == (size_t)want[level][3] &&
 			   count_exempt(&t, EXC_BROADCAST) == (size_t)want[level][4],
 		   "ipsecexempt=%d exempts the classes of SPEC §6.4", level);
+		/* ISAKMP is the LOCAL port 500/4500 (SPEC §6.4): a remote sender
+		 * gains nothing by sending from it, whatever the level. */
+		const char *me = "192.0.2.10", *peer = "203.0.113.9";
+		is_str(verdict_of(&t, &facts, true, PROTO_UDP, peer, 500, me, 22), "DROP block",
+		       "ipsecexempt=%d: UDP from remote port 500 to a blocked port is filtered", level);
+		is_str(verdict_of(&t, &facts, true, PROTO_UDP, peer, 4500, me, 22), "DROP block",
+		       "ipsecexempt=%d: and from remote port 4500", level);
+		is_str(verdict_of(&t, &facts, true, PROTO_UDP, peer, 40000, me, 500), "PASS exempt",
+		       "ipsecexempt=%d: inbound IKE to local port 500 is exempt", level);
+		is_str(verdict_of(&t, &facts, true, PROTO_UDP, peer, 40000, me, 4500), "PASS exempt",
+		       "ipsecexempt=%d: inbound NAT-T to local port 4500 is exempt", level);
+		is_str(verdict_of(&t, &facts, false, PROTO_UDP, me, 500, peer, 40000), "PASS exempt",
+		       "ipsecexempt=%d: outbound from local port 500 is exempt", level);
+		is_str(verdict_of(&t, &facts, false, PROTO_UDP, me, 4500, peer, 4500), "PASS exempt",
+		       "ipsecexempt=%d: outbound from local port 4500 is exempt", level);
+		is_str(verdict_of(&t, &facts, false, PROTO_UDP, me, 40000, peer, 500), "DROP block",
+		       "ipsecexempt=%d: outbound to a remote port 500 from another port is filtered",
+		       level);
+		/* Kerberos keeps its documented source-OR-destination hole where
+		 * it is exempt at all (levels 0 and 2). */
+		bool kerberos = level == 0 || level == 2;
+		is_str(verdict_of(&t, &facts, true, PROTO_TCP, peer, 88, me, 22),
+		       kerberos ? "PASS exempt" : "DROP block",
+		       "ipsecexempt=%d: TCP from remote port 88 %s", level,
+		       kerberos ? "bypasses the filters (the legacy hole)" : "is filtered");
+		is_str(verdict_of(&t, &facts, false, PROTO_UDP, me, 40000, peer, 88),
+		       kerberos ? "PASS exempt" : "DROP block",
+		       "ipsecexempt=%d: UDP out to port 88 %s", level,
+		       kerberos ? "is exempt" : "is filtered");
 		ftable_free(&t);
 	}
 
