@@ -73,6 +73,10 @@ void agent_free(struct agent *a)
 	spd_clear(&a->spd);
 	if (a->db)
 		db_close(a->db);
+	if (a->facts)
+		facts_free(a->facts);
+	if (a->table_facts)
+		facts_free(a->table_facts);
 	free(a->facts);
 	free(a->table_facts);
 }
@@ -126,13 +130,13 @@ static bool check_store(struct agent *a)
 	return true;
 }
 
-/* Keeps the compiled table for attribution, with a classifier over it. */
-static void take_table(struct agent *a, struct ftable *t, const struct host_facts *facts)
+/* Keeps the compiled table for attribution, with a classifier over it
+ * (the load left the facts it used in a->table_facts). */
+static void take_table(struct agent *a, struct ftable *t)
 {
 	drop_table(a);
 	a->table = *t;
 	a->have_table = true;
-	*a->table_facts = *facts;
 	if ((a->fast = fast_new()) && fast_build(a->fast, &a->table) < 0) {
 		fast_free(a->fast);
 		a->fast = NULL; /* the reference classifier answers alike, slower */
@@ -198,7 +202,7 @@ static int apply(struct agent *a, enum enforce_fallback fb, struct err *e)
 	rc = enforce_policy(&a->ctx, fb, &r, e);
 	a->ctx.table_out = NULL;
 	if (given)
-		take_table(a, &t, a->table_facts);
+		take_table(a, &t);
 	else if (r.mode != MODE_SECURE)
 		drop_table(a);
 	if (rc == 0) {
@@ -269,7 +273,7 @@ static void check_pending(struct agent *a)
 
 void agent_reconcile(struct agent *a, bool force)
 {
-	struct host_facts *now = malloc(sizeof(*now));
+	struct host_facts *now = calloc(1, sizeof(*now));
 	struct config cfg;
 	int64_t counter;
 	struct err e;
@@ -290,6 +294,7 @@ void agent_reconcile(struct agent *a, bool force)
 	}
 	keep_refused_servers(a, now);
 	if (!force && a->applied && counter == a->counter && facts_equal(now, a->facts)) {
+		facts_free(now);
 		free(now);
 		return;
 	}
@@ -303,7 +308,7 @@ void agent_reconcile(struct agent *a, bool force)
 	 * way, and the next change tries again. */
 	a->applied = true;
 	a->counter = counter;
-	*a->facts = *now;
+	facts_move(a->facts, now);
 	free(now);
 	/* Dynamic rules and rollbacks compile with the facts applied last. */
 	a->ctx.facts_given = a->facts;

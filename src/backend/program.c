@@ -540,30 +540,39 @@ static int emit_family_chain(struct builder *b, uint8_t family, bool in, bool sp
 	return emit_view_chain(b, v);
 }
 
-/* Multicast, limited and the directed broadcasts of local subnets. */
+static int bcast_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 4);
+}
+
+/* Multicast, limited and the directed broadcasts of local subnets, each
+ * once (sorted: a host may have thousands of subnets). */
 static void emit_bcast_set(struct builder *b, const struct host_facts *facts)
 {
+	static const uint8_t all_ones[4] = { 255, 255, 255, 255 };
 	uint32_t map = add_map(b, SLOT_MARK "bcast4");
-	uint8_t seen[FACTS_ADDR_MAX][4];
-	size_t n_seen = 0;
+	uint8_t (*bc)[4] = malloc((facts->n_addrs ? facts->n_addrs : 1) * sizeof(*bc));
+	size_t n = 0;
 	char text[INET_ADDRSTRLEN];
 
+	if (!bc) {
+		b->failed = true;
+		return;
+	}
 	fprintf(b->decl, "\tset " SLOT_MARK "bcast4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n");
 	add_elem(b, map, "224.0.0.0/4", "");
 	add_elem(b, map, "255.255.255.255", "");
-	for (size_t i = 0; i < facts->n_addrs; i++) {
-		uint8_t bc[4];
-		bool dup = false;
-		if (!local_addr_broadcast(&facts->addrs[i], bc))
+	for (size_t i = 0; i < facts->n_addrs; i++)
+		if (local_addr_broadcast(&facts->addrs[i], bc[n]) && memcmp(bc[n], all_ones, 4) != 0)
+			n++;
+	qsort(bc, n, sizeof(*bc), bcast_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && memcmp(bc[i], bc[i - 1], 4) == 0)
 			continue;
-		for (size_t j = 0; j < n_seen && !dup; j++)
-			dup = memcmp(seen[j], bc, 4) == 0;
-		if (dup || (bc[0] == 255 && bc[1] == 255 && bc[2] == 255 && bc[3] == 255))
-			continue;
-		memcpy(seen[n_seen++], bc, 4);
-		inet_ntop(AF_INET, bc, text, sizeof(text));
+		inet_ntop(AF_INET, bc[i], text, sizeof(text));
 		add_elem(b, map, text, "");
 	}
+	free(bc);
 }
 
 int program_secure(const struct ftable *t, const struct host_facts *facts,

@@ -196,6 +196,8 @@ static void test_update_and_save(void)
 	ftable_free(&t1);
 	ftable_free(&t2);
 	ruleset_free(&rs);
+	facts_free(f1);
+	facts_free(f2);
 	free(f1);
 	free(f2);
 }

@@ -203,7 +203,8 @@ int main(void)
 	ftable_free(&t2);
 
 	/* Refresh after a fact change equals a full compile. */
-	struct host_facts moved = facts;
+	struct host_facts moved;
+	facts_copy(&moved, &facts);
 	struct ip_prefix ip;
 	ip_parse_host("192.0.2.11", &ip);
 	ip.len = 24;
@@ -230,6 +231,7 @@ int main(void)
 	ftable_free(&full);
 	ftable_free(&fresh);
 	ftable_free(&t);
+	facts_free(&moved);
 
 	/* Exemption classes for each ipsecexempt level. */
 	static const int want[4][5] = {
@@ -300,7 +302,11 @@ int main(void)
 		ftable_free(&y);
 		ftable_free(&z);
 		ruleset_free(&r2);
+		facts_free(&f1);
+		facts_free(&f2);
 	}
 	ruleset_free(&rs);
+	facts_free(&facts);
+	facts_free(&facts_rev);
 	return done_testing();
 }
