@@ -220,7 +220,7 @@ static int build_secure(const struct enforce_ctx *c, bool persistent_only, struc
 		goto out;
 	if (ftable_compile(rs, facts, &t, e) < 0)
 		goto out;
-	rc = program_secure(&t, facts, &cfg, p, e);
+	rc = program_secure(&t, facts, &cfg, c->unknown_local_since, p, e);
 	r->entries = t.n_entries;
 	r->tiers = p->n_tiers;
 	r->elements = p->n_elems;

@@ -1,0 +1,175 @@
+#!/bin/sh
+# enforce.sh - the attack team's enforcement holes, repeated on the wire
+# (TAP); each case asserts the fix.
+#
+#   enforce.sh IPSECFW IPSECFWD NETPROBE SRCROOT
+#
+# 1. UDP from source port 500/4500 passed every filter under every
+#    ipsecexempt value: ISAKMP is the LOCAL port (SPEC §6.4).
+# 2. Local addresses beyond 1,024 made the host facts unreadable, and the
+#    agent kept a program that let every newer address through; facts that
+#    cannot be read must fail closed for the addresses they would tell.
+# Network namespaces made here, documentation addresses only, torn down on
+# exit (tests/e2e/lib.sh).
+set -u
+IPSECFW=$1 IPSECFWD=$2 NETPROBE=$3 SRC=$4
+
+. "$SRC/tests/e2e/lib.sh"
+
+PF="$SRC/tests/e2e/packet-filter.netsh"
+CL=192.0.2.20
+
+# --- 1. ISAKMP is the local port, for every ipsecexempt value -------------
+# Pair 1: inbound (the server serves a blocked UDP service and IKE); pair 2:
+# outbound (the client serves, so no port of the server is taken).
+make_pair 1
+make_pair 2
+serve "${tag}s1" 5000 500 4500
+serve "${tag}c2" 40000 500 4500
+for id in 1 2; do
+	srv $id -f "$PF" >"$work/out" 2>&1 || not_ok "policy $id: $(cat "$work/out")"
+done
+sleep 0.3
+C1=${tag}c1 S2=${tag}s2
+for lvl in 0 1 2 3; do
+	srv 1 dynamic set config ipsecexempt value=$lvl >/dev/null 2>&1 &&
+		srv 2 dynamic set config ipsecexempt value=$lvl >/dev/null 2>&1 ||
+		not_ok "ipsecexempt=$lvl not set"
+	wire 1 "exempt=$lvl: remote source port 500 does not reach a blocked UDP service" drop \
+		"$(ref 1 in udp $CL:500 $S4:5000)" "$(ref 1 out udp $S4:5000 $CL:500)" \
+		-- "$C1" "$NETPROBE" udp -p 500 -w 700 $S4 5000
+	wire 1 "exempt=$lvl: nor remote source port 4500" drop \
+		"$(ref 1 in udp $CL:4500 $S4:5000)" "$(ref 1 out udp $S4:5000 $CL:4500)" \
+		-- "$C1" "$NETPROBE" udp -p 4500 -w 700 $S4 5000
+	wire 1 "exempt=$lvl: IPv6 remote source port 500 neither" drop \
+		"$(ref 1 in udp "[2001:db8::20]:500" "[$S6]:5000")" "$(ref 1 out udp "[$S6]:5000" "[2001:db8::20]:500")" \
+		-- "$C1" "$NETPROBE" udp -p 500 -w 700 $S6 5000
+	wire 1 "exempt=$lvl: inbound IKE to local port 500 passes" pass \
+		"$(ref 1 in udp $CL:40100 $S4:500)" "$(ref 1 out udp $S4:500 $CL:40100)" \
+		-- "$C1" "$NETPROBE" udp -p 40100 -w 700 $S4 500
+	wire 1 "exempt=$lvl: inbound NAT-T to local port 4500 passes" pass \
+		"$(ref 1 in udp $CL:40101 $S4:4500)" "$(ref 1 out udp $S4:4500 $CL:40101)" \
+		-- "$C1" "$NETPROBE" udp -p 40101 -w 700 $S4 4500
+	wire 2 "exempt=$lvl: outbound from local port 500 passes" pass \
+		"$(ref 2 out udp $S4:500 $CL:40000)" "$(ref 2 in udp $CL:40000 $S4:500)" \
+		-- "$S2" "$NETPROBE" udp -p 500 -w 700 $CL 40000
+	wire 2 "exempt=$lvl: outbound from local port 4500 passes" pass \
+		"$(ref 2 out udp $S4:4500 $CL:4500)" "$(ref 2 in udp $CL:4500 $S4:4500)" \
+		-- "$S2" "$NETPROBE" udp -p 4500 -w 700 $CL 4500
+	wire 2 "exempt=$lvl: outbound from another port to a remote 500 is filtered" drop \
+		"$(ref 2 out udp $S4:40102 $CL:500)" PASS \
+		-- "$S2" "$NETPROBE" udp -p 40102 -w 700 $CL 500
+	# Kerberos keeps the documented source-OR-destination hole, only
+	# where it is exempt at all (0 and 2)
+	want=drop
+	[ $lvl = 0 ] || [ $lvl = 2 ] && want=pass
+	wire 1 "exempt=$lvl: remote source port 88 (Kerberos) $([ $want = pass ] && echo 'bypasses, as documented' || echo 'is filtered')" \
+		$want "$(ref 1 in udp $CL:88 $S4:5000)" "$(ref 1 out udp $S4:5000 $CL:88)" \
+		-- "$C1" "$NETPROBE" udp -p 88 -w 700 $S4 5000
+done
+
+# Boot modes exempt no IKE (SPEC §6.1, §6.3: boot exemptions and DHCP only)
+srv 1 dynamic set config bootmode value=block >/dev/null 2>&1
+srv 1 boot >/dev/null 2>&1
+wire 1 "boot-block: IKE from port 500 is not exempt" drop DROP PASS \
+	-- "$C1" "$NETPROBE" udp -p 500 -w 700 $S4 500
+
+# --- 2a. 1,100 more local addresses: every one filtered ------------------
+make_pair 3
+S=${tag}s3 C=${tag}c3
+serve "$S" 80 23
+# 254 IPv4 and 846 IPv6: the last is 2001:db8:1::34e
+{
+	i=1
+	while [ $i -le 254 ]; do echo "address add 203.0.113.$i/32 dev eth0"; i=$((i + 1)); done
+	i=1
+	while [ $i -le 846 ]; do printf 'address add 2001:db8:1::%x/128 dev eth0 nodad\n' $i; i=$((i + 1)); done
+} >"$work/addrs"
+ip -n "$S" -batch "$work/addrs" && ok "1,100 addresses added to the server" || not_ok "adding 1,100 addresses"
+IPSECFW_KERNEL=off srv 3 -f "$PF" >/dev/null 2>&1
+agent 3
+mode_is 3 secure 10 && ok "the agent reads 1,100+ local addresses and applies the policy" ||
+	not_ok "agent with 1,100 addresses: $(srv 3 show mode 2>&1); $(tail -2 "$work/agent3.err")"
+n_me=$(srv 3 show facts 2>/dev/null | grep -c '^me ')
+[ "$n_me" -ge 1100 ] && ok "show facts lists $n_me local addresses" || not_ok "show facts: $n_me addresses"
+srv 3 apply --dry-run >"$work/dry3" 2>&1
+grep -q '2001:db8:1::34e/128 . 0-255 . 0-65535 . 0-65535 comment' "$work/dry3" &&
+	ok "the kernel program filters the 1,100th address" || not_ok "the 1,100th address is not in the program"
+wire 3 "telnet to the 1,100th address (IPv6) is dropped" drop \
+	"$(ref 3 in tcp "[2001:db8::20]:40200" "[2001:db8:1::34e]:23")" PASS \
+	-- "$C" "$NETPROBE" tcp -p 40200 -w 700 2001:db8:1::34e 23
+wire 3 "the web on it passes" pass "$(ref 3 in tcp "[2001:db8::20]:40201" "[2001:db8:1::34e]:80")" \
+	"$(ref 3 out tcp "[2001:db8:1::34e]:80" "[2001:db8::20]:40201")" \
+	-- "$C" "$NETPROBE" tcp -p 40201 -w 700 2001:db8:1::34e 80
+wire 3 "telnet to an IPv4 address beyond 1,024 (203.0.113.254) is dropped" drop \
+	"$(ref 3 in tcp $CL:40202 203.0.113.254:23)" PASS \
+	-- "$C" "$NETPROBE" tcp -p 40202 -w 700 203.0.113.254 23
+kill -TERM "$agent_pid"
+mode_is 3 permit || not_ok "agent 3 did not stop"
+
+# --- 2b. facts that cannot be read: fail closed ---------------------------
+# The agent reads its facts from a file here (--facts), which the test can
+# break for real; 192.0.2.99 is a local address the facts never listed.
+make_pair 4
+S=${tag}s4 C=${tag}c4
+serve "$S" 80 23
+serve "$C" 53
+ip -n "$S" addr add 192.0.2.99/24 dev eth0
+FACTS="$work/facts4"
+printf 'addr %s/24\naddr %s/64\n' $S4 $S6 >"$FACTS"
+IPSECFW_KERNEL=off srv 4 -f "$PF" >/dev/null 2>&1
+start_agent4() {
+	mkdir -p "$work/root4/etc"
+	ip netns exec "$S" "$IPSECFWD" --no-journal --db "$work/db4" --facts "$FACTS" \
+		--facts-root "$work/root4" --run-dir "$work/run4" --log-dir "$work/log4" \
+		2>>"$work/agent4.err" &
+	agent_pid=$!
+	pids="$pids $agent_pid"
+}
+start_agent4
+mode_is 4 secure 5 || not_ok "agent 4: $(srv 4 show mode 2>&1)"
+wire 4 "facts readable: the web of a known address passes" pass PASS PASS \
+	-- "$C" "$NETPROBE" tcp -p 40300 -w 700 $S4 80
+{ echo "this is not a facts line"; head -c 512 /dev/urandom; } >"$FACTS"
+kill -HUP "$agent_pid"
+has_event 4 4289 && ok "unreadable facts: event 4289" || not_ok "no 4289: $(tail -3 "$work/log4/events.log")"
+grep '"id":4289' "$work/log4/events.log" | grep -q '"state":"entered"' &&
+	ok "4289 says the fail-closed state was entered" || not_ok "4289: $(grep '"id":4289' "$work/log4/events.log")"
+mode=$(srv 4 show mode 2>/dev/null)
+case $mode in "mode: secure (facts unreadable since "*", unknown local addresses dropped;"*)
+	ok "show mode does not say plain secure: $(echo "$mode" | cut -c1-80)";;
+	*) not_ok "show mode: $mode";; esac
+wire 4 "fail closed: telnet to the unknown address is dropped" drop DROP PASS \
+	-- "$C" "$NETPROBE" tcp -p 40301 -w 700 192.0.2.99 23
+wire 4 "fail closed: so is its web (no policy is known for it)" drop DROP PASS \
+	-- "$C" "$NETPROBE" tcp -p 40302 -w 700 192.0.2.99 80
+wire 4 "fail closed: outbound from the unknown address is dropped" drop DROP PASS \
+	-- "$S" "$NETPROBE" tcp -s 192.0.2.99 -p 40303 -w 700 $CL 53
+wire 4 "the policy stays in force for the known address: web passes" pass PASS PASS \
+	-- "$C" "$NETPROBE" tcp -p 40304 -w 700 $S4 80
+wire 4 "and telnet to it is dropped" drop DROP PASS -- "$C" "$NETPROBE" tcp -p 40305 -w 700 $S4 23
+counted() { # DIRECTION: packets the unknown-local drop chain counted
+	in_ns "$S" nft list counters table inet ipsecfw 2>/dev/null |
+		sed -n "/drop_$1_unknown-local/,/}/s/.*packets \([0-9]*\).*/\1/p" | head -1
+}
+[ "$(counted in)" -gt 0 ] 2>/dev/null && [ "$(counted out)" -gt 0 ] 2>/dev/null &&
+	ok "the unknown-local drops are counted apart (in $(counted in), out $(counted out))" ||
+	not_ok "unknown-local counters: in '$(counted in)' out '$(counted out)'"
+printf 'addr %s/24\naddr %s/64\naddr 192.0.2.99/24\n' $S4 $S6 >"$FACTS"
+kill -HUP "$agent_pid"
+i=0
+while [ $i -lt 30 ] && ! grep '"id":4289' "$work/log4/events.log" | grep -q '"state":"left"'; do
+	sleep 0.1
+	i=$((i + 1))
+done
+grep '"id":4289' "$work/log4/events.log" | grep -q '"state":"left"' &&
+	ok "facts readable again: 4289 says the state was left" || not_ok "no 4289 left"
+case $(srv 4 show mode 2>/dev/null) in "mode: secure (generation "*) ok "show mode: plain secure again";;
+	*) not_ok "show mode after recovery: $(srv 4 show mode 2>&1)";; esac
+wire 4 "the address now known is filtered by the policy: web passes" pass PASS PASS \
+	-- "$C" "$NETPROBE" tcp -p 40306 -w 700 192.0.2.99 80
+wire 4 "and telnet to it is dropped" drop DROP PASS -- "$C" "$NETPROBE" tcp -p 40307 -w 700 192.0.2.99 23
+kill -TERM "$agent_pid"
+
+echo "1..$n"
+[ $failed -eq 0 ]
