@@ -30,49 +30,50 @@ for id in 1 2; do
 	srv $id -f "$PF" >"$work/out" 2>&1 || not_ok "policy $id: $(cat "$work/out")"
 done
 sleep 0.3
-C1=${tag}c1 S2=${tag}s2
+# hp ADDR PORT: "192.0.2.10:500", "[2001:db8::10]:500"
+hp() { case $1 in *:*) echo "[$1]:$2";; *) echo "$1:$2";; esac; }
+# udp_case ID WANT in|out SPORT DPORT DESC [REMOTE LOCAL]: one UDP exchange
+# started by pair ID's client (in) or server (out), checked on the wire and
+# against the reference's verdicts of the request and of the reply.
+udp_case() {
+	id=$1 want=$2 dir=$3 sp=$4 dp=$5 desc=$6 rem=${7:-$CL} loc=${8:-$S4}
+	if [ "$dir" = in ]; then
+		wire "$id" "$desc" "$want" "$(ref "$id" in udp "$(hp "$rem" "$sp")" "$(hp "$loc" "$dp")")" \
+			"$(ref "$id" out udp "$(hp "$loc" "$dp")" "$(hp "$rem" "$sp")")" \
+			-- "${tag}c$id" "$NETPROBE" udp -p "$sp" -w 700 "$loc" "$dp"
+	else
+		wire "$id" "$desc" "$want" "$(ref "$id" out udp "$(hp "$loc" "$sp")" "$(hp "$rem" "$dp")")" \
+			"$(ref "$id" in udp "$(hp "$rem" "$dp")" "$(hp "$loc" "$sp")")" \
+			-- "${tag}s$id" "$NETPROBE" udp -p "$sp" -w 700 "$rem" "$dp"
+	fi
+}
 for lvl in 0 1 2 3; do
 	srv 1 dynamic set config ipsecexempt value=$lvl >/dev/null 2>&1 &&
 		srv 2 dynamic set config ipsecexempt value=$lvl >/dev/null 2>&1 ||
 		not_ok "ipsecexempt=$lvl not set"
-	wire 1 "exempt=$lvl: remote source port 500 does not reach a blocked UDP service" drop \
-		"$(ref 1 in udp $CL:500 $S4:5000)" "$(ref 1 out udp $S4:5000 $CL:500)" \
-		-- "$C1" "$NETPROBE" udp -p 500 -w 700 $S4 5000
-	wire 1 "exempt=$lvl: nor remote source port 4500" drop \
-		"$(ref 1 in udp $CL:4500 $S4:5000)" "$(ref 1 out udp $S4:5000 $CL:4500)" \
-		-- "$C1" "$NETPROBE" udp -p 4500 -w 700 $S4 5000
-	wire 1 "exempt=$lvl: IPv6 remote source port 500 neither" drop \
-		"$(ref 1 in udp "[2001:db8::20]:500" "[$S6]:5000")" "$(ref 1 out udp "[$S6]:5000" "[2001:db8::20]:500")" \
-		-- "$C1" "$NETPROBE" udp -p 500 -w 700 $S6 5000
-	wire 1 "exempt=$lvl: inbound IKE to local port 500 passes" pass \
-		"$(ref 1 in udp $CL:40100 $S4:500)" "$(ref 1 out udp $S4:500 $CL:40100)" \
-		-- "$C1" "$NETPROBE" udp -p 40100 -w 700 $S4 500
-	wire 1 "exempt=$lvl: inbound NAT-T to local port 4500 passes" pass \
-		"$(ref 1 in udp $CL:40101 $S4:4500)" "$(ref 1 out udp $S4:4500 $CL:40101)" \
-		-- "$C1" "$NETPROBE" udp -p 40101 -w 700 $S4 4500
-	wire 2 "exempt=$lvl: outbound from local port 500 passes" pass \
-		"$(ref 2 out udp $S4:500 $CL:40000)" "$(ref 2 in udp $CL:40000 $S4:500)" \
-		-- "$S2" "$NETPROBE" udp -p 500 -w 700 $CL 40000
-	wire 2 "exempt=$lvl: outbound from local port 4500 passes" pass \
-		"$(ref 2 out udp $S4:4500 $CL:4500)" "$(ref 2 in udp $CL:4500 $S4:4500)" \
-		-- "$S2" "$NETPROBE" udp -p 4500 -w 700 $CL 4500
-	wire 2 "exempt=$lvl: outbound from another port to a remote 500 is filtered" drop \
-		"$(ref 2 out udp $S4:40102 $CL:500)" PASS \
-		-- "$S2" "$NETPROBE" udp -p 40102 -w 700 $CL 500
+	x="exempt=$lvl:"
+	udp_case 1 drop in 500 5000 "$x remote source port 500 does not reach a blocked UDP service"
+	udp_case 1 drop in 4500 5000 "$x nor remote source port 4500"
+	udp_case 1 drop in 500 5000 "$x IPv6 remote source port 500 neither" 2001:db8::20 $S6
+	udp_case 1 pass in 40100 500 "$x inbound IKE to local port 500 passes"
+	udp_case 1 pass in 40101 4500 "$x inbound NAT-T to local port 4500 passes"
+	udp_case 2 pass out 500 40000 "$x outbound from local port 500 passes"
+	udp_case 2 pass out 4500 4500 "$x outbound from local port 4500 passes"
+	udp_case 2 drop out 40102 500 "$x outbound from another port to a remote 500 is filtered"
 	# Kerberos keeps the documented source-OR-destination hole, only
 	# where it is exempt at all (0 and 2)
-	want=drop
-	[ $lvl = 0 ] || [ $lvl = 2 ] && want=pass
-	wire 1 "exempt=$lvl: remote source port 88 (Kerberos) $([ $want = pass ] && echo 'bypasses, as documented' || echo 'is filtered')" \
-		$want "$(ref 1 in udp $CL:88 $S4:5000)" "$(ref 1 out udp $S4:5000 $CL:88)" \
-		-- "$C1" "$NETPROBE" udp -p 88 -w 700 $S4 5000
+	if [ $lvl = 0 ] || [ $lvl = 2 ]; then
+		udp_case 1 pass in 88 5000 "$x remote source port 88 (Kerberos) bypasses, as documented"
+	else
+		udp_case 1 drop in 88 5000 "$x remote source port 88 (Kerberos) is filtered"
+	fi
 done
 
 # Boot modes exempt no IKE (SPEC §6.1, §6.3: boot exemptions and DHCP only)
 srv 1 dynamic set config bootmode value=block >/dev/null 2>&1
 srv 1 boot >/dev/null 2>&1
 wire 1 "boot-block: IKE from port 500 is not exempt" drop DROP PASS \
-	-- "$C1" "$NETPROBE" udp -p 500 -w 700 $S4 500
+	-- "${tag}c1" "$NETPROBE" udp -p 500 -w 700 $S4 500
 
 # --- 2a. 1,100 more local addresses: every one filtered ------------------
 make_pair 3

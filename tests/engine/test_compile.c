@@ -248,34 +248,35 @@ int main(void)
 			   count_exempt(&t, EXC_BROADCAST) == (size_t)want[level][4],
 		   "ipsecexempt=%d exempts the classes of SPEC §6.4", level);
 		/* ISAKMP is the LOCAL port 500/4500 (SPEC §6.4): a remote sender
-		 * gains nothing by sending from it, whatever the level. */
-		const char *me = "192.0.2.10", *peer = "203.0.113.9";
-		is_str(verdict_of(&t, &facts, true, PROTO_UDP, peer, 500, me, 22), "DROP block",
-		       "ipsecexempt=%d: UDP from remote port 500 to a blocked port is filtered", level);
-		is_str(verdict_of(&t, &facts, true, PROTO_UDP, peer, 4500, me, 22), "DROP block",
-		       "ipsecexempt=%d: and from remote port 4500", level);
-		is_str(verdict_of(&t, &facts, true, PROTO_UDP, peer, 40000, me, 500), "PASS exempt",
-		       "ipsecexempt=%d: inbound IKE to local port 500 is exempt", level);
-		is_str(verdict_of(&t, &facts, true, PROTO_UDP, peer, 40000, me, 4500), "PASS exempt",
-		       "ipsecexempt=%d: inbound NAT-T to local port 4500 is exempt", level);
-		is_str(verdict_of(&t, &facts, false, PROTO_UDP, me, 500, peer, 40000), "PASS exempt",
-		       "ipsecexempt=%d: outbound from local port 500 is exempt", level);
-		is_str(verdict_of(&t, &facts, false, PROTO_UDP, me, 4500, peer, 4500), "PASS exempt",
-		       "ipsecexempt=%d: outbound from local port 4500 is exempt", level);
-		is_str(verdict_of(&t, &facts, false, PROTO_UDP, me, 40000, peer, 500), "DROP block",
-		       "ipsecexempt=%d: outbound to a remote port 500 from another port is filtered",
-		       level);
-		/* Kerberos keeps its documented source-OR-destination hole where
-		 * it is exempt at all (levels 0 and 2). */
+		 * gains nothing by sending from it, whatever the level. Kerberos
+		 * keeps its documented source-OR-destination hole where it is
+		 * exempt at all (levels 0 and 2). */
 		bool kerberos = level == 0 || level == 2;
-		is_str(verdict_of(&t, &facts, true, PROTO_TCP, peer, 88, me, 22),
-		       kerberos ? "PASS exempt" : "DROP block",
-		       "ipsecexempt=%d: TCP from remote port 88 %s", level,
-		       kerberos ? "bypasses the filters (the legacy hole)" : "is filtered");
-		is_str(verdict_of(&t, &facts, false, PROTO_UDP, me, 40000, peer, 88),
-		       kerberos ? "PASS exempt" : "DROP block",
-		       "ipsecexempt=%d: UDP out to port 88 %s", level,
-		       kerberos ? "is exempt" : "is filtered");
+		const char *me = "192.0.2.10", *peer = "203.0.113.9";
+		const struct {
+			bool in;
+			uint8_t proto;
+			uint16_t sport, dport;
+			const char *want, *what;
+		} cases[] = {
+			{ true, PROTO_UDP, 500, 22, "DROP block", "UDP from remote port 500 is filtered" },
+			{ true, PROTO_UDP, 4500, 22, "DROP block", "and from remote port 4500" },
+			{ true, PROTO_UDP, 40000, 500, "PASS exempt", "inbound IKE to local port 500" },
+			{ true, PROTO_UDP, 40000, 4500, "PASS exempt", "inbound NAT-T to local 4500" },
+			{ false, PROTO_UDP, 500, 40000, "PASS exempt", "outbound from local port 500" },
+			{ false, PROTO_UDP, 4500, 4500, "PASS exempt", "outbound from local port 4500" },
+			{ false, PROTO_UDP, 40000, 500, "DROP block",
+			  "outbound from another port to a remote 500 is filtered" },
+			{ true, PROTO_TCP, 88, 22, kerberos ? "PASS exempt" : "DROP block",
+			  "TCP from remote port 88: exempt at 0 and 2 only (the legacy hole)" },
+			{ false, PROTO_UDP, 40000, 88, kerberos ? "PASS exempt" : "DROP block",
+			  "UDP out to port 88: exempt at 0 and 2 only" },
+		};
+		for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
+			is_str(verdict_of(&t, &facts, cases[k].in, cases[k].proto,
+					  cases[k].in ? peer : me, cases[k].sport,
+					  cases[k].in ? me : peer, cases[k].dport),
+			       cases[k].want, "ipsecexempt=%d: %s", level, cases[k].what);
 		ftable_free(&t);
 	}
 
