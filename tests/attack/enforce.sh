@@ -106,7 +106,10 @@ wire 3 "telnet to an IPv4 address beyond 1,024 (203.0.113.254) is dropped" drop 
 	"$(ref 3 in tcp $CL:40202 203.0.113.254:23)" PASS \
 	-- "$C" "$NETPROBE" tcp -p 40202 -w 700 203.0.113.254 23
 kill -TERM "$agent_pid"
-mode_is 3 permit || not_ok "agent 3 did not stop"
+wait "$agent_pid"
+rc=$?
+[ $rc = 0 ] && ok "the agent with 1,100 addresses stops cleanly" ||
+	not_ok "agent 3 exited with $rc: $(tail -5 "$work/agent3.err")"
 
 # --- 2b. facts that cannot be read: fail closed ---------------------------
 # The agent reads its facts from a file here (--facts), which the test can
@@ -171,6 +174,10 @@ wire 4 "the address now known is filtered by the policy: web passes" pass PASS P
 	-- "$C" "$NETPROBE" tcp -p 40306 -w 700 192.0.2.99 80
 wire 4 "and telnet to it is dropped" drop DROP PASS -- "$C" "$NETPROBE" tcp -p 40307 -w 700 192.0.2.99 23
 kill -TERM "$agent_pid"
+wait "$agent_pid"
+rc=$?
+[ $rc = 0 ] && ok "the agent stops cleanly after all that" ||
+	not_ok "the agent exited with $rc: $(tail -5 "$work/agent4.err")"
 
 echo "1..$n"
 [ $failed -eq 0 ]
