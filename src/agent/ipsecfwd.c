@@ -20,6 +20,7 @@
 #include "backend/program.h"
 #include "control.h"
 #include "nflog.h"
+#include "version.h"
 #include "watch.h"
 
 /* A change is acted on BATCH_MS after its first event (the rest of its
@@ -60,7 +61,8 @@ static void usage(FILE *out)
 	      "                     instead of rtnetlink and those files; re-read on SIGHUP\n"
 	      "  --run-dir DIR      runtime state (default $IPSECFW_RUN_DIR or " RUN_DIR_DEFAULT ")\n"
 	      "  --log-dir DIR      event log directory (default $IPSECFW_LOG_DIR or " LOG_DIR_DEFAULT ")\n"
-	      "  --journal, --no-journal   send events to the journal (default: under systemd)\n",
+	      "  --journal, --no-journal   send events to the journal (default: under systemd)\n"
+	      "  --version          print the version and exit\n",
 	      out);
 }
 
@@ -273,6 +275,7 @@ int main(int argc, char **argv)
 		{ "journal", no_argument, NULL, 'J' },
 		{ "no-journal", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db_path = getenv("IPSECFW_DB"), *run_dir = getenv("IPSECFW_RUN_DIR");
@@ -295,6 +298,7 @@ int main(int argc, char **argv)
 		case 'J': journal = true; break;
 		case 'N': journal = false; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': puts("ipsecfwd " IPSECFW_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
