@@ -262,6 +262,7 @@ int main(int argc, char **argv)
 		ftable_free(&t);
 	}
 	ruleset_free(&rs);
+	facts_free(facts);
 	free(facts);
 	return rc;
 }

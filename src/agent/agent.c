@@ -73,6 +73,10 @@ void agent_free(struct agent *a)
 	spd_clear(&a->spd);
 	if (a->db)
 		db_close(a->db);
+	if (a->facts)
+		facts_free(a->facts);
+	if (a->table_facts)
+		facts_free(a->table_facts);
 	free(a->facts);
 	free(a->table_facts);
 }
@@ -126,13 +130,13 @@ static bool check_store(struct agent *a)
 	return true;
 }
 
-/* Keeps the compiled table for attribution, with a classifier over it. */
-static void take_table(struct agent *a, struct ftable *t, const struct host_facts *facts)
+/* Keeps the compiled table for attribution, with a classifier over it
+ * (the load left the facts it used in a->table_facts). */
+static void take_table(struct agent *a, struct ftable *t)
 {
 	drop_table(a);
 	a->table = *t;
 	a->have_table = true;
-	*a->table_facts = *facts;
 	if ((a->fast = fast_new()) && fast_build(a->fast, &a->table) < 0) {
 		fast_free(a->fast);
 		a->fast = NULL; /* the reference classifier answers alike, slower */
@@ -198,7 +202,7 @@ static int apply(struct agent *a, enum enforce_fallback fb, struct err *e)
 	rc = enforce_policy(&a->ctx, fb, &r, e);
 	a->ctx.table_out = NULL;
 	if (given)
-		take_table(a, &t, a->table_facts);
+		take_table(a, &t);
 	else if (r.mode != MODE_SECURE)
 		drop_table(a);
 	if (rc == 0) {
@@ -267,12 +271,59 @@ static void check_pending(struct agent *a)
 	a->confirm_deadline = r.state == SAFE_WAITING ? r.pending.deadline : 0;
 }
 
+/* The rules in force loaded with the facts given, or with block mode if
+ * the persistent policy fails; marked seen even on failure: the same
+ * inputs would fail the same way, and the next change tries again. */
+static int apply_in_force(struct agent *a, const struct host_facts *facts, int64_t counter)
+{
+	struct err e;
+	int rc;
+
+	keep_rules(a, counter);
+	a->ctx.facts_given = facts;
+	a->ctx.rules_given = a->have_rules ? &a->rules : NULL;
+	a->ctx.origin_given = &a->rules_origin;
+	rc = apply(a, FALLBACK_BLOCK, &e);
+	a->ctx.rules_given = NULL;
+	a->applied = true;
+	a->counter = counter;
+	return rc;
+}
+
+/* The host facts cannot be read: what they would tell is unknown, so fail
+ * closed for it. The policy stays in force for the local addresses read
+ * last; unicast to or from any other local address is dropped (SPEC §5.2:
+ * `me` expands to known addresses only, and an address it misses would
+ * match no me filter at all). Loaded again when the stores change. */
+static void facts_unreadable(struct agent *a, bool force, int64_t counter, const char *why)
+{
+	bool entering = !a->facts_unreadable_since;
+	int rc;
+
+	if (!entering && !force && a->applied && counter == a->counter)
+		return;
+	if (entering)
+		a->facts_unreadable_since = (long long)time(NULL);
+	a->ctx.unknown_local_since = a->facts_unreadable_since;
+	rc = apply_in_force(a, a->facts, counter);
+	if (entering)
+		event_write(a->log, EV_FACTS_UNREADABLE,
+			    json_pack("{s:s,s:s,s:I,s:b}", "state", "entered", "error", why, "known",
+				      (json_int_t)a->facts->n_addrs, "loaded", rc == 0),
+			    "host facts unreadable (%s): %s for the %zu local addresses known, "
+			    "unknown local addresses %s",
+			    why, rc == 0 ? "the policy stays in force" : "the policy failed (4295)",
+			    a->facts->n_addrs,
+			    rc == 0 ? "are dropped" : "are not dropped: the kernel keeps what it had");
+}
+
 void agent_reconcile(struct agent *a, bool force)
 {
-	struct host_facts *now = malloc(sizeof(*now));
+	struct host_facts *now = calloc(1, sizeof(*now));
 	struct config cfg;
 	int64_t counter;
 	struct err e;
+	bool readable_again = false;
 
 	if (!now)
 		return;
@@ -283,27 +334,27 @@ void agent_reconcile(struct agent *a, bool force)
 	check_pending(a);
 	counter = db_change_counter(a->db);
 	if (facts_read(&a->facts_src, now, &e) < 0) {
-		event_write(a->log, EV_REFUSED, json_pack("{s:s}", "error", e.msg),
-			    "host facts unreadable (%s); the kernel keeps the last policy", e.msg);
+		facts_unreadable(a, force, counter, e.msg);
 		free(now);
 		return;
+	}
+	if (a->facts_unreadable_since) {
+		/* every local address filtered by the policy again */
+		a->facts_unreadable_since = 0;
+		a->ctx.unknown_local_since = 0;
+		readable_again = force = true;
 	}
 	keep_refused_servers(a, now);
 	if (!force && a->applied && counter == a->counter && facts_equal(now, a->facts)) {
+		facts_free(now);
 		free(now);
 		return;
 	}
-	keep_rules(a, counter);
-	a->ctx.facts_given = now;
-	a->ctx.rules_given = a->have_rules ? &a->rules : NULL;
-	a->ctx.origin_given = &a->rules_origin;
-	apply(a, FALLBACK_BLOCK, &e);
-	a->ctx.rules_given = NULL;
-	/* Mark it seen even on failure: the same inputs would fail the same
-	 * way, and the next change tries again. */
-	a->applied = true;
-	a->counter = counter;
-	*a->facts = *now;
+	apply_in_force(a, now, counter);
+	if (readable_again)
+		event_write(a->log, EV_FACTS_UNREADABLE, json_pack("{s:s}", "state", "left"),
+			    "host facts readable again: unknown local addresses are no longer dropped");
+	facts_move(a->facts, now);
 	free(now);
 	/* Dynamic rules and rollbacks compile with the facts applied last. */
 	a->ctx.facts_given = a->facts;

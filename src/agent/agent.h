@@ -21,6 +21,9 @@ struct agent {
 	ino_t store_ino;         /* to notice the file replaced */
 	char store_problem[256]; /* what is wrong with it now, "" if nothing */
 	char facts_problem[256]; /* a facts source refused now, "" if none */
+	/* The facts could not be read since then (unix seconds); 0: they
+	 * could at the last reconcile. */
+	long long facts_unreadable_since;
 	struct facts_sources facts_src;
 	struct enforce_ctx ctx;
 	struct event_log *log;

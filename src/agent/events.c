@@ -61,6 +61,7 @@ static int priority_of(enum event_id id)
 	switch (id) {
 	case EV_BLOCK:
 	case EV_POLICY_FAILED:
+	case EV_FACTS_UNREADABLE:
 		return 3; /* err */
 	case EV_REFUSED:
 	case EV_MALFORMED:

@@ -17,6 +17,10 @@ enum event_id {
 	EV_DROP_IN = 4280,   /* inbound packets dropped (aggregated) */
 	EV_DROP_OUT = 4281,  /* outbound packets dropped (aggregated) */
 	EV_MALFORMED = 4282, /* logged packets the agent could not parse */
+	/* The host facts became unreadable: secure mode fails closed for
+	 * local addresses they did not list ("state":"entered"), until they
+	 * can be read again ("state":"left"). */
+	EV_FACTS_UNREADABLE = 4289,
 	EV_STARTUP = 4290,   /* a startup mode */
 	EV_SECURE = 4291,    /* operational secure mode */
 	EV_BLOCK = 4292,     /* operational block mode: the persistent policy failed */

@@ -57,6 +57,8 @@ static void usage(FILE *out)
 	      "stores and the host, and logs dropped packets (ipsecfwd(8)).\n"
 	      "  --db PATH          the store database (default $IPSECFW_DB or " DB_DEFAULT_PATH ")\n"
 	      "  --facts-root DIR   read resolv.conf, leases and wins.conf under DIR\n"
+	      "  --facts FILE       host facts from FILE (the format of ipsecfw --facts)\n"
+	      "                     instead of rtnetlink and those files; re-read on SIGHUP\n"
 	      "  --run-dir DIR      runtime state (default $IPSECFW_RUN_DIR or " RUN_DIR_DEFAULT ")\n"
 	      "  --log-dir DIR      event log directory (default $IPSECFW_LOG_DIR or " LOG_DIR_DEFAULT ")\n"
 	      "  --journal, --no-journal   send events to the journal (default: under systemd)\n"
@@ -267,6 +269,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "facts-root", required_argument, NULL, 'R' },
+		{ "facts", required_argument, NULL, 'F' },
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "log-dir", required_argument, NULL, 'l' },
 		{ "journal", no_argument, NULL, 'J' },
@@ -289,6 +292,7 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'd': db_path = optarg; break;
 		case 'R': facts.root = optarg; break;
+		case 'F': facts.facts_file = optarg; break;
 		case 'r': run_dir = optarg; break;
 		case 'l': log_dir = optarg; break;
 		case 'J': journal = true; break;

@@ -200,7 +200,7 @@ static int build_secure(const struct enforce_ctx *c, bool persistent_only, struc
 {
 	struct ruleset loaded = { 0 };
 	const struct ruleset *rs = &loaded;
-	struct host_facts *facts = malloc(sizeof(*facts));
+	struct host_facts *facts = calloc(1, sizeof(*facts));
 	struct ftable t;
 	struct config cfg;
 	int rc = -1;
@@ -215,23 +215,26 @@ static int build_secure(const struct enforce_ctx *c, bool persistent_only, struc
 	    (persistent_only ? ruleset_load_persistent(c->db, &loaded, &r->origin, e)
 	     : rs == &loaded ? ruleset_load_in_force(c->db, enforce_run_dir(c), &loaded, &r->origin, e)
 			     : 0) < 0 ||
-	    (c->facts_given ? (*facts = *c->facts_given, 0) : facts_read(c->facts, facts, e)) < 0)
+	    (c->facts_given ? (facts_copy(facts, c->facts_given) < 0 ? err_set(e, "out of memory") : 0)
+			    : facts_read(c->facts, facts, e)) < 0)
 		goto out;
 	if (ftable_compile(rs, facts, &t, e) < 0)
 		goto out;
-	rc = program_secure(&t, facts, &cfg, p, e);
+	rc = program_secure(&t, facts, &cfg, c->unknown_local_since, p, e);
 	r->entries = t.n_entries;
 	r->tiers = p->n_tiers;
 	r->elements = p->n_elems;
 	if (rc == 0 && c->table_out) {
 		*c->table_out = t;
-		*c->facts_out = *facts;
+		facts_move(c->facts_out, facts);
 		*c->table_given = true;
 	} else {
 		ftable_free(&t);
 	}
 out:
 	ruleset_free(&loaded);
+	if (facts)
+		facts_free(facts);
 	free(facts);
 	return rc;
 }

@@ -27,6 +27,10 @@ struct enforce_ctx {
 	const struct ruleset *rules_given;
 	const struct ruleset_origin *origin_given;
 	const char *run_dir; /* NULL: $IPSECFW_RUN_DIR or RUN_DIR_DEFAULT */
+	/* Optional: the host facts are unreadable since then (unix seconds):
+	 * secure mode fails closed for local addresses the facts given do not
+	 * list (program_secure). 0: they are readable. */
+	long long unknown_local_since;
 	/* Optional: a secure-mode load hands over the table it compiled and
 	 * the facts it used (the agent attributes logged drops with them).
 	 * The caller frees a table it was given (table_given). */

@@ -38,12 +38,20 @@ int fw_mode_parse(const char *name, enum fw_mode *out)
 
 /* Why a packet is dropped: the reasons of SPEC §7.3, one drop chain each
  * per direction, where drops are counted and (if asked) logged. */
-enum drop_reason { DR_BLOCK, DR_NEGOTIATE, DR_BOOT_BLOCK, DR_BOOT_STATEFUL, DR_OP_BLOCK, DR_COUNT };
+enum drop_reason {
+	DR_BLOCK,
+	DR_NEGOTIATE,
+	DR_BOOT_BLOCK,
+	DR_BOOT_STATEFUL,
+	DR_OP_BLOCK,
+	DR_UNKNOWN_LOCAL, /* fail-closed programs only */
+	DR_COUNT,
+};
 
 static const char *const drop_reason_names[DR_COUNT] = {
 	[DR_BLOCK] = "block-filter", [DR_NEGOTIATE] = "negotiate-required",
 	[DR_BOOT_BLOCK] = "boot-block", [DR_BOOT_STATEFUL] = "boot-stateful",
-	[DR_OP_BLOCK] = "op-block",
+	[DR_OP_BLOCK] = "op-block", [DR_UNKNOWN_LOCAL] = "unknown-local",
 };
 
 struct builder {
@@ -53,6 +61,7 @@ struct builder {
 	size_t decl_len, chains_len, cap_maps, cap_elems;
 	const struct ftable *t;
 	const struct config *cfg;
+	long long unknown_local_since; /* fail closed since then; 0: not */
 	bool failed; /* out of memory somewhere */
 };
 
@@ -146,6 +155,8 @@ static void emit_drop_chains(struct builder *b)
 
 	for (int in = 1; in >= 0; in--)
 		for (int r = 0; r < DR_COUNT; r++) {
+			if (r == DR_UNKNOWN_LOCAL && !b->unknown_local_since)
+				continue;
 			drop_chain_name(in, (enum drop_reason)r, name, sizeof(name));
 			fprintf(b->decl, "\tcounter %s {\n\t}\n", name);
 			fprintf(b->chains, "\tchain %s {\n", name);
@@ -193,7 +204,7 @@ struct view {
 
 static bool view_holds(const struct view *v, const struct fentry *en)
 {
-	if (en->family && en->family != v->family)
+	if ((en->family && en->family != v->family) || !fentry_sees(en, v->in))
 		return false;
 	if (v->conn && !(en->conn & v->conn))
 		return false;
@@ -540,34 +551,78 @@ static int emit_family_chain(struct builder *b, uint8_t family, bool in, bool sp
 	return emit_view_chain(b, v);
 }
 
-/* Multicast, limited and the directed broadcasts of local subnets. */
+static int bcast_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 4);
+}
+
+/* Multicast, limited and the directed broadcasts of local subnets, each
+ * once (sorted: a host may have thousands of subnets). */
 static void emit_bcast_set(struct builder *b, const struct host_facts *facts)
 {
+	static const uint8_t all_ones[4] = { 255, 255, 255, 255 };
 	uint32_t map = add_map(b, SLOT_MARK "bcast4");
-	uint8_t seen[FACTS_ADDR_MAX][4];
-	size_t n_seen = 0;
+	uint8_t (*bc)[4] = malloc((facts->n_addrs ? facts->n_addrs : 1) * sizeof(*bc));
+	size_t n = 0;
 	char text[INET_ADDRSTRLEN];
 
+	if (!bc) {
+		b->failed = true;
+		return;
+	}
 	fprintf(b->decl, "\tset " SLOT_MARK "bcast4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n");
 	add_elem(b, map, "224.0.0.0/4", "");
 	add_elem(b, map, "255.255.255.255", "");
-	for (size_t i = 0; i < facts->n_addrs; i++) {
-		uint8_t bc[4];
-		bool dup = false;
-		if (!local_addr_broadcast(&facts->addrs[i], bc))
+	for (size_t i = 0; i < facts->n_addrs; i++)
+		if (local_addr_broadcast(&facts->addrs[i], bc[n]) && memcmp(bc[n], all_ones, 4) != 0)
+			n++;
+	qsort(bc, n, sizeof(*bc), bcast_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && memcmp(bc[i], bc[i - 1], 4) == 0)
 			continue;
-		for (size_t j = 0; j < n_seen && !dup; j++)
-			dup = memcmp(seen[j], bc, 4) == 0;
-		if (dup || (bc[0] == 255 && bc[1] == 255 && bc[2] == 255 && bc[3] == 255))
-			continue;
-		memcpy(seen[n_seen++], bc, 4);
-		inet_ntop(AF_INET, bc, text, sizeof(text));
+		inet_ntop(AF_INET, bc[i], text, sizeof(text));
 		add_elem(b, map, text, "");
+	}
+	free(bc);
+}
+
+/* Fail closed (the host facts could not be read): the local addresses the
+ * facts listed, and a marker chain whose name tells since when. */
+static void emit_known_local(struct builder *b, const struct host_facts *facts)
+{
+	uint32_t map4 = add_map(b, SLOT_MARK "local4"), map6 = add_map(b, SLOT_MARK "local6");
+	char text[INET6_ADDRSTRLEN];
+
+	fprintf(b->decl, "\tset " SLOT_MARK "local4 {\n\t\ttype ipv4_addr\n\t}\n"
+			 "\tset " SLOT_MARK "local6 {\n\t\ttype ipv6_addr\n\t}\n"
+			 "\tchain " SLOT_MARK UNKNOWN_LOCAL_MARK "%lld {\n\t}\n",
+		b->unknown_local_since);
+	for (size_t i = 0; i < facts->n_addrs; i++) {
+		const struct ip_prefix *ip = &facts->addrs[i].ip, *prev = i ? &facts->addrs[i - 1].ip : NULL;
+		if (prev && prev->family == ip->family && !memcmp(prev->bytes, ip->bytes, 16))
+			continue; /* one address, two prefix lengths (sorted: adjacent) */
+		inet_ntop(ip->family, ip->bytes, text, sizeof(text));
+		add_elem(b, ip->family == AF_INET ? map4 : map6, text, "");
 	}
 }
 
+/* Unicast to (inbound) or from (outbound) a local address the facts did
+ * not list is dropped: no policy can be known to cover it. */
+static void emit_unknown_local_guard(struct builder *b, bool in)
+{
+	const char *side = in ? "daddr" : "saddr";
+	char drop[64];
+
+	drop_chain_name(in, DR_UNKNOWN_LOCAL, drop, sizeof(drop));
+	fprintf(b->chains,
+		"\t\tip %s != @" SLOT_MARK "local4 fib %s type local goto %s\n"
+		"\t\tip6 %s != @" SLOT_MARK "local6 fib %s type local goto %s\n",
+		side, side, drop, side, side, drop);
+}
+
 int program_secure(const struct ftable *t, const struct host_facts *facts,
-		   const struct config *cfg, struct nft_program *out, struct err *e)
+		   const struct config *cfg, long long unknown_local_since,
+		   struct nft_program *out, struct err *e)
 {
 	struct builder b;
 	bool split = needs_conn_split(t);
@@ -579,7 +634,10 @@ int program_secure(const struct ftable *t, const struct host_facts *facts,
 	}
 	b.t = t;
 	b.cfg = cfg;
+	b.unknown_local_since = unknown_local_since;
 	emit_bcast_set(&b, facts);
+	if (unknown_local_since)
+		emit_known_local(&b, facts);
 	emit_drop_chains(&b);
 	drop_chain_name(false, DR_NEGOTIATE, drop, sizeof(drop));
 	fprintf(b.chains,
@@ -589,6 +647,8 @@ int program_secure(const struct ftable *t, const struct host_facts *facts,
 		drop, drop);
 	for (int in = 1; in >= 0; in--) {
 		open_top_chain(&b, in);
+		if (unknown_local_since)
+			emit_unknown_local_guard(&b, in);
 		fprintf(b.chains,
 			"\t\tmeta nfproto ipv4 goto " SLOT_MARK "%s4\n"
 			"\t\tmeta nfproto ipv6 goto " SLOT_MARK "%s6\n\t}\n",

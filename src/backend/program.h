@@ -68,9 +68,17 @@ struct nft_program {
 	size_t n_tiers; /* map lookups on the longest path, for messages */
 };
 
-/* Secure mode: the FilterTable. Diagnostics decide which drops are logged. */
+/* Names the empty chain of a fail-closed program, followed by the unix
+ * time since when: `show mode` reads it. */
+#define UNKNOWN_LOCAL_MARK "unknown_local_dropped_since_"
+
+/* Secure mode: the FilterTable. Diagnostics decide which drops are logged.
+ * unknown_local_since, when not 0, fails closed for what the facts could
+ * not tell (they were unreadable since then): unicast to or from a local
+ * address not among facts' is dropped (drop reason unknown-local). */
 int program_secure(const struct ftable *t, const struct host_facts *facts,
-		   const struct config *cfg, struct nft_program *out, struct err *e);
+		   const struct config *cfg, long long unknown_local_since,
+		   struct nft_program *out, struct err *e);
 /* Any other mode: boot modes take the boot exemptions and DHCP. */
 int program_mode(enum fw_mode m, const struct config *cfg, struct nft_program *out,
 		 struct err *e);

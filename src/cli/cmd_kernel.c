@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/events.h"
 #include "backend/coexist.h"
 #include "agent_client.h"
 #include "backend/kernel.h"
@@ -136,26 +137,49 @@ int cmd_unload(const struct enforce_ctx *c, int argc, char **argv, bool json)
 	return 0;
 }
 
+/* Since when the program in force fails closed for unknown local
+ * addresses (its marker chain), or 0. */
+static long long unknown_local_since(const struct kernel_table *kt)
+{
+	const size_t mark = strlen(UNKNOWN_LOCAL_MARK);
+
+	for (size_t i = 0; kt->loaded && i < kt->n_objects; i++) {
+		const char *name = kt->objects[i].name;
+		if (!strcmp(kt->objects[i].kind, "chain") && program_slot_of(name) == kt->slot &&
+		    !strncmp(name + 2, UNKNOWN_LOCAL_MARK, mark))
+			return atoll(name + 2 + mark);
+	}
+	return 0;
+}
+
 int cmd_show_mode(const struct enforce_ctx *c, bool json)
 {
 	struct kernel_table kt;
 	json_t *pending;
 	struct err e;
+	char since[32] = "";
 
 	if (kernel_table_read(&kt, &e) < 0) {
 		fprintf(stderr, "ipsecfw: show mode: %s\n", e.msg);
 		return 1;
 	}
+	if (unknown_local_since(&kt))
+		event_time_format(unknown_local_since(&kt), since, sizeof(since));
 	if (json) {
 		char g[20] = "";
 		if (kt.loaded)
 			snprintf(g, sizeof(g), "%016llx", (unsigned long long)kt.gen);
 		pending_describe(c->db, &pending, NULL);
-		json_print(json_pack("{s:s, s:s, s:o}", "mode",
+		json_print(json_pack("{s:s, s:s, s:o, s:s?}", "mode",
 				     kt.loaded ? fw_mode_name(kt.mode) : "none", "generation", g,
-				     "pending", pending));
+				     "pending", pending, "facts_unreadable_since",
+				     *since ? since : NULL));
 	} else if (!kt.loaded) {
 		printf("mode: none (no ipsecfw program in the kernel: nothing is filtered)\n");
+	} else if (*since) {
+		printf("mode: %s (facts unreadable since %s, unknown local addresses dropped; "
+		       "generation %016llx)\n",
+		       fw_mode_name(kt.mode), since, (unsigned long long)kt.gen);
 	} else {
 		printf("mode: %s (generation %016llx)\n", fw_mode_name(kt.mode),
 		       (unsigned long long)kt.gen);

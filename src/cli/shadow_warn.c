@@ -42,7 +42,7 @@ void shadow_warn(struct session *s, const int64_t *ids, size_t n)
 	struct enforce_ctx defaults = { 0 };
 	struct ruleset rs = { 0 };
 	struct ruleset_origin origin;
-	struct host_facts *facts = malloc(sizeof(*facts));
+	struct host_facts *facts = calloc(1, sizeof(*facts));
 	int64_t *sorted = malloc(n * sizeof(*sorted));
 	struct ftable t;
 	struct err e;
@@ -83,6 +83,8 @@ void shadow_warn(struct session *s, const int64_t *ids, size_t n)
 	ftable_free(&t);
 out:
 	ruleset_free(&rs);
+	if (facts)
+		facts_free(facts);
 	free(facts);
 	free(sorted);
 }

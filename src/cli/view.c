@@ -14,6 +14,7 @@ int view_open(struct view *v, struct db *db, const struct facts_sources *src, st
 	if (ruleset_load_in_force(db, enforce_run_dir(&defaults), &v->rs, &v->origin, e) < 0 || facts_read(src, &v->facts, e) < 0 ||
 	    ftable_compile(&v->rs, &v->facts, &v->table, e) < 0) {
 		ruleset_free(&v->rs);
+		facts_free(&v->facts);
 		return -1;
 	}
 	if (!(v->fast = fast_new()) || fast_build(v->fast, &v->table) < 0) {
@@ -28,6 +29,7 @@ void view_close(struct view *v)
 	fast_free(v->fast);
 	ftable_free(&v->table);
 	ruleset_free(&v->rs);
+	facts_free(&v->facts);
 	memset(v, 0, sizeof(*v));
 }
 

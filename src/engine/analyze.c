@@ -30,9 +30,25 @@ static bool bcast_covered(const struct fentry *a, const struct fentry *b)
 	return !(b->flags & EF_BCAST) || a_sees;
 }
 
+/* Can the entry decide packets of this direction? A packet between two
+ * local addresses goes over loopback, never filtered, and the kernel drops
+ * inbound packets claiming a local source: an entry to `me` decides
+ * inbound packets only, one from `me` outbound ones. */
+static bool decides_in(const struct fentry *en, bool inbound)
+{
+	return fentry_sees(en, inbound) && (inbound ? en->src_kind : en->dst_kind) != SIDE_ME;
+}
+
+/* Does a match in every direction b can decide? */
+static bool directions_covered(const struct fentry *a, const struct fentry *b)
+{
+	return (fentry_sees(a, true) || !decides_in(b, true)) &&
+	       (fentry_sees(a, false) || !decides_in(b, false));
+}
+
 bool fentry_covers(const struct fentry *a, const struct fentry *b)
 {
-	if (a->family && a->family != b->family)
+	if ((a->family && a->family != b->family) || !directions_covered(a, b))
 		return false;
 	return prefix_within(a->src, a->src_len, b->src, b->src_len) &&
 	       prefix_within(a->dst, a->dst_len, b->dst, b->dst_len) &&
@@ -50,6 +66,9 @@ bool fentry_overlaps(const struct fentry *a, const struct fentry *b)
 {
 	if (a->family && b->family && a->family != b->family)
 		return false;
+	if (!(decides_in(a, true) && decides_in(b, true)) &&
+	    !(decides_in(a, false) && decides_in(b, false)))
+		return false; /* no direction in common */
 	if (!prefixes_meet(a->src, a->src_len, b->src, b->src_len))
 		return false;
 	/* In the multicast/broadcast view both ignore their destinations. */

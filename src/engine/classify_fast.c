@@ -32,6 +32,7 @@ struct crule {
 	uint64_t src[2], dst[2]; /* big-endian halves, host bits clear */
 	uint16_t sp_lo, sp_hi, dp_lo, dp_hi;
 	uint8_t src_len, dst_len, proto, conn;
+	uint8_t only_dir; /* EF_IN_ONLY, EF_OUT_ONLY or 0: the entry's direction limit */
 	uint32_t id;
 	uint32_t next; /* the next (worse) rule of the bucket */
 };
@@ -206,6 +207,7 @@ static inline bool crule_matches(const struct crule *r, const uint64_t s[2], con
 	if ((d[0] & m[0]) != r->dst[0] || (d[1] & m[1]) != r->dst[1])
 		return false;
 	return (r->proto == 0 || r->proto == p->proto) &&
+	       (!r->only_dir || r->only_dir == (p->inbound ? EF_IN_ONLY : EF_OUT_ONLY)) &&
 	       port_ok(r->sp_lo, r->sp_hi, p->sport, p->nonfirst_frag) &&
 	       port_ok(r->dp_lo, r->dp_hi, p->dport, p->nonfirst_frag) &&
 	       (p->iface == 0 || (r->conn & p->iface));
@@ -611,6 +613,7 @@ static void crule_for_view(const struct fentry *en, uint32_t id, bool bcast_view
 	out->dst[1] &= m[1];
 	out->proto = en->proto;
 	out->conn = en->conn;
+	out->only_dir = en->flags & (EF_IN_ONLY | EF_OUT_ONLY);
 	out->sp_lo = en->sport.lo;
 	out->sp_hi = en->sport.hi;
 	out->dp_lo = en->dport.lo;

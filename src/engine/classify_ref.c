@@ -25,7 +25,7 @@ static bool port_matches(struct port_range r, uint16_t port, bool nonfirst_frag)
 
 bool entry_matches(const struct fentry *en, const struct packet *p)
 {
-	if (en->family && en->family != p->family)
+	if ((en->family && en->family != p->family) || !fentry_sees(en, p->inbound))
 		return false;
 	if (!prefix_matches(en->src, en->src_len, p->src))
 		return false;

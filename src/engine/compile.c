@@ -174,7 +174,8 @@ static int emit_filter(struct builder *b, uint32_t fi)
 }
 
 static int emit_exempt(struct builder *b, enum exempt_class c, uint8_t family, uint8_t proto,
-		       struct port_range sp, struct port_range dp, const char *dst, uint8_t dst_len)
+		       struct port_range sp, struct port_range dp, const char *dst, uint8_t dst_len,
+		       uint8_t dir_flags)
 {
 	struct fentry en;
 
@@ -189,6 +190,7 @@ static int emit_exempt(struct builder *b, enum exempt_class c, uint8_t family, u
 		en.dst_kind = dst_len == family_bits(family) ? SIDE_HOST : SIDE_SUBNET;
 	}
 	en.action_in = en.action_out = ACT_EXEMPT;
+	en.flags = dir_flags;
 	en.conn = CONN_BOTH;
 	en.exempt = (uint8_t)c;
 	en.weight = WEIGHT_EXEMPT | weight_pack(&(struct weight_fields){
@@ -203,11 +205,18 @@ static int emit_exempt(struct builder *b, enum exempt_class c, uint8_t family, u
 	return push(b, &en);
 }
 
-static int emit_port_exempt(struct builder *b, enum exempt_class c, uint8_t proto, uint16_t port)
+/* An exemption of one port. local_only (ISAKMP, SPEC §6.4): the port is
+ * the local one, the destination of inbound packets and the source of
+ * outbound ones, so a remote sender choosing it as its source gains
+ * nothing. Otherwise (Kerberos) either side, in both directions: the
+ * documented source-port hole of the values that enable it. */
+static int emit_port_exempt(struct builder *b, enum exempt_class c, uint8_t proto, uint16_t port,
+			    bool local_only)
 {
 	struct port_range p = { port, port };
-	return emit_exempt(b, c, 0, proto, p, PORT_ANY, NULL, 0) < 0 ||
-			       emit_exempt(b, c, 0, proto, PORT_ANY, p, NULL, 0) < 0
+	return emit_exempt(b, c, 0, proto, PORT_ANY, p, NULL, 0, local_only ? EF_IN_ONLY : 0) < 0 ||
+			       emit_exempt(b, c, 0, proto, p, PORT_ANY, NULL, 0,
+					   local_only ? EF_OUT_ONLY : 0) < 0
 		       ? -1
 		       : 0;
 }
@@ -218,14 +227,14 @@ static int emit_broadcast_exempts(struct builder *b)
 	const struct host_facts *f = b->facts;
 	char text[INET_ADDRSTRLEN];
 
-	if (emit_exempt(b, EXC_BROADCAST, AF_INET, 0, PORT_ANY, PORT_ANY, "255.255.255.255", 32) < 0)
+	if (emit_exempt(b, EXC_BROADCAST, AF_INET, 0, PORT_ANY, PORT_ANY, "255.255.255.255", 32, 0) < 0)
 		return -1;
 	for (size_t i = 0; i < f->n_addrs; i++) {
 		uint8_t bcast[4];
 		if (!local_addr_broadcast(&f->addrs[i], bcast))
 			continue;
 		inet_ntop(AF_INET, bcast, text, sizeof(text));
-		if (emit_exempt(b, EXC_BROADCAST, AF_INET, 0, PORT_ANY, PORT_ANY, text, 32) < 0)
+		if (emit_exempt(b, EXC_BROADCAST, AF_INET, 0, PORT_ANY, PORT_ANY, text, 32, 0) < 0)
 			return -1;
 	}
 	return 0;
@@ -237,19 +246,19 @@ static int emit_exemptions(struct builder *b, int level, bool only_fact_dependen
 	bool kerberos_rsvp = level == 0 || level == 2, mcast_bcast = level == 0 || level == 1;
 
 	if (!only_fact_dependent) {
-		/* ISAKMP, and NAT-T (Q13), whatever the level */
-		if (emit_port_exempt(b, EXC_ISAKMP, PROTO_UDP, 500) < 0 ||
-		    emit_port_exempt(b, EXC_ISAKMP, PROTO_UDP, 4500) < 0)
+		/* ISAKMP, and NAT-T (Q13), whatever the level, by local port */
+		if (emit_port_exempt(b, EXC_ISAKMP, PROTO_UDP, 500, true) < 0 ||
+		    emit_port_exempt(b, EXC_ISAKMP, PROTO_UDP, 4500, true) < 0)
 			return -1;
-		if (kerberos_rsvp && (emit_port_exempt(b, EXC_KERBEROS, PROTO_TCP, 88) < 0 ||
-				      emit_port_exempt(b, EXC_KERBEROS, PROTO_UDP, 88) < 0 ||
+		if (kerberos_rsvp && (emit_port_exempt(b, EXC_KERBEROS, PROTO_TCP, 88, false) < 0 ||
+				      emit_port_exempt(b, EXC_KERBEROS, PROTO_UDP, 88, false) < 0 ||
 				      emit_exempt(b, EXC_RSVP, 0, PROTO_RSVP, PORT_ANY, PORT_ANY,
-						  NULL, 0) < 0))
+						  NULL, 0, 0) < 0))
 			return -1;
 		if (mcast_bcast && (emit_exempt(b, EXC_MULTICAST, AF_INET, 0, PORT_ANY, PORT_ANY,
-						"224.0.0.0", 4) < 0 ||
+						"224.0.0.0", 4, 0) < 0 ||
 				    emit_exempt(b, EXC_MULTICAST, AF_INET6, 0, PORT_ANY, PORT_ANY,
-						"ff00::", 8) < 0))
+						"ff00::", 8, 0) < 0))
 			return -1;
 	}
 	return mcast_bcast ? emit_broadcast_exempts(b) : 0;

@@ -24,6 +24,8 @@ enum entry_flags {
 	EF_SOFT = 2,   /* negotiate: fall back to clear outbound */
 	EF_BCAST = 4,  /* may match inbound multicast/broadcast (SPEC §5.4) */
 	EF_MIRROR = 8, /* made by mirroring the stored filter */
+	EF_IN_ONLY = 16,  /* matches inbound packets only (an exemption by local port) */
+	EF_OUT_ONLY = 32, /* matches outbound packets only */
 };
 
 /* Conntype as a mask of interface kinds (SPEC §5.4 iface_type). */
@@ -48,6 +50,12 @@ struct fentry {
 	uint64_t prio;
 	uint32_t filter; /* index into ftable.filters; UINT32_MAX for exemptions */
 };
+
+/* Does the entry match packets of this direction at all? */
+static inline bool fentry_sees(const struct fentry *en, bool inbound)
+{
+	return !(en->flags & (inbound ? EF_OUT_ONLY : EF_IN_ONLY));
+}
 
 struct ftable_filter {
 	uint32_t rule; /* index into ftable.rules */

@@ -58,8 +58,9 @@ void fentry_format_match(const struct fentry *en, char *buf, size_t len)
 		proto_format(en->proto, proto, sizeof(proto));
 	ports_format(icmp ? "type" : "sport", en->sport, sp, sizeof(sp));
 	ports_format(icmp ? "code" : "dport", en->dport, dp, sizeof(dp));
-	snprintf(buf, len, "%s -> %s %s%s%s%s", s, d, proto, sp, dp,
-		 en->conn == CONN_BOTH ? "" : en->conn == CONN_LAN_BIT ? " lan" : " dialup");
+	snprintf(buf, len, "%s -> %s %s%s%s%s%s", s, d, proto, sp, dp,
+		 en->conn == CONN_BOTH ? "" : en->conn == CONN_LAN_BIT ? " lan" : " dialup",
+		 en->flags & EF_IN_ONLY ? " inbound" : en->flags & EF_OUT_ONLY ? " outbound" : "");
 }
 
 void ftable_filter_origin(const struct ftable *t, uint32_t fi, bool mirror, char *buf, size_t len)

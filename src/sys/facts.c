@@ -53,11 +53,48 @@ int facts_add_addr(struct host_facts *f, const struct ip_prefix *ip, int ifindex
 {
 	if (ip_is_loopback(ip))
 		return 0;
-	if (f->n_addrs == FACTS_ADDR_MAX)
-		return -1;
+	if (f->n_addrs == f->cap_addrs) {
+		size_t cap = f->cap_addrs ? 2 * f->cap_addrs : 16;
+		struct local_addr *a = realloc(f->addrs, cap * sizeof(*a));
+		if (!a)
+			return -1;
+		f->addrs = a;
+		f->cap_addrs = cap;
+	}
 	f->addrs[f->n_addrs++] = (struct local_addr){ .ip = *ip, .ifindex = ifindex,
 						      .dialup = dialup };
 	return 0;
+}
+
+void facts_free(struct host_facts *f)
+{
+	free(f->addrs);
+	memset(f, 0, sizeof(*f));
+}
+
+int facts_copy(struct host_facts *out, const struct host_facts *from)
+{
+	*out = *from;
+	out->addrs = NULL;
+	out->cap_addrs = 0;
+	if (from->n_addrs) {
+		if (!(out->addrs = malloc(from->n_addrs * sizeof(*out->addrs)))) {
+			memset(out, 0, sizeof(*out));
+			return -1;
+		}
+		memcpy(out->addrs, from->addrs, from->n_addrs * sizeof(*out->addrs));
+		out->cap_addrs = from->n_addrs;
+	}
+	return 0;
+}
+
+void facts_move(struct host_facts *out, struct host_facts *from)
+{
+	if (out == from)
+		return;
+	free(out->addrs);
+	*out = *from;
+	memset(from, 0, sizeof(*from));
 }
 
 int facts_add_server(struct host_facts *f, enum server_type t, const struct ip_prefix *ip)
@@ -165,7 +202,7 @@ static int parse_fact_line(char *line, struct host_facts *out, struct err *e)
 		if (flag && strcmp(flag, "dialup") != 0)
 			return err_set(e, "unknown flag '%.64s' (want dialup)", flag);
 		if (facts_add_addr(out, &ip, 0, flag != NULL) < 0)
-			return err_set(e, "more than %d addresses", FACTS_ADDR_MAX);
+			return err_set(e, "out of memory");
 		return 0;
 	}
 	for (int t = SRV_DNS; t <= SRV_GATEWAY; t++) {
@@ -235,11 +272,10 @@ int facts_read(const struct facts_sources *src, struct host_facts *out, struct e
 	const char *root = src && src->root ? src->root : "";
 
 	memset(out, 0, sizeof(*out));
-	if (src && src->facts_file) {
-		if (facts_parse_file(src->facts_file, out, e) < 0)
-			return -1;
-	} else if (facts_read_netlink(out, e) < 0 || facts_read_resolv(root, out, e) < 0 ||
-		   facts_read_leases(root, out, e) < 0 || facts_read_wins(root, out, e) < 0) {
+	if (src && src->facts_file ? facts_parse_file(src->facts_file, out, e) < 0
+	    : facts_read_netlink(out, e) < 0 || facts_read_resolv(root, out, e) < 0 ||
+		      facts_read_leases(root, out, e) < 0 || facts_read_wins(root, out, e) < 0) {
+		facts_free(out);
 		return -1;
 	}
 	facts_normalize(out);

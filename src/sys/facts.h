@@ -12,7 +12,9 @@
 #include "model/err.h"
 #include "textfile.h"
 
-enum { FACTS_ADDR_MAX = 1024, FACTS_SERVER_MAX = 32 };
+/* Local addresses have no fixed cap (a container host has thousands);
+ * server lists do. */
+enum { FACTS_SERVER_MAX = 32 };
 
 struct local_addr {
 	struct ip_prefix ip; /* the address; len is its subnet's prefix length */
@@ -20,9 +22,11 @@ struct local_addr {
 	bool dialup; /* on a point-to-point (PPP) link: conntype dialup */
 };
 
+/* Zeroed memory is an empty host_facts; one that holds addresses owns
+ * them (facts_free). */
 struct host_facts {
-	size_t n_addrs;
-	struct local_addr addrs[FACTS_ADDR_MAX]; /* sorted, no loopback */
+	size_t n_addrs, cap_addrs;
+	struct local_addr *addrs; /* sorted, no loopback; grown as needed */
 	size_t n_servers[SRV_GATEWAY + 1];
 	struct ip_prefix servers[SRV_GATEWAY + 1][FACTS_SERVER_MAX]; /* sorted, unique */
 	/* Sources that were not what they should be ("" when all were): their
@@ -37,10 +41,11 @@ struct facts_sources {
 	const char *facts_file; /* if set: everything from this file, no netlink */
 };
 
-/* Reads every fact. Missing files give no servers, not an error; one that
- * is not a small regular text file (textfile.h) or not of its format is
- * refused (out->refused). A broken facts file or netlink failure is an
- * error. */
+/* Reads every fact into out (overwritten: free what it held first; on
+ * failure it holds nothing). Missing files give no servers, not an error;
+ * one that is not a small regular text file (textfile.h) or not of its
+ * format is refused (out->refused). A broken facts file or netlink failure
+ * is an error. */
 int facts_read(const struct facts_sources *src, struct host_facts *out, struct err *e);
 
 /* The fixture format, one fact per line ('#' comments):
@@ -60,6 +65,13 @@ void facts_refuse(struct host_facts *f, enum server_type t, const char *why);
 void facts_normalize(struct host_facts *f);
 bool facts_equal(const struct host_facts *a, const struct host_facts *b);
 
+void facts_free(struct host_facts *f);
+/* A deep copy into out (overwritten); -1 when out of memory. */
+int facts_copy(struct host_facts *out, const struct host_facts *from);
+/* Moves from's facts into out, freeing what out held; from is left empty. */
+void facts_move(struct host_facts *out, struct host_facts *from);
+
+/* -1 only when out of memory. */
 int facts_add_addr(struct host_facts *f, const struct ip_prefix *ip, int ifindex, bool dialup);
 int facts_add_server(struct host_facts *f, enum server_type t, const struct ip_prefix *ip);
 

@@ -18,7 +18,8 @@ struct dump_ctx {
 	/* ifindexes of point-to-point links, read before the addresses */
 	int dialup[LINK_MAX];
 	size_t n_dialup;
-	bool overflow;
+	bool out_of_memory;
+	bool interrupted; /* a dump the kernel marked inconsistent */
 };
 
 static bool is_dialup(const struct dump_ctx *c, int ifindex)
@@ -60,7 +61,7 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	memcpy(ip.bytes, mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr));
 	if (facts_add_addr(c->facts, &ip, (int)ifa->ifa_index, is_dialup(c, (int)ifa->ifa_index)) < 0)
-		c->overflow = true;
+		c->out_of_memory = true;
 	return MNL_CB_OK;
 }
 
@@ -114,31 +115,50 @@ static int dump(struct mnl_socket *nl, uint16_t type, size_t hdr_len, mnl_cb_t c
 			return err_set(e, "rtnetlink: receive: %s", strerror(errno));
 		rc = mnl_cb_run(buf, (size_t)n, seq, portid, cb, c);
 	} while (rc > MNL_CB_STOP);
-	if (rc < 0)
+	if (rc < 0) {
+		c->interrupted = errno == EINTR;
 		return err_set(e, "rtnetlink: dump: %s", strerror(errno));
+	}
 	return 0;
 }
 
-int facts_read_netlink(struct host_facts *out, struct err *e)
+/* One reading of links, addresses and routes on a fresh socket. */
+static int read_once(struct dump_ctx *c, struct err *e)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	struct dump_ctx *c;
 	int rc = -1;
 
 	if (!nl)
 		return err_set(e, "rtnetlink: %s", strerror(errno));
-	if (!(c = calloc(1, sizeof(*c)))) {
-		mnl_socket_close(nl);
-		return err_set(e, "out of memory");
-	}
-	c->facts = out;
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		err_set(e, "rtnetlink: bind: %s", strerror(errno));
 	else if (dump(nl, RTM_GETLINK, sizeof(struct ifinfomsg), link_cb, c, e) == 0 &&
 		 dump(nl, RTM_GETADDR, sizeof(struct ifaddrmsg), addr_cb, c, e) == 0 &&
 		 dump(nl, RTM_GETROUTE, sizeof(struct rtmsg), route_cb, c, e) == 0)
-		rc = c->overflow ? err_set(e, "more than %d local addresses", FACTS_ADDR_MAX) : 0;
-	free(c);
+		rc = c->out_of_memory ? err_set(e, "out of memory reading the local addresses") : 0;
 	mnl_socket_close(nl);
+	return rc;
+}
+
+/* A dump the kernel marks interrupted (the addresses changed meanwhile,
+ * NLM_F_DUMP_INTR: libmnl says EINTR) is inconsistent: read again. */
+enum { NETLINK_ATTEMPTS = 5 };
+
+int facts_read_netlink(struct host_facts *out, struct err *e)
+{
+	struct dump_ctx *c = malloc(sizeof(*c));
+	int rc = -1;
+
+	if (!c)
+		return err_set(e, "out of memory");
+	for (int attempt = 0; attempt < NETLINK_ATTEMPTS; attempt++) {
+		memset(c, 0, sizeof(*c));
+		c->facts = out;
+		out->n_addrs = 0;
+		out->n_servers[SRV_GATEWAY] = 0;
+		if ((rc = read_once(c, e)) == 0 || !c->interrupted)
+			break;
+	}
+	free(c);
 	return rc;
 }

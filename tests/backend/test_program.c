@@ -175,8 +175,8 @@ static void test_update_and_save(void)
 	rs.ipsecexempt = 3;
 	ok(ftable_compile(&rs, f1, &t1, &e) == 0 && ftable_compile(&rs, f2, &t2, &e) == 0,
 	   "two tables for two addresses");
-	program_secure(&t1, f1, &cfg, &a, &e);
-	program_secure(&t2, f2, &cfg, &b, &e);
+	program_secure(&t1, f1, &cfg, 0, &a, &e);
+	program_secure(&t2, f2, &cfg, 0, &b, &e);
 	text = write_update(&a, &b, &same);
 	ok(same && strstr(text, "delete element inet ipsecfw a_in4_t0 {\n\t0.0.0.0/0 . 192.0.2.10/32") &&
 		   strstr(text, "add element inet ipsecfw a_in4_t0 {\n\t0.0.0.0/0 . 192.0.2.11/32"),
@@ -196,6 +196,8 @@ static void test_update_and_save(void)
 	ftable_free(&t1);
 	ftable_free(&t2);
 	ruleset_free(&rs);
+	facts_free(f1);
+	facts_free(f2);
 	free(f1);
 	free(f2);
 }

@@ -35,6 +35,7 @@ vectors() {
 	echo "== T4"; F test out udp me:51000 198.51.100.7:53
 	echo "== T5"; F test in udp 203.0.113.9:137 255.255.255.255:137
 	echo "== T6"; F test in udp 203.0.113.9:500 me:500
+	echo "== T6 from port 500 to a blocked port"; F test in udp 203.0.113.9:500 me:22
 	echo "== T1 IPv6"; F test in tcp [2001:db8::99]:40000 me:80
 	echo "== T5 IPv6"; F test in udp [2001:db8::99]:5353 [ff02::fb]:5353
 }
@@ -49,6 +50,11 @@ expect "DROP AllIn" "T5 broadcast in, exempt=3" in udp 203.0.113.9:137 255.255.2
 expect "DROP AllIn" "T5 directed broadcast in, exempt=3" in udp 203.0.113.9:137 192.0.2.255:137
 expect "PASS ISAKMP" "T6 IKE in" in udp 203.0.113.9:500 me:500
 expect "PASS ISAKMP" "T6 NAT-T in from any port" in udp 203.0.113.9:40000 me:4500
+expect "DROP AllIn" "source port 500 is no way in (ISAKMP is the local port)" in udp 203.0.113.9:500 me:22
+expect "DROP AllIn" "nor source port 4500" in udp 203.0.113.9:4500 me:22
+expect "PASS ISAKMP" "IKE out from the local port" out udp me:500 203.0.113.9:500
+expect "PASS ISAKMP" "NAT-T out from the local port to any port" out udp me:4500 203.0.113.9:40000
+expect "DROP AllIn" "out from another local port to a remote 500 is filtered" out udp me:40000 203.0.113.9:500
 expect "PASS Web" "T1 over IPv6" in tcp [2001:db8::99]:40000 me:80
 expect "DROP AllIn" "T3 over IPv6" in tcp [2001:db8::99]:40000 me:22
 expect "DROP AllIn" "T5 IPv6 multicast in" in udp [2001:db8::99]:5353 [ff02::fb]:5353

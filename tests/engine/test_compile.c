@@ -1,6 +1,7 @@
 /* Compiling rules and facts into a FilterTable (SPEC §5.2, §6.4): mirrors,
  * me and server types per family, conntype, exemptions per ipsecexempt,
  * weights, determinism, and refresh after a change of facts. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,31 @@ static size_t count_exempt(const struct ftable *t, enum exempt_class c)
 	return n;
 }
 
+/* The verdict and reason of one UDP/TCP packet, from the reference and the
+ * fast classifier; "MISMATCH" when they disagree. */
+static const char *verdict_of(const struct ftable *t, const struct host_facts *f, bool in,
+			      uint8_t proto, const char *src, uint16_t sport, const char *dst,
+			      uint16_t dport)
+{
+	static char buf[64];
+	struct packet p = { .family = AF_INET, .proto = proto, .sport = sport, .dport = dport,
+			    .inbound = in };
+	struct fast_cls *c = fast_new();
+	struct decision ref, fast;
+
+	inet_pton(AF_INET, src, p.src);
+	inet_pton(AF_INET, dst, p.dst);
+	packet_mark_bcast(&p, f);
+	fast_build(c, t);
+	decide(t, NULL, &p, &ref);
+	decide(t, c, &p, &fast);
+	fast_free(c);
+	if (ref.entry != fast.entry)
+		return "MISMATCH";
+	snprintf(buf, sizeof(buf), "%s %s", verdict_name(ref.verdict), reason_name(ref.reason));
+	return buf;
+}
+
 struct diff_count {
 	size_t added, removed;
 };
@@ -177,7 +203,8 @@ int main(void)
 	ftable_free(&t2);
 
 	/* Refresh after a fact change equals a full compile. */
-	struct host_facts moved = facts;
+	struct host_facts moved;
+	facts_copy(&moved, &facts);
 	struct ip_prefix ip;
 	ip_parse_host("192.0.2.11", &ip);
 	ip.len = 24;
@@ -204,6 +231,7 @@ int main(void)
 	ftable_free(&full);
 	ftable_free(&fresh);
 	ftable_free(&t);
+	facts_free(&moved);
 
 	/* Exemption classes for each ipsecexempt level. */
 	static const int want[4][5] = {
@@ -219,6 +247,36 @@ int main(void)
 			   count_exempt(&t, EXC_MULTICAST) == (size_t)want[level][3] &&
 			   count_exempt(&t, EXC_BROADCAST) == (size_t)want[level][4],
 		   "ipsecexempt=%d exempts the classes of SPEC §6.4", level);
+		/* ISAKMP is the LOCAL port 500/4500 (SPEC §6.4): a remote sender
+		 * gains nothing by sending from it, whatever the level. Kerberos
+		 * keeps its documented source-OR-destination hole where it is
+		 * exempt at all (levels 0 and 2). */
+		bool kerberos = level == 0 || level == 2;
+		const char *me = "192.0.2.10", *peer = "203.0.113.9";
+		const struct {
+			bool in;
+			uint8_t proto;
+			uint16_t sport, dport;
+			const char *want, *what;
+		} cases[] = {
+			{ true, PROTO_UDP, 500, 22, "DROP block", "UDP from remote port 500 is filtered" },
+			{ true, PROTO_UDP, 4500, 22, "DROP block", "and from remote port 4500" },
+			{ true, PROTO_UDP, 40000, 500, "PASS exempt", "inbound IKE to local port 500" },
+			{ true, PROTO_UDP, 40000, 4500, "PASS exempt", "inbound NAT-T to local 4500" },
+			{ false, PROTO_UDP, 500, 40000, "PASS exempt", "outbound from local port 500" },
+			{ false, PROTO_UDP, 4500, 4500, "PASS exempt", "outbound from local port 4500" },
+			{ false, PROTO_UDP, 40000, 500, "DROP block",
+			  "outbound from another port to a remote 500 is filtered" },
+			{ true, PROTO_TCP, 88, 22, kerberos ? "PASS exempt" : "DROP block",
+			  "TCP from remote port 88: exempt at 0 and 2 only (the legacy hole)" },
+			{ false, PROTO_UDP, 40000, 88, kerberos ? "PASS exempt" : "DROP block",
+			  "UDP out to port 88: exempt at 0 and 2 only" },
+		};
+		for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
+			is_str(verdict_of(&t, &facts, cases[k].in, cases[k].proto,
+					  cases[k].in ? peer : me, cases[k].sport,
+					  cases[k].in ? me : peer, cases[k].dport),
+			       cases[k].want, "ipsecexempt=%d: %s", level, cases[k].what);
 		ftable_free(&t);
 	}
 
@@ -245,7 +303,11 @@ int main(void)
 		ftable_free(&y);
 		ftable_free(&z);
 		ruleset_free(&r2);
+		facts_free(&f1);
+		facts_free(&f2);
 	}
 	ruleset_free(&rs);
+	facts_free(&facts);
+	facts_free(&facts_rev);
 	return done_testing();
 }

@@ -94,6 +94,7 @@ static void one_policy(size_t n_filters, size_t n_packets)
 	fast_free(c);
 	ftable_free(&t);
 	ruleset_free(&rs);
+	facts_free(&facts);
 }
 
 int main(void)

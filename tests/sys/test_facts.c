@@ -109,6 +109,7 @@ static void hostile_files(struct host_facts *f, struct facts_sources *src)
 	free(text);
 	ok(facts_read(src, f, &e) == 0 && f->n_addrs == 1 && f->n_servers[SRV_DNS] == 1,
 	   "facts file: a 3 KB comment line and the lines after it");
+	facts_free(f);
 
 	/* A FIFO with no writer, /dev/zero through a symlink, a directory:
 	 * refused at once (no hang), with what they are. */
@@ -247,6 +248,18 @@ int main(void)
 	ok(f.n_servers[SRV_DNS] == 1 && f.n_servers[SRV_GATEWAY] == 1 && f.n_servers[SRV_WINS] == 1 &&
 		   f.n_servers[SRV_DHCP] == 1,
 	   "servers, duplicates merged");
+	facts_free(&f);
+
+	/* No fixed cap on addresses: a container host has thousands. */
+	FILE *many = fopen(buf, "w");
+	for (int i = 0; many && i < 1100; i++)
+		fprintf(many, "addr 10.%d.%d.1/24\n", i / 256, i % 256);
+	if (many)
+		fclose(many);
+	ok(facts_read(&src, &f, &e) == 0 && f.n_addrs == 1100 && f.addrs[1099].ip.bytes[1] == 4 &&
+		   f.addrs[1099].ip.bytes[2] == 75,
+	   "1,100 addresses read, the last one kept (%zu)", f.n_addrs);
+	facts_free(&f);
 
 	static const struct {
 		const char *text, *want;
@@ -283,6 +296,13 @@ int main(void)
 	facts_normalize(&a);
 	facts_normalize(&b);
 	ok(facts_equal(&a, &b), "the same facts in another order, with a duplicate, are equal");
+	struct host_facts c;
+	ok(facts_copy(&c, &b) == 0 && facts_equal(&c, &a) && c.addrs != b.addrs,
+	   "a copy is equal and owns its addresses");
+	facts_move(&a, &c);
+	ok(facts_equal(&a, &b) && c.n_addrs == 0 && c.addrs == NULL, "a move leaves the source empty");
+	facts_free(&a);
+	facts_free(&b);
 
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
