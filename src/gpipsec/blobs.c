@@ -19,7 +19,7 @@ const struct gp_guid GP_TYPE_FILTER = { { 0xb5, 0x20, 0xdc, 0x80, 0xc8, 0x2e, 0x
 const struct gp_guid GP_TYPE_FILTER_V2 = { { 0x3d, 0xcd, 0xfe, 0x35, 0x29, 0xae, 0x73, 0x43, 0x8a,
 					     0x6a, 0xc5, 0xd8, 0xfa, 0xb2, 0xfb, 0x08 } };
 
-enum { MM_METHOD_SIZE = 64, QM_OFFER_SIZE = 80, V1_FIXED = 48, V2_FIXED = 148, AUTH_FIXED = 8 };
+enum { MM_METHOD_SIZE = 64, QM_OFFER_SIZE = 80, V1_FIXED = 64, V2_FIXED = 136, AUTH_FIXED = 8 };
 
 static const struct gp_guid *kind_type(enum gp_blob_kind k)
 {

@@ -37,19 +37,25 @@ static void strs_free(struct gp_strs *s)
 	s->n = 0;
 }
 
+int gp_objset_reserve(struct gp_objset *set, size_t n)
+{
+	struct gp_object *v;
+
+	if (n <= set->cap)
+		return 0;
+	if (!(v = realloc(set->objs, n * sizeof(*v))))
+		return -1;
+	set->objs = v;
+	set->cap = n;
+	return 0;
+}
+
 struct gp_object *gp_objset_add(struct gp_objset *set, enum gp_class cls, const char *dn)
 {
 	struct gp_object *o;
 
-	if (set->n == set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 16;
-		struct gp_object *v = realloc(set->objs, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		set->objs = v;
-		set->cap = cap;
-	}
+	if (set->n == set->cap && gp_objset_reserve(set, set->cap ? set->cap * 2 : 16) < 0)
+		return NULL;
 	o = &set->objs[set->n];
 	memset(o, 0, sizeof(*o));
 	o->cls = cls;

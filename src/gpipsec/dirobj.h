@@ -51,7 +51,10 @@ int gp_ldif_read(const char *text, size_t len, struct gp_objset *out, struct err
 /* Writes the set as LDIF for ldapadd (objectClass top, ipsecBase, class). */
 void gp_ldif_write(const struct gp_objset *set, FILE *out);
 
-/* A new object of a class at dn, appended; NULL when out of memory. */
+/* Room for n objects: pointers into the set stay valid until it is full. */
+int gp_objset_reserve(struct gp_objset *set, size_t n);
+/* A new object of a class at dn, appended; NULL when out of memory. It may
+ * move the others (see gp_objset_reserve). */
 struct gp_object *gp_objset_add(struct gp_objset *set, enum gp_class cls, const char *dn);
 struct gp_object *gp_objset_find(const struct gp_objset *set, const char *dn);
 void gp_objset_free(struct gp_objset *set);

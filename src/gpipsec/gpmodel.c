@@ -361,6 +361,9 @@ int gp_from_model(const struct gp_domain *dom, const char *container,
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	/* build_policy holds pointers to objects while it adds more. */
+	if (gp_objset_reserve(out, dom->n_lists + dom->n_actions + 4 * dom->n_policies + dom->n_rules + 1) < 0)
+		return err_set(e, "out of memory");
 	for (size_t i = 0; i < dom->n_lists && rc == 0; i++) {
 		const struct gp_list *l = &dom->lists[i];
 		struct gp_object *o = new_obj(&b, GPC_FILTER, l->list.guid, l->list.name, l->list.description);
