@@ -405,6 +405,7 @@ static int dec_filter(struct gp_rd *r, uint32_t data_len, struct gp_filter_blob 
 static void enc_filter(struct gp_wr *w, const struct gp_filter_blob *f, size_t dl_at)
 {
 	size_t start = w->n, v2_at;
+	uint32_t specs;
 
 	wr_u32(w, f->has_v2 && f->n11 ? f->n1 : f->n_v1);
 	for (uint32_t i = 0; i < f->n_v1; i++)
@@ -419,9 +420,10 @@ static void enc_filter(struct gp_wr *w, const struct gp_filter_blob *f, size_t d
 	wr_u32(w, f->n2);
 	for (uint32_t i = 0; i < f->n2; i++)
 		enc_v2(w, &f->v2[i]);
-	/* As read when it was read; otherwise, like Data-Length1, the counts too. */
-	wr_put_u32(w, v2_at, f->data_len2 && f->data_len2 == w->n - v2_at - 12 ? f->data_len2
-										   : (uint32_t)(w->n - v2_at - 4));
+	/* Without the two counts when it was read so; otherwise, like
+	 * Data-Length1, with them. */
+	specs = (uint32_t)(w->n - v2_at - 12);
+	wr_put_u32(w, v2_at, f->data_len2 == specs ? specs : specs + 8);
 }
 
 int gp_blob_decode(const uint8_t *p, size_t n, const char *obj, struct gp_blob *out,

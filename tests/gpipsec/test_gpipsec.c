@@ -298,8 +298,8 @@ static void samba(void)
 	check_compile(&dom);
 
 	/* decode -> model -> encode: the same bytes for every object. */
-	if (ok(gp_from_model(&dom, CONTAINER, &set, &again, &e) == 0, "the model encodes again (%s)",
-	       e.msg)) {
+	rc = gp_from_model(&dom, CONTAINER, &set, &again, &e);
+	if (ok(rc == 0, "the model encodes again (%s)", rc ? e.msg : "ok")) {
 		size_t found = 0, equal = 0;
 
 		for (size_t i = 0; i < again.n; i++) {
@@ -340,7 +340,7 @@ static void own(void)
 	struct gp_objset s1, s2, s3;
 	struct gp_domain d2;
 	struct err e;
-	int il;
+	int il, rc;
 	char *t1, *t2, *t3;
 	size_t n1, n2, n3;
 
@@ -423,15 +423,18 @@ static void own(void)
 	d.actions = a;
 	d.n_actions = 2;
 
-	if (!ok(gp_from_model(&d, CONTAINER, NULL, &s1, &e) == 0, "ipsecfw's objects encode (%s)", e.msg))
+	rc = gp_from_model(&d, CONTAINER, NULL, &s1, &e);
+	if (!ok(rc == 0, "ipsecfw's objects encode (%s)", rc ? e.msg : "ok"))
 		return;
 	t1 = ldif_of(&s1, &n1);
-	if (!ok(gp_ldif_read(t1, n1, &s2, &e) == 0, "their LDIF reads back (%s)", e.msg)) {
+	rc = gp_ldif_read(t1, n1, &s2, &e);
+	if (!ok(rc == 0, "their LDIF reads back (%s)", rc ? e.msg : "ok")) {
 		free(t1);
 		gp_objset_free(&s1);
 		return;
 	}
-	ok(gp_to_model(&s2, &d2, &e) == 0, "and decodes to model objects (%s)", e.msg);
+	rc = gp_to_model(&s2, &d2, &e);
+	ok(rc == 0, "and decodes to model objects (%s)", rc ? e.msg : "ok");
 	ok(d2.n_policies == 1 && d2.n_rules == 2 && d2.n_lists == 1 && d2.n_actions == 2,
 	   "one policy, two rules, one list, two actions");
 	if (d2.n_policies == 1 && d2.n_lists == 1 && d2.n_lists == 1 && d2.n_rules == 2 &&
@@ -523,10 +526,40 @@ static void bad_objects(void)
 	}
 }
 
+/* Found by fuzz-gpipsec: an empty version-2 section whose Data-Length2 is 0. */
+static void empty_v2(void)
+{
+	struct gp_wr w = { 0 };
+	struct gp_blob b;
+	struct err e;
+	uint8_t *out;
+	size_t n;
+
+	wr_guid(&w, &GP_TYPE_FILTER);
+	wr_u32(&w, 4);
+	wr_u32(&w, 0);
+	wr_guid(&w, &GP_TYPE_FILTER_V2);
+	wr_u32(&w, 0);
+	wr_u32(&w, 0);
+	wr_u32(&w, 0);
+	wr_u8(&w, 0);
+	if (!ok(gp_blob_decode(w.p, w.n, "empty", &b, &e) == 0 && b.u.filter.has_v2,
+		"an empty version-2 filter section decodes")) {
+		free(w.p);
+		return;
+	}
+	ok(gp_blob_encode(&b, &out, &n, &e) == 0 && n == w.n && !memcmp(out, w.p, n),
+	   "and encodes to the same bytes, Data-Length2 0 included");
+	free(out);
+	gp_blob_free(&b);
+	free(w.p);
+}
+
 int main(void)
 {
 	samba();
 	own();
 	bad_objects();
+	empty_v2();
 	return done_testing();
 }
