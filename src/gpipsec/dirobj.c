@@ -87,6 +87,21 @@ bool gp_dn_equal(const char *a, const char *b)
 	}
 }
 
+bool gp_dn_set_equal(const struct gp_strs *a, const struct gp_strs *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < b->n && !found; j++)
+			found = gp_dn_equal(a->v[i], b->v[j]);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 struct gp_object *gp_objset_find(const struct gp_objset *set, const char *dn)
 {
 	for (size_t i = 0; i < set->n; i++)

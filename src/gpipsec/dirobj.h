@@ -65,5 +65,7 @@ int gp_strs_add(struct gp_strs *s, const char *v);
 /* Two DNs are the same entry: compared case-insensitively, ignoring spaces
  * after commas (MS-GPIPSEC's own examples have both). */
 bool gp_dn_equal(const char *a, const char *b);
+/* The same DNs, in any order. */
+bool gp_dn_set_equal(const struct gp_strs *a, const struct gp_strs *b);
 
 #endif

@@ -297,21 +297,6 @@ static int build_policy(struct builder *b, const struct gp_domain *d, const stru
 	return 0;
 }
 
-static bool same_refs(const struct gp_strs *a, const struct gp_strs *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++) {
-		bool found = false;
-
-		for (size_t j = 0; j < b->n && !found; j++)
-			found = gp_dn_equal(a->v[i], b->v[j]);
-		if (!found)
-			return false;
-	}
-	return true;
-}
-
 static bool same_ref(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && gp_dn_equal(a, b));
@@ -326,8 +311,8 @@ static int keep_prev(struct gp_object *o, const struct gp_objset *prev, struct e
 	struct err ignored;
 
 	if (!pv || pv->cls != o->cls || !same_ref(pv->isakmp_ref, o->isakmp_ref) ||
-	    !same_ref(pv->negpol_ref, o->negpol_ref) || !same_refs(&pv->nfa_refs, &o->nfa_refs) ||
-	    !same_refs(&pv->filter_refs, &o->filter_refs))
+	    !same_ref(pv->negpol_ref, o->negpol_ref) || !gp_dn_set_equal(&pv->nfa_refs, &o->nfa_refs) ||
+	    !gp_dn_set_equal(&pv->filter_refs, &o->filter_refs))
 		return 0;
 	/* An old object the model cannot read is simply replaced. */
 	if (object_meaning(pv, &m1, &ignored) < 0)

@@ -53,21 +53,6 @@ static bool same_dn(const char *a, const char *b)
 	return (!a && !b) || (a && b && gp_dn_equal(a, b));
 }
 
-static bool same_dns(const struct gp_strs *a, const struct gp_strs *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++) {
-		bool found = false;
-
-		for (size_t j = 0; j < b->n && !found; j++)
-			found = gp_dn_equal(a->v[i], b->v[j]);
-		if (!found)
-			return false;
-	}
-	return true;
-}
-
 static int same(const struct gp_objset *a, const struct gp_objset *b)
 {
 	int bad = 0;
@@ -95,8 +80,8 @@ static int same(const struct gp_objset *a, const struct gp_objset *b)
 		else if (x->data_len != y->data_len || memcmp(x->data, y->data, x->data_len))
 			diff = "ipsecData";
 		else if (!same_dn(x->isakmp_ref, y->isakmp_ref) || !same_dn(x->negpol_ref, y->negpol_ref) ||
-			 !same_dns(&x->nfa_refs, &y->nfa_refs) || !same_dns(&x->filter_refs, &y->filter_refs) ||
-			 !same_dns(&x->owners, &y->owners))
+			 !gp_dn_set_equal(&x->nfa_refs, &y->nfa_refs) || !gp_dn_set_equal(&x->filter_refs, &y->filter_refs) ||
+			 !gp_dn_set_equal(&x->owners, &y->owners))
 			diff = "a reference";
 		else if (!same_str(x->negpol_action, y->negpol_action) || !same_str(x->negpol_type, y->negpol_type))
 			diff = "iPSECNegotiationPolicyAction or Type";
