@@ -96,6 +96,30 @@ static int add_policy(const struct gp_objset *set, const struct gp_object *po, s
 	return 0;
 }
 
+static int by_list_name(const void *a, const void *b)
+{
+	const struct gp_list *x = a, *y = b;
+	int c = strcmp(x->list.name, y->list.name);
+
+	return c ? c : strcmp(x->list.guid, y->list.guid);
+}
+
+static int by_action_name(const void *a, const void *b)
+{
+	const struct filteraction *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->guid, y->guid);
+}
+
+static int by_policy_name(const void *a, const void *b)
+{
+	const struct policy *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->guid, y->guid);
+}
+
 int gp_to_model(const struct gp_objset *set, struct gp_domain *out, struct err *e)
 {
 	int rc = 0;
@@ -134,9 +158,18 @@ int gp_to_model(const struct gp_objset *set, struct gp_domain *out, struct err *
 			rc = add_policy(set, o, out, e);
 		}
 	}
-	if (rc)
+	if (rc) {
 		gp_domain_free(out);
-	return rc;
+		return rc;
+	}
+	/* A directory has no order: name order makes the result not depend on it. */
+	if (out->n_lists)
+		qsort(out->lists, out->n_lists, sizeof(*out->lists), by_list_name);
+	if (out->n_actions)
+		qsort(out->actions, out->n_actions, sizeof(*out->actions), by_action_name);
+	if (out->n_policies)
+		qsort(out->policies, out->n_policies, sizeof(*out->policies), by_policy_name);
+	return 0;
 }
 
 void gp_domain_free(struct gp_domain *d)

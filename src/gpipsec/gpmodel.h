@@ -55,6 +55,8 @@ struct gp_domain {
 /* What Windows writes in ipsecDataType (MS-GPIPSEC says 256; see README). */
 #define GP_DATA_TYPE "598"
 
+/* Lists, actions and policies come in name order (a directory has none);
+ * rules in their policy's ipsecNFAReference order. */
 int gp_to_model(const struct gp_objset *set, struct gp_domain *out, struct err *e);
 
 /* The objects for dom under container (e.g. "CN=IP Security,CN=System,

@@ -155,7 +155,7 @@ if grep -q "Web Server Policy" "$tmp/new.txt" && grep -q "2001:db8::" "$tmp/new.
 else
 	cp "$tmp/new.txt" "$tmp/err"; notok "the new store has the policy and its IPv6 filter"
 fi
-check "and shows it exactly as the original store does" diff -u "$tmp/orig.txt" "$tmp/new.txt"
+check "and shows it exactly as the original store does" sh -c "diff -u '$tmp/orig.txt' '$tmp/new.txt' >&2"
 
 # Windows' defaults, as Samba provisions them, under a domain of their own.
 prov=/usr/share/samba/setup/provision.ldif
