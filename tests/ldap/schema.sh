@@ -1,0 +1,179 @@
+#!/bin/sh
+# dist/ldap's schema in a real slapd: ipsecfw's own policy objects and
+# Windows' defaults (Samba's provisioning LDIF) go in with ldapadd, come back
+# with ldapsearch and decode to the same bytes and the same store.
+# slapd listens only on a unix socket in a temporary directory; it is killed
+# by PID and the directory removed at the end, even on failure.
+# usage: schema.sh IPSECFW GPIPSEC_LDIF SOURCE-ROOT
+set -u
+ipsecfw=$1
+tool=$2
+root=$3
+tmp=$(mktemp -d /tmp/ipsecfw-ldap.XXXXXX)
+pid=""
+n=0
+failed=0
+
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$pid" 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() {
+	n=$((n + 1)); failed=1; echo "not ok $n - $1"
+	[ -f "$tmp/err" ] && sed 's/^/# /' "$tmp/err" | head -20
+}
+check() { # description, command...
+	d=$1; shift
+	if "$@" >"$tmp/out" 2>"$tmp/err"; then ok "$d"; else notok "$d"; fi
+}
+finish() { echo "1..$n"; exit $failed; }
+
+for p in slapd slapadd ldapadd ldapsearch; do
+	command -v "$p" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin
+	if ! command -v "$p" >/dev/null 2>&1; then
+		notok "$p is installed (packages slapd and ldap-utils; scripts/deps)"
+		finish
+	fi
+done
+
+suffix="DC=example,DC=com"
+admin="CN=admin,$suffix"
+container="CN=IP Security,CN=System,$suffix"
+mkdir -p "$tmp/slapd.d" "$tmp/db"
+chmod 700 "$tmp"
+cat >"$tmp/config.ldif" <<EOF2
+dn: cn=config
+objectClass: olcGlobal
+cn: config
+olcPidFile: $tmp/slapd.pid
+
+dn: cn=module{0},cn=config
+objectClass: olcModuleList
+cn: module{0}
+olcModulePath: /usr/lib/ldap
+olcModuleLoad: back_mdb
+
+dn: cn=schema,cn=config
+objectClass: olcSchemaConfig
+cn: schema
+
+include: file:///etc/ldap/schema/core.ldif
+
+include: file://$root/dist/ldap/ipsec.ldif
+
+dn: olcDatabase={-1}frontend,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcFrontendConfig
+olcDatabase: {-1}frontend
+
+dn: olcDatabase={0}config,cn=config
+objectClass: olcDatabaseConfig
+olcDatabase: {0}config
+olcAccess: {0}to * by * none
+
+dn: olcDatabase={1}mdb,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcMdbConfig
+olcDatabase: {1}mdb
+olcSuffix: $suffix
+olcRootDN: $admin
+olcRootPW: ldap-test-only
+olcDbDirectory: $tmp/db
+olcDbMaxSize: 67108864
+EOF2
+check "slapadd -n0 takes a cn=config with dist/ldap/ipsec.ldif" slapadd -n0 -F "$tmp/slapd.d" -l "$tmp/config.ldif"
+
+# Only a unix socket: ldapi:// with the path URL-encoded.
+sock="$tmp/ldapi"
+uri="ldapi://$(printf '%s' "$sock" | sed 's|/|%2F|g')"
+slapd -d 0 -h "$uri" -F "$tmp/slapd.d" >"$tmp/slapd.log" 2>&1 &
+pid=$!
+i=0
+while [ ! -S "$sock" ] && [ $i -lt 100 ] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+if [ -S "$sock" ]; then ok "slapd listens on its unix socket only"; else
+	cp "$tmp/slapd.log" "$tmp/err"; notok "slapd started"; finish
+fi
+
+add() { ldapadd -x -H "$uri" -D "$admin" -w ldap-test-only -f "$1"; }
+search() { # base
+	ldapsearch -x -LLL -o ldif-wrap=no -H "$uri" -D "$admin" -w ldap-test-only -b "$1" -s one \
+		'(objectClass=ipsecBase)' '*'
+}
+base_entries() { # domain DN, o
+	cat <<EOF3
+dn: $1
+objectClass: organization
+objectClass: dcObject
+o: $2
+
+dn: CN=System,$1
+objectClass: container
+cn: System
+
+dn: CN=IP Security,CN=System,$1
+objectClass: container
+cn: IP Security
+
+EOF3
+}
+base_entries "$suffix" example >"$tmp/base.ldif"
+check "the domain, CN=System and CN=IP Security (AD's container class)" add "$tmp/base.ldif"
+
+# ipsecfw's own objects: a policy with IPv4, IPv6, a port range, a server
+# type, permit and negotiate actions, Kerberos and a preshared key.
+cat >"$tmp/policy.netsh" <<'EOF4'
+add policy name="Web Server Policy" description="lock-down" pollinginterval=30
+add filterlist name=HTTP description="web clients"
+add filter filterlist=HTTP srcaddr=any dstaddr=me protocol=TCP dstport=80
+add filter filterlist=HTTP srcaddr=2001:db8:: srcmask=32 dstaddr=me protocol=TCP dstport=8000-8080 mirrored=no
+add filter filterlist=HTTP srcaddr=DNS dstaddr=me protocol=UDP
+add filteraction name=Permit action=permit
+add filteraction name=Secure action=negotiate inpass=yes soft=yes qmsecmethods="ESP[3DES,SHA1]:100000k/900s AH[MD5]"
+add rule name=HTTP policy="Web Server Policy" filterlist=HTTP filteraction=Permit
+add rule name=Secure policy="Web Server Policy" filterlist=HTTP filteraction=Secure psk=key conntype=lan
+EOF4
+check "a store with ipsecfw's policy" "$ipsecfw" --db "$tmp/orig.db" -f "$tmp/policy.netsh"
+check "the store's objects encode as LDIF" sh -c "'$tool' encode '$tmp/orig.db' '$container' >'$tmp/objs.ldif'"
+check "ldapadd takes every object" add "$tmp/objs.ldif"
+check "ldapsearch gives them back" sh -c "$(command -v ldapsearch) -x -LLL -o ldif-wrap=no -H '$uri' -D '$admin' -w ldap-test-only -b '$container' -s one '(objectClass=ipsecBase)' '*' >'$tmp/back.ldif'"
+count=$(grep -c '^dn: ' "$tmp/back.ldif")
+if [ "$count" -ge 6 ]; then ok "$count objects came back"; else notok "only $count objects came back"; fi
+check "what came back is what went in, byte for byte" "$tool" same "$tmp/objs.ldif" "$tmp/back.ldif"
+check "it decodes into a new store" "$tool" decode "$tmp/back.ldif" "$tmp/new.db"
+"$ipsecfw" --db "$tmp/orig.db" static show all >"$tmp/orig.txt" 2>&1
+"$ipsecfw" --db "$tmp/new.db" static show all >"$tmp/new.txt" 2>&1
+if grep -q "Web Server Policy" "$tmp/new.txt" && grep -q "2001:db8::" "$tmp/new.txt"; then
+	ok "the new store has the policy and its IPv6 filter"
+else
+	cp "$tmp/new.txt" "$tmp/err"; notok "the new store has the policy and its IPv6 filter"
+fi
+check "and shows it exactly as the original store does" sh -c "diff -u '$tmp/orig.txt' '$tmp/new.txt' >&2"
+
+# Windows' defaults, as Samba provisions them, under a domain of their own.
+prov=/usr/share/samba/setup/provision.ldif
+if [ -r "$prov" ]; then
+	sdom="DC=samba,$suffix"
+	base_entries "$sdom" samba >"$tmp/sbase.ldif"
+	sed "s/\${DOMAINDN}/$sdom/g" "$prov" >"$tmp/provision.ldif"
+	check "Samba's IPSec objects relay as LDIF" sh -c "'$tool' relay '$tmp/provision.ldif' >'$tmp/samba.ldif'"
+	check "ldapadd takes Windows' default objects" sh -c "$(command -v ldapadd) -x -H '$uri' -D '$admin' -w ldap-test-only -f '$tmp/sbase.ldif' && $(command -v ldapadd) -x -H '$uri' -D '$admin' -w ldap-test-only -f '$tmp/samba.ldif'"
+	check "ldapsearch gives them back" sh -c "$(command -v ldapsearch) -x -LLL -o ldif-wrap=no -H '$uri' -D '$admin' -w ldap-test-only -b 'CN=IP Security,CN=System,$sdom' -s one '(objectClass=ipsecBase)' '*' >'$tmp/sback.ldif'"
+	check "byte for byte" "$tool" same "$tmp/samba.ldif" "$tmp/sback.ldif"
+	check "Windows' defaults decode into a store" "$tool" decode "$tmp/sback.ldif" "$tmp/samba.db"
+else
+	notok "$prov is installed (package samba-ad-provision; scripts/deps)"
+fi
+
+# slapd never listened on a network socket.
+if command -v ss >/dev/null 2>&1; then
+	if ss -ltnp 2>/dev/null | grep -q "pid=$pid,"; then notok "slapd listens on TCP"; else ok "slapd has no TCP listener"; fi
+fi
+finish
