@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "fingerprint.h"
 #include "model/err.h"
 #include "program.h"
 
@@ -24,6 +25,11 @@ struct kernel_table {
 	enum fw_mode mode;
 	uint64_t gen;
 	char slot;
+	/* What the state chain says was loaded: the program's fingerprint,
+	 * and the kernel's once its listing was read back ("" if not yet). */
+	char program_fp[FINGERPRINT_HEX + 1];
+	char kernel_fp[FINGERPRINT_HEX + 1];
+	char state_chain[128];
 	struct nft_object *objects; /* all of them but the base chains */
 	size_t n_objects;
 };
@@ -32,5 +38,10 @@ struct kernel_table {
  * written by ipsecfw is an error. */
 int kernel_table_read(struct kernel_table *t, struct err *e);
 void kernel_table_free(struct kernel_table *t);
+
+/* The fingerprint of our table as the kernel lists it now (all of it, the
+ * elements too: for 100,000 filters, seconds), the state chain left out.
+ * Returns 1, or 0 when there is no table, -1 on error. */
+int kernel_table_fingerprint(char out[FINGERPRINT_HEX + 1], size_t *elements, struct err *e);
 
 #endif

@@ -13,6 +13,9 @@ static void print_report(FILE *out, const struct enforce_report *r)
 	const char *how = !r->changed ? "unchanged" : r->incremental ? "updated in place"
 								     : "new program loaded";
 
+	if (r->drift)
+		fprintf(out, "ipsecfw: drift: the kernel table differed from the policy in force; "
+			     "restored\n");
 	if (r->mode != MODE_SECURE) {
 		fprintf(out, "ipsecfw: %s mode (%s)\n", fw_mode_name(r->mode), how);
 		return;
@@ -32,8 +35,9 @@ static void print_report(FILE *out, const struct enforce_report *r)
 
 static json_t *report_json(const struct enforce_report *r)
 {
-	return json_pack("{s:s, s:b, s:b, s:I, s:I, s:I, s:s, s:s}", "mode", fw_mode_name(r->mode),
-			 "changed", r->changed, "incremental", r->incremental, "entries",
+	return json_pack("{s:s, s:b, s:b, s:b, s:I, s:I, s:I, s:s, s:s}", "mode",
+			 fw_mode_name(r->mode), "changed", r->changed, "incremental", r->incremental,
+			 "drift", r->drift, "entries",
 			 (json_int_t)r->entries, "elements", (json_int_t)r->elements, "tiers",
 			 (json_int_t)r->tiers, "persistent", r->origin.persistent, "policy",
 			 r->origin.effective);
@@ -106,11 +110,12 @@ int cmd_boot(const struct enforce_ctx *c, int argc, char **argv, bool json)
 
 int cmd_show_mode(const struct enforce_ctx *c, bool json)
 {
+	enum kernel_state state = KERNEL_NONE;
 	struct kernel_table kt;
 	json_t *pending;
 	struct err e;
 
-	if (kernel_table_read(&kt, &e) < 0) {
+	if (kernel_table_read(&kt, &e) < 0 || (kt.loaded && enforce_check_kernel(&state, NULL, &e) < 0)) {
 		fprintf(stderr, "ipsecfw: show mode: %s\n", e.msg);
 		return 1;
 	}
@@ -119,14 +124,17 @@ int cmd_show_mode(const struct enforce_ctx *c, bool json)
 		if (kt.loaded)
 			snprintf(g, sizeof(g), "%016llx", (unsigned long long)kt.gen);
 		pending_describe(c->db, &pending, NULL);
-		json_print(json_pack("{s:s, s:s, s:o}", "mode",
+		json_print(json_pack("{s:s, s:s, s:b, s:o}", "mode",
 				     kt.loaded ? fw_mode_name(kt.mode) : "none", "generation", g,
-				     "pending", pending));
+				     "drift", state == KERNEL_DRIFT, "pending", pending));
 	} else if (!kt.loaded) {
 		printf("mode: none (no ipsecfw program in the kernel: nothing is filtered)\n");
 	} else {
 		printf("mode: %s (generation %016llx)\n", fw_mode_name(kt.mode),
 		       (unsigned long long)kt.gen);
+		if (state == KERNEL_DRIFT)
+			printf("drift: the kernel table differs from the policy in force "
+			       "(changed outside ipsecfw; `ipsecfw apply` restores it)\n");
 	}
 	if (!json) {
 		pending_describe(c->db, &pending, stdout);
