@@ -23,7 +23,8 @@ int agent_init(struct agent *a, const char *db_path, const struct facts_sources 
 		return err_set(e, "out of memory");
 	if (db_open(&a->db, db_path, e) < 0)
 		return -1;
-	a->ctx = (struct enforce_ctx){ .db = a->db, .facts = &a->facts_src, .run_dir = run_dir };
+	a->ctx = (struct enforce_ctx){
+		.db = a->db, .facts = &a->facts_src, .run_dir = run_dir, .memory = &a->loaded };
 	/* A new agent starts with no dynamic rules, as on Windows: those of
 	 * one that died go now (the kernel loses them at the first load). */
 	spd_file_remove(run_dir);
@@ -71,6 +72,7 @@ void agent_free(struct agent *a)
 	drop_table(a);
 	drop_rules(a);
 	spd_clear(&a->spd);
+	program_free(&a->loaded.program);
 	if (a->db)
 		db_close(a->db);
 	free(a->facts);
@@ -184,6 +186,15 @@ static void report_applied(struct agent *a, const struct enforce_report *r)
 										  : "unchanged");
 }
 
+/* A load found the kernel's table changed outside ipsecfw. */
+static void report_drift(struct agent *a, const struct enforce_report *r, bool restored)
+{
+	event_write(a->log, EV_KERNEL_RESTORED, json_pack("{s:s,s:b}", "mode", fw_mode_name(r->mode),
+							  "restored", restored),
+		    "the kernel table differed from the policy in force (changed outside "
+		    "ipsecfw): %s", restored ? "restored" : "not restored");
+}
+
 /* Loads the policy in force, keeps its table, and tells what happened. */
 static int apply(struct agent *a, enum enforce_fallback fb, struct err *e)
 {
@@ -197,6 +208,8 @@ static int apply(struct agent *a, enum enforce_fallback fb, struct err *e)
 	a->ctx.table_given = &given;
 	rc = enforce_policy(&a->ctx, fb, &r, e);
 	a->ctx.table_out = NULL;
+	if (r.drift)
+		report_drift(a, &r, rc == 0 || r.blocked);
 	if (given)
 		take_table(a, &t, a->table_facts);
 	else if (r.mode != MODE_SECURE)
@@ -267,7 +280,7 @@ static void check_pending(struct agent *a)
 	a->confirm_deadline = r.state == SAFE_WAITING ? r.pending.deadline : 0;
 }
 
-void agent_reconcile(struct agent *a, bool force)
+int agent_reconcile(struct agent *a, bool force)
 {
 	struct host_facts *now = malloc(sizeof(*now));
 	struct config cfg;
@@ -275,10 +288,10 @@ void agent_reconcile(struct agent *a, bool force)
 	struct err e;
 
 	if (!now)
-		return;
+		return -1;
 	if (!check_store(a)) {
 		free(now);
-		return;
+		return -1;
 	}
 	check_pending(a);
 	counter = db_change_counter(a->db);
@@ -286,12 +299,12 @@ void agent_reconcile(struct agent *a, bool force)
 		event_write(a->log, EV_REFUSED, json_pack("{s:s}", "error", e.msg),
 			    "host facts unreadable (%s); the kernel keeps the last policy", e.msg);
 		free(now);
-		return;
+		return -1;
 	}
 	keep_refused_servers(a, now);
 	if (!force && a->applied && counter == a->counter && facts_equal(now, a->facts)) {
 		free(now);
-		return;
+		return 0;
 	}
 	keep_rules(a, counter);
 	a->ctx.facts_given = now;
@@ -310,6 +323,35 @@ void agent_reconcile(struct agent *a, bool force)
 	if (db_config_load(a->db, &cfg, &e) == 0) {
 		a->ipsecdiagnostics = cfg.ipsecdiagnostics;
 		a->ipsecloginterval = cfg.ipsecloginterval;
+	}
+	return 0;
+}
+
+void agent_check_kernel(struct agent *a)
+{
+	struct enforce_report r;
+	char fp[FINGERPRINT_HEX + 1];
+	enum kernel_state state;
+	struct err e;
+
+	if (!a->applied || enforce_check_kernel(&state, fp, &e) < 0 ||
+	    (state == KERNEL_INTACT && !strcmp(fp, a->loaded.fp)))
+		return;
+	/* The CLI loads before its store transaction commits: wait for the
+	 * commit, so the agent loads what the store now says rather than
+	 * undo the CLI's change for a moment. */
+	if (db_begin(a->db, &e) == 0)
+		db_rollback(a->db);
+	if (agent_reconcile(a, true) == 0)
+		return;
+	/* The stores or facts cannot be read: the kernel keeps the last
+	 * policy applied, so put that back. */
+	if (a->loaded.program.body && enforce_program(&a->ctx, &a->loaded.program, &r, &e) == 0) {
+		if (r.drift)
+			report_drift(a, &r, true);
+	} else if (a->loaded.program.body) {
+		event_write(a->log, EV_POLICY_FAILED, json_pack("{s:s}", "error", e.msg),
+			    "restoring the last policy applied: %s", e.msg);
 	}
 }
 

@@ -17,6 +17,12 @@ enum event_id {
 	EV_DROP_IN = 4280,   /* inbound packets dropped (aggregated) */
 	EV_DROP_OUT = 4281,  /* outbound packets dropped (aggregated) */
 	EV_MALFORMED = 4282, /* logged packets the agent could not parse */
+	/* The kernel's table was changed outside ipsecfw (nft flush ruleset,
+	 * a deleted element) and the agent loaded the policy again. */
+	EV_KERNEL_RESTORED = 4288,
+	/* The agent stopped for a restart (systemctl restart, SIGUSR2): the
+	 * rules stay in force, unlike a manual stop (4293). */
+	EV_HANDOVER = 4289,
 	EV_STARTUP = 4290,   /* a startup mode */
 	EV_SECURE = 4291,    /* operational secure mode */
 	EV_BLOCK = 4292,     /* operational block mode: the persistent policy failed */

@@ -1,18 +1,26 @@
-/* watch.c - rtnetlink and inotify, drained into one bit: changed. */
+/* watch.c - rtnetlink, nftables events and inotify, each drained into
+ * one bit: changed. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libgen.h>
 #include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "backend/program.h"
 #include "sys/facts.h"
 #include "watch.h"
 
 struct watch {
 	struct mnl_socket *nl;
+	struct mnl_socket *nft; /* NFNLGRP_NFTABLES: every nftables commit */
+	bool nft_touched;       /* the transaction being told changed our table */
 	int ino;
 	int db_wd;
 	char db_name[256]; /* the store's file name; -wal and -journal go with it */
@@ -31,6 +39,13 @@ int watch_open(struct watch **out, const char *db_path, const char *facts_root, 
 	if (!(w->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC)) ||
 	    mnl_socket_bind(w->nl, groups, MNL_SOCKET_AUTOPID) < 0) {
 		err_set(e, "rtnetlink: %s", strerror(errno));
+		goto fail;
+	}
+	if (!(w->nft = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC)) ||
+	    mnl_socket_bind(w->nft, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(w->nft, NETLINK_ADD_MEMBERSHIP, &(int){ NFNLGRP_NFTABLES },
+				  sizeof(int)) < 0) {
+		err_set(e, "nftables events: %s", strerror(errno));
 		goto fail;
 	}
 	if ((w->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0) {
@@ -67,6 +82,8 @@ void watch_close(struct watch *w)
 		return;
 	if (w->nl)
 		mnl_socket_close(w->nl);
+	if (w->nft)
+		mnl_socket_close(w->nft);
 	if (w->ino >= 0)
 		close(w->ino);
 	free(w);
@@ -75,6 +92,11 @@ void watch_close(struct watch *w)
 int watch_netlink_fd(const struct watch *w)
 {
 	return mnl_socket_get_fd(w->nl);
+}
+
+int watch_nft_fd(const struct watch *w)
+{
+	return mnl_socket_get_fd(w->nft);
 }
 
 int watch_inotify_fd(const struct watch *w)
@@ -93,6 +115,66 @@ bool watch_netlink_read(struct watch *w)
 	while ((n = mnl_socket_recvfrom(w->nl, buf, sizeof(buf))) > 0 || (n < 0 && errno == ENOBUFS))
 		changed = true;
 	return changed;
+}
+
+/* Every object message names its table in attribute 1 (NFTA_TABLE_NAME,
+ * NFTA_CHAIN_TABLE, NFTA_SET_TABLE, ... are all 1). */
+static bool names_our_table(const struct nlmsghdr *nlh)
+{
+	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*g) || g->nfgen_family != NFPROTO_INET)
+		return false;
+	mnl_attr_for_each(attr, nlh, sizeof(*g))
+		if (mnl_attr_get_type(attr) == 1)
+			return mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0 &&
+			       !strcmp(mnl_attr_get_str(attr), NFT_TABLE_NAME);
+	return false;
+}
+
+/* The process that made the transaction (NEWGEN ends each one); 0 when
+ * the kernel does not say. */
+static uint32_t committer(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(attr) == NFTA_GEN_PROC_PID &&
+		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			return ntohl(mnl_attr_get_u32(attr));
+	return 0;
+}
+
+static bool foreign_change(struct watch *w, const char *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	bool foreign = false;
+	int n = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+		if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
+			continue;
+		if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN) {
+			w->nft_touched = w->nft_touched || names_our_table(nlh);
+			continue;
+		}
+		foreign = foreign || (w->nft_touched && committer(nlh) != (uint32_t)getpid());
+		w->nft_touched = false;
+	}
+	return foreign;
+}
+
+bool watch_nft_read(struct watch *w)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	bool foreign = false;
+	ssize_t n;
+
+	/* Lost messages (ENOBUFS) may have told of anything. */
+	while ((n = mnl_socket_recvfrom(w->nft, buf, sizeof(buf))) > 0 || (n < 0 && errno == ENOBUFS))
+		foreign = n < 0 || foreign_change(w, buf, (size_t)n) || foreign;
+	return foreign;
 }
 
 /* A store event counts for the store's own files only; every event in a

@@ -118,9 +118,11 @@ static void remember(const struct enforce_ctx *c, struct nft_program *p, const c
 {
 	if (!c->memory)
 		return;
-	program_free(&c->memory->program);
-	c->memory->program = *p;
-	memset(p, 0, sizeof(*p));
+	if (p != &c->memory->program) {
+		program_free(&c->memory->program);
+		c->memory->program = *p;
+		memset(p, 0, sizeof(*p));
+	}
 	snprintf(c->memory->fp, sizeof(c->memory->fp), "%s", fp);
 }
 
@@ -328,6 +330,13 @@ out:
 	kernel_table_free(&kt);
 	free(text);
 	return rc;
+}
+
+int enforce_program(const struct enforce_ctx *c, struct nft_program *p, struct enforce_report *r,
+		    struct err *e)
+{
+	memset(r, 0, sizeof(*r));
+	return load_program(c, p, r, e);
 }
 
 /* The secure-mode program of what is in force (or the persistent policy

@@ -90,6 +90,11 @@ enum enforce_fallback {
 int enforce_policy(const struct enforce_ctx *c, enum enforce_fallback fb,
 		   struct enforce_report *r, struct err *e);
 
+/* A program built already (the agent's last one, put back when the
+ * stores cannot be read); moved into c->memory when that is where it is. */
+int enforce_program(const struct enforce_ctx *c, struct nft_program *p, struct enforce_report *r,
+		    struct err *e);
+
 /* Any mode but secure. */
 int enforce_mode(const struct enforce_ctx *c, enum fw_mode m, struct enforce_report *r,
 		 struct err *e);
