@@ -738,7 +738,11 @@ static void write_elements(const struct nft_program *p, char slot, FILE *out)
 }
 
 /* Opens the table's block with its comment and base chains (all made if
- * missing, unchanged if there). */
+ * missing, unchanged if there). No `flags owner`: the kernel deletes an
+ * owned table when its owner's netlink socket closes (the rules must
+ * outlive kill -9 and a CLI-only apply) and lets no one else change it
+ * (the CLI loads while the agent runs); the agent watches the table and
+ * restores it instead (enforce.h, README). */
 static void open_table(FILE *out)
 {
 	fprintf(out, "table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " {\n"
