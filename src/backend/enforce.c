@@ -14,6 +14,7 @@
 #include "kernel.h"
 
 #define SAVED_PREFIX "program-"
+#define STATE_PREFIX "state_"
 
 const char *enforce_run_dir(const struct enforce_ctx *c)
 {
@@ -246,7 +247,7 @@ static void record_fingerprint(const struct nft_program *p, const char *fp,
 	struct err ignored;
 	size_t elements;
 
-	if (kernel_table_fingerprint(now, &elements, &ignored) != 1 || elements != p->n_elems)
+	if (fingerprint_kernel(STATE_PREFIX, now, &elements, &ignored) != 1 || elements != p->n_elems)
 		return;
 	program_state_name(p->mode, at->gen, at->slot, fp, "", from, sizeof(from));
 	program_state_name(p->mode, at->gen, at->slot, fp, now, to, sizeof(to));
@@ -266,7 +267,7 @@ static int kernel_intact(const struct kernel_table *kt, bool *out, struct err *e
 	*out = false;
 	if (!kt->loaded || !*kt->kernel_fp)
 		return 0;
-	if ((rc = kernel_table_fingerprint(now, &elements, e)) < 0)
+	if ((rc = fingerprint_kernel(STATE_PREFIX, now, &elements, e)) < 0)
 		return -1;
 	*out = rc == 1 && !strcmp(now, kt->kernel_fp);
 	return 0;

@@ -1,24 +1,28 @@
 /* fingerprint.h - digests that tie what ipsecfw loaded to what the kernel
  * holds. A program's fingerprint is a digest of its serialized text; the
- * kernel's is a digest of our table as the kernel lists it, in a canonical
- * form (no handles, no counter values, objects and elements sorted, rules
- * in their chain's order), so the same contents always give the same
- * fingerprint. Both are SHA-256 cut to 128 bits, in hex. */
+ * kernel's is a digest of our table as the kernel dumps it over netlink
+ * (the table, chains, rules, sets, their elements and the named objects),
+ * leaving out what changes while the contents do not: counter values, and
+ * the order elements are dumped in. Handles are kept, so a table deleted
+ * and made again counts as changed. Both are SHA-256 cut to 128 bits, in
+ * hex. The kernel's is read with libmnl, not libnftables: 80,000 elements
+ * in milliseconds rather than seconds. */
 #ifndef IPSECFW_FINGERPRINT_H
 #define IPSECFW_FINGERPRINT_H
 
-#include <jansson.h>
 #include <stddef.h>
+
+#include "model/err.h"
 
 enum { FINGERPRINT_HEX = 32 };
 
 void fingerprint_text(const char *text, size_t len, char out[FINGERPRINT_HEX + 1]);
 
-/* The fingerprint of a JSON listing of our table ("list table inet
- * ipsecfw"), leaving out the chains whose name starts with skip_prefix
+/* Our table's fingerprint now, the chains named skip_prefix* left out
  * (the state chain, whose name carries the fingerprint). *elements: the
- * number of set and map elements listed. -1 when out of memory. */
-int fingerprint_listing(json_t *doc, const char *skip_prefix, char out[FINGERPRINT_HEX + 1],
-			size_t *elements);
+ * elements of its named sets and maps, intervals counted once. Returns 1,
+ * 0 when there is no table, -1 on error. */
+int fingerprint_kernel(const char *skip_prefix, char out[FINGERPRINT_HEX + 1], size_t *elements,
+		       struct err *e);
 
 #endif

@@ -196,18 +196,6 @@ int kernel_table_read(struct kernel_table *t, struct err *e)
 	return rc;
 }
 
-int kernel_table_fingerprint(char out[FINGERPRINT_HEX + 1], size_t *elements, struct err *e)
-{
-	json_t *doc;
-	int rc = list_json("list table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME, false, &doc, e);
-
-	if (rc <= 0)
-		return rc;
-	rc = fingerprint_listing(doc, "state_", out, elements) < 0 ? err_set(e, "out of memory") : 1;
-	json_decref(doc);
-	return rc;
-}
-
 void kernel_table_free(struct kernel_table *t)
 {
 	free(t->objects);

@@ -39,9 +39,4 @@ struct kernel_table {
 int kernel_table_read(struct kernel_table *t, struct err *e);
 void kernel_table_free(struct kernel_table *t);
 
-/* The fingerprint of our table as the kernel lists it now (all of it, the
- * elements too: for 100,000 filters, seconds), the state chain left out.
- * Returns 1, or 0 when there is no table, -1 on error. */
-int kernel_table_fingerprint(char out[FINGERPRINT_HEX + 1], size_t *elements, struct err *e);
-
 #endif

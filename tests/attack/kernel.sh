@@ -45,6 +45,12 @@ events() { grep -c "\"id\":$1[,}]" "$work/log1/events.log" 2>/dev/null; }
 agent 1
 mode_is 1 secure || not_ok "the agent did not start: $(cat "$work/agent1.err")"
 telnet_dropped "with the agent in force, telnet is dropped"
+ip -n "$S" addr add 192.0.2.60/24 dev eth0
+sleep 0.5
+port=$((port + 1))
+wire 1 "an address added is enforced" drop DROP PASS -- "$C" "$NETPROBE" tcp -p $port -w 500 192.0.2.60 23
+[ "$(events 4288)" = 0 ] && ok "traffic and an address change are no drift (no 4288 event)" ||
+	not_ok "a restore event with nothing changed outside ipsecfw"
 
 # --- nft flush ruleset (what reloading nftables.service does) -------------
 before=$(events 4288)
@@ -134,6 +140,7 @@ probes() { # probes COUNT: blocked probes back to back; counts those that pass
 	done
 	echo $passed
 }
+restored=$(events 4288)
 probes 40 >"$work/probes" &
 prober=$!
 sleep 0.3
@@ -151,6 +158,8 @@ mode_is 1 secure && ok "the new agent keeps secure mode" || not_ok "after restar
 has_event 1 4289 && ok "the hand-over is an event (4289)" || not_ok "no hand-over event"
 grep -q '"id":4293' "$work/log1/events.log" && not_ok "the restart went through permit mode" ||
 	ok "no permit mode on the way"
+[ "$(events 4288)" = "$restored" ] && ok "the new agent finds the table intact (no 4288)" ||
+	not_ok "the new agent restored the table after a hand-over"
 
 # --- kill -9 around loads: the rules stay -----------------------------
 lost=0 a=100
