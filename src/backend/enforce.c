@@ -137,10 +137,12 @@ static uint64_t new_generation(void)
 	return gen;
 }
 
-/* Where a load left the table: the state chain to complete. */
+/* Where a load left the table: the state chain to complete, and the
+ * number of commits it made. */
 struct loaded_state {
 	uint64_t gen;
 	char slot;
+	uint32_t commits;
 };
 
 /* Updates the program in force in place into p, in one transaction that
@@ -175,7 +177,7 @@ static int update_in_place(const struct enforce_ctx *c, const struct kernel_tabl
 		rc = -1;
 	if (rc == 0 && (rc = kernel_run(text, &ignored)) == 0) {
 		r->changed = r->incremental = true;
-		*at = (struct loaded_state){ kt->gen, kt->slot };
+		*at = (struct loaded_state){ kt->gen, kt->slot, 1 };
 	}
 	/* refused: the kernel's elements were not what we had; replace it all */
 out:
@@ -231,23 +233,23 @@ static int replace_program(const struct kernel_table *kt, const struct nft_progr
 		return -1;
 	}
 	r->changed = true;
-	*at = (struct loaded_state){ gen, slot };
+	*at = (struct loaded_state){ gen, slot, 2 };
 	return 0;
 }
 
 /* Reads the table back after a load and names its fingerprint in the
- * state chain: from then on, a table that lists otherwise was changed
- * behind ipsecfw's back. A listing whose element count is not the
- * program's (a change slipped in between) is not recorded: the table then
- * counts as changed, and the next load or check replaces it. */
+ * state chain: from then on, a table that reads otherwise was changed
+ * behind ipsecfw's back. A reading at another generation than our commits
+ * led to (another commit slipped in between) is not recorded: the table
+ * then counts as changed, and the next load or check replaces it. */
 static void record_fingerprint(const struct nft_program *p, const char *fp,
-			       const struct loaded_state *at)
+			       const struct loaded_state *at, uint32_t gen)
 {
 	char now[FINGERPRINT_HEX + 1], from[160], to[160], cmd[400];
 	struct err ignored;
-	size_t elements;
+	uint32_t read_at;
 
-	if (fingerprint_kernel(STATE_PREFIX, now, &elements, &ignored) != 1 || elements != p->n_elems)
+	if (fingerprint_kernel(STATE_PREFIX, now, &read_at, &ignored) != 1 || read_at != gen)
 		return;
 	program_state_name(p->mode, at->gen, at->slot, fp, "", from, sizeof(from));
 	program_state_name(p->mode, at->gen, at->slot, fp, now, to, sizeof(to));
@@ -261,13 +263,13 @@ static void record_fingerprint(const struct nft_program *p, const char *fp,
 static int kernel_intact(const struct kernel_table *kt, bool *out, struct err *e)
 {
 	char now[FINGERPRINT_HEX + 1];
-	size_t elements;
+	uint32_t gen;
 	int rc;
 
 	*out = false;
 	if (!kt->loaded || !*kt->kernel_fp)
 		return 0;
-	if ((rc = fingerprint_kernel(STATE_PREFIX, now, &elements, e)) < 0)
+	if ((rc = fingerprint_kernel(STATE_PREFIX, now, &gen, e)) < 0)
 		return -1;
 	*out = rc == 1 && !strcmp(now, kt->kernel_fp);
 	return 0;
@@ -299,6 +301,7 @@ static int load_program(const struct enforce_ctx *c, struct nft_program *p,
 	char fp[FINGERPRINT_HEX + 1], *text = program_serialize(p);
 	struct loaded_state at;
 	struct kernel_table kt;
+	uint32_t gen;
 	bool intact;
 	int rc = -1;
 
@@ -320,10 +323,12 @@ static int load_program(const struct enforce_ctx *c, struct nft_program *p,
 		remember(c, p, fp);
 		goto out;
 	}
+	if (fingerprint_generation(&gen, e) < 0)
+		goto out;
 	if ((intact && update_in_place(c, &kt, p, fp, &at, r) == 0) ||
 	    replace_program(&kt, p, fp, &at, r, e) == 0) {
 		rc = 0;
-		record_fingerprint(p, fp, &at);
+		record_fingerprint(p, fp, &at, gen + at.commits);
 		save_program(c, fp, text);
 		remember(c, p, fp);
 	}

@@ -43,9 +43,8 @@ struct dump {
 	size_t n_sets;
 	uint8_t (*elems)[ELEM_DIGEST]; /* the current set's, sorted before use */
 	size_t n_elems, cap_elems;
-	size_t counted;
-	bool count_set; /* the current set is named: its elements count */
-	bool interrupted, failed;
+	uint32_t gen; /* the last generation the kernel told */
+	bool interrupted;
 };
 
 static void sum_attr(struct sha256_ctx *c, const struct nlattr *a)
@@ -148,7 +147,6 @@ static int add_elems(struct dump *d, const struct nlmsghdr *nlh)
 			continue;
 		mnl_attr_for_each_nested(el, list) {
 			struct sha256_ctx c;
-			uint32_t flags = 0;
 			if (d->n_elems == d->cap_elems) {
 				size_t cap = d->cap_elems ? 2 * d->cap_elems : 1024;
 				void *more = realloc(d->elems, cap * sizeof(*d->elems));
@@ -160,16 +158,11 @@ static int add_elems(struct dump *d, const struct nlmsghdr *nlh)
 			sha256_init(&c);
 			mnl_attr_for_each_nested(a, el) {
 				uint16_t t = mnl_attr_get_type(a);
-				if (t == NFTA_SET_ELEM_EXPR || t == NFTA_SET_ELEM_EXPRESSIONS ||
-				    t == NFTA_SET_ELEM_EXPIRATION)
-					continue;
-				if (t == NFTA_SET_ELEM_FLAGS && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-					flags = ntohl(mnl_attr_get_u32(a));
-				sum_attr(&c, a);
+				if (t != NFTA_SET_ELEM_EXPR && t != NFTA_SET_ELEM_EXPRESSIONS &&
+				    t != NFTA_SET_ELEM_EXPIRATION)
+					sum_attr(&c, a);
 			}
 			sha256_digest(&c, ELEM_DIGEST, d->elems[d->n_elems++]);
-			if (d->count_set && !(flags & NFT_SET_ELEM_INTERVAL_END))
-				d->counted++;
 		}
 	}
 	return 0;
@@ -184,6 +177,10 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 		d->interrupted = true;
+	if (msg == NFT_MSG_NEWGEN && mnl_nlmsg_get_payload_len(nlh) >= sizeof(struct nfgenmsg)) {
+		d->gen = u32_attr(nlh, NFTA_GEN_ID);
+		return MNL_CB_OK;
+	}
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct nfgenmsg) || !ours(nlh))
 		return MNL_CB_OK;
 	if (msg == NFT_MSG_NEWSETELEM)
@@ -214,12 +211,14 @@ static int request(struct dump *d, uint8_t msg, const char *set)
 	int rc;
 
 	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | msg;
-	nlh->nlmsg_flags = NLM_F_REQUEST | (msg == NFT_MSG_GETTABLE ? NLM_F_ACK : NLM_F_DUMP);
+	nlh->nlmsg_flags = NLM_F_REQUEST | (msg == NFT_MSG_GETTABLE || msg == NFT_MSG_GETGEN
+						    ? NLM_F_ACK : NLM_F_DUMP);
 	nlh->nlmsg_seq = ++d->seq;
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->nfgen_family = NFPROTO_INET;
+	g->nfgen_family = msg == NFT_MSG_GETGEN ? AF_UNSPEC : NFPROTO_INET;
 	g->version = NFNETLINK_V0;
-	mnl_attr_put_strz(nlh, 1, NFT_TABLE_NAME); /* NFTA_*_TABLE */
+	if (msg != NFT_MSG_GETGEN)
+		mnl_attr_put_strz(nlh, 1, NFT_TABLE_NAME); /* NFTA_*_TABLE */
 	if (set)
 		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
 	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
@@ -239,13 +238,10 @@ static int by_bytes(const void *a, const void *b)
 	return memcmp(a, b, ELEM_DIGEST);
 }
 
-static int dump_elements(struct dump *d, const char *set, bool counted)
+static int dump_elements(struct dump *d, const char *set)
 {
-	int rc;
-
 	d->n_elems = 0;
-	d->count_set = counted;
-	if ((rc = request(d, NFT_MSG_GETSETELEM, set)) < 0)
+	if (request(d, NFT_MSG_GETSETELEM, set) < 0)
 		return -1;
 	qsort(d->elems, d->n_elems, ELEM_DIGEST, by_bytes);
 	sha256_update(&d->sum, strlen(set) + 1, (const uint8_t *)set);
@@ -262,43 +258,74 @@ static void clear_sets(struct dump *d)
 	d->n_sets = 0;
 }
 
-/* One pass over the table: 1, 0 no table, -1 error. */
+/* One pass over the table, between two readings of the generation
+ * (they differ: a commit came in between). 1, 0 no table, -1 error. */
 static int dump_table(struct dump *d)
 {
 	static const uint8_t kinds[] = { NFT_MSG_GETCHAIN, NFT_MSG_GETRULE, NFT_MSG_GETSET,
 					 NFT_MSG_GETOBJ };
+	uint32_t gen;
 	int rc;
 
 	sha256_init(&d->sum);
-	d->counted = 0;
 	d->interrupted = false;
 	clear_sets(d);
+	if (request(d, NFT_MSG_GETGEN, NULL) != 0)
+		return -1;
+	gen = d->gen;
 	if ((rc = request(d, NFT_MSG_GETTABLE, NULL)) != 0)
 		return rc > 0 ? 0 : -1;
 	for (size_t i = 0; i < sizeof(kinds); i++)
 		if (request(d, kinds[i], NULL) != 0)
 			return -1;
-	/* anonymous sets ("__set0", in rules) are summed but not counted */
 	for (size_t i = 0; i < d->n_sets; i++)
-		if (dump_elements(d, d->sets[i], strncmp(d->sets[i], "__", 2) != 0) < 0)
+		if (dump_elements(d, d->sets[i]) < 0)
 			return -1;
+	if (request(d, NFT_MSG_GETGEN, NULL) != 0)
+		return -1;
+	d->interrupted = d->interrupted || d->gen != gen;
 	return 1;
 }
 
-int fingerprint_kernel(const char *skip_prefix, char out[FINGERPRINT_HEX + 1], size_t *elements,
+static int open_dump(struct dump *d, struct err *e)
+{
+	if (!(d->nl = mnl_socket_open(NETLINK_NETFILTER)) ||
+	    mnl_socket_bind(d->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return err_set(e, "nftables: %s", strerror(errno));
+	d->portid = mnl_socket_get_portid(d->nl);
+	return 0;
+}
+
+static void close_dump(struct dump *d)
+{
+	clear_sets(d);
+	free(d->elems);
+	if (d->nl)
+		mnl_socket_close(d->nl);
+}
+
+int fingerprint_generation(uint32_t *gen, struct err *e)
+{
+	struct dump d = { 0 };
+	int rc = open_dump(&d, e);
+
+	if (rc == 0 && request(&d, NFT_MSG_GETGEN, NULL) != 0)
+		rc = err_set(e, "nftables: reading the generation: %s", strerror(errno));
+	*gen = d.gen;
+	close_dump(&d);
+	return rc;
+}
+
+int fingerprint_kernel(const char *skip_prefix, char out[FINGERPRINT_HEX + 1], uint32_t *gen,
 		       struct err *e)
 {
 	struct dump d = { .skip_prefix = skip_prefix };
 	uint8_t digest[SHA256_DIGEST_SIZE];
 	int rc = -1;
 
-	if (!(d.nl = mnl_socket_open(NETLINK_NETFILTER)) ||
-	    mnl_socket_bind(d.nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err_set(e, "nftables: %s", strerror(errno));
+	if (open_dump(&d, e) < 0)
 		goto out;
-	}
-	d.portid = mnl_socket_get_portid(d.nl);
-	/* a dump the kernel says a commit interrupted is taken again */
+	/* a dump a commit interrupted is taken again */
 	for (int tries = 0; tries < DUMP_TRIES; tries++)
 		if ((rc = dump_table(&d)) != 1 || !d.interrupted)
 			break;
@@ -310,12 +337,9 @@ int fingerprint_kernel(const char *skip_prefix, char out[FINGERPRINT_HEX + 1], s
 	if (rc == 1) {
 		sha256_digest(&d.sum, sizeof(digest), digest);
 		to_hex(digest, out);
-		*elements = d.counted;
+		*gen = d.gen;
 	}
 out:
-	clear_sets(&d);
-	free(d.elems);
-	if (d.nl)
-		mnl_socket_close(d.nl);
+	close_dump(&d);
 	return rc;
 }

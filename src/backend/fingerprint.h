@@ -11,6 +11,7 @@
 #define IPSECFW_FINGERPRINT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model/err.h"
 
@@ -19,10 +20,13 @@ enum { FINGERPRINT_HEX = 32 };
 void fingerprint_text(const char *text, size_t len, char out[FINGERPRINT_HEX + 1]);
 
 /* Our table's fingerprint now, the chains named skip_prefix* left out
- * (the state chain, whose name carries the fingerprint). *elements: the
- * elements of its named sets and maps, intervals counted once. Returns 1,
- * 0 when there is no table, -1 on error. */
-int fingerprint_kernel(const char *skip_prefix, char out[FINGERPRINT_HEX + 1], size_t *elements,
+ * (the state chain, whose name carries the fingerprint), and the ruleset
+ * generation it was read at (every nftables commit moves it by one).
+ * Returns 1, 0 when there is no table, -1 on error. */
+int fingerprint_kernel(const char *skip_prefix, char out[FINGERPRINT_HEX + 1], uint32_t *gen,
 		       struct err *e);
+
+/* The ruleset generation now. */
+int fingerprint_generation(uint32_t *gen, struct err *e);
 
 #endif
