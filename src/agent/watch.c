@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <libgen.h>
 #include <libmnl/libmnl.h>
-#include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
@@ -13,7 +12,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "backend/program.h"
+#include "backend/fingerprint.h"
 #include "sys/facts.h"
 #include "watch.h"
 
@@ -117,22 +116,6 @@ bool watch_netlink_read(struct watch *w)
 	return changed;
 }
 
-/* Every object message names its table in attribute 1 (NFTA_TABLE_NAME,
- * NFTA_CHAIN_TABLE, NFTA_SET_TABLE, ... are all 1). */
-static bool names_our_table(const struct nlmsghdr *nlh)
-{
-	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *attr;
-
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*g) || g->nfgen_family != NFPROTO_INET)
-		return false;
-	mnl_attr_for_each(attr, nlh, sizeof(*g))
-		if (mnl_attr_get_type(attr) == 1)
-			return mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0 &&
-			       !strcmp(mnl_attr_get_str(attr), NFT_TABLE_NAME);
-	return false;
-}
-
 /* The process that made the transaction (NEWGEN ends each one); 0 when
  * the kernel does not say. */
 static uint32_t committer(const struct nlmsghdr *nlh)
@@ -156,7 +139,7 @@ static bool foreign_change(struct watch *w, const char *buf, size_t len)
 		if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
 			continue;
 		if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN) {
-			w->nft_touched = w->nft_touched || names_our_table(nlh);
+			w->nft_touched = w->nft_touched || fingerprint_names_our_table(nlh);
 			continue;
 		}
 		foreign = foreign || (w->nft_touched && committer(nlh) != (uint32_t)getpid());

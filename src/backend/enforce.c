@@ -87,10 +87,9 @@ static void save_program(const struct enforce_ctx *c, const char *fp, const char
 
 	saved_path(c, fp, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	unlink(tmp); /* one a crash left, or anything planted there */
 	if ((mkdir(enforce_run_dir(c), 0700) < 0 && errno != EEXIST) ||
-	    ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 &&
-	     (errno != EEXIST || unlink(tmp) < 0 ||
-	      (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)))
+	    (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
 		return;
 	if (write(fd, text, len) != (ssize_t)len || close(fd) != 0 || rename(tmp, path) < 0)
 		unlink(tmp);

@@ -52,13 +52,12 @@ static void sum_attr(struct sha256_ctx *c, const struct nlattr *a)
 	sha256_update(c, mnl_attr_get_len(a), (const uint8_t *)a);
 }
 
-/* Our table's objects only (every message names its table in attr 1). */
-static bool ours(const struct nlmsghdr *nlh)
+bool fingerprint_names_our_table(const struct nlmsghdr *nlh)
 {
 	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
 
-	if (g->nfgen_family != NFPROTO_INET)
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*g) || g->nfgen_family != NFPROTO_INET)
 		return false;
 	mnl_attr_for_each(a, nlh, sizeof(*g))
 		if (mnl_attr_get_type(a) == 1)
@@ -181,7 +180,7 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 		d->gen = u32_attr(nlh, NFTA_GEN_ID);
 		return MNL_CB_OK;
 	}
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct nfgenmsg) || !ours(nlh))
+	if (!fingerprint_names_our_table(nlh))
 		return MNL_CB_OK;
 	if (msg == NFT_MSG_NEWSETELEM)
 		return add_elems(d, nlh) < 0 ? MNL_CB_ERROR : MNL_CB_OK;

@@ -10,6 +10,7 @@
 #ifndef IPSECFW_FINGERPRINT_H
 #define IPSECFW_FINGERPRINT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,12 @@ void fingerprint_text(const char *text, size_t len, char out[FINGERPRINT_HEX + 1
  * Returns 1, 0 when there is no table, -1 on error. */
 int fingerprint_kernel(const char *skip_prefix, char out[FINGERPRINT_HEX + 1], uint32_t *gen,
 		       struct err *e);
+
+/* Whether an nftables netlink message is about our table (every object
+ * message names its table in attribute 1: NFTA_TABLE_NAME, NFTA_CHAIN_TABLE,
+ * NFTA_SET_TABLE, ... are all 1). */
+struct nlmsghdr;
+bool fingerprint_names_our_table(const struct nlmsghdr *nlh);
 
 /* The ruleset generation now. */
 int fingerprint_generation(uint32_t *gen, struct err *e);
