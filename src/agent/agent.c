@@ -334,8 +334,18 @@ void agent_check_kernel(struct agent *a)
 	enum kernel_state state;
 	struct err e;
 
-	if (!a->applied || enforce_check_kernel(&state, fp, &e) < 0 ||
-	    (state == KERNEL_INTACT && !strcmp(fp, a->loaded.fp)))
+	if (!a->applied)
+		return;
+	if (enforce_check_kernel(&state, fp, &e) < 0) {
+		/* said once, until it can be checked again */
+		if (strcmp(a->kernel_problem, e.msg) != 0)
+			event_write(a->log, EV_POLICY_FAILED, json_pack("{s:s}", "error", e.msg),
+				    "the kernel table cannot be checked: %s", e.msg);
+		snprintf(a->kernel_problem, sizeof(a->kernel_problem), "%s", e.msg);
+		return;
+	}
+	a->kernel_problem[0] = '\0';
+	if (state == KERNEL_INTACT && !strcmp(fp, a->loaded.fp))
 		return;
 	/* The CLI loads before its store transaction commits: wait for the
 	 * commit, so the agent loads what the store now says rather than

@@ -21,6 +21,7 @@ struct agent {
 	ino_t store_ino;         /* to notice the file replaced */
 	char store_problem[256]; /* what is wrong with it now, "" if nothing */
 	char facts_problem[256]; /* a facts source refused now, "" if none */
+	char kernel_problem[512]; /* the kernel's table cannot be checked now */
 	struct facts_sources facts_src;
 	struct enforce_ctx ctx;
 	struct event_log *log;

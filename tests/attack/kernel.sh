@@ -106,6 +106,31 @@ sleep 0.1
 case $(srv 1 show mode 2>&1) in *drift*) not_ok "show mode still says drift";;
 	"mode: secure "*) ok "show mode: secure, no drift";; *) not_ok "show mode: $(srv 1 show mode 2>&1)";; esac
 
+# --- an element added (a way in) and a chain added to our table ---------
+set -- $(first_elem)
+before=$(events 4288)
+in_ns "$S" nft add element inet ipsecfw "$1" \
+	"{ 192.0.2.20 . 192.0.2.10 . tcp . 0-65535 . 23 : accept }" 2>"$work/out" ||
+	not_ok "could not add an element to $1: $(cat "$work/out")"
+i=0
+while [ $i -lt 100 ] && [ "$(events 4288)" -le "$before" ]; do sleep 0.01; i=$((i + 1)); done
+sleep 0.1
+[ "$(events 4288)" -gt "$before" ] && [ "$(elem_count)" = "$full" ] &&
+	ok "an element added to $1 is gone again within 1 s" ||
+	not_ok "added element: $(elem_count) elements, not $full"
+telnet_dropped "telnet from the client is still dropped"
+in_ns "$S" nft add chain inet ipsecfw intruder "{ type filter hook input priority -500; policy drop; }"
+i=0
+while [ $i -lt 100 ] && in_ns "$S" nft list chains inet | grep -q 'chain intruder'; do
+	sleep 0.01
+	i=$((i + 1))
+done
+in_ns "$S" nft list chains inet | grep -q 'chain intruder' &&
+	not_ok "a base chain added to our table stays" ||
+	ok "a base chain added to our table is removed within 1 s ($((i * 10)) ms)"
+port=$((port + 1))
+wire 1 "and the web passes again" pass PASS PASS -- "$C" "$NETPROBE" tcp -p $port -w 500 $S4 80
+
 # --- the run directory deleted: one agent per kernel table still ---------
 rm -rf "$work/run1"
 ip netns exec "$S" "$IPSECFWD" --no-journal --db "$work/db1" --facts-root "$work/root1" \
