@@ -16,8 +16,8 @@ _ipsecfw()
 	--format) COMPREPLY=($(compgen -W "w3c csv json" -- "$cur")); return;;
 	esac
 	if [[ -z $first ]]; then
-		COMPREPLY=($(compgen -W "static dynamic pol test replay analyze show apply boot
-			confirm log --db -j -f --facts --facts-root --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "static dynamic pol test replay analyze show apply boot unload
+			confirm log --db -j -f --facts --facts-root --help --version" -- "$cur"))
 		return
 	fi
 	local n=$((COMP_CWORD - i))

@@ -21,6 +21,7 @@
 #include "control.h"
 #include "lifecycle.h"
 #include "nflog.h"
+#include "version.h"
 #include "watch.h"
 
 /* A change is acted on BATCH_MS after its first event (the rest of its
@@ -71,7 +72,8 @@ static void usage(FILE *out)
 	      "  --facts-root DIR   read resolv.conf, leases and wins.conf under DIR\n"
 	      "  --run-dir DIR      runtime state (default $IPSECFW_RUN_DIR or " RUN_DIR_DEFAULT ")\n"
 	      "  --log-dir DIR      event log directory (default $IPSECFW_LOG_DIR or " LOG_DIR_DEFAULT ")\n"
-	      "  --journal, --no-journal   send events to the journal (default: under systemd)\n",
+	      "  --journal, --no-journal   send events to the journal (default: under systemd)\n"
+	      "  --version          print the version and exit\n",
 	      out);
 }
 
@@ -331,6 +333,7 @@ int main(int argc, char **argv)
 		{ "journal", no_argument, NULL, 'J' },
 		{ "no-journal", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db_path = getenv("IPSECFW_DB"), *run_dir = getenv("IPSECFW_RUN_DIR");
@@ -353,6 +356,7 @@ int main(int argc, char **argv)
 		case 'J': journal = true; break;
 		case 'N': journal = false; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': puts("ipsecfwd " IPSECFW_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

@@ -61,7 +61,7 @@ static char *read_whole(const char *path)
 }
 
 /* Saved programs but the one of fingerprint fp (and temporary files left
- * by a crash) are of no use any more. */
+ * by a crash) are of no use any more; fp "": none is. */
 static void remove_stale(const struct enforce_ctx *c, const char *fp)
 {
 	char keep[64];
@@ -532,4 +532,21 @@ int enforce_wanted(const struct enforce_ctx *c, bool *out, struct err *e)
 	*out = kt.loaded && kt.mode == MODE_SECURE;
 	kernel_table_free(&kt);
 	return 0;
+}
+
+int enforce_unload(const struct enforce_ctx *c, bool *removed, struct err *e)
+{
+	struct kernel_table kt;
+	int rc = 0;
+
+	*removed = false;
+	if (kernel_table_read(&kt, e) < 0) /* refuses a table of that name not ours */
+		return -1;
+	if (kt.exists && (rc = kernel_run("delete table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME "\n",
+					  e)) == 0) {
+		*removed = true;
+		remove_stale(c, ""); /* every saved program */
+	}
+	kernel_table_free(&kt);
+	return rc;
 }

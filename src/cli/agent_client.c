@@ -25,8 +25,7 @@ static int connect_agent(const char *run_dir, struct err *e)
 		int saved = errno;
 		close(fd);
 		if (saved == ENOENT || saved == ECONNREFUSED)
-			return err_set(e, "no policy agent is running (ipsecfwd): dynamic rules live in "
-					  "the agent and are lost when it stops");
+			return err_set(e, SPD_NO_AGENT);
 		return err_set(e, "the policy agent's socket %s: %s", sa.sun_path, strerror(saved));
 	}
 	return fd;
@@ -87,10 +86,10 @@ static const char *unprefixed(const struct session *s, const char *msg)
 	return msg;
 }
 
-static int forward(struct session *s, struct bound *b, struct err *e)
+/* Sends req (consumed) to the agent of s and prints what it printed; on
+ * failure e holds its message and *col, *failed where it failed. */
+static int exchange(struct session *s, json_t *req, int *col, size_t *failed, struct err *e)
 {
-	const char *run_dir = s->spd_ctx;
-	json_t *req = json_pack("{s:s%,s:b}", "line", s->text, s->text_len, "json", s->json);
 	char *text = req ? json_dumps(req, JSON_COMPACT) : NULL, *line = NULL, *reply = NULL;
 	json_t *rep = NULL;
 	int fd = -1, rc = -1;
@@ -101,7 +100,12 @@ static int forward(struct session *s, struct bound *b, struct err *e)
 		return err_set(e, "out of memory");
 	}
 	free(text);
-	if ((fd = connect_agent(run_dir, e)) < 0 || send_request(fd, line, e) < 0 ||
+	if (strlen(line) > CONTROL_REQUEST_MAX) {
+		err_set(e, "the request is longer than the policy agent takes (%d bytes)",
+			CONTROL_REQUEST_MAX);
+		goto out;
+	}
+	if ((fd = connect_agent(s->spd_ctx, e)) < 0 || send_request(fd, line, e) < 0 ||
 	    !(reply = read_reply(fd, e)))
 		goto out;
 	if (!(rep = json_loads(reply, 0, NULL)) || !json_is_integer(json_object_get(rep, "rc"))) {
@@ -114,7 +118,8 @@ static int forward(struct session *s, struct bound *b, struct err *e)
 		rc = 0;
 	} else {
 		err_set(e, "%s", unprefixed(s, json_string_value(json_object_get(rep, "error")) ?: "failed"));
-		b->err_col = (int)json_integer_value(json_object_get(rep, "col"));
+		*col = (int)json_integer_value(json_object_get(rep, "col"));
+		*failed = (size_t)json_integer_value(json_object_get(rep, "line"));
 	}
 out:
 	if (fd >= 0)
@@ -125,8 +130,46 @@ out:
 	return rc;
 }
 
+/* One command: the line the session is running. */
+static int forward(struct session *s, struct bound *b, struct err *e)
+{
+	size_t failed;
+
+	return exchange(s, json_pack("{s:s%,s:b}", "line", s->text, s->text_len, "json", s->json),
+			&b->err_col, &failed, e);
+}
+
+/* Several commands, applied by the agent as one change. */
+static int forward_batch(struct session *s, const char *const *lines, size_t n, size_t *failed,
+			 struct err *e)
+{
+	json_t *list = json_array();
+	int col;
+
+	for (size_t i = 0; list && i < n; i++)
+		if (json_array_append_new(list, json_string(lines[i])) < 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	if (!list)
+		return err_set(e, "out of memory");
+	return exchange(s, json_pack("{s:o,s:b}", "lines", list, "json", s->json), &col, failed, e);
+}
+
+bool agent_client_running(const char *run_dir)
+{
+	struct err e;
+	int fd = connect_agent(run_dir, &e);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 void agent_client_install(struct session *s, const char *run_dir)
 {
 	s->spd_run = forward;
+	s->spd_batch = forward_batch;
 	s->spd_ctx = (void *)run_dir;
 }

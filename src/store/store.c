@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <uuid/uuid.h>
 
+#include "model/label.h"
 #include "schema.h"
 
 enum { STMT_CACHE = 96, BUSY_TIMEOUT_MS = 15000 };
@@ -344,6 +345,14 @@ static void col_text(sqlite3_stmt *st, int i, char *dst, size_t cap)
 	snprintf(dst, cap, "%s", t ? (const char *)t : "");
 }
 
+/* A name or description: a store edited by hand may hold what the commands
+ * refuse (label.h); it is shown escaped, never as it is. */
+static void col_label(sqlite3_stmt *st, int i, char *dst, size_t cap)
+{
+	col_text(st, i, dst, cap);
+	label_escape(dst, cap);
+}
+
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
@@ -431,14 +440,14 @@ static void read_policy(sqlite3_stmt *st, void *out)
 	p->id = sqlite3_column_int64(st, 0);
 	p->store = (enum store_kind)sqlite3_column_int(st, 1);
 	col_text(st, 2, p->guid, sizeof(p->guid));
-	col_text(st, 3, p->name, sizeof(p->name));
-	col_text(st, 4, p->description, sizeof(p->description));
+	col_label(st, 3, p->name, sizeof(p->name));
+	col_label(st, 4, p->description, sizeof(p->description));
 	p->mmpfs = sqlite3_column_int(st, 5);
 	p->qmpermm = sqlite3_column_int(st, 6);
 	p->mmlifetime = sqlite3_column_int(st, 7);
 	p->pollinginterval = sqlite3_column_int(st, 8);
 	p->assigned = sqlite3_column_int(st, 9);
-	col_text(st, 10, p->gponame, sizeof(p->gponame));
+	col_label(st, 10, p->gponame, sizeof(p->gponame));
 	col_text(st, 11, p->mmsecmethods, sizeof(p->mmsecmethods));
 	p->defrule.active = sqlite3_column_int(st, 12);
 	p->defrule.qmpfs = sqlite3_column_int(st, 13);
@@ -616,8 +625,8 @@ static void read_filterlist(sqlite3_stmt *st, void *out)
 
 	l->id = sqlite3_column_int64(st, 0);
 	col_text(st, 1, l->guid, sizeof(l->guid));
-	col_text(st, 2, l->name, sizeof(l->name));
-	col_text(st, 3, l->description, sizeof(l->description));
+	col_label(st, 2, l->name, sizeof(l->name));
+	col_label(st, 3, l->description, sizeof(l->description));
 }
 
 int db_filterlist_add(struct db *db, enum store_kind s, struct filterlist *l, struct err *e)
@@ -715,7 +724,7 @@ static void read_addr(sqlite3_stmt *st, int i, struct addr *a)
 	a->ip.len = (uint8_t)sqlite3_column_int(st, i + 3);
 	if (blob && len == 16)
 		memcpy(a->ip.bytes, blob, 16);
-	col_text(st, i + 5, a->name, sizeof(a->name));
+	col_label(st, i + 5, a->name, sizeof(a->name));
 }
 
 static void read_filter(sqlite3_stmt *st, void *out)
@@ -734,7 +743,7 @@ static void read_filter(sqlite3_stmt *st, void *out)
 	f->icmp_type = (int16_t)sqlite3_column_int(st, 19);
 	f->icmp_code = (int16_t)sqlite3_column_int(st, 20);
 	f->mirrored = sqlite3_column_int(st, 21);
-	col_text(st, 22, f->description, sizeof(f->description));
+	col_label(st, 22, f->description, sizeof(f->description));
 	f->seq = sqlite3_column_int64(st, 23);
 }
 
@@ -832,7 +841,7 @@ static void read_filteraction(sqlite3_stmt *st, void *out)
 
 	a->id = sqlite3_column_int64(st, 0);
 	col_text(st, 1, a->guid, sizeof(a->guid));
-	col_text(st, 2, a->name, sizeof(a->name));
+	col_label(st, 2, a->name, sizeof(a->name));
 	col_text(st, 3, a->description, sizeof(a->description));
 	a->action = (enum action)sqlite3_column_int(st, 4);
 	a->inpass = sqlite3_column_int(st, 5);
@@ -946,9 +955,9 @@ static void read_rule(sqlite3_stmt *st, void *out)
 	r->policy_id = sqlite3_column_int64(st, 2);
 	r->filterlist_id = sqlite3_column_int64(st, 3);
 	r->filteraction_id = sqlite3_column_int64(st, 4);
-	col_text(st, 5, r->name, sizeof(r->name));
-	col_text(st, 6, r->description, sizeof(r->description));
-	col_text(st, 7, r->tunnel, sizeof(r->tunnel));
+	col_label(st, 5, r->name, sizeof(r->name));
+	col_label(st, 6, r->description, sizeof(r->description));
+	col_label(st, 7, r->tunnel, sizeof(r->tunnel));
 	r->conntype = (enum conntype)sqlite3_column_int(st, 8);
 	r->active = sqlite3_column_int(st, 9);
 	col_text(st, 10, r->auth, sizeof(r->auth));
