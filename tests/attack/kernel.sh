@@ -86,6 +86,18 @@ first_elem() { # MAP KEY of one element of a non-empty map, as nft takes it
 	in_ns "$S" nft list table inet ipsecfw | awk '
 		/^\t(map|set) / { map = $1 == "map" ? $2 : "" } /elements = \{/ && map { sub(/.*elements = \{ */, ""); sub(/ (counter|comment|:).*/, ""); print map " " $0; exit }'
 }
+# elements_back DESC: a new restore event within 1 s (since $before),
+# and the table holds its $full elements again
+elements_back() {
+	i=0
+	while [ $i -lt 100 ] && [ "$(events 4288)" -le "$before" ]; do sleep 0.01; i=$((i + 1)); done
+	sleep 0.1
+	if [ "$(events 4288)" -gt "$before" ] && [ "$(elem_count)" = "$full" ]; then
+		ok "$1"
+	else
+		not_ok "$1: $(elem_count) elements, not $full"
+	fi
+}
 full=$(elem_count)
 set -- $(first_elem)
 map=$1
@@ -97,12 +109,7 @@ if in_ns "$S" nft delete element inet ipsecfw "$map" "{ $key }"; then
 else
 	not_ok "could not delete an element of $map: { $key }"
 fi
-i=0
-while [ $i -lt 100 ] && [ "$(events 4288)" -le "$before" ]; do sleep 0.01; i=$((i + 1)); done
-sleep 0.1
-[ "$(events 4288)" -gt "$before" ] && [ "$(elem_count)" = "$full" ] &&
-	ok "the element is back within 1 s ($full elements), with an event" ||
-	not_ok "element not restored: $(elem_count) of $full elements"
+elements_back "the element is back within 1 s ($full elements), with an event"
 case $(srv 1 show mode 2>&1) in *drift*) not_ok "show mode still says drift";;
 	"mode: secure "*) ok "show mode: secure, no drift";; *) not_ok "show mode: $(srv 1 show mode 2>&1)";; esac
 
@@ -112,12 +119,7 @@ before=$(events 4288)
 in_ns "$S" nft add element inet ipsecfw "$1" \
 	"{ 192.0.2.20 . 192.0.2.10 . tcp . 0-65535 . 23 : accept }" 2>"$work/out" ||
 	not_ok "could not add an element to $1: $(cat "$work/out")"
-i=0
-while [ $i -lt 100 ] && [ "$(events 4288)" -le "$before" ]; do sleep 0.01; i=$((i + 1)); done
-sleep 0.1
-[ "$(events 4288)" -gt "$before" ] && [ "$(elem_count)" = "$full" ] &&
-	ok "an element added to $1 is gone again within 1 s" ||
-	not_ok "added element: $(elem_count) elements, not $full"
+elements_back "an element added to $1 is gone again within 1 s, with an event"
 telnet_dropped "telnet from the client is still dropped"
 in_ns "$S" nft add chain inet ipsecfw intruder "{ type filter hook input priority -500; policy drop; }"
 i=0
