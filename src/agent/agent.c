@@ -23,7 +23,8 @@ int agent_init(struct agent *a, const char *db_path, const struct facts_sources 
 		return err_set(e, "out of memory");
 	if (db_open(&a->db, db_path, e) < 0)
 		return -1;
-	a->ctx = (struct enforce_ctx){ .db = a->db, .facts = &a->facts_src, .run_dir = run_dir };
+	a->ctx = (struct enforce_ctx){
+		.db = a->db, .facts = &a->facts_src, .run_dir = run_dir, .memory = &a->loaded };
 	/* A new agent starts with no dynamic rules, as on Windows: those of
 	 * one that died go now (the kernel loses them at the first load). */
 	spd_file_remove(run_dir);
@@ -71,6 +72,7 @@ void agent_free(struct agent *a)
 	drop_table(a);
 	drop_rules(a);
 	spd_clear(&a->spd);
+	program_free(&a->loaded.program);
 	if (a->db)
 		db_close(a->db);
 	if (a->facts)
@@ -188,6 +190,15 @@ static void report_applied(struct agent *a, const struct enforce_report *r)
 										  : "unchanged");
 }
 
+/* A load found the kernel's table changed outside ipsecfw. */
+static void report_drift(struct agent *a, const struct enforce_report *r, bool restored)
+{
+	event_write(a->log, EV_KERNEL_RESTORED, json_pack("{s:s,s:b}", "mode", fw_mode_name(r->mode),
+							  "restored", restored),
+		    "the kernel table differed from the policy in force (changed outside "
+		    "ipsecfw): %s", restored ? "restored" : "not restored");
+}
+
 /* Loads the policy in force, keeps its table, and tells what happened. */
 static int apply(struct agent *a, enum enforce_fallback fb, struct err *e)
 {
@@ -201,6 +212,8 @@ static int apply(struct agent *a, enum enforce_fallback fb, struct err *e)
 	a->ctx.table_given = &given;
 	rc = enforce_policy(&a->ctx, fb, &r, e);
 	a->ctx.table_out = NULL;
+	if (r.drift)
+		report_drift(a, &r, rc == 0 || r.blocked);
 	if (given)
 		take_table(a, &t);
 	else if (r.mode != MODE_SECURE)
@@ -295,13 +308,13 @@ static int apply_in_force(struct agent *a, const struct host_facts *facts, int64
  * last; unicast to or from any other local address is dropped (SPEC §5.2:
  * `me` expands to known addresses only, and an address it misses would
  * match no me filter at all). Loaded again when the stores change. */
-static void facts_unreadable(struct agent *a, bool force, int64_t counter, const char *why)
+static int facts_unreadable(struct agent *a, bool force, int64_t counter, const char *why)
 {
 	bool entering = !a->facts_unreadable_since;
 	int rc;
 
 	if (!entering && !force && a->applied && counter == a->counter)
-		return;
+		return 0;
 	if (entering)
 		a->facts_unreadable_since = (long long)time(NULL);
 	a->ctx.unknown_local_since = a->facts_unreadable_since;
@@ -315,9 +328,10 @@ static void facts_unreadable(struct agent *a, bool force, int64_t counter, const
 			    why, rc == 0 ? "the policy stays in force" : "the policy failed (4295)",
 			    a->facts->n_addrs,
 			    rc == 0 ? "are dropped" : "are not dropped: the kernel keeps what it had");
+	return rc;
 }
 
-void agent_reconcile(struct agent *a, bool force)
+int agent_reconcile(struct agent *a, bool force)
 {
 	struct host_facts *now = calloc(1, sizeof(*now));
 	struct config cfg;
@@ -326,17 +340,17 @@ void agent_reconcile(struct agent *a, bool force)
 	bool readable_again = false;
 
 	if (!now)
-		return;
+		return -1;
 	if (!check_store(a)) {
 		free(now);
-		return;
+		return -1;
 	}
 	check_pending(a);
 	counter = db_change_counter(a->db);
 	if (facts_read(&a->facts_src, now, &e) < 0) {
-		facts_unreadable(a, force, counter, e.msg);
+		int rc = facts_unreadable(a, force, counter, e.msg);
 		free(now);
-		return;
+		return rc;
 	}
 	if (a->facts_unreadable_since) {
 		/* every local address filtered by the policy again */
@@ -348,7 +362,7 @@ void agent_reconcile(struct agent *a, bool force)
 	if (!force && a->applied && counter == a->counter && facts_equal(now, a->facts)) {
 		facts_free(now);
 		free(now);
-		return;
+		return 0;
 	}
 	apply_in_force(a, now, counter);
 	if (readable_again)
@@ -361,6 +375,45 @@ void agent_reconcile(struct agent *a, bool force)
 	if (db_config_load(a->db, &cfg, &e) == 0) {
 		a->ipsecdiagnostics = cfg.ipsecdiagnostics;
 		a->ipsecloginterval = cfg.ipsecloginterval;
+	}
+	return 0;
+}
+
+void agent_check_kernel(struct agent *a)
+{
+	struct enforce_report r;
+	char fp[FINGERPRINT_HEX + 1];
+	enum kernel_state state;
+	struct err e;
+
+	if (!a->applied)
+		return;
+	if (enforce_check_kernel(&state, fp, &e) < 0) {
+		/* said once, until it can be checked again */
+		if (strcmp(a->kernel_problem, e.msg) != 0)
+			event_write(a->log, EV_POLICY_FAILED, json_pack("{s:s}", "error", e.msg),
+				    "the kernel table cannot be checked: %s", e.msg);
+		snprintf(a->kernel_problem, sizeof(a->kernel_problem), "%s", e.msg);
+		return;
+	}
+	a->kernel_problem[0] = '\0';
+	if (state == KERNEL_INTACT && !strcmp(fp, a->loaded.fp))
+		return;
+	/* The CLI loads before its store transaction commits: wait for the
+	 * commit, so the agent loads what the store now says rather than
+	 * undo the CLI's change for a moment. */
+	if (db_begin(a->db, &e) == 0)
+		db_rollback(a->db);
+	if (agent_reconcile(a, true) == 0)
+		return;
+	/* The stores or facts cannot be read: the kernel keeps the last
+	 * policy applied, so put that back. */
+	if (a->loaded.program.body && enforce_program(&a->ctx, &a->loaded.program, &r, &e) == 0) {
+		if (r.drift)
+			report_drift(a, &r, true);
+	} else if (a->loaded.program.body) {
+		event_write(a->log, EV_POLICY_FAILED, json_pack("{s:s}", "error", e.msg),
+			    "restoring the last policy applied: %s", e.msg);
 	}
 }
 

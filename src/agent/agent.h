@@ -24,6 +24,7 @@ struct agent {
 	/* The facts could not be read since then (unix seconds); 0: they
 	 * could at the last reconcile. */
 	long long facts_unreadable_since;
+	char kernel_problem[512]; /* the kernel's table cannot be checked now */
 	struct facts_sources facts_src;
 	struct enforce_ctx ctx;
 	struct event_log *log;
@@ -42,6 +43,10 @@ struct agent {
 	struct ruleset_origin rules_origin;
 	int64_t rules_counter;
 	bool have_rules;
+
+	/* The program last loaded: the next load's diff base, and what the
+	 * kernel must still hold. */
+	struct loaded_program loaded;
 
 	/* The secure-mode table in force, for drop attribution. */
 	struct ftable table;
@@ -69,8 +74,13 @@ void agent_free(struct agent *a);
  * force if the stores or the facts changed since the last load (always
  * when force). Failures are events; the kernel keeps
  * the last good state, or enters block mode when the persistent policy
- * cannot be applied. */
-void agent_reconcile(struct agent *a, bool force);
+ * cannot be applied. -1 when the stores or the facts could not be read. */
+int agent_reconcile(struct agent *a, bool force);
+
+/* Compares the kernel's table with the program last loaded (reading it
+ * back: seconds for 100,000 filters) and, when it was changed or another
+ * program is in force, loads the policy in force again. */
+void agent_check_kernel(struct agent *a);
 
 /* The manual stop of SPEC §6.2: permit mode. */
 int agent_stop(struct agent *a, struct err *e);

@@ -65,6 +65,7 @@ static int priority_of(enum event_id id)
 		return 3; /* err */
 	case EV_REFUSED:
 	case EV_MALFORMED:
+	case EV_KERNEL_RESTORED:
 	case EV_ASSIGN_ROLLED_BACK:
 		return 4; /* warning */
 	case EV_DROP_IN:

@@ -20,7 +20,13 @@ enum event_id {
 	/* The host facts became unreadable: secure mode fails closed for
 	 * local addresses they did not list ("state":"entered"), until they
 	 * can be read again ("state":"left"). */
-	EV_FACTS_UNREADABLE = 4289,
+	EV_FACTS_UNREADABLE = 4285,
+	/* The kernel's table was changed outside ipsecfw (nft flush ruleset,
+	 * a deleted element) and the agent loaded the policy again. */
+	EV_KERNEL_RESTORED = 4288,
+	/* The agent stopped for a restart (systemctl restart, SIGUSR2): the
+	 * rules stay in force, unlike a manual stop (4293). */
+	EV_HANDOVER = 4289,
 	EV_STARTUP = 4290,   /* a startup mode */
 	EV_SECURE = 4291,    /* operational secure mode */
 	EV_BLOCK = 4292,     /* operational block mode: the persistent policy failed */

@@ -19,6 +19,7 @@
 #include "agent.h"
 #include "backend/program.h"
 #include "control.h"
+#include "lifecycle.h"
 #include "nflog.h"
 #include "version.h"
 #include "watch.h"
@@ -31,22 +32,34 @@
 #define SETTLE_MS 100
 /* Facts are also re-read this often, for sources no watch covers. */
 #define RESYNC_S 30
+/* The kernel's table is read back and compared with the program loaded at
+ * least this often (nftables events tell of most changes at once), but
+ * never more than 1/CHECK_LOAD of the time: a check of 100,000 filters
+ * takes seconds. The control socket is checked for too. */
+#define CHECK_MS 5000
+#define CHECK_LOAD 20
 
 enum source {
 	SRC_SIGNAL, SRC_NETLINK, SRC_INOTIFY, SRC_SETTLE, SRC_RESYNC, SRC_FLUSH, SRC_NFLOG, SRC_CONTROL,
-	SRC_CONFIRM
+	SRC_CONFIRM, SRC_NFT, SRC_CHECK
 };
+
+/* How the agent ends. */
+enum ending { RUNNING, STOP, HANDOVER, FAILED };
 
 struct loop {
 	struct agent agent;
 	struct watch *watch;
 	struct nflog_source *nflog;
 	struct control *control;
-	int epoll, sig, settle, resync, flush;
+	const char *run_dir, *socket_path;
+	ino_t socket_ino; /* to notice the socket deleted with the run directory */
+	int epoll, sig, settle, resync, flush, check;
 	int confirm; /* fires at a safe assign's deadline (wall clock) */
 	long long last_reconcile_ms; /* CLOCK_MONOTONIC */
 	int64_t confirm_armed;
 	bool settling;
+	bool kernel_changed; /* another process changed our table: check it */
 	int flush_interval;
 };
 
@@ -131,16 +144,20 @@ static void reconcile(struct loop *l, bool force)
 	sd_notifyf(0, "STATUS=%s mode", fw_mode_name(l->agent.mode));
 }
 
-/* Returns false when the agent should stop. */
-static bool on_signal(struct loop *l)
+/* SIGTERM is a manual stop (permit mode, SPEC §6.2) unless systemd is
+ * restarting the unit; SIGUSR2 hands the rules over to the next agent. */
+static enum ending on_signal(struct loop *l)
 {
 	struct signalfd_siginfo si;
 
 	while (read(l->sig, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGTERM:
+			return lifecycle_restarting() ? HANDOVER : STOP;
 		case SIGINT:
-			return false;
+			return STOP;
+		case SIGUSR2:
+			return HANDOVER;
 		case SIGHUP:
 			reconcile(l, true);
 			break;
@@ -149,7 +166,7 @@ static bool on_signal(struct loop *l)
 			break;
 		}
 	}
-	return true;
+	return RUNNING;
 }
 
 static void settle_soon(struct loop *l)
@@ -161,9 +178,50 @@ static void settle_soon(struct loop *l)
 		l->settling = true;
 }
 
-static int run(struct loop *l)
+/* The control socket, made again when it was deleted (with the run
+ * directory): the CLI's dynamic commands keep reaching the agent. */
+static void keep_socket(struct loop *l)
+{
+	struct stat st;
+	struct err e;
+
+	if (l->control && stat(l->socket_path, &st) == 0 && st.st_ino == l->socket_ino)
+		return;
+	control_close(l->control);
+	l->control = NULL;
+	if (mkdir(l->run_dir, 0700) < 0 && errno != EEXIST)
+		err_set(&e, "%s: %s", l->run_dir, strerror(errno));
+	else if (control_open(&l->control, l->socket_path, agent_control_request,
+			 agent_control_refused, &l->agent, &e) == 0 &&
+	    (add_fd(l, control_fd(l->control), SRC_CONTROL) < 0 || stat(l->socket_path, &st) < 0)) {
+		err_set(&e, "%s", strerror(errno));
+		control_close(l->control);
+		l->control = NULL;
+	}
+	if (!l->control) {
+		event_write(l->agent.log, EV_REFUSED, json_pack("{s:s}", "error", e.msg),
+			    "control socket %s: %s", l->socket_path, e.msg);
+		return;
+	}
+	l->socket_ino = st.st_ino;
+}
+
+/* Compares the kernel with the program loaded, then waits CHECK_MS, or
+ * CHECK_LOAD times what the check took. */
+static void check_kernel(struct loop *l)
+{
+	long long start = monotonic_ms(), took;
+
+	agent_check_kernel(&l->agent);
+	took = monotonic_ms() - start;
+	l->last_reconcile_ms = monotonic_ms();
+	arm(l->check, took * CHECK_LOAD > CHECK_MS ? took * CHECK_LOAD : CHECK_MS, 0);
+}
+
+static enum ending run(struct loop *l)
 {
 	struct epoll_event evs[16];
+	enum ending end;
 	uint64_t ticks;
 	int n;
 
@@ -171,13 +229,13 @@ static int run(struct loop *l)
 		if ((n = epoll_wait(l->epoll, evs, 16, -1)) < 0) {
 			if (errno == EINTR)
 				continue;
-			return -1;
+			return FAILED;
 		}
 		for (int i = 0; i < n; i++) {
 			switch ((enum source)evs[i].data.u32) {
 			case SRC_SIGNAL:
-				if (!on_signal(l))
-					return 0;
+				if ((end = on_signal(l)) != RUNNING)
+					return end;
 				break;
 			case SRC_NETLINK:
 				if (watch_netlink_read(l->watch))
@@ -192,6 +250,22 @@ static int run(struct loop *l)
 					break;
 				l->settling = false;
 				reconcile(l, false);
+				if (l->kernel_changed) {
+					l->kernel_changed = false;
+					check_kernel(l);
+				}
+				break;
+			case SRC_NFT:
+				if (watch_nft_read(l->watch)) {
+					l->kernel_changed = true;
+					settle_soon(l);
+				}
+				break;
+			case SRC_CHECK:
+				if (read(l->check, &ticks, sizeof(ticks)) > 0) {
+					check_kernel(l);
+					keep_socket(l);
+				}
 				break;
 			case SRC_RESYNC:
 				if (read(l->resync, &ticks, sizeof(ticks)) > 0)
@@ -211,29 +285,12 @@ static int run(struct loop *l)
 				nflog_source_read(l->nflog);
 				break;
 			case SRC_CONTROL:
-				control_dispatch(l->control);
+				if (l->control)
+					control_dispatch(l->control);
 				break;
 			}
 		}
 	}
-}
-
-/* One agent per run directory. */
-static int lock_run_dir(const char *dir, struct err *e)
-{
-	char path[4096];
-	int fd;
-
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return err_set(e, "%s: %s", dir, strerror(errno));
-	snprintf(path, sizeof(path), "%s/agent.lock", dir);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
-		return err_set(e, "%s: %s", path, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		close(fd);
-		return err_set(e, "another ipsecfwd runs for %s", dir);
-	}
-	return fd; /* held until exit */
 }
 
 static int setup(struct loop *l, struct err *e)
@@ -245,6 +302,7 @@ static int setup(struct loop *l, struct err *e)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if ((l->epoll = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
@@ -252,15 +310,18 @@ static int setup(struct loop *l, struct err *e)
 	    (l->settle = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
 	    (l->resync = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
 	    (l->flush = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
+	    (l->check = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
 	    (l->confirm = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC)) < 0)
 		return err_set(e, "event loop: %s", strerror(errno));
 	if (add_fd(l, l->sig, SRC_SIGNAL) < 0 || add_fd(l, l->settle, SRC_SETTLE) < 0 ||
 	    add_fd(l, l->resync, SRC_RESYNC) < 0 || add_fd(l, l->flush, SRC_FLUSH) < 0 ||
-	    add_fd(l, l->confirm, SRC_CONFIRM) < 0 ||
+	    add_fd(l, l->confirm, SRC_CONFIRM) < 0 || add_fd(l, l->check, SRC_CHECK) < 0 ||
+	    add_fd(l, watch_nft_fd(l->watch), SRC_NFT) < 0 ||
 	    add_fd(l, watch_netlink_fd(l->watch), SRC_NETLINK) < 0 ||
 	    add_fd(l, watch_inotify_fd(l->watch), SRC_INOTIFY) < 0)
 		return err_set(e, "event loop: %s", strerror(errno));
 	arm(l->resync, RESYNC_S * 1000LL, RESYNC_S * 1000LL);
+	arm(l->check, CHECK_MS, 0);
 	return 0;
 }
 
@@ -285,6 +346,7 @@ int main(int argc, char **argv)
 	struct event_log *log = NULL;
 	struct loop l = { .epoll = -1 };
 	char sock[4200];
+	enum ending end;
 	struct err e;
 	int opt, rc = 1;
 
@@ -312,7 +374,7 @@ int main(int argc, char **argv)
 		run_dir = RUN_DIR_DEFAULT;
 	if (!log_dir || !*log_dir)
 		log_dir = LOG_DIR_DEFAULT;
-	if (lock_run_dir(run_dir, &e) < 0 ||
+	if (lifecycle_lock(run_dir, &e) < 0 ||
 	    event_log_open(&log, log_dir, journal ? ECHO_JOURNAL : ECHO_STDERR, &e) < 0 ||
 	    agent_init(&l.agent, db_path, &facts, run_dir, log, &e) < 0 ||
 	    watch_open(&l.watch, db_path, facts.root ? facts.root : "", &e) < 0 ||
@@ -329,18 +391,26 @@ int main(int argc, char **argv)
 	else if (add_fd(&l, nflog_source_fd(l.nflog), SRC_NFLOG) < 0)
 		fprintf(stderr, "ipsecfwd: NFLOG: %s\n", strerror(errno));
 	snprintf(sock, sizeof(sock), "%s/" CONTROL_SOCKET, run_dir);
-	if (control_open(&l.control, sock, agent_control_request, agent_control_refused, &l.agent,
-			 &e) < 0 ||
-	    add_fd(&l, control_fd(l.control), SRC_CONTROL) < 0) {
-		fprintf(stderr, "ipsecfwd: %s\n", e.msg);
+	l.run_dir = run_dir;
+	l.socket_path = sock;
+	keep_socket(&l);
+	if (!l.control)
 		goto out;
-	}
 	sd_notifyf(0, "READY=1\nSTATUS=%s mode", fw_mode_name(l.agent.mode));
-	if (run(&l) < 0) {
+	end = run(&l);
+	sd_notify(0, "STOPPING=1");
+	if (end == FAILED) {
 		fprintf(stderr, "ipsecfwd: event loop: %s\n", strerror(errno));
 		goto out;
 	}
-	sd_notify(0, "STOPPING=1");
+	if (end == HANDOVER) {
+		/* The next agent finds the same program in force and keeps it. */
+		agent_flush_drops(&l.agent);
+		event_write(log, EV_HANDOVER, json_object(),
+			    "the agent stopped for a restart: the rules stay in force for the next one");
+		rc = 0;
+		goto out;
+	}
 	if (agent_stop(&l.agent, &e) < 0) {
 		fprintf(stderr, "ipsecfwd: permit mode: %s\n", e.msg);
 		goto out;

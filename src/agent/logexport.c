@@ -43,6 +43,9 @@ static const char *action_of(int id)
 	case EV_DROP_IN:
 	case EV_DROP_OUT: return "drop";
 	case EV_MALFORMED: return "drop-malformed";
+	case EV_FACTS_UNREADABLE: return "facts-unreadable";
+	case EV_KERNEL_RESTORED: return "kernel-restored";
+	case EV_HANDOVER: return "handover";
 	case EV_STARTUP: return "startup-mode";
 	case EV_SECURE: return "secure-mode";
 	case EV_BLOCK: return "block-mode";
@@ -154,7 +157,8 @@ static void evt_row(json_t *ev, size_t record, const struct export_opts *o, stru
 	const char *when = json_string_value(json_object_get(ev, "time"));
 	int id = (int)json_integer_value(json_object_get(ev, "id"));
 	int type = id == EV_BLOCK || id == EV_POLICY_FAILED ? 1
-		   : id == EV_REFUSED || id == EV_MALFORMED || id == EV_ASSIGN_ROLLED_BACK ? 2
+		   : id == EV_REFUSED || id == EV_MALFORMED || id == EV_ASSIGN_ROLLED_BACK ||
+				   id == EV_KERNEL_RESTORED ? 2
 							      : 4;
 	size_t len = 0;
 	FILE *f = open_memstream(&r->owned, &len);

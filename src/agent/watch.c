@@ -1,7 +1,11 @@
-/* watch.c - rtnetlink and inotify, drained into one bit: changed. */
+/* watch.c - rtnetlink, nftables events and inotify, each drained into
+ * one bit: changed. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libgen.h>
 #include <libmnl/libmnl.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +13,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "backend/fingerprint.h"
 #include "sys/facts.h"
 #include "watch.h"
 
@@ -23,6 +28,8 @@ struct store_dir {
 
 struct watch {
 	struct mnl_socket *nl;
+	struct mnl_socket *nft; /* NFNLGRP_NFTABLES: every nftables commit */
+	bool nft_touched;       /* the transaction being told changed our table */
 	int ino;
 	char db_path[4096];
 	/* The path as given, and where it really is: with a symlink (or a
@@ -115,6 +122,13 @@ int watch_open(struct watch **out, const char *db_path, const char *facts_root, 
 		err_set(e, "rtnetlink: %s", strerror(errno));
 		goto fail;
 	}
+	if (!(w->nft = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC)) ||
+	    mnl_socket_bind(w->nft, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(w->nft, NETLINK_ADD_MEMBERSHIP, &(int){ NFNLGRP_NFTABLES },
+				  sizeof(int)) < 0) {
+		err_set(e, "nftables events: %s", strerror(errno));
+		goto fail;
+	}
 	if ((w->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0) {
 		err_set(e, "inotify: %s", strerror(errno));
 		goto fail;
@@ -155,6 +169,8 @@ void watch_close(struct watch *w)
 		return;
 	if (w->nl)
 		mnl_socket_close(w->nl);
+	if (w->nft)
+		mnl_socket_close(w->nft);
 	if (w->ino >= 0)
 		close(w->ino);
 	free(w);
@@ -163,6 +179,11 @@ void watch_close(struct watch *w)
 int watch_netlink_fd(const struct watch *w)
 {
 	return mnl_socket_get_fd(w->nl);
+}
+
+int watch_nft_fd(const struct watch *w)
+{
+	return mnl_socket_get_fd(w->nft);
 }
 
 int watch_inotify_fd(const struct watch *w)
@@ -181,6 +202,50 @@ bool watch_netlink_read(struct watch *w)
 	while ((n = mnl_socket_recvfrom(w->nl, buf, sizeof(buf))) > 0 || (n < 0 && errno == ENOBUFS))
 		changed = true;
 	return changed;
+}
+
+/* The process that made the transaction (NEWGEN ends each one); 0 when
+ * the kernel does not say. */
+static uint32_t committer(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(attr) == NFTA_GEN_PROC_PID &&
+		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			return ntohl(mnl_attr_get_u32(attr));
+	return 0;
+}
+
+static bool foreign_change(struct watch *w, const char *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	bool foreign = false;
+	int n = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+		if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
+			continue;
+		if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWGEN) {
+			w->nft_touched = w->nft_touched || fingerprint_names_our_table(nlh);
+			continue;
+		}
+		foreign = foreign || (w->nft_touched && committer(nlh) != (uint32_t)getpid());
+		w->nft_touched = false;
+	}
+	return foreign;
+}
+
+bool watch_nft_read(struct watch *w)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	bool foreign = false;
+	ssize_t n;
+
+	/* Lost messages (ENOBUFS) may have told of anything. */
+	while ((n = mnl_socket_recvfrom(w->nft, buf, sizeof(buf))) > 0 || (n < 0 && errno == ENOBUFS))
+		foreign = n < 0 || foreign_change(w, buf, (size_t)n) || foreign;
+	return foreign;
 }
 
 static bool names_store(const struct store_dir *d, const struct inotify_event *ev)

@@ -1,5 +1,6 @@
 /* watch.h - what tells the agent that the policy's inputs may have moved:
- * rtnetlink address, route and link events, and inotify on the store's
+ * rtnetlink address, route and link events, nftables commits that change
+ * our table made by another process, and inotify on the store's
  * directory (and, for a store behind a symlink, the directory of its
  * target, followed when the link is pointed elsewhere) and the
  * directories of the facts files (sys/facts.h). The
@@ -20,9 +21,12 @@ void watch_close(struct watch *w);
 
 int watch_netlink_fd(const struct watch *w);
 int watch_inotify_fd(const struct watch *w);
+int watch_nft_fd(const struct watch *w);
 
 /* Drain a readable descriptor; true if it reported anything relevant. */
 bool watch_netlink_read(struct watch *w);
 bool watch_inotify_read(struct watch *w);
+/* True when another process changed our table (or events were lost). */
+bool watch_nft_read(struct watch *w);
 
 #endif

@@ -1,5 +1,7 @@
 /* enforce.c - from the stores to the kernel, one transaction at a time. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -11,6 +13,9 @@
 #include "engine/ftable.h"
 #include "kernel.h"
 
+#define SAVED_PREFIX "program-"
+#define STATE_PREFIX "state_"
+
 const char *enforce_run_dir(const struct enforce_ctx *c)
 {
 	const char *env = getenv("IPSECFW_RUN_DIR");
@@ -20,22 +25,30 @@ const char *enforce_run_dir(const struct enforce_ctx *c)
 	return env && *env ? env : RUN_DIR_DEFAULT;
 }
 
-static void saved_path(const struct enforce_ctx *c, uint64_t gen, char *buf, size_t len)
+/* --- the saved program: a cache of what was loaded, for the next diff;
+ * trusted only when its fingerprint is the one the kernel's state chain
+ * names (an edited copy is then merely not used) --- */
+
+static void saved_path(const struct enforce_ctx *c, const char *fp, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/program-%016llx", enforce_run_dir(c), (unsigned long long)gen);
+	snprintf(buf, len, "%s/" SAVED_PREFIX "%s", enforce_run_dir(c), fp);
 }
 
 static char *read_whole(const char *path)
 {
-	FILE *f = fopen(path, "r");
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
 	char chunk[65536];
 	size_t n;
 
-	if (!f)
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return NULL;
+	}
 	if (!(mem = open_memstream(&buf, &len))) {
 		fclose(f);
 		return NULL;
@@ -47,23 +60,70 @@ static char *read_whole(const char *path)
 	return buf;
 }
 
-/* Keeps the program loaded under generation gen, for the next diff. A
- * failure only costs the next load its diff. */
-static void save_program(const struct enforce_ctx *c, uint64_t gen, const struct nft_program *p)
+/* Saved programs but the one of fingerprint fp (and temporary files left
+ * by a crash) are of no use any more; fp "": none is. */
+static void remove_stale(const struct enforce_ctx *c, const char *fp)
+{
+	char keep[64];
+	DIR *d = opendir(enforce_run_dir(c));
+	struct dirent *de;
+
+	if (!d)
+		return;
+	snprintf(keep, sizeof(keep), SAVED_PREFIX "%s", fp);
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, SAVED_PREFIX, strlen(SAVED_PREFIX)) && strcmp(de->d_name, keep))
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
+/* Keeps the program loaded (text, of fingerprint fp), root-only whatever
+ * the umask. A failure only costs the next load its diff. */
+static void save_program(const struct enforce_ctx *c, const char *fp, const char *text)
 {
 	char path[4096], tmp[4200];
-	char *text = program_serialize(p);
-	FILE *f;
+	size_t len = strlen(text);
+	int fd;
 
-	saved_path(c, gen, path, sizeof(path));
+	saved_path(c, fp, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	if (!text || (mkdir(enforce_run_dir(c), 0700) < 0 && errno != EEXIST) || !(f = fopen(tmp, "w"))) {
-		free(text);
+	unlink(tmp); /* one a crash left, or anything planted there */
+	if ((mkdir(enforce_run_dir(c), 0700) < 0 && errno != EEXIST) ||
+	    (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
 		return;
-	}
-	if (fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) < 0)
+	if (write(fd, text, len) != (ssize_t)len || close(fd) != 0 || rename(tmp, path) < 0)
 		unlink(tmp);
+	remove_stale(c, fp);
+}
+
+/* The saved program of fingerprint fp, if the file still holds it. */
+static int cached_program(const struct enforce_ctx *c, const char *fp, struct nft_program *out)
+{
+	char path[4096], got[FINGERPRINT_HEX + 1], *text;
+	struct err ignored;
+	int rc = -1;
+
+	saved_path(c, fp, path, sizeof(path));
+	if (!(text = read_whole(path)))
+		return -1;
+	fingerprint_text(text, strlen(text), got);
+	if (!strcmp(got, fp))
+		rc = program_deserialize(text, out, &ignored);
 	free(text);
+	return rc;
+}
+
+/* The caller's memory now holds p (moved there). */
+static void remember(const struct enforce_ctx *c, struct nft_program *p, const char *fp)
+{
+	if (!c->memory)
+		return;
+	if (p != &c->memory->program) {
+		program_free(&c->memory->program);
+		c->memory->program = *p;
+		memset(p, 0, sizeof(*p));
+	}
+	snprintf(c->memory->fp, sizeof(c->memory->fp), "%s", fp);
 }
 
 static uint64_t new_generation(void)
@@ -76,45 +136,60 @@ static uint64_t new_generation(void)
 	return gen;
 }
 
-/* The element updates from the saved program to p, if the kernel holds
- * the saved program. NULL when only a full load will do. */
-static char *update_text(const struct enforce_ctx *c, const struct kernel_table *kt,
-			 const struct nft_program *p)
-{
-	char path[4096], *saved, *text = NULL;
-	struct nft_program old;
-	struct err ignored;
-	size_t len = 0;
-	FILE *f;
-	bool same;
+/* Where a load left the table: the state chain to complete, and the
+ * number of commits it made. */
+struct loaded_state {
+	uint64_t gen;
+	char slot;
+	uint32_t commits;
+};
 
-	saved_path(c, kt->gen, path, sizeof(path));
-	if (!(saved = read_whole(path)))
-		return NULL;
-	if (program_deserialize(saved, &old, &ignored) < 0) {
-		free(saved);
-		return NULL;
+/* Updates the program in force in place into p, in one transaction that
+ * renames the state chain too: only when the kernel still holds (intact)
+ * a program we have a trusted copy of, and the two differ in elements
+ * alone. */
+static int update_in_place(const struct enforce_ctx *c, const struct kernel_table *kt,
+			   const struct nft_program *p, const char *fp, struct loaded_state *at,
+			   struct enforce_report *r)
+{
+	struct nft_program cached = { 0 };
+	const struct nft_program *base = &cached;
+	char *text = NULL, state[160];
+	size_t len = 0;
+	struct err ignored;
+	FILE *f;
+	int rc = -1;
+
+	if (c->memory && !strcmp(c->memory->fp, kt->program_fp))
+		base = &c->memory->program;
+	else if (cached_program(c, kt->program_fp, &cached) < 0)
+		return -1;
+	if (!(f = open_memstream(&text, &len)))
+		goto out;
+	if (program_write_update(base, p, kt->slot, f)) {
+		program_state_name(p->mode, kt->gen, kt->slot, fp, "", state, sizeof(state));
+		fprintf(f, "rename chain " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " %s %s\n",
+			kt->state_chain, state);
+		rc = 0;
 	}
-	free(saved);
-	if (!(f = open_memstream(&text, &len))) {
-		program_free(&old);
-		return NULL;
+	if (fclose(f) != 0 || !text)
+		rc = -1;
+	if (rc == 0 && (rc = kernel_run(text, &ignored)) == 0) {
+		r->changed = r->incremental = true;
+		*at = (struct loaded_state){ kt->gen, kt->slot, 1 };
 	}
-	same = program_write_update(&old, p, kt->slot, f);
-	fclose(f);
-	program_free(&old);
-	if (!same) {
-		free(text);
-		return NULL;
-	}
-	return text;
+	/* refused: the kernel's elements were not what we had; replace it all */
+out:
+	free(text);
+	program_free(&cached);
+	return rc;
 }
 
 enum step { STEP_STAGE, STEP_SWITCH, STEP_DISCARD };
 
 /* One transaction of a full load. */
 static int run_step(enum step step, const struct nft_program *p, char slot, uint64_t gen,
-		    const struct kernel_table *kt, struct err *e)
+		    const char *fp, const struct kernel_table *kt, struct err *e)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -126,7 +201,7 @@ static int run_step(enum step step, const struct nft_program *p, char slot, uint
 	if (step == STEP_STAGE)
 		program_write_stage(p, slot, !kt->loaded, kt->objects, kt->n_objects, f);
 	else if (step == STEP_SWITCH)
-		program_write_switch(p, slot, gen, kt->objects, kt->n_objects, f);
+		program_write_switch(p, slot, gen, fp, kt->objects, kt->n_objects, f);
 	else
 		program_write_discard(slot, kt->objects, kt->n_objects, f);
 	fclose(f);
@@ -137,60 +212,136 @@ static int run_step(enum step step, const struct nft_program *p, char slot, uint
 
 /* Stages p in the free slot, then switches to it (program.h says why in
  * two steps). Until the switch commits, the old program is in force. */
-static int replace_program(const struct enforce_ctx *c, const struct kernel_table *kt,
-			   const struct nft_program *p, struct enforce_report *r, struct err *e)
+static int replace_program(const struct kernel_table *kt, const struct nft_program *p,
+			   const char *fp, struct loaded_state *at, struct enforce_report *r,
+			   struct err *e)
 {
-	char slot = kt->loaded && kt->slot == 'a' ? 'b' : 'a', old_path[4096];
+	char slot = kt->loaded && kt->slot == 'a' ? 'b' : 'a';
 	uint64_t gen = new_generation();
 	struct kernel_table now;
 	struct err ignored;
 
-	if (run_step(STEP_STAGE, p, slot, gen, kt, e) < 0)
+	if (run_step(STEP_STAGE, p, slot, gen, fp, kt, e) < 0)
 		return -1;
-	if (run_step(STEP_SWITCH, p, slot, gen, kt, e) < 0) {
+	if (run_step(STEP_SWITCH, p, slot, gen, fp, kt, e) < 0) {
 		/* the stage is unreachable; removing it only saves memory */
 		if (kernel_table_read(&now, &ignored) == 0) {
-			run_step(STEP_DISCARD, p, slot, gen, &now, &ignored);
+			run_step(STEP_DISCARD, p, slot, gen, fp, &now, &ignored);
 			kernel_table_free(&now);
 		}
 		return -1;
 	}
 	r->changed = true;
-	save_program(c, gen, p);
-	if (kt->loaded) {
-		saved_path(c, kt->gen, old_path, sizeof(old_path));
-		unlink(old_path);
-	}
+	*at = (struct loaded_state){ gen, slot, 2 };
 	return 0;
 }
 
-static int load_program(const struct enforce_ctx *c, const struct nft_program *p,
-			struct enforce_report *r, struct err *e)
+/* Reads the table back after a load and names its fingerprint in the
+ * state chain: from then on, a table that reads otherwise was changed
+ * behind ipsecfw's back. A reading at another generation than our commits
+ * led to (another commit slipped in between) is not recorded: the table
+ * then counts as changed, and the next load or check replaces it. */
+static void record_fingerprint(const struct nft_program *p, const char *fp,
+			       const struct loaded_state *at, uint32_t gen)
+{
+	char now[FINGERPRINT_HEX + 1], from[160], to[160], cmd[400];
+	struct err ignored;
+	uint32_t read_at;
+
+	if (fingerprint_kernel(STATE_PREFIX, now, &read_at, &ignored) != 1 || read_at != gen)
+		return;
+	program_state_name(p->mode, at->gen, at->slot, fp, "", from, sizeof(from));
+	program_state_name(p->mode, at->gen, at->slot, fp, now, to, sizeof(to));
+	snprintf(cmd, sizeof(cmd), "rename chain " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " %s %s\n",
+		 from, to);
+	kernel_run(cmd, &ignored);
+}
+
+/* Does the kernel still hold, unchanged, what the state chain says was
+ * loaded? (A table without its fingerprint does not.) */
+static int kernel_intact(const struct kernel_table *kt, bool *out, struct err *e)
+{
+	char now[FINGERPRINT_HEX + 1];
+	uint32_t gen;
+	int rc;
+
+	*out = false;
+	if (!kt->loaded || !*kt->kernel_fp)
+		return 0;
+	if ((rc = fingerprint_kernel(STATE_PREFIX, now, &gen, e)) < 0)
+		return -1;
+	*out = rc == 1 && !strcmp(now, kt->kernel_fp);
+	return 0;
+}
+
+int enforce_check_kernel(enum kernel_state *out, char program_fp[FINGERPRINT_HEX + 1],
+			 struct err *e)
 {
 	struct kernel_table kt;
-	char *text;
+	bool intact;
 	int rc;
 
 	if (kernel_table_read(&kt, e) < 0)
 		return -1;
-	r->mode = p->mode;
-	if (kt.loaded && (text = update_text(c, &kt, p))) {
-		struct err ignored;
-		rc = *text ? kernel_run(text, &ignored) : 0; /* empty: loaded already */
-		if (rc == 0 && *text) {
-			save_program(c, kt.gen, p);
-			r->changed = r->incremental = true;
-		}
-		free(text);
-		if (rc == 0) {
-			kernel_table_free(&kt);
-			return 0;
-		}
-		/* the kernel's elements were not what we saved: replace it all */
+	if ((rc = kernel_intact(&kt, &intact, e)) == 0) {
+		*out = !kt.loaded ? KERNEL_NONE : intact ? KERNEL_INTACT : KERNEL_DRIFT;
+		if (program_fp)
+			snprintf(program_fp, FINGERPRINT_HEX + 1, "%s", kt.program_fp);
 	}
-	rc = replace_program(c, &kt, p, r, e);
 	kernel_table_free(&kt);
 	return rc;
+}
+
+/* Loads p unless the kernel holds it, unchanged, already: compared with
+ * the kernel itself, never with a file. */
+static int load_program(const struct enforce_ctx *c, struct nft_program *p,
+			struct enforce_report *r, struct err *e)
+{
+	char fp[FINGERPRINT_HEX + 1], *text = program_serialize(p);
+	struct loaded_state at;
+	struct kernel_table kt;
+	uint32_t gen;
+	bool intact;
+	int rc = -1;
+
+	if (!text)
+		return err_set(e, "out of memory");
+	fingerprint_text(text, strlen(text), fp);
+	if (kernel_table_read(&kt, e) < 0) {
+		free(text);
+		return -1;
+	}
+	r->mode = p->mode;
+	if (kernel_intact(&kt, &intact, e) < 0)
+		goto out;
+	/* a table that lists otherwise than when loaded, or that vanished
+	 * under a caller that had loaded it */
+	r->drift = kt.loaded ? !intact : c->memory && *c->memory->fp;
+	if (intact && !strcmp(kt.program_fp, fp)) {
+		rc = 0;
+		remember(c, p, fp);
+		goto out;
+	}
+	if (fingerprint_generation(&gen, e) < 0)
+		goto out;
+	if ((intact && update_in_place(c, &kt, p, fp, &at, r) == 0) ||
+	    replace_program(&kt, p, fp, &at, r, e) == 0) {
+		rc = 0;
+		record_fingerprint(p, fp, &at, gen + at.commits);
+		save_program(c, fp, text);
+		remember(c, p, fp);
+	}
+out:
+	kernel_table_free(&kt);
+	free(text);
+	return rc;
+}
+
+int enforce_program(const struct enforce_ctx *c, struct nft_program *p, struct enforce_report *r,
+		    struct err *e)
+{
+	memset(r, 0, sizeof(*r));
+	return load_program(c, p, r, e);
 }
 
 /* The secure-mode program of what is in force (or the persistent policy
@@ -389,7 +540,6 @@ int enforce_wanted(const struct enforce_ctx *c, bool *out, struct err *e)
 int enforce_unload(const struct enforce_ctx *c, bool *removed, struct err *e)
 {
 	struct kernel_table kt;
-	char path[4096];
 	int rc = 0;
 
 	*removed = false;
@@ -398,10 +548,7 @@ int enforce_unload(const struct enforce_ctx *c, bool *removed, struct err *e)
 	if (kt.exists && (rc = kernel_run("delete table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME "\n",
 					  e)) == 0) {
 		*removed = true;
-		if (kt.loaded) {
-			saved_path(c, kt.gen, path, sizeof(path));
-			unlink(path);
-		}
+		remove_stale(c, ""); /* every saved program */
 	}
 	kernel_table_free(&kt);
 	return rc;

@@ -1,8 +1,11 @@
 /* enforce.h - putting the policy in force into the kernel: compile the
  * stores and the host facts, write the program for the mode, and load it,
  * by element updates when only addresses changed, else by replacing the
- * table; either way one kernel transaction. The program last loaded is
- * kept next to the kernel's generation so the next load can be a diff. */
+ * table. Whether the kernel holds the program already is asked of the
+ * kernel itself (fingerprint.h), never of a file; the program last loaded
+ * is kept, in the caller's memory or as a cache in the run directory
+ * checked against the kernel's fingerprint, so the next load can be a
+ * diff. */
 #ifndef IPSECFW_ENFORCE_H
 #define IPSECFW_ENFORCE_H
 
@@ -10,11 +13,20 @@
 #include <stdio.h>
 
 #include "engine/ftable.h"
+#include "fingerprint.h"
 #include "program.h"
 #include "store/ruleset_load.h"
 #include "sys/facts.h"
 
 #define RUN_DIR_DEFAULT "/run/ipsecfw"
+
+/* The program last loaded, kept by a long-lived caller (the agent): a diff
+ * base that needs no file, trusted while the kernel's state chain names its
+ * fingerprint. */
+struct loaded_program {
+	struct nft_program program;
+	char fp[FINGERPRINT_HEX + 1]; /* "" while none */
+};
 
 struct enforce_ctx {
 	struct db *db;
@@ -37,6 +49,8 @@ struct enforce_ctx {
 	struct ftable *table_out;
 	struct host_facts *facts_out;
 	bool *table_given;
+	/* Optional: kept up to date by every load. */
+	struct loaded_program *memory;
 };
 
 struct enforce_report {
@@ -44,6 +58,7 @@ struct enforce_report {
 	bool changed;     /* the kernel was written */
 	bool incremental; /* by element updates only */
 	bool blocked;     /* block mode: the persistent policy failed (SPEC §6.2) */
+	bool drift;       /* the kernel's table was not what was loaded: replaced */
 	size_t entries, tiers, elements;
 	struct ruleset_origin origin;
 	char warning[512]; /* what was left out, if anything */
@@ -51,6 +66,19 @@ struct enforce_report {
 
 /* The run directory: c->run_dir, $IPSECFW_RUN_DIR or RUN_DIR_DEFAULT. */
 const char *enforce_run_dir(const struct enforce_ctx *c);
+
+/* What the kernel holds, against what ipsecfw last loaded into it. */
+enum kernel_state {
+	KERNEL_NONE,   /* no program in force */
+	KERNEL_INTACT, /* the table lists as it did right after the load */
+	KERNEL_DRIFT,  /* changed since (or never read back) */
+};
+
+/* Reads the table back (seconds for 100,000 filters) and compares it with
+ * the fingerprint the load recorded. program_fp (optional): the
+ * fingerprint of the program the state chain says was loaded. */
+int enforce_check_kernel(enum kernel_state *out, char program_fp[FINGERPRINT_HEX + 1],
+			 struct err *e);
 
 /* What to do when the policy in force cannot be applied. */
 enum enforce_fallback {
@@ -65,6 +93,11 @@ enum enforce_fallback {
  * tells what it enforces then. */
 int enforce_policy(const struct enforce_ctx *c, enum enforce_fallback fb,
 		   struct enforce_report *r, struct err *e);
+
+/* A program built already (the agent's last one, put back when the
+ * stores cannot be read); moved into c->memory when that is where it is. */
+int enforce_program(const struct enforce_ctx *c, struct nft_program *p, struct enforce_report *r,
+		    struct err *e);
 
 /* Any mode but secure. */
 int enforce_mode(const struct enforce_ctx *c, enum fw_mode m, struct enforce_report *r,

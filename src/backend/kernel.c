@@ -93,15 +93,21 @@ static int add_object(struct kernel_table *t, const char *kind, const char *name
 	return 0;
 }
 
-/* "state_<mode>_<generation>_<slot>": the chain that tells what is in force. */
+/* "state_<mode>_<generation>_<slot>[_<program fp>[_<kernel fp>]]": the
+ * chain that tells what is in force (program.h). */
 static bool parse_state(const char *name, struct kernel_table *t)
 {
-	char mode[32], slot, end;
+	char mode[32], slot, end, pfp[FINGERPRINT_HEX + 1] = "", kfp[FINGERPRINT_HEX + 1] = "";
 	unsigned long long gen;
+	int n = sscanf(name, "state_%31[a-z-]_%llx_%c_%32[0-9a-f]_%32[0-9a-f]%c", mode, &gen, &slot,
+		       pfp, kfp, &end);
 
-	if (sscanf(name, "state_%31[a-z-]_%llx_%c%c", mode, &gen, &slot, &end) != 3 ||
-	    fw_mode_parse(mode, &t->mode) < 0 || (slot != 'a' && slot != 'b'))
+	if (n < 3 || n > 5 || fw_mode_parse(mode, &t->mode) < 0 || (slot != 'a' && slot != 'b'))
 		return false;
+	snprintf(t->program_fp, sizeof(t->program_fp), "%s", strlen(pfp) == FINGERPRINT_HEX ? pfp : "");
+	snprintf(t->kernel_fp, sizeof(t->kernel_fp), "%s",
+		 *t->program_fp && strlen(kfp) == FINGERPRINT_HEX ? kfp : "");
+	snprintf(t->state_chain, sizeof(t->state_chain), "%s", name);
 	t->loaded = true;
 	t->gen = gen;
 	t->slot = slot;

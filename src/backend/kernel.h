@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "fingerprint.h"
 #include "model/err.h"
 #include "program.h"
 
@@ -24,6 +25,11 @@ struct kernel_table {
 	enum fw_mode mode;
 	uint64_t gen;
 	char slot;
+	/* What the state chain says was loaded: the program's fingerprint,
+	 * and the kernel's once its listing was read back ("" if not yet). */
+	char program_fp[FINGERPRINT_HEX + 1];
+	char kernel_fp[FINGERPRINT_HEX + 1];
+	char state_chain[128];
 	struct nft_object *objects; /* all of them but the base chains */
 	size_t n_objects;
 };

@@ -798,7 +798,11 @@ static void write_elements(const struct nft_program *p, char slot, FILE *out)
 }
 
 /* Opens the table's block with its comment and base chains (all made if
- * missing, unchanged if there). */
+ * missing, unchanged if there). No `flags owner`: the kernel deletes an
+ * owned table when its owner's netlink socket closes (the rules must
+ * outlive kill -9 and a CLI-only apply) and lets no one else change it
+ * (the CLI loads while the agent runs); the agent watches the table and
+ * restores it instead (enforce.h, README). */
 static void open_table(FILE *out)
 {
 	fprintf(out, "table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " {\n"
@@ -807,13 +811,24 @@ static void open_table(FILE *out)
 		     "\tchain outbound {\n\t\ttype filter hook output priority filter; policy accept;\n\t}\n");
 }
 
-static void write_jumps(const struct nft_program *p, char slot, uint64_t gen, FILE *out)
+void program_state_name(enum fw_mode m, uint64_t gen, char slot, const char *program_fp,
+			const char *kernel_fp, char *buf, size_t len)
 {
+	snprintf(buf, len, "state_%s_%016llx_%c%s%s%s%s", fw_mode_name(m), (unsigned long long)gen,
+		 slot, *program_fp ? "_" : "", program_fp, *kernel_fp ? "_" : "", kernel_fp);
+}
+
+static void write_jumps(const struct nft_program *p, char slot, uint64_t gen,
+			const char *program_fp, FILE *out)
+{
+	char state[160];
+
+	program_state_name(p->mode, gen, slot, program_fp, "", state, sizeof(state));
 	fprintf(out,
 		"add rule " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " inbound jump %c_input\n"
 		"add rule " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " outbound jump %c_output\n"
-		"add chain " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " state_%s_%016llx_%c\n",
-		slot, slot, fw_mode_name(p->mode), (unsigned long long)gen, slot);
+		"add chain " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " %s\n",
+		slot, slot, state);
 }
 
 char program_slot_of(const char *name)
@@ -875,10 +890,11 @@ void program_write_stage(const struct nft_program *p, char slot, bool flush_base
 }
 
 void program_write_switch(const struct nft_program *p, char slot, uint64_t gen,
-			  const struct nft_object *objects, size_t n_objects, FILE *out)
+			  const char *program_fp, const struct nft_object *objects, size_t n_objects,
+			  FILE *out)
 {
 	write_flush_base_chains(out);
-	write_jumps(p, slot, gen, out);
+	write_jumps(p, slot, gen, program_fp, out);
 	write_deletions(objects, n_objects, slot, false, out);
 }
 
@@ -888,7 +904,7 @@ void program_write_table(const struct nft_program *p, FILE *out)
 	put_slotted(out, p->body, 'a');
 	fprintf(out, "}\n");
 	write_elements(p, 'a', out);
-	write_jumps(p, 'a', 0, out);
+	write_jumps(p, 'a', 0, "", out);
 }
 
 static int elem_cmp(const void *pa, const void *pb)

@@ -16,7 +16,10 @@
  * in one transaction that also fills new interval maps, the rules go live
  * before the maps' contents do. An empty chain made and deleted with the
  * jumps tells the table's state by its name: state_<mode>_<generation>_<slot>
- * (chain names can be listed without the set elements). */
+ * (chain names can be listed without the set elements), then _<program
+ * fingerprint>, then, once the table was read back after the load,
+ * _<kernel fingerprint> (fingerprint.h): what the table must still list
+ * for the program to be in force, unchanged. */
 #ifndef IPSECFW_PROGRAM_H
 #define IPSECFW_PROGRAM_H
 
@@ -102,7 +105,11 @@ void program_write_stage(const struct nft_program *p, char slot, bool flush_base
 /* The second: the base chains jump into slot, the state chain tells so,
  * and every other object listed (the old slot, the old state) is deleted. */
 void program_write_switch(const struct nft_program *p, char slot, uint64_t gen,
-			  const struct nft_object *objects, size_t n_objects, FILE *out);
+			  const char *program_fp, const struct nft_object *objects, size_t n_objects,
+			  FILE *out);
+/* The state chain's name; empty fingerprints are left out. */
+void program_state_name(enum fw_mode m, uint64_t gen, char slot, const char *program_fp,
+			const char *kernel_fp, char *buf, size_t len);
 /* Deletes the objects of slot (a stage that could not be switched to). */
 void program_write_discard(char slot, const struct nft_object *objects, size_t n_objects,
 			   FILE *out);

@@ -16,6 +16,9 @@ static void print_report(FILE *out, const struct enforce_report *r)
 	const char *how = !r->changed ? "unchanged" : r->incremental ? "updated in place"
 								     : "new program loaded";
 
+	if (r->drift)
+		fprintf(out, "ipsecfw: drift: the kernel table differed from the policy in force; "
+			     "restored\n");
 	if (r->mode != MODE_SECURE) {
 		fprintf(out, "ipsecfw: %s mode (%s)\n", fw_mode_name(r->mode), how);
 		return;
@@ -35,8 +38,9 @@ static void print_report(FILE *out, const struct enforce_report *r)
 
 static json_t *report_json(const struct enforce_report *r)
 {
-	return json_pack("{s:s, s:b, s:b, s:I, s:I, s:I, s:s, s:s}", "mode", fw_mode_name(r->mode),
-			 "changed", r->changed, "incremental", r->incremental, "entries",
+	return json_pack("{s:s, s:b, s:b, s:b, s:I, s:I, s:I, s:s, s:s}", "mode",
+			 fw_mode_name(r->mode), "changed", r->changed, "incremental", r->incremental,
+			 "drift", r->drift, "entries",
 			 (json_int_t)r->entries, "elements", (json_int_t)r->elements, "tiers",
 			 (json_int_t)r->tiers, "persistent", r->origin.persistent, "policy",
 			 r->origin.effective);
@@ -154,12 +158,13 @@ static long long unknown_local_since(const struct kernel_table *kt)
 
 int cmd_show_mode(const struct enforce_ctx *c, bool json)
 {
+	enum kernel_state state = KERNEL_NONE;
 	struct kernel_table kt;
 	json_t *pending;
 	struct err e;
 	char since[32] = "";
 
-	if (kernel_table_read(&kt, &e) < 0) {
+	if (kernel_table_read(&kt, &e) < 0 || (kt.loaded && enforce_check_kernel(&state, NULL, &e) < 0)) {
 		fprintf(stderr, "ipsecfw: show mode: %s\n", e.msg);
 		return 1;
 	}
@@ -170,10 +175,10 @@ int cmd_show_mode(const struct enforce_ctx *c, bool json)
 		if (kt.loaded)
 			snprintf(g, sizeof(g), "%016llx", (unsigned long long)kt.gen);
 		pending_describe(c->db, &pending, NULL);
-		json_print(json_pack("{s:s, s:s, s:o, s:s?}", "mode",
+		json_print(json_pack("{s:s, s:s, s:b, s:o, s:s?}", "mode",
 				     kt.loaded ? fw_mode_name(kt.mode) : "none", "generation", g,
-				     "pending", pending, "facts_unreadable_since",
-				     *since ? since : NULL));
+				     "drift", state == KERNEL_DRIFT, "pending", pending,
+				     "facts_unreadable_since", *since ? since : NULL));
 	} else if (!kt.loaded) {
 		printf("mode: none (no ipsecfw program in the kernel: nothing is filtered)\n");
 	} else if (*since) {
@@ -184,6 +189,9 @@ int cmd_show_mode(const struct enforce_ctx *c, bool json)
 		printf("mode: %s (generation %016llx)\n", fw_mode_name(kt.mode),
 		       (unsigned long long)kt.gen);
 	}
+	if (!json && state == KERNEL_DRIFT)
+		printf("drift: the kernel table differs from the policy in force "
+		       "(changed outside ipsecfw; `ipsecfw apply` restores it)\n");
 	if (!json) {
 		pending_describe(c->db, &pending, stdout);
 		json_decref(pending);

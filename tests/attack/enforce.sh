@@ -137,9 +137,9 @@ wire 4 "facts readable: the web of a known address passes" pass PASS PASS \
 	-- "$C" "$NETPROBE" tcp -p 40300 -w 700 $S4 80
 { echo "this is not a facts line"; head -c 512 /dev/urandom; } >"$FACTS"
 kill -HUP "$agent_pid"
-has_event 4 4289 && ok "unreadable facts: event 4289" || not_ok "no 4289: $(tail -3 "$work/log4/events.log")"
-grep '"id":4289' "$work/log4/events.log" | grep -q '"state":"entered"' &&
-	ok "4289 says the fail-closed state was entered" || not_ok "4289: $(grep '"id":4289' "$work/log4/events.log")"
+has_event 4 4285 && ok "unreadable facts: event 4285" || not_ok "no 4285: $(tail -3 "$work/log4/events.log")"
+grep '"id":4285' "$work/log4/events.log" | grep -q '"state":"entered"' &&
+	ok "4285 says the fail-closed state was entered" || not_ok "4285: $(grep '"id":4285' "$work/log4/events.log")"
 mode=$(srv 4 show mode 2>/dev/null)
 case $mode in "mode: secure (facts unreadable since "*", unknown local addresses dropped;"*)
 	ok "show mode does not say plain secure: $(echo "$mode" | cut -c1-80)";;
@@ -164,12 +164,12 @@ counted() { # DIRECTION: packets show stats counts as dropped for unknown-local
 printf 'addr %s/24\naddr %s/64\naddr 192.0.2.99/24\n' $S4 $S6 >"$FACTS"
 kill -HUP "$agent_pid"
 i=0
-while [ $i -lt 30 ] && ! grep '"id":4289' "$work/log4/events.log" | grep -q '"state":"left"'; do
+while [ $i -lt 30 ] && ! grep '"id":4285' "$work/log4/events.log" | grep -q '"state":"left"'; do
 	sleep 0.1
 	i=$((i + 1))
 done
-grep '"id":4289' "$work/log4/events.log" | grep -q '"state":"left"' &&
-	ok "facts readable again: 4289 says the state was left" || not_ok "no 4289 left"
+grep '"id":4285' "$work/log4/events.log" | grep -q '"state":"left"' &&
+	ok "facts readable again: 4285 says the state was left" || not_ok "no 4285 left"
 case $(srv 4 show mode 2>/dev/null) in "mode: secure (generation "*) ok "show mode: plain secure again";;
 	*) not_ok "show mode after recovery: $(srv 4 show mode 2>&1)";; esac
 wire 4 "the address now known is filtered by the policy: web passes" pass PASS PASS \

@@ -215,7 +215,7 @@ __attribute__((noinline)) static char *write_steps(const struct nft_program *p, 
 	if (step == 0)
 		program_write_stage(p, slot, false, objs, n, f);
 	else if (step == 1)
-		program_write_switch(p, slot, 0x1234, objs, n, f);
+		program_write_switch(p, slot, 0x1234, "", objs, n, f);
 	else
 		program_write_table(p, f);
 	fclose(f);
@@ -276,6 +276,26 @@ static void test_slots(void)
 	program_free(&p);
 }
 
+/* The state chain carries the program's fingerprint, then the kernel's. */
+static void test_state_name(void)
+{
+	static const char pfp[] = "0123456789abcdef0123456789abcdef";
+	static const char kfp[] = "fedcba9876543210fedcba9876543210";
+	char name[160];
+
+	program_state_name(MODE_SECURE, 0xff, 'b', "", "", name, sizeof(name));
+	ok(!strcmp(name, "state_secure_00000000000000ff_b"), "a state without fingerprints: %s",
+	   name);
+	program_state_name(MODE_SECURE, 0xff, 'b', pfp, "", name, sizeof(name));
+	ok(!strcmp(name, "state_secure_00000000000000ff_b_0123456789abcdef0123456789abcdef"),
+	   "with the program's");
+	program_state_name(MODE_BOOT_STATEFUL, 1, 'a', pfp, kfp, name, sizeof(name));
+	ok(!strcmp(name, "state_boot-stateful_0000000000000001_a_0123456789abcdef0123456789abcdef_"
+			 "fedcba9876543210fedcba9876543210") &&
+		   strlen(name) < 256,
+	   "and the kernel's, within nftables' 256-byte names");
+}
+
 int main(void)
 {
 	test_overlap();
@@ -283,5 +303,6 @@ int main(void)
 	test_modes();
 	test_update_and_save();
 	test_slots();
+	test_state_name();
 	return done_testing();
 }
