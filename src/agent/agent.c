@@ -6,6 +6,7 @@
 
 #include "agent.h"
 #include "assign_events.h"
+#include "backend/kernel.h"
 #include "engine/classify.h"
 #include "spd_cmds.h"
 #include "store/spd_file.h"
@@ -21,7 +22,13 @@ int agent_init(struct agent *a, const char *db_path, const struct facts_sources 
 	if (!(a->facts = calloc(1, sizeof(*a->facts))) ||
 	    !(a->table_facts = calloc(1, sizeof(*a->table_facts))))
 		return err_set(e, "out of memory");
-	if (db_open(&a->db, db_path, e) < 0)
+	/* The agent never creates the store: a missing or empty one is not
+	 * "no policy". Until it appears, an empty stand-in answers for the
+	 * configuration (agent_fail_safe keeps the kernel as it is). */
+	if (db_open_existing(&a->db, db_path, e) == 0)
+		a->have_store = true;
+	else if (snprintf(a->store_problem, sizeof(a->store_problem), "%s", e->msg) < 0 ||
+		 db_open(&a->db, ":memory:", e) < 0)
 		return -1;
 	a->ctx = (struct enforce_ctx){ .db = a->db, .facts = &a->facts_src, .run_dir = run_dir };
 	/* A new agent starts with no dynamic rules, as on Windows: those of
@@ -100,8 +107,22 @@ static bool check_store(struct agent *a)
 	struct err e;
 
 	if (stat(a->db_path, &st) < 0) {
-		store_problem(a, "the file is gone");
+		store_problem(a, a->have_store ? "the file is gone" : "there is no store");
 		return false;
+	}
+	if (!a->have_store) {
+		/* the store appeared: follow it from now on */
+		if (db_open_existing(&db, a->db_path, &e) < 0) {
+			store_problem(a, e.msg);
+			return false;
+		}
+		db_close(a->db);
+		a->db = a->ctx.db = db;
+		a->have_store = true;
+		drop_rules(a);
+		a->store_ino = st.st_ino;
+		a->store_problem[0] = 0;
+		return true;
 	}
 	/* Through SQLite's own descriptor: closing a second one would drop
 	 * the POSIX locks SQLite holds on the file. An empty file is a
@@ -113,7 +134,7 @@ static bool check_store(struct agent *a)
 		return false;
 	}
 	if (a->store_ino && st.st_ino != a->store_ino) {
-		if (db_open(&db, a->db_path, &e) < 0) {
+		if (db_open_existing(&db, a->db_path, &e) < 0) {
 			store_problem(a, e.msg);
 			return false;
 		}
@@ -313,6 +334,44 @@ void agent_reconcile(struct agent *a, bool force)
 	}
 }
 
+void agent_fail_safe(struct agent *a)
+{
+	enum event_id id = a->have_store ? EV_STARTUP : EV_NO_STORE;
+	const char *why = a->have_store ? "the policy could not be applied" : a->store_problem;
+	struct kernel_table kt;
+	struct enforce_report r;
+	struct err e;
+
+	if (agent_in_force(a))
+		return;
+	if (kernel_table_read(&kt, &e) == 0 && kt.exists && kt.loaded) {
+		a->mode = kt.mode;
+		event_write(a->log, id, json_pack("{s:s,s:s}", "mode", fw_mode_name(kt.mode), "error",
+						  why),
+			    "%s: the kernel keeps its %s table until the %s", why,
+			    fw_mode_name(kt.mode), a->have_store ? "next change" : "store appears");
+		kernel_table_free(&kt);
+		return;
+	}
+	if (kt.exists)
+		kernel_table_free(&kt);
+	if (enforce_mode(&a->ctx, MODE_BLOCK, &r, &e) < 0) {
+		event_write(a->log, EV_POLICY_FAILED, json_pack("{s:s}", "error", e.msg),
+			    "block mode refused by the kernel: %s", e.msg);
+		return;
+	}
+	a->mode = MODE_BLOCK;
+	event_write(a->log, id, json_pack("{s:s,s:s}", "mode", fw_mode_name(MODE_BLOCK), "error",
+					  why),
+		    "%s: block mode until the %s", why,
+		    a->have_store ? "next change" : "store appears");
+}
+
+bool agent_in_force(const struct agent *a)
+{
+	return a->mode != MODE_COUNT;
+}
+
 int agent_stop(struct agent *a, struct err *e)
 {
 	struct enforce_report r;
@@ -385,6 +444,8 @@ static int run_spd_line(struct agent *a, const char *line, bool json, FILE *out,
 	x.drops_logged = a->drops.total;
 	session_init(&s, a->db, out, errs);
 	s.ctx = CTX_DYNAMIC;
+	s.dynamic_only = true; /* the socket serves the dynamic SPD, nothing else */
+	s.allow_files = false;
 	s.json = json;
 	s.source = "ipsecfw";
 	spd_exec_install(&s, &x);
@@ -419,6 +480,21 @@ void agent_control_request(void *ctx, const char *request, size_t len, char **re
 	if (!line || !json_is_object(req)) {
 		agent_control_refused(a, "malformed request");
 		*reply = reply_json(1, NULL, NULL, "malformed request: expected {\"line\": ...}", 0);
+		json_decref(req);
+		return;
+	}
+	/* one netsh line: a line break inside would smuggle in another */
+	for (const char *p = line; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\t') {
+			agent_control_refused(a, "a control character in the request line");
+			*reply = reply_json(1, NULL, NULL, "malformed request: a control character "
+							   "in the line", (int)(p - line) + 1);
+			json_decref(req);
+			return;
+		}
+	if (!a->have_store) {
+		*reply = reply_json(1, NULL, NULL, "the agent has no store yet: the kernel keeps "
+						   "its table until the store appears", 0);
 		json_decref(req);
 		return;
 	}

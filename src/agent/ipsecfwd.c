@@ -20,6 +20,7 @@
 #include "backend/program.h"
 #include "control.h"
 #include "nflog.h"
+#include "sys/safefile.h"
 #include "watch.h"
 
 /* A change is acted on BATCH_MS after its first event (the rest of its
@@ -58,6 +59,7 @@ static void usage(FILE *out)
 	      "  --facts-root DIR   read resolv.conf, leases and wins.conf under DIR\n"
 	      "  --run-dir DIR      runtime state (default $IPSECFW_RUN_DIR or " RUN_DIR_DEFAULT ")\n"
 	      "  --log-dir DIR      event log directory (default $IPSECFW_LOG_DIR or " LOG_DIR_DEFAULT ")\n"
+	      "  --log-max-size BYTES   rotate events.log at this size (default 8 MiB; 4 kept)\n"
 	      "  --journal, --no-journal   send events to the journal (default: under systemd)\n",
 	      out);
 }
@@ -220,11 +222,11 @@ static int lock_run_dir(const char *dir, struct err *e)
 	char path[4096];
 	int fd;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return err_set(e, "%s: %s", dir, strerror(errno));
+	if (safe_dir(dir, e) < 0)
+		return err_prefix(e, "run directory");
 	snprintf(path, sizeof(path), "%s/agent.lock", dir);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
-		return err_set(e, "%s: %s", path, strerror(errno));
+	if ((fd = safe_open_write(path, 0, e)) < 0)
+		return -1;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
 		return err_set(e, "another ipsecfwd runs for %s", dir);
@@ -267,6 +269,7 @@ int main(int argc, char **argv)
 		{ "facts-root", required_argument, NULL, 'R' },
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "log-dir", required_argument, NULL, 'l' },
+		{ "log-max-size", required_argument, NULL, 'M' },
 		{ "journal", no_argument, NULL, 'J' },
 		{ "no-journal", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
@@ -278,7 +281,8 @@ int main(int argc, char **argv)
 	struct facts_sources facts = { 0 };
 	struct event_log *log = NULL;
 	struct loop l = { .epoll = -1 };
-	char sock[4200];
+	long long log_max = EVENTS_MAX_BYTES;
+	char sock[4200], *end;
 	struct err e;
 	int opt, rc = 1;
 
@@ -288,6 +292,14 @@ int main(int argc, char **argv)
 		case 'R': facts.root = optarg; break;
 		case 'r': run_dir = optarg; break;
 		case 'l': log_dir = optarg; break;
+		case 'M':
+			log_max = strtoll(optarg, &end, 10);
+			if (*end || log_max < 4096) {
+				fprintf(stderr, "ipsecfwd: --log-max-size: '%s' is not a size of "
+						"4096 bytes or more\n", optarg);
+				return 2;
+			}
+			break;
 		case 'J': journal = true; break;
 		case 'N': journal = false; break;
 		case 'h': usage(stdout); return 0;
@@ -313,8 +325,16 @@ int main(int argc, char **argv)
 		sd_notifyf(0, "STATUS=%s", e.msg);
 		goto out;
 	}
-	/* SPEC §6.2: persistent first, then domain or local, then ready. */
+	event_log_limit(log, log_max, EVENTS_KEEP);
+	/* SPEC §6.2: persistent first, then domain or local, then ready; and
+	 * ready only once something is in force (the fail-safe state when
+	 * nothing could be applied). */
 	reconcile(&l, true);
+	agent_fail_safe(&l.agent);
+	if (!agent_in_force(&l.agent)) {
+		fprintf(stderr, "ipsecfwd: neither a policy nor block mode could be put in force\n");
+		goto out;
+	}
 	if (nflog_source_open(&l.nflog, NFLOG_GROUP, on_drop, &l, &e) < 0)
 		event_write(log, EV_REFUSED, json_pack("{s:s}", "error", e.msg),
 			    "dropped packets will not be logged: %s", e.msg);

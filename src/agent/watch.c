@@ -43,7 +43,8 @@ int watch_open(struct watch **out, const char *db_path, const char *facts_root, 
 	snprintf(dir, sizeof(dir), "%s", dirname(copy));
 	if ((w->db_wd = inotify_add_watch(w->ino, dir,
 					  IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
-						  IN_DELETE | IN_MOVED_FROM)) < 0) {
+						  IN_DELETE | IN_MOVED_FROM)) < 0 &&
+	    errno != ENOENT) { /* no folder yet: the periodic re-read finds the store */
 		err_set(e, "watching %s: %s", dir, strerror(errno));
 		goto fail;
 	}

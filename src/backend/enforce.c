@@ -10,6 +10,7 @@
 #include "enforce.h"
 #include "engine/ftable.h"
 #include "kernel.h"
+#include "sys/safefile.h"
 
 const char *enforce_run_dir(const struct enforce_ctx *c)
 {
@@ -27,7 +28,8 @@ static void saved_path(const struct enforce_ctx *c, uint64_t gen, char *buf, siz
 
 static char *read_whole(const char *path)
 {
-	FILE *f = fopen(path, "r");
+	struct err ignored;
+	FILE *f = safe_fopen_read(path, &ignored); /* one someone else wrote: no diff */
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
@@ -51,18 +53,13 @@ static char *read_whole(const char *path)
  * failure only costs the next load its diff. */
 static void save_program(const struct enforce_ctx *c, uint64_t gen, const struct nft_program *p)
 {
-	char path[4096], tmp[4200];
+	char path[4096];
 	char *text = program_serialize(p);
-	FILE *f;
+	struct err ignored;
 
 	saved_path(c, gen, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	if (!text || (mkdir(enforce_run_dir(c), 0700) < 0 && errno != EEXIST) || !(f = fopen(tmp, "w"))) {
-		free(text);
-		return;
-	}
-	if (fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) < 0)
-		unlink(tmp);
+	if (text && safe_dir(enforce_run_dir(c), &ignored) == 0)
+		safe_write_file(path, text, strlen(text), &ignored);
 	free(text);
 }
 

@@ -79,7 +79,8 @@ int lex_line(const char *line, size_t len, struct tokens *out, int *err_col, str
 			for (char *p = tag; *p; p++) {
 				if (!isalnum((unsigned char)*p)) {
 					*err_col = col;
-					err_set(e, "bad tag '%.64s'", tag);
+					/* the tag is not quoted: it may come from any file */
+					err_set(e, "bad tag: a tag is letters and digits before '='");
 					tokens_free(out); /* owns tag: free after use */
 					return -1;
 				}

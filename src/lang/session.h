@@ -32,6 +32,8 @@ struct session {
 	bool batch;       /* keep one transaction open across commands */
 	bool json;        /* show commands print JSON */
 	bool allow_files; /* exportpolicy/importpolicy may touch files */
+	bool dynamic_only; /* static commands are refused (the agent's socket) */
+	bool from_file;    /* lines come from a file: its words are not echoed */
 	bool quit;        /* `exit` was read */
 	/* A failing command aborts the whole open transaction (a script, an
 	 * ipsecpol line), so commands need no savepoints of their own. */

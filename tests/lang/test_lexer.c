@@ -28,9 +28,9 @@ int main(void)
 	   col);
 	ok(lex("add \x01 policy", &t, &col, &e) < 0 && col == 5, "control character at %d", col);
 	ok(lex("add policy =x", &t, &col, &e) < 0, "'=' without a tag");
-	ok(lex("add policy na&me=x", &t, &col, &e) < 0 && strstr(e.msg, "bad tag 'na&me'") &&
+	ok(lex("add policy na&me=x", &t, &col, &e) < 0 && strstr(e.msg, "bad tag") && !strstr(e.msg, "na&me") &&
 		   col == 12,
-	   "a bad tag is named (fuzz find: the message read freed memory)");
+	   "a bad tag is refused without echoing it (fuzz find: the message read freed memory)");
 	ok(lex("add policy name=x\r\n", &t, &col, &e) == 0 && strcmp(t.v[2].value, "x") == 0,
 	   "CRLF line endings");
 	tokens_free(&t);
