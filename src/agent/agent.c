@@ -386,7 +386,7 @@ int agent_stop(struct agent *a, struct err *e)
 	return 0;
 }
 
-bool agent_log_drop(struct agent *a, const char *prefix, const uint8_t *packet, size_t len,
+void agent_log_drop(struct agent *a, const char *prefix, const uint8_t *packet, size_t len,
 		    long long when)
 {
 	struct attribution at = {
@@ -397,12 +397,12 @@ bool agent_log_drop(struct agent *a, const char *prefix, const uint8_t *packet, 
 	struct drop d;
 
 	if (!drop_attribute(&at, prefix, packet, len, &d))
-		return false;
+		return;
 	/* The kernel logs what the diagnostics asked for when the table was
 	 * loaded; errors (bit 0) decide whether malformed packets are told. */
 	if (d.malformed && !(a->ipsecdiagnostics & 1))
-		return false;
-	return dropagg_add(&a->drops, &d, when);
+		return;
+	dropagg_add(&a->drops, &d, when);
 }
 
 void agent_flush_drops(struct agent *a)

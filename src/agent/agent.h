@@ -81,8 +81,8 @@ bool agent_in_force(const struct agent *a);
 /* The manual stop of SPEC §6.2: permit mode. */
 int agent_stop(struct agent *a, struct err *e);
 
-/* One NFLOG line; true when the aggregate must be flushed now. */
-bool agent_log_drop(struct agent *a, const char *prefix, const uint8_t *packet, size_t len,
+/* One NFLOG line, counted until the interval's flush. */
+void agent_log_drop(struct agent *a, const char *prefix, const uint8_t *packet, size_t len,
 		    long long when);
 
 void agent_flush_drops(struct agent *a);

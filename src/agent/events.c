@@ -117,8 +117,11 @@ static int priority_of(enum event_id id)
 	case EV_BLOCK:
 	case EV_POLICY_FAILED:
 		return 3; /* err */
+	case EV_NO_STORE:
+		return 3; /* err: no policy can be applied */
 	case EV_REFUSED:
 	case EV_MALFORMED:
+	case EV_DROPS_SUPPRESSED:
 	case EV_ASSIGN_ROLLED_BACK:
 		return 4; /* warning */
 	case EV_DROP_IN:

@@ -86,8 +86,7 @@ static void on_drop(void *ctx, const char *prefix, const uint8_t *packet, size_t
 {
 	struct loop *l = ctx;
 
-	if (agent_log_drop(&l->agent, prefix, packet, len, when))
-		agent_flush_drops(&l->agent);
+	agent_log_drop(&l->agent, prefix, packet, len, when);
 }
 
 /* The log interval may change with the configuration. */

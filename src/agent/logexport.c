@@ -43,6 +43,8 @@ static const char *action_of(int id)
 	case EV_DROP_IN:
 	case EV_DROP_OUT: return "drop";
 	case EV_MALFORMED: return "drop-malformed";
+	case EV_NO_STORE: return "no-store";
+	case EV_DROPS_SUPPRESSED: return "drops-suppressed";
 	case EV_STARTUP: return "startup-mode";
 	case EV_SECURE: return "secure-mode";
 	case EV_BLOCK: return "block-mode";
