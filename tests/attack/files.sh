@@ -39,6 +39,18 @@ except socket.timeout:
 	i=0
 	while [ ! -S "$work/notify" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 }
+# agent_until_ready ID: starts the agent in server ID and waits for its
+# READY=1 ("READY", or "timeout", in $work/ready)
+agent_until_ready() {
+	notify_wait
+	ip netns exec "${tag}s$1" env NOTIFY_SOCKET="$work/notify" "$IPSECFWD" --no-journal \
+		--db "$work/db$1" --facts-root "$work/root$1" --run-dir "$work/run$1" \
+		--log-dir "$work/log$1" 2>>"$work/agent$1.err" &
+	agent_pid=$!
+	pids="$pids $agent_pid"
+	wait "$waiter"
+	tail -1 "$work/ready.raw" >"$work/ready"
+}
 # kmode ID: the kernel's mode in server ID, asked with a scratch store (the
 # CLI makes the store it is given, and these cases need it missing)
 kmode() {
@@ -235,6 +247,7 @@ kill "$agent_pid"
 wait "$agent_pid" 2>/dev/null
 
 # an empty store at start: the same, and the file stays empty
+IPSECFW_KERNEL=off srv 2 dynamic set config bootmode block >/dev/null 2>&1
 srv 2 boot >/dev/null 2>&1
 cp "$work/db2" "$work/db2.keep"
 : >"$work/db2"
@@ -254,13 +267,7 @@ wait "$agent_pid" 2>/dev/null
 C=${tag}c3 S=${tag}s3
 make_pair 3
 mkdir -p "$work/root3/etc" "$work/log3"
-notify_wait
-ip netns exec "$S" env NOTIFY_SOCKET="$work/notify" "$IPSECFWD" --no-journal --db "$work/db3" \
-	--facts-root "$work/root3" --run-dir "$work/run3" --log-dir "$work/log3" 2>>"$work/agent3.err" &
-agent_pid=$!
-pids="$pids $agent_pid"
-wait "$waiter"
-tail -1 "$work/ready.raw" >"$work/ready"
+agent_until_ready 3
 # what the kernel held when READY came: the agent has done nothing since
 if [ "$(cat "$work/ready")" = READY ] && [ "$(kmode 3)" = block ] && [ ! -e "$work/db3" ]; then
 	ok "no table and no store: block mode, then READY"
@@ -288,13 +295,7 @@ ip -n "$S" -batch "$work/addrs"
 if srv 4 show facts >/dev/null 2>&1; then
 	echo "# SKIP facts do not fail with 1,100 addresses: no case for unreadable facts"
 else
-	notify_wait
-	ip netns exec "$S" env NOTIFY_SOCKET="$work/notify" "$IPSECFWD" --no-journal --db "$work/db4" \
-		--facts-root "$work/root4" --run-dir "$work/run4" --log-dir "$work/log4" 2>>"$work/agent4.err" &
-	agent_pid=$!
-	pids="$pids $agent_pid"
-	wait "$waiter"
-	tail -1 "$work/ready.raw" >"$work/ready"
+	agent_until_ready 4
 	if [ "$(cat "$work/ready")" = READY ] && [ "$(kmode 4)" = boot-block ] &&
 		grep -q '"id":4290' "$work/log4/events.log"; then
 		ok "facts unreadable at start: the boot table stays (4290), then READY"
