@@ -344,6 +344,7 @@ void agent_fail_safe(struct agent *a)
 
 	if (agent_in_force(a))
 		return;
+	/* kernel_table_read clears kt first, so it can be freed either way */
 	if (kernel_table_read(&kt, &e) == 0 && kt.exists && kt.loaded) {
 		a->mode = kt.mode;
 		event_write(a->log, id, json_pack("{s:s,s:s}", "mode", fw_mode_name(kt.mode), "error",
@@ -353,8 +354,7 @@ void agent_fail_safe(struct agent *a)
 		kernel_table_free(&kt);
 		return;
 	}
-	if (kt.exists)
-		kernel_table_free(&kt);
+	kernel_table_free(&kt);
 	if (enforce_mode(&a->ctx, MODE_BLOCK, &r, &e) < 0) {
 		event_write(a->log, EV_POLICY_FAILED, json_pack("{s:s}", "error", e.msg),
 			    "block mode refused by the kernel: %s", e.msg);
