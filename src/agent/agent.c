@@ -27,8 +27,7 @@ int agent_init(struct agent *a, const char *db_path, const struct facts_sources 
 	 * configuration (agent_fail_safe keeps the kernel as it is). */
 	if (db_open_existing(&a->db, db_path, e) == 0)
 		a->have_store = true;
-	else if (snprintf(a->store_problem, sizeof(a->store_problem), "%s", e->msg) < 0 ||
-		 db_open(&a->db, ":memory:", e) < 0)
+	else if (db_open(&a->db, ":memory:", e) < 0)
 		return -1;
 	a->ctx = (struct enforce_ctx){ .db = a->db, .facts = &a->facts_src, .run_dir = run_dir };
 	/* A new agent starts with no dynamic rules, as on Windows: those of
@@ -84,15 +83,18 @@ void agent_free(struct agent *a)
 	free(a->table_facts);
 }
 
-/* Says a store problem once, until the store is well again. */
+/* Says a store problem once, until the store is well again (at start,
+ * agent_fail_safe says it, with what the kernel keeps). */
 static void store_problem(struct agent *a, const char *why)
 {
 	if (!strcmp(a->store_problem, why))
 		return;
 	snprintf(a->store_problem, sizeof(a->store_problem), "%s", why);
-	event_write(a->log, EV_REFUSED, json_pack("{s:s,s:s}", "store", a->db_path, "error", why),
-		    "store %s refused: %s; the kernel keeps the last policy applied", a->db_path,
-		    why);
+	if (agent_in_force(a))
+		event_write(a->log, EV_REFUSED,
+			    json_pack("{s:s,s:s}", "store", a->db_path, "error", why),
+			    "store %s refused: %s; the kernel keeps the last policy applied",
+			    a->db_path, why);
 }
 
 /* Is the store file still a SQLite database? Replaced: open the new one.
