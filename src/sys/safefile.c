@@ -137,11 +137,14 @@ int safe_tighten(const char *path, mode_t mode, struct err *e)
 	now = st.st_mode & 07777;
 	if (!(now & ~mode))
 		return 0;
+	/* Not ours to change (another user's file): say so, and go on, as
+	 * refusing would protect nothing the mode does not already expose. */
 	if (chmod(path, now & mode) < 0)
-		return err_set(e, "%s has mode %04o and cannot be made private: %s", path,
-			       (unsigned)now, strerror(errno));
-	fprintf(stderr, "ipsecfw: warning: %s had mode %04o (others could read it); now %04o\n",
-		path, (unsigned)now, (unsigned)(now & mode));
+		fprintf(stderr, "ipsecfw: warning: %s has mode %04o (others can read it) and "
+				"cannot be made private: %s\n", path, (unsigned)now, strerror(errno));
+	else
+		fprintf(stderr, "ipsecfw: warning: %s had mode %04o (others could read it); "
+				"now %04o\n", path, (unsigned)now, (unsigned)(now & mode));
 	return 0;
 }
 

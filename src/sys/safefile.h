@@ -32,7 +32,8 @@ FILE *safe_fopen_read(const char *path, struct err *e);
 int safe_write_file(const char *path, const char *text, size_t len, struct err *e);
 
 /* Lowers path's permissions to at most mode (0700 or 0600), saying so on
- * stderr when it had more; a missing path is fine. */
+ * stderr when it had more (or could not be lowered); a missing path is
+ * fine. -1 only when path cannot be examined. */
 int safe_tighten(const char *path, mode_t mode, struct err *e);
 
 /* A file the user asked for (exportpolicy file=, log export -o): written
