@@ -15,7 +15,7 @@ demo: build
 	./scripts/demo
 
 check:
-	./scripts/deps
+	./scripts/deps pkg
 	./scripts/check
 
 bench: build

@@ -74,7 +74,7 @@ static void print_filter(const char *list, const struct rs_filter *f)
 static void print_netsh(const struct ruleset *rs)
 {
 	printf("static add policy name=ClassBench activatedefaultrule=no\n"
-	       "static add filteraction name=Permit action=permit\n"
+	       "static add filteraction name=Pass action=permit\n"
 	       "static add filteraction name=Block action=block\n");
 	for (size_t r = 0; r < rs->n_rules; r++)
 		for (size_t i = 0; i < rs->rules[r].n_filters; i++)
@@ -86,7 +86,7 @@ static void print_netsh(const struct ruleset *rs)
 	for (size_t r = 0; r < rs->n_rules; r++)
 		printf("static add rule name=%s policy=ClassBench filterlist=%s filteraction=%s\n",
 		       rs->rules[r].rule, rs->rules[r].list,
-		       rs->rules[r].action_in == ACTION_BLOCK ? "Block" : "Permit");
+		       rs->rules[r].action_in == ACTION_BLOCK ? "Block" : "Pass");
 	printf("static set policy name=ClassBench assign=yes\n");
 }
 

@@ -16,17 +16,17 @@ _ipsecfw()
 	--format) COMPREPLY=($(compgen -W "w3c csv json" -- "$cur")); return;;
 	esac
 	if [[ -z $first ]]; then
-		COMPREPLY=($(compgen -W "static dynamic pol test replay analyze show apply boot
-			confirm log --db -j -f --facts --facts-root --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "static dynamic pol test replay analyze show apply boot unload
+			confirm log --db -j -f --facts --facts-root --help --version" -- "$cur"))
 		return
 	fi
 	local n=$((COMP_CWORD - i))
 	case $first in
 	static)
 		case $n in
-		1) COMPREPLY=($(compgen -W "add set delete show exportpolicy importpolicy dump" -- "$cur"));;
+		1) COMPREPLY=($(compgen -W "add set delete show restore exportpolicy importpolicy dump" -- "$cur"));;
 		2) COMPREPLY=($(compgen -W "policy filterlist filter filteraction rule store all
-			defaultrule batch gpoassignedpolicy" -- "$cur"));;
+			defaultrule batch gpoassignedpolicy defaults" -- "$cur"));;
 		*) COMPREPLY=($(compgen -W "name= description= filterlist= filteraction= policy=
 			srcaddr= dstaddr= srcmask= dstmask= protocol= srcport= dstport= mirrored=
 			action= assign= confirm= location= icmptype= icmpcode= conntype= activate=" -- "$cur"));;

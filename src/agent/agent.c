@@ -239,17 +239,17 @@ static int apply(struct agent *a, enum enforce_fallback fb, struct err *e)
 	return rc;
 }
 
-/* A facts source that was refused (resolv.conf replaced by garbage) keeps
- * the servers last applied from it; said once, until it is well again. */
+/* A facts source that was refused (resolv.conf replaced by garbage or a
+ * FIFO) keeps the servers last applied of its type; said once, until it is well again. */
 static void keep_refused_servers(struct agent *a, struct host_facts *now)
 {
-	enum server_type t = now->refused_type;
-
 	if (!now->refused[0]) {
 		a->facts_problem[0] = '\0';
 		return;
 	}
-	if (a->applied) {
+	for (int t = SRV_DNS; a->applied && t <= SRV_GATEWAY; t++) {
+		if (!(now->refused_types & 1u << t))
+			continue;
 		now->n_servers[t] = a->facts->n_servers[t];
 		memcpy(now->servers[t], a->facts->servers[t], sizeof(now->servers[t]));
 	}
@@ -414,10 +414,13 @@ void agent_flush_drops(struct agent *a)
 
 /* --- the control socket: dynamic SPD commands --- */
 
-static char *reply_json(int rc, const char *out, const char *errs, const char *error, int col)
+/* "line": the index of the request's command that failed. */
+static char *reply_json(int rc, const char *out, const char *errs, const char *error, int col,
+			size_t failed)
 {
-	json_t *j = json_pack("{s:i,s:s,s:s,s:s,s:i}", "rc", rc, "out", out ? out : "", "err",
-			      errs ? errs : "", "error", error ? error : "", "col", col);
+	json_t *j = json_pack("{s:i,s:s,s:s,s:s,s:i,s:I}", "rc", rc, "out", out ? out : "", "err",
+			      errs ? errs : "", "error", error ? error : "", "col", col, "line",
+			      (json_int_t)failed);
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	char *line = NULL;
 
@@ -428,17 +431,18 @@ static char *reply_json(int rc, const char *out, const char *errs, const char *e
 	return line;
 }
 
-/* Runs the command on a copy of the SPD; a change is loaded into the
- * kernel before it replaces the SPD, so a refused load changes nothing. */
-static int run_spd_line(struct agent *a, const char *line, bool json, FILE *out, FILE *errs,
-			int *col, struct err *e)
+/* Runs the commands in order on one copy of the SPD; a change is loaded
+ * into the kernel before it replaces the SPD, so a failing command or a
+ * refused load changes nothing. *failed: the index of the failing line. */
+static int run_spd_lines(struct agent *a, const char *const *lines, size_t n, bool json,
+			 FILE *out, FILE *errs, int *col, size_t *failed, struct err *e)
 {
 	const char *run_dir = enforce_run_dir(&a->ctx);
 	struct spd work;
 	struct session s;
 	struct spd_exec x = { .spd = &work };
 	struct err ignored;
-	int rc;
+	int rc = 0;
 
 	if (spd_copy(&work, &a->spd) < 0)
 		return err_set(e, "out of memory");
@@ -451,7 +455,10 @@ static int run_spd_line(struct agent *a, const char *line, bool json, FILE *out,
 	s.json = json;
 	s.source = "ipsecfw";
 	spd_exec_install(&s, &x);
-	rc = session_line(&s, line, strlen(line), col, e);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		*failed = i;
+		rc = session_line(&s, lines[i], strlen(lines[i]), col, e);
+	}
 	session_free(&s);
 	if (rc == 0 && x.changed) {
 		drop_rules(a); /* they hold the dynamic rules */
@@ -468,48 +475,93 @@ static int run_spd_line(struct agent *a, const char *line, bool json, FILE *out,
 	return rc;
 }
 
+/* The request's commands: "line" (one) or "lines" (several, applied as one
+ * change: ipsecpol's dynamic mode). NULL when malformed. */
+static const char **request_lines(json_t *req, size_t *n)
+{
+	json_t *one = json_object_get(req, "line"), *many = json_object_get(req, "lines"), *item;
+	const char **lines;
+	size_t i;
+
+	if (!json_is_object(req) || (one != NULL) == (many != NULL))
+		return NULL;
+	if (one) {
+		*n = 1;
+		lines = malloc(sizeof(*lines));
+		if (lines && !(lines[0] = json_string_value(one)))
+			free(lines), lines = NULL;
+		return lines;
+	}
+	*n = json_array_size(many);
+	if (!json_is_array(many) || *n == 0 || !(lines = calloc(*n, sizeof(*lines))))
+		return NULL;
+	json_array_foreach (many, i, item)
+		if (!(lines[i] = json_string_value(item))) {
+			free(lines);
+			return NULL;
+		}
+	return lines;
+}
+
+/* Why the request's commands are not run, or NULL: each must be one netsh
+ * line (a line break inside would smuggle in another), and there must be
+ * a store to run them with. */
+static const char *not_runnable(const struct agent *a, const char *const *lines, size_t n,
+				int *col, size_t *at)
+{
+	for (size_t i = 0; i < n; i++)
+		for (const char *p = lines[i]; *p; p++)
+			if ((unsigned char)*p < 0x20 && *p != '\t') {
+				*col = (int)(p - lines[i]) + 1;
+				*at = i;
+				return "malformed request: a control character in the line";
+			}
+	if (!a->have_store)
+		return "the agent has no store yet: the kernel keeps its table until the store "
+		       "appears";
+	return NULL;
+}
+
 void agent_control_request(void *ctx, const char *request, size_t len, char **reply)
 {
 	struct agent *a = ctx;
 	json_t *req = json_loadb(request, len, 0, NULL);
-	const char *line = json_string_value(json_object_get(req, "line"));
+	size_t n = 0, failed = 0;
+	const char **lines = request_lines(req, &n);
 	char *out = NULL, *errs = NULL;
 	size_t out_len = 0, errs_len = 0;
 	FILE *fo, *fe;
 	struct err e = { "" };
+	const char *why;
 	int col = 0, rc;
 
-	if (!line || !json_is_object(req)) {
+	if (!lines) {
 		agent_control_refused(a, "malformed request");
-		*reply = reply_json(1, NULL, NULL, "malformed request: expected {\"line\": ...}", 0);
+		*reply = reply_json(1, NULL, NULL,
+				    "malformed request: expected {\"line\": ...} or {\"lines\": [...]}",
+				    0, 0);
 		json_decref(req);
 		return;
 	}
-	/* one netsh line: a line break inside would smuggle in another */
-	for (const char *p = line; *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\t') {
+	if ((why = not_runnable(a, lines, n, &col, &failed))) {
+		if (col)
 			agent_control_refused(a, "a control character in the request line");
-			*reply = reply_json(1, NULL, NULL, "malformed request: a control character "
-							   "in the line", (int)(p - line) + 1);
-			json_decref(req);
-			return;
-		}
-	if (!a->have_store) {
-		*reply = reply_json(1, NULL, NULL, "the agent has no store yet: the kernel keeps "
-						   "its table until the store appears", 0);
+		*reply = reply_json(1, NULL, NULL, why, col, failed);
+		free(lines);
 		json_decref(req);
 		return;
 	}
 	fo = open_memstream(&out, &out_len);
 	fe = open_memstream(&errs, &errs_len);
 	if (!fo || !fe) {
-		*reply = reply_json(1, NULL, NULL, "out of memory", 0);
+		*reply = reply_json(1, NULL, NULL, "out of memory", 0, 0);
 	} else {
-		rc = run_spd_line(a, line, json_is_true(json_object_get(req, "json")), fo, fe, &col, &e);
+		rc = run_spd_lines(a, lines, n, json_is_true(json_object_get(req, "json")), fo, fe,
+				   &col, &failed, &e);
 		fclose(fo);
 		fclose(fe);
 		fo = fe = NULL;
-		*reply = reply_json(rc < 0, out, errs, rc < 0 ? e.msg : NULL, col);
+		*reply = reply_json(rc < 0, out, errs, rc < 0 ? e.msg : NULL, col, failed);
 	}
 	if (fo)
 		fclose(fo);
@@ -517,6 +569,7 @@ void agent_control_request(void *ctx, const char *request, size_t len, char **re
 		fclose(fe);
 	free(out);
 	free(errs);
+	free(lines);
 	json_decref(req);
 }
 

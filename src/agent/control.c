@@ -18,7 +18,7 @@
 
 enum {
 	MAX_CONNS = 256,         /* more at once are turned away */
-	REQUEST_MAX = 64 * 1024, /* a netsh line is far shorter */
+	REQUEST_MAX = CONTROL_REQUEST_MAX,
 	DEADLINE_MS = 3000,      /* to send a whole request */
 };
 

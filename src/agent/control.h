@@ -1,7 +1,11 @@
 /* control.h - the agent's Unix socket: `ipsecfw dynamic ...` sends one
- * request line and reads one reply line (JSON both). Only root may talk to
- * it (the peer's credentials are checked); a client that does not finish
- * its request in time is cut off; too many at once are turned away. */
+ * request line and reads one reply line (JSON both). The request is
+ * {"line": cmd, "json": bool} or, for several commands applied as one
+ * change (ipsecpol's dynamic mode), {"lines": [cmd, ...], "json": bool};
+ * the reply is {"rc", "out", "err", "error", "col", "line"}, "line" being
+ * the index of the command that failed. Only root may talk to it (the
+ * peer's credentials are checked); a client that does not finish its
+ * request in time is cut off; too many at once are turned away. */
 #ifndef IPSECFW_CONTROL_H
 #define IPSECFW_CONTROL_H
 
@@ -10,6 +14,8 @@
 #include "model/err.h"
 
 #define CONTROL_SOCKET "agent.sock"
+
+enum { CONTROL_REQUEST_MAX = 64 * 1024 }; /* bytes, with the newline */
 
 /* Answers one request; *reply is malloc'd (the control frees it). */
 typedef void (*control_handler)(void *ctx, const char *request, size_t len, char **reply);

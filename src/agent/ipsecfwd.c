@@ -21,6 +21,7 @@
 #include "control.h"
 #include "nflog.h"
 #include "sys/safefile.h"
+#include "version.h"
 #include "watch.h"
 
 /* A change is acted on BATCH_MS after its first event (the rest of its
@@ -60,7 +61,8 @@ static void usage(FILE *out)
 	      "  --run-dir DIR      runtime state (default $IPSECFW_RUN_DIR or " RUN_DIR_DEFAULT ")\n"
 	      "  --log-dir DIR      event log directory (default $IPSECFW_LOG_DIR or " LOG_DIR_DEFAULT ")\n"
 	      "  --log-max-size BYTES   rotate events.log at this size (default 8 MiB; 4 kept)\n"
-	      "  --journal, --no-journal   send events to the journal (default: under systemd)\n",
+	      "  --journal, --no-journal   send events to the journal (default: under systemd)\n"
+	      "  --version          print the version and exit\n",
 	      out);
 }
 
@@ -272,6 +274,7 @@ int main(int argc, char **argv)
 		{ "journal", no_argument, NULL, 'J' },
 		{ "no-journal", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db_path = getenv("IPSECFW_DB"), *run_dir = getenv("IPSECFW_RUN_DIR");
@@ -302,6 +305,7 @@ int main(int argc, char **argv)
 		case 'J': journal = true; break;
 		case 'N': journal = false; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': puts("ipsecfwd " IPSECFW_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

@@ -95,15 +95,24 @@ static void w3c_value(FILE *out, const char *v, bool quoted)
 		fputc('"', out);
 }
 
+/* A spreadsheet reads a cell starting with = + - @ (or a tab or CR before
+ * one) as a formula: such a value gets a leading single quote, as OWASP's
+ * CSV injection guidance says, so a name from a store or a drop cannot run
+ * in the admin's spreadsheet. */
 static void csv_value(FILE *out, const char *v)
 {
+	bool formula;
+
 	if (!v)
 		return;
-	if (!strpbrk(v, ",\"\r\n")) {
+	formula = *v && strchr("=+-@\t\r", *v);
+	if (!formula && !strpbrk(v, ",\"\r\n")) {
 		fputs(v, out);
 		return;
 	}
 	fputc('"', out);
+	if (formula)
+		fputc('\'', out);
 	for (const char *p = v; *p; p++) {
 		if (*p == '"')
 			fputc('"', out);

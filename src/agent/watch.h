@@ -1,6 +1,8 @@
 /* watch.h - what tells the agent that the policy's inputs may have moved:
  * rtnetlink address, route and link events, and inotify on the store's
- * directory and the directories of the facts files (sys/facts.h). The
+ * directory (and, for a store behind a symlink, the directory of its
+ * target, followed when the link is pointed elsewhere) and the
+ * directories of the facts files (sys/facts.h). The
  * watcher only says "something changed"; the agent then re-reads the
  * change counter and the facts, which are the truth. */
 #ifndef IPSECFW_WATCH_H

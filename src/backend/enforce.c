@@ -379,3 +379,24 @@ int enforce_wanted(const struct enforce_ctx *c, bool *out, struct err *e)
 	kernel_table_free(&kt);
 	return 0;
 }
+
+int enforce_unload(const struct enforce_ctx *c, bool *removed, struct err *e)
+{
+	struct kernel_table kt;
+	char path[4096];
+	int rc = 0;
+
+	*removed = false;
+	if (kernel_table_read(&kt, e) < 0) /* refuses a table of that name not ours */
+		return -1;
+	if (kt.exists && (rc = kernel_run("delete table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME "\n",
+					  e)) == 0) {
+		*removed = true;
+		if (kt.loaded) {
+			saved_path(c, kt.gen, path, sizeof(path));
+			unlink(path);
+		}
+	}
+	kernel_table_free(&kt);
+	return rc;
+}

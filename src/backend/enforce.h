@@ -77,4 +77,8 @@ int enforce_dry_run(const struct enforce_ctx *c, FILE *out, struct err *e);
  * is assigned, or the kernel is in secure mode already. */
 int enforce_wanted(const struct enforce_ctx *c, bool *out, struct err *e);
 
+/* Deletes our table, whatever its mode: nothing is filtered by ipsecfw
+ * afterwards (package removal). *removed tells whether there was one. */
+int enforce_unload(const struct enforce_ctx *c, bool *removed, struct err *e);
+
 #endif

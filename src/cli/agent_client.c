@@ -71,8 +71,7 @@ static int check_socket(const char *path, struct err *e)
 
 	if (lstat(path, &st) < 0) {
 		if (errno == ENOENT)
-			return err_set(e, "no policy agent is running (ipsecfwd): dynamic rules live in "
-					  "the agent and are lost when it stops");
+			return err_set(e, SPD_NO_AGENT);
 		return err_set(e, "the policy agent's socket %s: %s", path, strerror(errno));
 	}
 	if (!S_ISSOCK(st.st_mode) || st.st_uid != 0)
@@ -98,8 +97,7 @@ static int connect_agent(struct call *c, const char *run_dir, struct err *e)
 		if (errno == EINPROGRESS)
 			break;
 		if (errno == ENOENT || errno == ECONNREFUSED)
-			return err_set(e, "no policy agent is running (ipsecfwd): dynamic rules live in "
-					  "the agent and are lost when it stops");
+			return err_set(e, SPD_NO_AGENT);
 		if (errno != EAGAIN && errno != EINTR)
 			return err_set(e, "the policy agent's socket %s: %s", sa.sun_path,
 				       strerror(errno));
@@ -185,10 +183,10 @@ static const char *unprefixed(const struct session *s, const char *msg)
 	return msg;
 }
 
-static int forward(struct session *s, struct bound *b, struct err *e)
+/* Sends req (consumed) to the agent of s and prints what it printed; on
+ * failure e holds its message and *col, *failed where it failed. */
+static int exchange(struct session *s, json_t *req, int *col, size_t *failed, struct err *e)
 {
-	const char *run_dir = s->spd_ctx;
-	json_t *req = json_pack("{s:s%,s:b}", "line", s->text, s->text_len, "json", s->json);
 	char *text = req ? json_dumps(req, JSON_COMPACT) : NULL, *line = NULL, *reply = NULL;
 	json_t *rep = NULL;
 	struct call c = { .fd = -1, .timeout_s = timeout_s() };
@@ -200,8 +198,13 @@ static int forward(struct session *s, struct bound *b, struct err *e)
 		return err_set(e, "out of memory");
 	}
 	free(text);
+	if (strlen(line) > CONTROL_REQUEST_MAX) {
+		err_set(e, "the request is longer than the policy agent takes (%d bytes)",
+			CONTROL_REQUEST_MAX);
+		goto out;
+	}
 	c.deadline_ms = now_ms() + c.timeout_s * 1000LL;
-	if (connect_agent(&c, run_dir, e) < 0 || send_request(&c, line, e) < 0 ||
+	if (connect_agent(&c, s->spd_ctx, e) < 0 || send_request(&c, line, e) < 0 ||
 	    !(reply = read_reply(&c, e)))
 		goto out;
 	if (!(rep = json_loads(reply, 0, NULL)) || !json_is_integer(json_object_get(rep, "rc"))) {
@@ -214,7 +217,8 @@ static int forward(struct session *s, struct bound *b, struct err *e)
 		rc = 0;
 	} else {
 		err_set(e, "%s", unprefixed(s, json_string_value(json_object_get(rep, "error")) ?: "failed"));
-		b->err_col = (int)json_integer_value(json_object_get(rep, "col"));
+		*col = (int)json_integer_value(json_object_get(rep, "col"));
+		*failed = (size_t)json_integer_value(json_object_get(rep, "line"));
 	}
 out:
 	if (c.fd >= 0)
@@ -225,8 +229,48 @@ out:
 	return rc;
 }
 
+/* One command: the line the session is running. */
+static int forward(struct session *s, struct bound *b, struct err *e)
+{
+	size_t failed;
+
+	return exchange(s, json_pack("{s:s%,s:b}", "line", s->text, s->text_len, "json", s->json),
+			&b->err_col, &failed, e);
+}
+
+/* Several commands, applied by the agent as one change. */
+static int forward_batch(struct session *s, const char *const *lines, size_t n, size_t *failed,
+			 struct err *e)
+{
+	json_t *list = json_array();
+	int col;
+
+	for (size_t i = 0; list && i < n; i++)
+		if (json_array_append_new(list, json_string(lines[i])) < 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	if (!list)
+		return err_set(e, "out of memory");
+	return exchange(s, json_pack("{s:o,s:b}", "lines", list, "json", s->json), &col, failed, e);
+}
+
+bool agent_client_running(const char *run_dir)
+{
+	struct call c = { .fd = -1, .timeout_s = timeout_s() };
+	struct err e;
+	int rc;
+
+	c.deadline_ms = now_ms() + c.timeout_s * 1000LL;
+	rc = connect_agent(&c, run_dir, &e);
+	if (c.fd >= 0)
+		close(c.fd);
+	return rc == 0;
+}
+
 void agent_client_install(struct session *s, const char *run_dir)
 {
 	s->spd_run = forward;
+	s->spd_batch = forward_batch;
 	s->spd_ctx = (void *)run_dir;
 }

@@ -9,4 +9,7 @@
 /* Sends s's SPD commands to the agent of run_dir (kept, not copied). */
 void agent_client_install(struct session *s, const char *run_dir);
 
+/* Whether an agent answers on run_dir's socket. */
+bool agent_client_running(const char *run_dir);
+
 #endif

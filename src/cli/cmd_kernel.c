@@ -1,8 +1,10 @@
-/* cmd_kernel.c - apply, boot, show mode, show stats, and the commit hook. */
+/* cmd_kernel.c - apply, boot, unload, show mode, show stats, and the commit
+ * hook. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/coexist.h"
+#include "agent_client.h"
 #include "backend/kernel.h"
 #include "kernel_cmds.h"
 #include "queries.h"
@@ -102,6 +104,36 @@ int cmd_boot(const struct enforce_ctx *c, int argc, char **argv, bool json)
 	if (rc == 0)
 		rc = enforce_mode(c, m, &r, &e);
 	return finish(&r, rc, &e, json);
+}
+
+int cmd_unload(const struct enforce_ctx *c, int argc, char **argv, bool json)
+{
+	bool removed;
+	struct err e;
+
+	(void)argv;
+	if (argc != 0) {
+		fprintf(stderr, "ipsecfw: want: unload\n");
+		return 2;
+	}
+	/* it would load the policy again at its next change */
+	if (agent_client_running(enforce_run_dir(c))) {
+		fprintf(stderr, "ipsecfw: unload: the policy agent (ipsecfwd) is running: stop it "
+				"first\n");
+		return 1;
+	}
+	if (enforce_unload(c, &removed, &e) < 0) {
+		fprintf(stderr, "ipsecfw: unload: %s\n", e.msg);
+		return 1;
+	}
+	if (json)
+		json_print(json_pack("{s:b}", "removed", removed));
+	else if (removed)
+		printf("ipsecfw: table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME
+		       " deleted: ipsecfw filters nothing now\n");
+	else
+		printf("ipsecfw: no ipsecfw table in the kernel: nothing to unload\n");
+	return 0;
 }
 
 int cmd_show_mode(const struct enforce_ctx *c, bool json)

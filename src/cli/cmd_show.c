@@ -56,9 +56,13 @@ int cmd_show_facts(const struct view *v, const struct query_opts *o)
 			inet_ntop(f->servers[t][i].family, f->servers[t][i].bytes, a, sizeof(a));
 			printf("%-8s %s\n", server_key((enum server_type)t), a);
 		}
-	if (f->refused[0])
-		printf("refused  %s (no %s servers from it)\n", f->refused,
-		       server_key(f->refused_type));
+	if (f->refused[0]) {
+		printf("refused  %s (no servers of type", f->refused);
+		for (int t = SRV_DNS; t <= SRV_GATEWAY; t++)
+			if (f->refused_types & 1u << t)
+				printf(" %s", server_key((enum server_type)t));
+		printf(")\n");
+	}
 	return 0;
 }
 

@@ -23,6 +23,8 @@ int cmd_apply(const struct enforce_ctx *c, int argc, char **argv, bool json);
 int cmd_boot(const struct enforce_ctx *c, int argc, char **argv, bool json);
 int cmd_show_mode(const struct enforce_ctx *c, bool json);
 int cmd_show_stats(const struct enforce_ctx *c, bool json);
+/* Deletes the table (no store needed: c->db may be NULL). */
+int cmd_unload(const struct enforce_ctx *c, int argc, char **argv, bool json);
 
 /* Safe assign (cmd_confirm.c): `confirm [--watch]`; the session hook that
  * starts the watcher after a change made with confirm=; what is pending,

@@ -17,6 +17,7 @@
 #include "lang/ipsecpol.h"
 #include "lang/session.h"
 #include "store/store.h"
+#include "version.h"
 
 static void usage(FILE *out)
 {
@@ -31,6 +32,7 @@ static void usage(FILE *out)
 	      "       ipsecfw [OPTIONS] show facts|table   host facts; the compiled filter table\n"
 	      "       ipsecfw [OPTIONS] apply [--dry-run]  load the policy in force into the kernel\n"
 	      "       ipsecfw [OPTIONS] boot               load the startup mode's table\n"
+	      "       ipsecfw unload                       delete ipsecfw's table from the kernel\n"
 	      "       ipsecfw [OPTIONS] show mode|stats    the kernel's mode; its counters\n"
 	      "       ipsecfw [OPTIONS] confirm [--watch]  keep an assignment made with confirm=SECONDS\n"
 	      "       ipsecfw log export [--format w3c|csv] [--since T] [--until T]   the agent's events\n"
@@ -39,7 +41,8 @@ static void usage(FILE *out)
 	      "  -j                 print JSON\n"
 	      "  -f SCRIPT          run SCRIPT ('-' for standard input)\n"
 	      "  --facts FILE       host facts from FILE instead of this machine (what-if)\n"
-	      "  --facts-root DIR   read resolv.conf, leases and wins.conf under DIR\n",
+	      "  --facts-root DIR   read resolv.conf, leases and wins.conf under DIR\n"
+	      "  --version          print the version and exit\n",
 	      out);
 }
 
@@ -222,6 +225,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "facts", required_argument, NULL, 'F' },
 		{ "facts-root", required_argument, NULL, 'R' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db_path = getenv("IPSECFW_DB"), *script = NULL;
@@ -257,6 +261,9 @@ int main(int argc, char **argv)
 			case 'h':
 				usage(stdout);
 				return 0;
+			case 'V':
+				puts("ipsecfw " IPSECFW_VERSION);
+				return 0;
 			default:
 				usage(stderr);
 				return 2;
@@ -267,6 +274,10 @@ int main(int argc, char **argv)
 	}
 	if (!as_pol && argc - optind > 0 && strcmp(argv[optind], "log") == 0)
 		return cmd_log(argc - optind, argv + optind, json); /* no store needed */
+	if (!as_pol && argc - optind > 0 && strcmp(argv[optind], "unload") == 0) {
+		struct enforce_ctx c = { .facts = &facts_src }; /* nor here: package removal */
+		return cmd_unload(&c, argc - optind - 1, argv + optind + 1, json);
+	}
 	if (!db_path || !db_path[0])
 		db_path = DB_DEFAULT_PATH;
 	if (db_open(&db, db_path, &e) < 0) {

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "model/auth.h"
+#include "model/label.h"
 
 /* name= or guid=: exactly one must be given. */
 static int name_or_guid(struct bound *b, const char *tag, const char **name, const char **guid,
@@ -87,6 +88,8 @@ int cmd_check_name(struct bound *b, const char *tag, const char *name, int exist
 		err_set(e, "'all' is a keyword, not a %s name", kind);
 	else if (strlen(name) >= NAME_MAX_LEN)
 		err_set(e, "a %s name is at most %d characters", kind, NAME_MAX_LEN - 1);
+	else if (label_check(name, e) < 0)
+		return args_fail(b, tag, e);
 	else if (exists)
 		err_set(e, "a %s named '%s' already exists", kind, name);
 	else

@@ -40,8 +40,7 @@ static int cmd_show_config(struct session *s, struct bound *b, struct err *e)
 static int cmd_spd(struct session *s, struct bound *b, struct err *e)
 {
 	if (!s->spd_run)
-		return err_set(e, "no policy agent is running (ipsecfwd): dynamic rules live in "
-				  "the agent and are lost when it stops");
+		return err_set(e, SPD_NO_AGENT);
 	return s->spd_run(s, b, e);
 }
 

@@ -1,6 +1,6 @@
 /* cmd_static.c - the `netsh ipsec static` command table (SPEC §2) and the
- * store-wide commands: set/show store, delete all, show all, export,
- * import, batching and dump. */
+ * store-wide commands: set/show store, delete all, restore defaults, show
+ * all, export, import, batching and dump. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +12,7 @@
 #include "export.h"
 #include "session.h"
 #include "show.h"
+#include "store/builtins.h"
 #include "sys/safefile.h"
 
 static int cmd_set_store(struct session *s, struct bound *b, struct err *e)
@@ -82,6 +83,13 @@ static int cmd_delete_all(struct session *s, struct bound *b, struct err *e)
 		rc = db_filteraction_delete(s->db, as[i].id, e);
 	free(as);
 	return rc;
+}
+
+/* ipsecfw's own (SPEC §15): recreate the built-in objects that are missing. */
+static int cmd_restore_defaults(struct session *s, struct bound *b, struct err *e)
+{
+	(void)b;
+	return db_builtins_restore(s->db, s->store, s->json ? NULL : s->out, e) < 0 ? -1 : 0;
 }
 
 /* Every object of the store, as one JSON object. */
@@ -327,6 +335,7 @@ const struct command static_commands[] = {
 	{ "set", "store", PARAMS(p_set_store), cmd_set_store, 0 },
 	{ "show", "store", NULL, 0, cmd_show_store, 0 },
 	{ "delete", "all", NULL, 0, cmd_delete_all, 0 },
+	{ "restore", "defaults", NULL, 0, cmd_restore_defaults, 0 },
 	{ "show", "all", PARAMS(p_show_all), cmd_show_all, 0 },
 	{ "exportpolicy", NULL, PARAMS(p_file), cmd_exportpolicy, 0 },
 	{ "importpolicy", NULL, PARAMS(p_file), cmd_importpolicy, 0 },

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "model/auth.h"
+#include "store/builtins.h"
 
 /* A value as netsh reads it back: quoted when it is empty or has blanks
  * or '='. Values never hold '"' (the lexer strips it), except rootca,
@@ -95,7 +96,7 @@ static void put_filter(FILE *out, const char *list, const struct filter *f)
 	fputc('\n', out);
 }
 
-static int export_filterlists(struct session *s, FILE *out, struct err *e)
+static int export_filterlists(struct session *s, FILE *out, bool skip_builtins, struct err *e)
 {
 	struct filterlist *lists;
 	size_t n;
@@ -105,6 +106,8 @@ static int export_filterlists(struct session *s, FILE *out, struct err *e)
 	for (size_t i = 0; i < n; i++) {
 		struct filter *fs;
 		size_t nf;
+		if (skip_builtins && builtin_guid(lists[i].guid))
+			continue;
 		fputs("add filterlist", out);
 		put_value(out, "name", lists[i].name);
 		put_value(out, "description", lists[i].description);
@@ -121,7 +124,8 @@ static int export_filterlists(struct session *s, FILE *out, struct err *e)
 	return 0;
 }
 
-static int export_filteractions(struct session *s, FILE *out, struct err *e)
+static int export_filteractions(struct session *s, FILE *out, bool skip_builtins,
+				struct err *e)
 {
 	struct filteraction *acts;
 	size_t n;
@@ -130,6 +134,8 @@ static int export_filteractions(struct session *s, FILE *out, struct err *e)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const struct filteraction *a = &acts[i];
+		if (skip_builtins && builtin_guid(a->guid))
+			continue;
 		fputs("add filteraction", out);
 		put_value(out, "name", a->name);
 		put_value(out, "description", a->description);
@@ -178,7 +184,7 @@ static int export_rules(struct session *s, FILE *out, const struct policy *p, st
 	return rc;
 }
 
-static int export_policies(struct session *s, FILE *out, struct err *e)
+static int export_policies(struct session *s, FILE *out, bool skip_builtins, struct err *e)
 {
 	struct policy *ps;
 	size_t n;
@@ -188,6 +194,8 @@ static int export_policies(struct session *s, FILE *out, struct err *e)
 		return -1;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct policy *p = &ps[i];
+		if (skip_builtins && builtin_guid(p->guid))
+			continue;
 		fputs("add policy", out);
 		put_value(out, "name", p->name);
 		put_value(out, "description", p->description);
@@ -227,11 +235,21 @@ static int export_policies(struct session *s, FILE *out, struct err *e)
 
 int export_store(struct session *s, FILE *out, struct err *e)
 {
+	/* A store holding every built-in object as created exports them as
+	 * `restore defaults` (a no-op where they are, as in a fresh store):
+	 * written out as `add` commands, they would clash with the importing
+	 * store's own. Otherwise they are written like any object. */
+	int builtins = db_builtins_pristine(s->db, s->store, e);
+
+	if (builtins < 0)
+		return -1;
 	fprintf(out, "# ipsecfw policy export: the %s store as netsh ipsec static commands\n",
 		store_kind_name(s->store));
 	fputs("pushd ipsec static\n", out);
-	if (export_filteractions(s, out, e) < 0 || export_filterlists(s, out, e) < 0 ||
-	    export_policies(s, out, e) < 0)
+	if (builtins)
+		fputs("restore defaults\n", out);
+	if (export_filteractions(s, out, builtins, e) < 0 ||
+	    export_filterlists(s, out, builtins, e) < 0 || export_policies(s, out, builtins, e) < 0)
 		return -1;
 	fputs("popd\n", out);
 	if (fflush(out) != 0 || ferror(out))

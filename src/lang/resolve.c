@@ -1,5 +1,6 @@
 #include "resolve.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +15,35 @@ static int prefix_cmp(const void *a, const void *b)
 	return memcmp(x->bytes, y->bytes, 16);
 }
 
+/* A name that getaddrinfo would read as a number is no name: only the
+ * strict textual forms (inet_pton) are addresses, and those never come
+ * here; "0x7f.1" or "127.1" must not become 127.0.0.1 by the back door. */
+static int refuse_numeric(const char *name, struct err *e)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICHOST };
+	struct addrinfo *res = NULL;
+	unsigned char bytes[16];
+
+	if (getaddrinfo(name, NULL, &hints, &res) != 0)
+		return 0;
+	freeaddrinfo(res);
+	if (inet_pton(AF_INET, name, bytes) == 1 || inet_pton(AF_INET6, name, bytes) == 1)
+		return 0;
+	return err_set(e, "'%.64s' is a numeric address in a loose form, not a host name; "
+			  "write the address as four decimal numbers or in IPv6 notation", name);
+}
+
 int resolve_host(const char *name, struct ip_prefix *out, size_t max, size_t *n, struct err *e)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
 	struct addrinfo *res = NULL;
-	int rc = getaddrinfo(name, NULL, &hints, &res);
+	int rc;
 
 	*n = 0;
-	if (rc != 0)
+	if (refuse_numeric(name, e) < 0)
+		return -1;
+	if ((rc = getaddrinfo(name, NULL, &hints, &res)) != 0)
 		return err_set(e, "cannot resolve '%s': %s", name, gai_strerror(rc));
 	for (struct addrinfo *ai = res; ai && *n < max; ai = ai->ai_next) {
 		struct ip_prefix p = { 0 };

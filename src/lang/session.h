@@ -16,6 +16,11 @@
 
 enum netsh_context { CTX_STATIC, CTX_DYNAMIC };
 
+/* What a dynamic command says when no agent answers. */
+#define SPD_NO_AGENT \
+	"no policy agent is running (ipsecfwd): dynamic rules live in the agent and are lost " \
+	"when it stops"
+
 enum { RESOLVE_MAX = 32, CTX_STACK_MAX = 16, INCLUDE_MAX = 4 };
 
 /* Resolves a host name to addresses (SPEC §1.1 rule 4). */
@@ -61,6 +66,10 @@ struct session {
 	 * in the agent spd_run carries them out, in the CLI it sends the line
 	 * to the agent. NULL: there is no agent to ask. */
 	int (*spd_run)(struct session *s, struct bound *b, struct err *e);
+	/* Several such lines as one change, all or nothing (ipsecpol's
+	 * dynamic mode); *failed: the index of the line that failed. */
+	int (*spd_batch)(struct session *s, const char *const *lines, size_t n, size_t *failed,
+			 struct err *e);
 	void *spd_ctx;
 	const char *text; /* the current line, for forwarding */
 	size_t text_len;

@@ -61,6 +61,31 @@ static bool is_host_name(const char *s)
 	return alpha && s[n - 1] != '-';
 }
 
+/* inet_aton, and getaddrinfo through it, also read "127.1", "0x7f.1",
+ * "017.0.0.1" (octal: 15.0.0.1) and "2130706433": text that means one
+ * address here and another to a reader with other rules. Only dotted
+ * quads of decimal numbers are IPv4 addresses; these forms are refused,
+ * never resolved. Returns -1 (error in e) for such a form. */
+static int refuse_loose_ipv4(const char *text, size_t len, struct err *e)
+{
+	char *copy, canon[INET_ADDRSTRLEN];
+	struct in_addr a;
+	int loose;
+
+	if (len > 1 && text[len - 1] == '.')
+		len--; /* "0x7f.1." is the same number as a fully qualified name */
+	copy = strndup(text, len);
+	loose = copy && inet_aton(copy, &a);
+
+	free(copy);
+	if (!loose)
+		return 0;
+	inet_ntop(AF_INET, &a, canon, sizeof(canon));
+	return err_set(e, "bad address '%.64s': an IPv4 address is four decimal numbers "
+			  "0..255 without leading zeros (this form would be read as %s)",
+		       text, canon);
+}
+
 static int parse_prefix_len(const char *s, int max, int *out)
 {
 	char *end;
@@ -120,6 +145,8 @@ enum addr_parse_result addr_parse(const char *text, struct addr *out,
 			return ADDR_PARSED;
 		}
 	}
+	if (refuse_loose_ipv4(text, alen, e) < 0)
+		return ADDR_BAD;
 	if (strchr(text, '-') && strspn(text, "0123456789.-") == strlen(text))
 		return err_set(e, "bad address '%s': address ranges are not supported", text);
 	if (!slash && is_host_name(text)) {

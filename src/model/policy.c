@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "label.h"
 #include "secmethods.h"
 
 void filter_init(struct filter *f)
@@ -159,6 +160,8 @@ int field_copy(char *dst, size_t cap, const char *text, const char *what, struct
 
 	if (n >= cap)
 		return err_set(e, "%s is too long (%zu bytes, at most %zu)", what, n, cap - 1);
+	if (label_check(text, e) < 0)
+		return -1;
 	memcpy(dst, text, n + 1);
 	return 0;
 }

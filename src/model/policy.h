@@ -108,7 +108,8 @@ int action_parse(const char *text, enum action *out);
 const char *conntype_name(enum conntype c);
 int conntype_parse(const char *text, enum conntype *out);
 
-/* Copies text into a fixed field, failing with "<what> is too long". */
+/* Copies a name or description into a fixed field, failing with "<what>
+ * is too long" or with what label_check (label.h) refuses. */
 int field_copy(char *dst, size_t cap, const char *text, const char *what, struct err *e);
 
 #endif

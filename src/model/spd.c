@@ -211,6 +211,9 @@ int spd_to_ruleset(const struct spd *s, struct ruleset *rs)
 			 action_name(d->action_in), action_name(d->action_out));
 		r.action_in = d->action_in;
 		r.action_out = d->action_out;
+		/* a soft quick-mode policy falls back to clear (SPEC §5.5) */
+		long qm = d->qmpolicy[0] ? spd_qm_find(s, d->qmpolicy) : -1;
+		r.soft = qm >= 0 && s->qm[qm].soft;
 		r.conntype = d->conntype;
 		rs_filter_from(&f, &d->f);
 		f.id = d->f.seq; /* "dynamic:N" in counters and explanations */

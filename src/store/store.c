@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "builtins.h"
+#include "model/label.h"
 #include "schema.h"
 #include "sys/safefile.h"
 
@@ -119,6 +121,18 @@ static int next_seq(struct db *db, int64_t *seq, struct err *e)
 	return 0;
 }
 
+/* Writes the creation sequence back, when this transaction used it. */
+static int save_seq(struct db *db, struct err *e)
+{
+	char sql[96];
+
+	if (!db->seq)
+		return 0;
+	snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%lld' WHERE key = 'seq'",
+		 (long long)db->seq);
+	return exec(db, sql, e);
+}
+
 static int mkdir_parent(const char *path, struct err *e)
 {
 	char dir[4096];
@@ -171,6 +185,17 @@ static int migrate(struct db *db, bool create, struct err *e)
 			return err_prefix(e, "schema migration %d", v + 1);
 		}
 	}
+	/* A new database is a fresh store: it gets Windows' built-in objects
+	 * (SPEC §15). A store made by an older ipsecfw is migrated without
+	 * them: objects appearing in it unasked could clash with the admin's;
+	 * `restore defaults` adds them on request. */
+	if (version == 0 && (db_builtins_restore(db, STORE_LOCAL, NULL, e) < 0 ||
+			     save_seq(db, e) < 0)) {
+		exec(db, "ROLLBACK", NULL);
+		return err_prefix(e, "built-in objects");
+	}
+	db->dirty = false;
+	db->seq = 0;
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", target);
 	if (exec(db, sql, e) < 0 || exec(db, "COMMIT", e) < 0) {
 		exec(db, "ROLLBACK", NULL);
@@ -299,15 +324,11 @@ int db_begin_read(struct db *db, struct err *e)
 
 int db_commit(struct db *db, struct err *e)
 {
-	char sql[96];
-
 	if (db->dirty &&
 	    exec(db, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'changes'",
 		 e) < 0)
 		return -1;
-	snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%lld' WHERE key = 'seq'",
-		 (long long)db->seq);
-	if ((db->seq && exec(db, sql, e) < 0) || exec(db, "COMMIT", e) < 0)
+	if (save_seq(db, e) < 0 || exec(db, "COMMIT", e) < 0)
 		return -1;
 	db->in_tx = false;
 	db->dirty = false;
@@ -406,6 +427,14 @@ static void col_text(sqlite3_stmt *st, int i, char *dst, size_t cap)
 	snprintf(dst, cap, "%s", t ? (const char *)t : "");
 }
 
+/* A name or description: a store edited by hand may hold what the commands
+ * refuse (label.h); it is shown escaped, never as it is. */
+static void col_label(sqlite3_stmt *st, int i, char *dst, size_t cap)
+{
+	col_text(st, i, dst, cap);
+	label_escape(dst, cap);
+}
+
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
@@ -493,14 +522,14 @@ static void read_policy(sqlite3_stmt *st, void *out)
 	p->id = sqlite3_column_int64(st, 0);
 	p->store = (enum store_kind)sqlite3_column_int(st, 1);
 	col_text(st, 2, p->guid, sizeof(p->guid));
-	col_text(st, 3, p->name, sizeof(p->name));
-	col_text(st, 4, p->description, sizeof(p->description));
+	col_label(st, 3, p->name, sizeof(p->name));
+	col_label(st, 4, p->description, sizeof(p->description));
 	p->mmpfs = sqlite3_column_int(st, 5);
 	p->qmpermm = sqlite3_column_int(st, 6);
 	p->mmlifetime = sqlite3_column_int(st, 7);
 	p->pollinginterval = sqlite3_column_int(st, 8);
 	p->assigned = sqlite3_column_int(st, 9);
-	col_text(st, 10, p->gponame, sizeof(p->gponame));
+	col_label(st, 10, p->gponame, sizeof(p->gponame));
 	col_text(st, 11, p->mmsecmethods, sizeof(p->mmsecmethods));
 	p->defrule.active = sqlite3_column_int(st, 12);
 	p->defrule.qmpfs = sqlite3_column_int(st, 13);
@@ -678,8 +707,8 @@ static void read_filterlist(sqlite3_stmt *st, void *out)
 
 	l->id = sqlite3_column_int64(st, 0);
 	col_text(st, 1, l->guid, sizeof(l->guid));
-	col_text(st, 2, l->name, sizeof(l->name));
-	col_text(st, 3, l->description, sizeof(l->description));
+	col_label(st, 2, l->name, sizeof(l->name));
+	col_label(st, 3, l->description, sizeof(l->description));
 }
 
 int db_filterlist_add(struct db *db, enum store_kind s, struct filterlist *l, struct err *e)
@@ -777,7 +806,7 @@ static void read_addr(sqlite3_stmt *st, int i, struct addr *a)
 	a->ip.len = (uint8_t)sqlite3_column_int(st, i + 3);
 	if (blob && len == 16)
 		memcpy(a->ip.bytes, blob, 16);
-	col_text(st, i + 5, a->name, sizeof(a->name));
+	col_label(st, i + 5, a->name, sizeof(a->name));
 }
 
 static void read_filter(sqlite3_stmt *st, void *out)
@@ -796,7 +825,7 @@ static void read_filter(sqlite3_stmt *st, void *out)
 	f->icmp_type = (int16_t)sqlite3_column_int(st, 19);
 	f->icmp_code = (int16_t)sqlite3_column_int(st, 20);
 	f->mirrored = sqlite3_column_int(st, 21);
-	col_text(st, 22, f->description, sizeof(f->description));
+	col_label(st, 22, f->description, sizeof(f->description));
 	f->seq = sqlite3_column_int64(st, 23);
 }
 
@@ -894,7 +923,7 @@ static void read_filteraction(sqlite3_stmt *st, void *out)
 
 	a->id = sqlite3_column_int64(st, 0);
 	col_text(st, 1, a->guid, sizeof(a->guid));
-	col_text(st, 2, a->name, sizeof(a->name));
+	col_label(st, 2, a->name, sizeof(a->name));
 	col_text(st, 3, a->description, sizeof(a->description));
 	a->action = (enum action)sqlite3_column_int(st, 4);
 	a->inpass = sqlite3_column_int(st, 5);
@@ -1008,9 +1037,9 @@ static void read_rule(sqlite3_stmt *st, void *out)
 	r->policy_id = sqlite3_column_int64(st, 2);
 	r->filterlist_id = sqlite3_column_int64(st, 3);
 	r->filteraction_id = sqlite3_column_int64(st, 4);
-	col_text(st, 5, r->name, sizeof(r->name));
-	col_text(st, 6, r->description, sizeof(r->description));
-	col_text(st, 7, r->tunnel, sizeof(r->tunnel));
+	col_label(st, 5, r->name, sizeof(r->name));
+	col_label(st, 6, r->description, sizeof(r->description));
+	col_label(st, 7, r->tunnel, sizeof(r->tunnel));
 	r->conntype = (enum conntype)sqlite3_column_int(st, 8);
 	r->active = sqlite3_column_int(st, 9);
 	col_text(st, 10, r->auth, sizeof(r->auth));

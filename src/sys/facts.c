@@ -96,10 +96,15 @@ static int server_cmp(const void *x, const void *y)
 }
 
 /* Address and server lists come in whatever order the kernel or the files
- * give; the engine must see the same facts the same way. */
+ * give; the engine must see the same facts the same way. A refused server
+ * type keeps none. */
 void facts_normalize(struct host_facts *f)
 {
 	size_t n = 0;
+
+	for (int t = SRV_DNS; t <= SRV_GATEWAY; t++)
+		if (f->refused_types & 1u << t)
+			f->n_servers[t] = 0; /* whatever came from other sources: all or none */
 
 	qsort(f->addrs, f->n_addrs, sizeof(f->addrs[0]), addr_cmp);
 	for (size_t i = 0; i < f->n_addrs; i++)
@@ -149,22 +154,22 @@ static int parse_fact_line(char *line, struct host_facts *out, struct err *e)
 	if (!known)
 		return err_set(e, "the first word is not a fact (want addr, dns, wins, dhcp or gateway)");
 	if (!value)
-		return err_set(e, "'%s' needs an address", kind);
+		return err_set(e, "'%.64s' needs an address", kind);
 	if (strcmp(kind, "addr") == 0) {
 		char *slash = strchr(value, '/');
 		long len = -1;
 		if (slash) {
 			*slash = '\0';
 			if (int_parse(slash + 1, 0, 128, &len) < 0)
-				return err_set(e, "bad prefix length '%s'", slash + 1);
+				return err_set(e, "bad prefix length '%.16s'", slash + 1);
 		}
 		if (ip_parse_host(value, &ip) < 0)
-			return err_set(e, "bad address '%s'", value);
+			return err_set(e, "bad address '%.64s'", value);
 		if (len > family_bits(ip.family))
-			return err_set(e, "prefix length %ld is too long for '%s'", len, value);
+			return err_set(e, "prefix length %ld is too long for '%.64s'", len, value);
 		ip.len = len < 0 ? ip.len : (uint8_t)len;
 		if (flag && strcmp(flag, "dialup") != 0)
-			return err_set(e, "unknown flag '%s' (want dialup)", flag);
+			return err_set(e, "unknown flag '%.64s' (want dialup)", flag);
 		if (facts_add_addr(out, &ip, 0, flag != NULL) < 0)
 			return err_set(e, "more than %d addresses", FACTS_ADDR_MAX);
 		return 0;
@@ -173,9 +178,9 @@ static int parse_fact_line(char *line, struct host_facts *out, struct err *e)
 		if (strcmp(kind, server_words[t]) != 0)
 			continue;
 		if (flag)
-			return err_set(e, "unexpected '%s'", flag);
+			return err_set(e, "unexpected '%.64s'", flag);
 		if (ip_parse_host(value, &ip) < 0)
-			return err_set(e, "bad address '%s'", value);
+			return err_set(e, "bad address '%.64s'", value);
 		if (facts_add_server(out, (enum server_type)t, &ip) < 0)
 			return err_set(e, "more than %d %s servers", FACTS_SERVER_MAX, kind);
 		return 0;
@@ -183,25 +188,47 @@ static int parse_fact_line(char *line, struct host_facts *out, struct err *e)
 	return err_set(e, "the first word is not a fact (want addr, dns, wins, dhcp or gateway)");
 }
 
-int facts_parse_file(const char *path, struct host_facts *out, struct err *e)
+int facts_parse_text(struct text *t, const char *name, struct host_facts *out, struct err *e)
 {
-	FILE *in = fopen(path, "r");
-	char line[512];
 	long lineno = 0;
-	int rc = 0;
+	char *line;
 
-	if (!in)
-		return err_set(e, "cannot open facts file '%s': %s", path, strerror(errno));
-	while (rc == 0 && fgets(line, sizeof(line), in)) {
+	while ((line = text_next_line(t))) {
 		lineno++;
-		line[strcspn(line, "#\r\n")] = '\0';
+		line[strcspn(line, "#\r")] = '\0';
 		if (strspn(line, " \t") == strlen(line))
 			continue;
-		if ((rc = parse_fact_line(line, out, e)) < 0)
-			err_prefix(e, "%s:%ld", path, lineno);
+		if (parse_fact_line(line, out, e) < 0)
+			return err_prefix(e, "%s:%ld", name, lineno);
 	}
-	fclose(in);
+	return 0;
+}
+
+int facts_parse_file(const char *path, struct host_facts *out, struct err *e)
+{
+	struct text t;
+	int rc = text_file_read(path, &t, e);
+
+	if (rc == 0)
+		return err_set(e, "cannot open facts file '%s': %s", path, strerror(ENOENT));
+	if (rc < 0)
+		return err_prefix(e, "facts file");
+	rc = facts_parse_text(&t, path, out, e);
+	text_free(&t);
 	return rc;
+}
+
+void facts_refuse(struct host_facts *f, enum server_type t, const char *why)
+{
+	size_t n = strlen(f->refused), w = strlen(why);
+
+	f->refused_types |= 1u << t;
+	if (n == 0)
+		snprintf(f->refused, sizeof(f->refused), "%s", why);
+	else if (n + 2 + w < sizeof(f->refused)) {
+		memcpy(f->refused + n, "; ", 2);
+		memcpy(f->refused + n + 2, why, w + 1);
+	}
 }
 
 const char *const facts_file_dirs[] = {

@@ -10,6 +10,7 @@
 
 #include "model/addr.h"
 #include "model/err.h"
+#include "textfile.h"
 
 enum { FACTS_ADDR_MAX = 1024, FACTS_SERVER_MAX = 32 };
 
@@ -24,10 +25,10 @@ struct host_facts {
 	struct local_addr addrs[FACTS_ADDR_MAX]; /* sorted, no loopback */
 	size_t n_servers[SRV_GATEWAY + 1];
 	struct ip_prefix servers[SRV_GATEWAY + 1][FACTS_SERVER_MAX]; /* sorted, unique */
-	/* A source that was not what it should be ("" when all were): its
+	/* Sources that were not what they should be ("" when all were): their
 	 * servers are left out, and the agent keeps the ones it had. */
 	char refused[256];
-	enum server_type refused_type;
+	unsigned refused_types; /* 1u << type for each server type refused */
 };
 
 /* Where each fact comes from. NULL fields take the machine's defaults. */
@@ -36,14 +37,24 @@ struct facts_sources {
 	const char *facts_file; /* if set: everything from this file, no netlink */
 };
 
-/* Reads every fact. Missing files give no servers, not an error; a broken
- * facts file or netlink failure is an error. */
+/* Reads every fact. Missing files give no servers, not an error; one that
+ * is not a small regular text file (textfile.h) or not of its format is
+ * refused (out->refused). A broken facts file or netlink failure is an
+ * error. */
 int facts_read(const struct facts_sources *src, struct host_facts *out, struct err *e);
 
 /* The fixture format, one fact per line ('#' comments):
  *   addr 192.0.2.10/24 [dialup]     a local address with its prefix length
- *   dns|wins|dhcp|gateway ADDRESS   a server of that type */
+ *   dns|wins|dhcp|gateway ADDRESS   a server of that type
+ * A FIFO, a device, a file over 1 MiB or with a NUL byte is an error. */
 int facts_parse_file(const char *path, struct host_facts *out, struct err *e);
+/* The same over a text already read; name prefixes errors ("NAME:LINE"). */
+int facts_parse_text(struct text *t, const char *name, struct host_facts *out, struct err *e);
+
+/* Leaves the servers of type t out: its source (why says which, and what
+ * is wrong) was refused. The first reason is kept; later ones are added
+ * while there is room. */
+void facts_refuse(struct host_facts *f, enum server_type t, const char *why);
 
 /* Sorts and de-duplicates, so equal facts compare equal byte for byte. */
 void facts_normalize(struct host_facts *f);
@@ -75,6 +86,16 @@ int facts_read_netlink(struct host_facts *out, struct err *e);         /* netlin
 int facts_read_resolv(const char *root, struct host_facts *out, struct err *e); /* resolv.c */
 int facts_read_leases(const char *root, struct host_facts *out, struct err *e); /* leases.c */
 int facts_read_wins(const char *root, struct host_facts *out, struct err *e);   /* resolv.c */
+
+/* The parsers of the files above over whole texts (the readers and the
+ * fuzz target use them). resolv_scan adds the servers of "KEYWORD ADDRESS"
+ * lines and returns the number of the first line whose first word is not
+ * in known (NULL-ended; NULL: any word), 0 when none; `stub` (may be NULL)
+ * counts loopback servers instead of adding them. */
+long resolv_scan(struct text *t, const char *keyword, const char *const *known,
+		 enum server_type type, struct host_facts *out, int *stub);
+void lease_scan_dhclient(struct text *t, struct host_facts *out);
+void lease_scan_keyfile(struct text *t, struct host_facts *out);
 
 /* Parses "192.0.2.1" or "2001:db8::1" as a host prefix; -1 if it is not. */
 int ip_parse_host(const char *text, struct ip_prefix *out);

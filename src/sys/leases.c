@@ -9,34 +9,35 @@
 
 /* dhclient: "option dhcp-server-identifier 192.0.2.1;" inside lease { } blocks;
  * the last lease in the file is the current one. */
-static void read_dhclient(FILE *in, struct host_facts *out)
+void lease_scan_dhclient(struct text *t, struct host_facts *out)
 {
-	char line[1024], last[64] = "";
-	const char *key = "option dhcp-server-identifier ";
+	static const char key[] = "option dhcp-server-identifier ";
+	const char *last = NULL; /* into t's lines, which stay in place */
 	struct ip_prefix ip;
+	char *line;
 
-	while (fgets(line, sizeof(line), in)) {
+	while ((line = text_next_line(t))) {
 		char *p = line + strspn(line, " \t");
 		if (strncmp(p, key, strlen(key)) != 0)
 			continue;
 		p += strlen(key);
-		p[strcspn(p, "; \t\r\n")] = '\0';
-		snprintf(last, sizeof(last), "%s", p);
+		p[strcspn(p, "; \t\r")] = '\0';
+		last = p;
 	}
-	if (last[0] && ip_parse_host(last, &ip) == 0)
+	if (last && ip_parse_host(last, &ip) == 0)
 		facts_add_server(out, SRV_DHCP, &ip);
 }
 
 /* systemd-networkd and NetworkManager's internal client: "SERVER_ADDRESS=". */
-static void read_keyfile(FILE *in, struct host_facts *out)
+void lease_scan_keyfile(struct text *t, struct host_facts *out)
 {
-	char line[1024];
 	struct ip_prefix ip;
+	char *line;
 
-	while (fgets(line, sizeof(line), in)) {
+	while ((line = text_next_line(t))) {
 		if (strncmp(line, "SERVER_ADDRESS=", 15) != 0)
 			continue;
-		line[strcspn(line, "\r\n")] = '\0';
+		line[strcspn(line, "\r")] = '\0';
 		if (ip_parse_host(line + 15, &ip) == 0)
 			facts_add_server(out, SRV_DHCP, &ip);
 	}
@@ -49,10 +50,12 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 static void read_dir(const char *root, const char *dir, bool (*wanted)(const char *),
-		     void (*reader)(FILE *, struct host_facts *), struct host_facts *out)
+		     void (*scan)(struct text *, struct host_facts *), struct host_facts *out)
 {
 	char path[4096];
 	struct dirent **names;
+	struct text t;
+	struct err e;
 	int n;
 
 	snprintf(path, sizeof(path), "%s%s", root, dir);
@@ -60,13 +63,14 @@ static void read_dir(const char *root, const char *dir, bool (*wanted)(const cha
 	if ((n = scandir(path, &names, NULL, alphasort)) < 0)
 		return;
 	for (int i = 0; i < n; i++) {
-		FILE *in;
 		if (names[i]->d_name[0] != '.' && wanted(names[i]->d_name)) {
 			snprintf(path, sizeof(path), "%s%s/%s", root, dir, names[i]->d_name);
-			if ((in = fopen(path, "r"))) {
-				reader(in, out);
-				fclose(in);
-			}
+			int rc = text_file_read(path, &t, &e);
+			if (rc < 0)
+				facts_refuse(out, SRV_DHCP, e.msg);
+			if (rc > 0)
+				scan(&t, out);
+			text_free(&t);
 		}
 		free(names[i]);
 	}
@@ -97,9 +101,9 @@ static bool any_name(const char *name)
 int facts_read_leases(const char *root, struct host_facts *out, struct err *e)
 {
 	(void)e;
-	read_dir(root, FACTS_DHCLIENT_DIR, is_dhclient_lease, read_dhclient, out);
-	read_dir(root, FACTS_NETWORKD_DIR, any_name, read_keyfile, out);
-	read_dir(root, FACTS_NM_DIR, is_nm_internal_lease, read_keyfile, out);
-	read_dir(root, FACTS_NM_DIR, is_nm_dhclient_lease, read_dhclient, out);
+	read_dir(root, FACTS_DHCLIENT_DIR, is_dhclient_lease, lease_scan_dhclient, out);
+	read_dir(root, FACTS_NETWORKD_DIR, any_name, lease_scan_keyfile, out);
+	read_dir(root, FACTS_NM_DIR, is_nm_internal_lease, lease_scan_keyfile, out);
+	read_dir(root, FACTS_NM_DIR, is_nm_dhclient_lease, lease_scan_dhclient, out);
 	return 0;
 }

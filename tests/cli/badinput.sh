@@ -58,6 +58,25 @@ fails "yes or no" "bad boolean" "$IPSECFW" static set policy name="Packet Filter
 fails "value" "bad config value" "$IPSECFW" dynamic set config ipsecexempt 4
 fails "property" "bad config property" "$IPSECFW" dynamic set config colour 1
 
+# Names and descriptions: valid UTF-8, no control or bidi characters, said
+# with the command, the tag and where.
+fails "add policy: name: bidirectional control character U+202E at character 2 (byte 2)" \
+	"a name with RIGHT-TO-LEFT OVERRIDE" "$IPSECFW" static add policy name="$(printf 'a\342\200\256b')"
+fails "add filterlist: name: invalid UTF-8 at byte 2" "a name with a bad byte" \
+	"$IPSECFW" static add filterlist name="$(printf 'a\377')"
+fails "set policy: description: control character U+009B at character 3" "a description with a C1 control" \
+	"$IPSECFW" static set policy name="Packet Filter" description="$(printf 'ab\302\233')"
+fails "add rule: name: bidirectional control character U+2067" "a rule name with an isolate" \
+	"$IPSECFW" static add rule name="$(printf 'r\342\201\247')" policy="Packet Filter" filterlist=x filteraction=Block
+fails "-r: add filterlist: name: bidirectional control character U+200F" "ipsecpol: a rule name with a RIGHT-TO-LEFT MARK" \
+	"$IPSECFW" pol -w REG -p "Packet Filter" -r "$(printf 'R\342\200\217')" -f '*+0' -n PASS
+# Numbers that other resolvers read as addresses: refused, never resolved.
+fails "srcaddr: bad address '0x7f.1': an IPv4 address is four decimal numbers" "srcaddr=0x7f.1" \
+	"$IPSECFW" static add filter filterlist=x srcaddr=0x7f.1 dstaddr=me
+fails "dstaddr: bad address '127.1'" "dstaddr=127.1" "$IPSECFW" static add filter filterlist=x srcaddr=me dstaddr=127.1
+fails "would be read as 15.0.0.1" "srcaddr=017.0.0.1 (octal)" \
+	"$IPSECFW" static add filter filterlist=x srcaddr=017.0.0.1 dstaddr=me
+
 script_fails "s.netsh:2:29: error: unterminated quote" "unterminated quote, with line and column" <<'END'
 add filteraction name=Extra action=permit
 add policy name=Second desc="oops
@@ -96,8 +115,10 @@ fails "big.netsh:100000:" "a 100,000-line script failing on its last line" "$IPS
 
 # ipsecpol errors.
 fails "remote machines are not supported" "ipsecpol \\\\machine" "$IPSECFW" pol '\\server' -w REG -p P -x
-fails "must be upper case" "ipsecpol lower-case -w" "$IPSECFW" pol -w reg -p P -x
-fails "must be upper case" "ipsecpol lower-case protocol" "$IPSECFW" pol -w REG -p P -r R -f '*+0:80:tcp' -n PASS
+fails "is neither REG nor DS" "ipsecpol unknown -w" "$IPSECFW" pol -w REGISTRY -p P -x
+fails "unknown protocol 'TPC'" "ipsecpol unknown protocol" "$IPSECFW" pol -w REG -p P -r R -f '*+0:80:TPC' -n PASS
+fails "-y: no policy named 'Missing'" "ipsecpol -y on a missing policy" "$IPSECFW" pol -w REG -p Missing -y
+fails "at most 255" "ipsecpol -p longer than a name" "$IPSECFW" pol -w REG -p "$(printf '%0300d' 0)" -x
 fails "bad port" "ipsecpol bad port" "$IPSECFW" pol -w REG -p P -r R -f '*+0:99999:TCP' -n PASS
 fails "unknown negotiation policy" "ipsecpol bad -n" "$IPSECFW" pol -w REG -p P -r R -f '*+0' -n ALLOW
 fails "-r: a rule name is required" "ipsecpol -f without -r" "$IPSECFW" pol -w REG -p P -f '*+0' -n PASS

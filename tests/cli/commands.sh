@@ -19,6 +19,7 @@ has() { # pattern description command...
 }
 
 "$F" -f - <<'END' || exit 1
+delete all
 add policy name=P description=first
 add filteraction name=Permit action=permit
 add filteraction name=Block action=block

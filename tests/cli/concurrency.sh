@@ -3,7 +3,7 @@
 # never a corrupt or half-written store.
 . "$(dirname "$0")/lib.sh"
 
-"$IPSECFW" static add policy name=P || exit 1
+"$IPSECFW" static delete all && "$IPSECFW" static add policy name=P || exit 1
 for w in A B; do
 	python3 - "$T/$w.netsh" "$w" <<'END'
 import sys

@@ -40,7 +40,10 @@ rm -f "$IPSECFW_DB"
 ok $? "000 persistent Block80 runs"
 check_store 000-persistent-block80 persistent
 "$IPSECFW" static show all >"$T/local"
-grep -q "No Policy objects in the local store" "$T/local"
-ok $? "000: the local store stays empty"
+! grep -q "Block80" "$T/local" && grep -q "Client (Respond Only)" "$T/local"
+ok $? "000: the local store keeps only its built-in objects"
+"$IPSECFW" static show policy all format=table | grep -c " NO " >"$T/count"
+[ "$(cat "$T/count")" -eq 3 ]
+ok $? "000: none of the three built-in policies is assigned"
 
 done_testing

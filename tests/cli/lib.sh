@@ -46,3 +46,21 @@ run_ipsecpol_file() {
 		eval "\"\$IPSECFW\" pol $line" || return 1
 	done
 }
+
+# "VERDICT rule" of a packet, from `F -j test` (F: ipsecfw with the test's
+# options, defined by the caller).
+verdict() {
+	F -j test "$@" | python3 -c 'import json,sys
+d = json.load(sys.stdin); b = d["decided_by"] or {}
+print(d["verdict"], b.get("rule") or b.get("exemption") or "-")'
+}
+
+# A packet's verdict and deciding rule, as a test.
+expect() { # want description packet...
+	want=$1 what=$2
+	shift 2
+	got=$(verdict "$@")
+	[ "$got" = "$want" ]
+	ok $? "$what: $want"
+	[ "$got" = "$want" ] || echo "#   got '$got'"
+}

@@ -2,7 +2,8 @@
 # `ipsecfw log export` of a fixed event log: W3C (ours and Log Parser's
 # fields), CSV and JSON against golden files; the W3C output read back by
 # the format's rules; --since/--until; appending to a file with the same
-# fields and a new file when they differ; bad options.
+# fields and a new file when they differ; bad options; CSV fields that a
+# spreadsheet would run as formulas neutralised.
 . "$(dirname "$0")/lib.sh"
 F="$IPSECFW"
 G="$SRCDIR/tests/golden/log"
@@ -56,6 +57,34 @@ ok $? "-o appends to a file with the same #Fields"
 "$F" log export --evt-fields -o "$T/ipsec.log" 2>"$T/err"
 [ -f "$T/ipsec.log.1" ] && grep -q EventLog "$T/ipsec.log.1" && ! grep -q EventLog "$T/ipsec.log"
 ok $? "other fields go to a new file: $(head -1 "$T/err")"
+
+# CSV injection: a field that starts with = + - @ (or a tab or CR) is a
+# formula to a spreadsheet; it is quoted with a leading single quote.
+mkdir "$T/formula"
+python3 - "$T/formula/events.log" <<'PY'
+import json, sys
+names = ['=HYPERLINK("http://203.0.113.9/x","y")', "+1+1", "-2+3", "@SUM(1,2)", "\tx", "\r=1",
+         "a=b", "", "Plain"]
+with open(sys.argv[1], "w") as f:
+    for i, n in enumerate(names):
+        f.write(json.dumps({"id": 4280, "time": "2026-11-25T08:00:%02dZ" % i, "rule": n,
+                            "policy": "P", "direction": "in", "protocol": "TCP"}) + "\n")
+PY
+"$F" log export --log-dir "$T/formula" --format csv >"$T/formula.csv" 2>"$T/err"
+python3 - "$T/formula.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+rules = [r[12] for r in rows[1:]]
+want = ["'=HYPERLINK(\"http://203.0.113.9/x\",\"y\")", "'+1+1", "'-2+3", "'@SUM(1,2)", "'\tx",
+        "'\r=1", "a=b", "", "Plain"]
+assert rules == want, rules
+for r in rows[1:]:
+    for v in r:
+        assert not v or v[0] not in "=+-@\t\r", r
+PY
+ok $? "CSV: fields starting with = + - @ tab or CR get a leading single quote"
+grep -q "^2026-11-25,08:00:00,4280,drop,in,TCP,,,,,,,\"'=HYPERLINK(" "$T/formula.csv"
+ok $? "CSV: the neutralised field is quoted"
 
 "$F" log export --since yesterday >/dev/null 2>"$T/err"
 [ $? = 2 ] && grep -q -- "--since: 'yesterday' is not a time" "$T/err"

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Export, import into an empty store, export again: identical files, for
-# every example and for a store using every kind of field.
+# every example, for a store using every kind of field, and for stores with
+# the built-in objects untouched (written as `restore defaults`) or changed
+# (written like any object).
 . "$(dirname "$0")/lib.sh"
 E="$SRCDIR/examples"
 
@@ -9,6 +11,7 @@ roundtrip() { # name store
 	ok $? "$1: first export"
 	IPSECFW_DB="$T/$1.second.db" "$IPSECFW" -f - <<-END
 		set store location=$2
+		delete all
 		importpolicy file=$T/$1.a
 		exportpolicy file=$T/$1.b
 	END
@@ -47,5 +50,29 @@ grep -q "srcname=localhost" "$T/every-field.a"
 ok $? "a DNS-derived address keeps its name in the export"
 grep -q "rootca=\"C=US, O=\\\\'Example CA\\\\' certmap:yes excludecaname:no\"" "$T/every-field.a"
 ok $? "rootca quotes are written back as \\'"
+
+grep -qx "restore defaults" "$T/every-field.a"
+ok $? "untouched built-in objects are exported as restore defaults"
+
+rm -f "$IPSECFW_DB"
+"$IPSECFW" static set policy name="Server (Request Security)" assign=yes
+roundtrip assigned-builtin local
+grep -qx "restore defaults" "$T/assigned-builtin.a" &&
+	grep -qx 'set policy name="Server (Request Security)" assign=yes' "$T/assigned-builtin.a"
+ok $? "an assigned, untouched built-in policy: restore defaults, then its assignment"
+
+rm -f "$IPSECFW_DB"
+"$IPSECFW" -f - <<'END'
+set filteraction name=Permit description="changed here"
+add filter filterlist="All IP Traffic" srcaddr=198.51.100.0 srcmask=24 dstaddr=me
+add rule name=Extra policy="Client (Respond Only)" filterlist="All IP Traffic" filteraction=Permit
+set policy name="Secure Server (Require Security)" assign=yes
+END
+ok $? "a store with changed built-in objects is built"
+roundtrip changed-builtins local
+! grep -q "restore defaults" "$T/changed-builtins.a" &&
+	grep -q 'add filteraction name=Permit description="changed here"' "$T/changed-builtins.a" &&
+	grep -q 'set policy name="Secure Server (Require Security)" assign=yes' "$T/changed-builtins.a"
+ok $? "changed built-in objects are exported in full, their assignment too"
 
 done_testing

@@ -60,14 +60,14 @@ def filter_line(rng, lst):
 def gen_policy(rng, n_filters):
     lines = [
         'static add policy name="Diff" activatedefaultrule=no',
-        "static add filteraction name=Permit action=permit",
+        "static add filteraction name=Pass action=permit",
         "static add filteraction name=Block action=block",
         "static add filteraction name=NegIn action=negotiate inpass=yes",
         "static add filteraction name=NegSoft action=negotiate soft=yes",
         "static add filteraction name=Neg action=negotiate",
         "dynamic set config ipsecexempt value=%d" % rng.randint(0, 3),
     ]
-    actions = ["Permit", "Block", "Block", "Permit", "NegIn", "NegSoft", "Neg"]
+    actions = ["Pass", "Block", "Block", "Pass", "NegIn", "NegSoft", "Neg"]
     n_rules = 10
     seen = set()
     while len(seen) < n_filters:

@@ -63,7 +63,7 @@ int main(void)
 	s.allow_files = false;
 
 	ok(line("netsh ipsec static add policy name=P") == 0, "netsh prefix");
-	ok(line("add filteraction Permit action=permit") == 0, "bare line, positional name");
+	ok(line("add filteraction Pass action=permit") == 0, "bare line, positional name");
 	ok(line("ADD FILTERA name=Block act=BLOCK") == 0, "case-insensitive, prefixes");
 	ok(line("add filter filterlist=L srcaddr=two.example dstaddr=me protocol=TCP dstport=80") == 0,
 	   "a host name with two addresses");
@@ -74,7 +74,7 @@ int main(void)
 	ok(line("add filter filterlist=L3 srcaddr=nowhere.example dstaddr=me") < 0,
 	   "an unresolvable name fails");
 	ok(count("L3") == 0, "and creates no list");
-	ok(line("add rule name=R policy=P filterlist=L filteraction=Permit") == 0, "a rule");
+	ok(line("add rule name=R policy=P filterlist=L filteraction=Pass") == 0, "a rule");
 	ok(line("add rule name=r policy=P filterlist=L filteraction=Block") < 0,
 	   "rule names are unique per policy, case-insensitively");
 

@@ -81,6 +81,25 @@ int main(void)
 	ok(proto_parse("256", &p, &e) < 0, "256 fails");
 	ok(proto_parse("+6", &p, &e) < 0, "signs fail");
 
+	/* Numeric forms inet_aton (and getaddrinfo) read but a dotted quad is
+	 * not: refused with the address they would become, never resolved. */
+	static const char *const loose[][2] = {
+		{ "0x7f.1", "127.0.0.1" },     { "127.1", "127.0.0.1" },
+		{ "017.0.0.1", "15.0.0.1" },  { "0x7f000001", "127.0.0.1" },
+		{ "2130706433", "127.0.0.1" }, { "0x7f.1.", "127.0.0.1" },
+		{ "10.0x1.1", "10.1.0.1" },    { "192.168.010.1/24", "192.168.8.1" },
+	};
+	for (size_t i = 0; i < sizeof(loose) / sizeof(loose[0]); i++) {
+		e.msg[0] = '\0';
+		ok(addr_parse(loose[i][0], &a, &inline_len, &e) == ADDR_BAD &&
+			   strstr(e.msg, "four decimal numbers") && strstr(e.msg, loose[i][1]),
+		   "'%s' is refused, not resolved (%s)", loose[i][0], e.msg);
+	}
+	ok(addr_parse("0x7f.example.net", &a, &inline_len, &e) == ADDR_NEEDS_DNS,
+	   "a name whose first label looks hexadecimal is still a name");
+	ok(addr_parse("deadbeef", &a, &inline_len, &e) == ADDR_NEEDS_DNS,
+	   "a hexadecimal-looking name without 0x is a name");
+
 	struct port_range r;
 	ok(port_parse("80", &r, &e) == 0 && r.lo == 80 && r.hi == 80, "single port");
 	ok(port_parse("0", &r, &e) == 0 && port_is_any(r), "0 is any");

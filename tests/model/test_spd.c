@@ -109,6 +109,16 @@ static void test_ruleset(void)
 	ok(rs.rules[0].n_filters == 1 && rs.rules[0].filters[0].id == 1 &&
 		   rs.rules[0].filters[0].dport.lo == 80,
 	   "its filter, numbered by creation");
+	ok(!rs.rules[0].soft, "not soft without a soft quick-mode policy");
+	ruleset_free(&rs);
+	struct qm_policy q;
+	qm_policy_init(&q);
+	snprintf(q.name, sizeof(q.name), "soft");
+	q.soft = true;
+	spd_qm_add(&s, &q, &e);
+	snprintf(s.rules[0].qmpolicy, sizeof(s.rules[0].qmpolicy), "soft");
+	ok(spd_to_ruleset(&s, &rs) == 0 && rs.rules[0].soft,
+	   "a rule naming a soft quick-mode policy falls back to clear (ipsecpol -soft)");
 	ruleset_free(&rs);
 	spd_clear(&s);
 }

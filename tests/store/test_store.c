@@ -1,10 +1,136 @@
-/* The SQLite stores: CRUD, constraints, assignment and the change counter. */
+/* The SQLite stores: CRUD, constraints, assignment, the change counter and
+ * the built-in objects of a fresh store (SPEC §15). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "store/builtins.h"
 #include "store/store.h"
 #include "tap.h"
+
+static size_t count_objects(struct db *db, enum store_kind s)
+{
+	struct policy *ps;
+	struct filterlist *ls;
+	struct filteraction *as;
+	size_t np = 0, nl = 0, na = 0;
+	struct err e;
+
+	if (db_policy_list(db, s, &ps, &np, &e) == 0)
+		free(ps);
+	if (db_filterlist_list(db, s, &ls, &nl, &e) == 0)
+		free(ls);
+	if (db_filteraction_list(db, s, &as, &na, &e) == 0)
+		free(as);
+	return np + nl + na;
+}
+
+/* Deletes every object of the local store, as `delete all` does. */
+static void delete_all(struct db *db)
+{
+	struct policy *ps;
+	struct filterlist *ls;
+	struct filteraction *as;
+	size_t n;
+	struct err e;
+
+	if (db_policy_list(db, STORE_LOCAL, &ps, &n, &e) == 0) {
+		for (size_t i = 0; i < n; i++)
+			db_policy_delete(db, ps[i].id, &e);
+		free(ps);
+	}
+	if (db_filterlist_list(db, STORE_LOCAL, &ls, &n, &e) == 0) {
+		for (size_t i = 0; i < n; i++)
+			db_filterlist_delete(db, ls[i].id, &e);
+		free(ls);
+	}
+	if (db_filteraction_list(db, STORE_LOCAL, &as, &n, &e) == 0) {
+		for (size_t i = 0; i < n; i++)
+			db_filteraction_delete(db, as[i].id, &e);
+		free(as);
+	}
+}
+
+static void test_builtins(const char *dir)
+{
+	char path[64];
+	struct db *db;
+	struct err e;
+	struct policy p;
+	struct filterlist l;
+	struct filteraction a;
+	struct rule *rules;
+	struct filter *fs;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/builtins.db", dir);
+	ok(db_open(&db, path, &e) == 0, "a new database");
+	ok(count_objects(db, STORE_LOCAL) == 8, "its local store holds the eight built-ins");
+	ok(count_objects(db, STORE_PERSISTENT) == 0 && count_objects(db, STORE_DOMAIN) == 0,
+	   "the persistent and domain stores start empty");
+	ok(db_builtins_pristine(db, STORE_LOCAL, &e) == 1, "as created (pristine)");
+	ok(db_policy_assigned(db, STORE_LOCAL, &p, &e) == 0, "none is assigned");
+	ok(db_policy_find(db, STORE_LOCAL, NULL, "{7238523c-70fa-11d1-864c-14a300000000}", &p,
+			  &e) == 1 &&
+		   strcmp(p.name, "Secure Server (Require Security)") == 0,
+	   "Secure Server by Windows' GUID");
+	ok(p.mmlifetime == 480 && p.pollinginterval == 180 && p.qmpermm == 0 && !p.mmpfs &&
+		   p.defrule.active && strcmp(p.defrule.auth, "kerberos") == 0,
+	   "with the main-mode settings of its ipsecData");
+	ok(db_rule_list(db, p.id, &rules, &n, &e) == 0 && n == 2, "two rules");
+	ok(db_filteraction_by_id(db, rules[0].filteraction_id, &a, &e) == 1 &&
+		   strcmp(a.guid, "{7238523F-70FA-11D1-864C-14A300000000}") == 0 &&
+		   a.action == ACTION_NEGOTIATE && a.inpass && !a.soft,
+	   "Require Security: negotiate, inpass, not soft");
+	ok(db_filterlist_by_id(db, rules[0].filterlist_id, &l, &e) == 1 &&
+		   strcmp(l.name, "All IP Traffic") == 0,
+	   "over All IP Traffic");
+	free(rules);
+	ok(db_filteraction_find(db, STORE_LOCAL, "Request Security (Optional)", NULL, &a, &e) == 1 &&
+		   a.inpass && a.soft && strcmp(a.guid, "{72385233-70FA-11D1-864C-14A300000000}") == 0,
+	   "Request Security (Optional): inpass and soft");
+	ok(db_filterlist_find(db, STORE_LOCAL, "All ICMP Traffic", NULL, &l, &e) == 1 &&
+		   db_filter_list(db, l.id, &fs, &n, &e) == 0 && n == 1 &&
+		   fs[0].src.kind == ADDR_ME && fs[0].dst.kind == ADDR_ANY &&
+		   fs[0].proto == PROTO_ICMP && fs[0].mirrored,
+	   "All ICMP Traffic: me <-> any, ICMP, mirrored");
+	free(fs);
+	ok(builtin_guid("{7238523A-70FA-11D1-864C-14A300000000}") && !builtin_guid(l.guid + 1),
+	   "builtin_guid knows them");
+
+	db_begin(db, &e);
+	ok(db_builtins_restore(db, STORE_LOCAL, NULL, &e) == 0, "restore with nothing missing: 0");
+	ok(count_objects(db, STORE_LOCAL) == 8, "and nothing added");
+	delete_all(db);
+	ok(count_objects(db, STORE_LOCAL) == 0, "deleted like any object");
+	ok(db_builtins_pristine(db, STORE_LOCAL, &e) == 0, "then not pristine");
+	ok(db_builtins_restore(db, STORE_LOCAL, NULL, &e) == 8, "restore recreates all eight");
+	ok(db_builtins_pristine(db, STORE_LOCAL, &e) == 1, "exactly as created");
+	ok(db_builtins_restore(db, STORE_LOCAL, NULL, &e) == 0, "restore again: idempotent");
+
+	ok(db_filteraction_find(db, STORE_LOCAL, "Permit", NULL, &a, &e) == 1, "Permit");
+	strcpy(a.description, "changed");
+	db_filteraction_update(db, &a, &e);
+	ok(db_builtins_pristine(db, STORE_LOCAL, &e) == 0, "a changed built-in is not pristine");
+	db_policy_find(db, STORE_LOCAL, "Client (Respond Only)", NULL, &p, &e);
+	db_policy_delete(db, p.id, &e);
+	ok(db_builtins_restore(db, STORE_LOCAL, NULL, &e) == 1, "only the missing policy comes back");
+	db_filteraction_find(db, STORE_LOCAL, "Permit", NULL, &a, &e);
+	ok(strcmp(a.description, "changed") == 0, "the changed one is left alone");
+
+	delete_all(db);
+	struct filteraction mine;
+	filteraction_init(&mine);
+	strcpy(mine.name, "permit");
+	db_filteraction_add(db, STORE_LOCAL, &mine, &e);
+	ok(db_builtins_restore(db, STORE_LOCAL, NULL, &e) < 0 && strstr(e.msg, "'Permit'") &&
+		   strstr(e.msg, "not the built-in"),
+	   "refused when another object holds a name: %s", e.msg);
+	ok(count_objects(db, STORE_LOCAL) == 1, "and nothing is written");
+	ok(db_builtins_restore(db, STORE_PERSISTENT, NULL, &e) < 0, "refused in the persistent store");
+	db_rollback(db);
+	db_close(db);
+}
 
 int main(void)
 {
@@ -103,6 +229,8 @@ int main(void)
 	db_rollback(db);
 	ok(db_policy_find(db, STORE_LOCAL, "Three", NULL, &got, &e) == 1, "rollback undoes");
 	db_close(db);
+
+	test_builtins(dir);
 
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -49,6 +49,135 @@ static int read_files(struct host_facts *f)
 	return 0;
 }
 
+static char *repeat(const char *unit, size_t times, const char *head, const char *tail)
+{
+	size_t u = strlen(unit), h = strlen(head), n = h + u * times + strlen(tail);
+	char *s = malloc(n + 1);
+
+	memcpy(s, head, h);
+	for (size_t i = 0; i < times; i++)
+		memcpy(s + h + i * u, unit, u);
+	strcpy(s + h + u * times, tail);
+	return s;
+}
+
+static void path_of(const char *rel, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", root, rel);
+	unlink(buf);
+}
+
+/* Files that are too long, not regular, or not text (issue 13). */
+static void hostile_files(struct host_facts *f, struct facts_sources *src)
+{
+	char buf[512], path[512], facts[512];
+	struct err e;
+
+	snprintf(facts, sizeof(facts), "%s/facts", root);
+	src->facts_file = facts;
+	/* A comment line whose text past byte 1023 looked like a nameserver
+	 * line to a reader with a 1 KiB buffer: whole lines, no server from it. */
+	char *text = repeat("x", 1022, "#", "nameserver 203.0.113.66\nnameserver 192.0.2.53\n");
+	put("/etc/resolv.conf", text);
+	free(text);
+	read_files(f);
+	servers(f, SRV_DNS, buf, sizeof(buf));
+	is_str(buf, "192.0.2.53", "resolv.conf: text past 1 KiB of a long line is not a server");
+
+	text = repeat(" sub.example.net", 400, "search", "\nnameserver 192.0.2.54\n");
+	put("/etc/resolv.conf", text);
+	free(text);
+	read_files(f);
+	servers(f, SRV_DNS, buf, sizeof(buf));
+	ok(strcmp(buf, "192.0.2.54") == 0 && !f->refused[0],
+	   "resolv.conf: a 6 KB search line is read whole and accepted");
+
+	text = repeat("#", 4000, "lease {\n  option dhcp-server-identifier 192.0.2.7; ",
+		      "\n  option dhcp-server-identifier 192.0.2.8;\n}\n");
+	put("/var/lib/dhcp/dhclient.eth0.leases", text);
+	free(text);
+	text = repeat("A", 3000, "ROUTER=", "SERVER_ADDRESS=203.0.113.99\nSERVER_ADDRESS=198.51.100.1\n");
+	put("/run/systemd/netif/leases/2", text);
+	free(text);
+	read_files(f);
+	servers(f, SRV_DHCP, buf, sizeof(buf));
+	ok(strstr(buf, "192.0.2.8") && !strstr(buf, "192.0.2.7 ") && !strstr(buf, "203.0.113.99"),
+	   "lease files: long lines read whole (got %s)", buf);
+
+	text = repeat("#", 3000, "", "\naddr 192.0.2.10/24\ndns 198.51.100.53\n");
+	put("/facts", text);
+	free(text);
+	ok(facts_read(src, f, &e) == 0 && f->n_addrs == 1 && f->n_servers[SRV_DNS] == 1,
+	   "facts file: a 3 KB comment line and the lines after it");
+
+	/* A FIFO with no writer, /dev/zero through a symlink, a directory:
+	 * refused at once (no hang), with what they are. */
+	path_of("/etc/resolv.conf", path, sizeof(path));
+	mkfifo(path, 0600);
+	read_files(f);
+	ok(f->n_servers[SRV_DNS] == 0 && (f->refused_types & 1u << SRV_DNS) &&
+		   strstr(f->refused, "resolv.conf: a FIFO, not a regular file"),
+	   "resolv.conf as a FIFO: refused, no hang (%s)", f->refused);
+	path_of("/etc/ipsecfw/wins.conf", path, sizeof(path));
+	if (symlink("/dev/zero", path) == 0)
+		read_files(f);
+	ok((f->refused_types & 1u << SRV_WINS) && strstr(f->refused, "a character device"),
+	   "wins.conf linked to /dev/zero: refused (%s)", f->refused);
+	unlink(path);
+	path_of("/var/lib/NetworkManager/internal-x-eth9.lease", path, sizeof(path));
+	mkfifo(path, 0600);
+	read_files(f);
+	ok((f->refused_types & 1u << SRV_DHCP) && f->n_servers[SRV_DHCP] == 0 &&
+		   strstr(f->refused, "internal-x-eth9.lease: a FIFO"),
+	   "a lease file as a FIFO: DHCP refused");
+	unlink(path);
+	path_of("/facts", path, sizeof(path));
+	mkfifo(path, 0600);
+	ok(facts_read(src, f, &e) < 0 && strstr(e.msg, "facts file: ") &&
+		   strstr(e.msg, "/facts: a FIFO, not a regular file"),
+	   "--facts FILE as a FIFO: an error, no hang (%s)", e.msg);
+	unlink(path);
+	src->facts_file = "/dev/zero";
+	ok(facts_read(src, f, &e) < 0 && strstr(e.msg, "a character device"),
+	   "--facts /dev/zero: an error (%s)", e.msg);
+	src->facts_file = facts;
+
+	/* A symlink to a regular file is followed (resolv.conf often is one). */
+	put("/run/stub-resolv.conf", "nameserver 192.0.2.55\n");
+	path_of("/etc/resolv.conf", path, sizeof(path));
+	snprintf(buf, sizeof(buf), "%s/run/stub-resolv.conf", root);
+	if (symlink(buf, path) == 0)
+		read_files(f);
+	servers(f, SRV_DNS, buf, sizeof(buf));
+	ok(strcmp(buf, "192.0.2.55") == 0 && !(f->refused_types & 1u << SRV_DNS),
+	   "resolv.conf as a symlink to a regular file: read");
+
+	/* Over 1 MiB; a NUL byte. */
+	text = repeat("nameserver 192.0.2.56\n", (TEXT_FILE_MAX / 22) + 1, "", "");
+	put("/etc/resolv.conf", text);
+	free(text);
+	read_files(f);
+	ok(f->n_servers[SRV_DNS] == 0 && strstr(f->refused, "larger than 1048576 bytes"),
+	   "resolv.conf over 1 MiB: refused (%s)", f->refused);
+	text = repeat("#", TEXT_FILE_MAX, "", "\n");
+	put("/facts", text);
+	free(text);
+	ok(facts_read(src, f, &e) < 0 && strstr(e.msg, "larger than 1048576 bytes"),
+	   "a facts file over 1 MiB: an error");
+	path_of("/etc/resolv.conf", path, sizeof(path));
+	FILE *out = fopen(path, "w");
+	fwrite("nameserver 192.0.2.57\n\0nameserver 192.0.2.58\n", 1, 46, out);
+	fclose(out);
+	read_files(f);
+	ok(f->n_servers[SRV_DNS] == 0 && strstr(f->refused, "NUL byte (at byte 22)"),
+	   "resolv.conf with a NUL byte: refused (%s)", f->refused);
+	put("/etc/resolv.conf", "nameserver 192.0.2.53\n");
+	put("/etc/ipsecfw/wins.conf", "wins 192.0.2.137\n");
+	read_files(f);
+	ok(!f->refused[0] && f->refused_types == 0 && f->n_servers[SRV_DHCP] > 0,
+	   "well-formed files again: nothing refused");
+}
+
 int main(void)
 {
 	struct host_facts f;
@@ -70,7 +199,7 @@ int main(void)
 
 	put("/etc/resolv.conf", "; old style comment\n\nnameserver 198.51.100.53\n\x7f\xff garbage\n");
 	read_files(&f);
-	ok(f.n_servers[SRV_DNS] == 0 && f.refused_type == SRV_DNS &&
+	ok(f.n_servers[SRV_DNS] == 0 && f.refused_types == 1u << SRV_DNS &&
 		   strstr(f.refused, "/etc/resolv.conf: line 4 is not a resolv.conf line"),
 	   "resolv.conf with a line it cannot hold: refused, with the line, no servers from it");
 
@@ -138,6 +267,8 @@ int main(void)
 	}
 	src.facts_file = "/nonexistent/facts";
 	ok(facts_read(&src, &f, &e) < 0 && strstr(e.msg, "cannot open"), "a missing facts file is an error");
+
+	hostile_files(&f, &src);
 
 	/* Normalisation: any order of the same facts compares equal. */
 	struct host_facts a = { 0 }, b = { 0 };
