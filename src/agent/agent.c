@@ -6,6 +6,7 @@
 
 #include "agent.h"
 #include "assign_events.h"
+#include "backend/kernel.h"
 #include "engine/classify.h"
 #include "spd_cmds.h"
 #include "store/spd_file.h"
@@ -21,7 +22,12 @@ int agent_init(struct agent *a, const char *db_path, const struct facts_sources 
 	if (!(a->facts = calloc(1, sizeof(*a->facts))) ||
 	    !(a->table_facts = calloc(1, sizeof(*a->table_facts))))
 		return err_set(e, "out of memory");
-	if (db_open(&a->db, db_path, e) < 0)
+	/* The agent never creates the store: a missing or empty one is not
+	 * "no policy". Until it appears, an empty stand-in answers for the
+	 * configuration (agent_fail_safe keeps the kernel as it is). */
+	if (db_open_existing(&a->db, db_path, e) == 0)
+		a->have_store = true;
+	else if (db_open(&a->db, ":memory:", e) < 0)
 		return -1;
 	a->ctx = (struct enforce_ctx){
 		.db = a->db, .facts = &a->facts_src, .run_dir = run_dir, .memory = &a->loaded };
@@ -83,15 +89,18 @@ void agent_free(struct agent *a)
 	free(a->table_facts);
 }
 
-/* Says a store problem once, until the store is well again. */
+/* Says a store problem once, until the store is well again (at start,
+ * agent_fail_safe says it, with what the kernel keeps). */
 static void store_problem(struct agent *a, const char *why)
 {
 	if (!strcmp(a->store_problem, why))
 		return;
 	snprintf(a->store_problem, sizeof(a->store_problem), "%s", why);
-	event_write(a->log, EV_REFUSED, json_pack("{s:s,s:s}", "store", a->db_path, "error", why),
-		    "store %s refused: %s; the kernel keeps the last policy applied", a->db_path,
-		    why);
+	if (agent_in_force(a))
+		event_write(a->log, EV_REFUSED,
+			    json_pack("{s:s,s:s}", "store", a->db_path, "error", why),
+			    "store %s refused: %s; the kernel keeps the last policy applied",
+			    a->db_path, why);
 }
 
 /* Is the store file still a SQLite database? Replaced: open the new one.
@@ -106,8 +115,22 @@ static bool check_store(struct agent *a)
 	struct err e;
 
 	if (stat(a->db_path, &st) < 0) {
-		store_problem(a, "the file is gone");
+		store_problem(a, a->have_store ? "the file is gone" : "there is no store");
 		return false;
+	}
+	if (!a->have_store) {
+		/* the store appeared: follow it from now on */
+		if (db_open_existing(&db, a->db_path, &e) < 0) {
+			store_problem(a, e.msg);
+			return false;
+		}
+		db_close(a->db);
+		a->db = a->ctx.db = db;
+		a->have_store = true;
+		drop_rules(a);
+		a->store_ino = st.st_ino;
+		a->store_problem[0] = 0;
+		return true;
 	}
 	/* Through SQLite's own descriptor: closing a second one would drop
 	 * the POSIX locks SQLite holds on the file. An empty file is a
@@ -119,7 +142,7 @@ static bool check_store(struct agent *a)
 		return false;
 	}
 	if (a->store_ino && st.st_ino != a->store_ino) {
-		if (db_open(&db, a->db_path, &e) < 0) {
+		if (db_open_existing(&db, a->db_path, &e) < 0) {
 			store_problem(a, e.msg);
 			return false;
 		}
@@ -417,6 +440,44 @@ void agent_check_kernel(struct agent *a)
 	}
 }
 
+void agent_fail_safe(struct agent *a)
+{
+	enum event_id id = a->have_store ? EV_STARTUP : EV_NO_STORE;
+	const char *why = a->have_store ? "the policy could not be applied" : a->store_problem;
+	struct kernel_table kt;
+	struct enforce_report r;
+	struct err e;
+
+	if (agent_in_force(a))
+		return;
+	/* kernel_table_read clears kt first, so it can be freed either way */
+	if (kernel_table_read(&kt, &e) == 0 && kt.exists && kt.loaded) {
+		a->mode = kt.mode;
+		event_write(a->log, id, json_pack("{s:s,s:s}", "mode", fw_mode_name(kt.mode), "error",
+						  why),
+			    "%s: the kernel keeps its %s table until the %s", why,
+			    fw_mode_name(kt.mode), a->have_store ? "next change" : "store appears");
+		kernel_table_free(&kt);
+		return;
+	}
+	kernel_table_free(&kt);
+	if (enforce_mode(&a->ctx, MODE_BLOCK, &r, &e) < 0) {
+		event_write(a->log, EV_POLICY_FAILED, json_pack("{s:s}", "error", e.msg),
+			    "block mode refused by the kernel: %s", e.msg);
+		return;
+	}
+	a->mode = MODE_BLOCK;
+	event_write(a->log, id, json_pack("{s:s,s:s}", "mode", fw_mode_name(MODE_BLOCK), "error",
+					  why),
+		    "%s: block mode until the %s", why,
+		    a->have_store ? "next change" : "store appears");
+}
+
+bool agent_in_force(const struct agent *a)
+{
+	return a->mode != MODE_COUNT;
+}
+
 int agent_stop(struct agent *a, struct err *e)
 {
 	struct enforce_report r;
@@ -431,7 +492,7 @@ int agent_stop(struct agent *a, struct err *e)
 	return 0;
 }
 
-bool agent_log_drop(struct agent *a, const char *prefix, const uint8_t *packet, size_t len,
+void agent_log_drop(struct agent *a, const char *prefix, const uint8_t *packet, size_t len,
 		    long long when)
 {
 	struct attribution at = {
@@ -442,12 +503,12 @@ bool agent_log_drop(struct agent *a, const char *prefix, const uint8_t *packet, 
 	struct drop d;
 
 	if (!drop_attribute(&at, prefix, packet, len, &d))
-		return false;
+		return;
 	/* The kernel logs what the diagnostics asked for when the table was
 	 * loaded; errors (bit 0) decide whether malformed packets are told. */
 	if (d.malformed && !(a->ipsecdiagnostics & 1))
-		return false;
-	return dropagg_add(&a->drops, &d, when);
+		return;
+	dropagg_add(&a->drops, &d, when);
 }
 
 void agent_flush_drops(struct agent *a)
@@ -493,6 +554,8 @@ static int run_spd_lines(struct agent *a, const char *const *lines, size_t n, bo
 	x.drops_logged = a->drops.total;
 	session_init(&s, a->db, out, errs);
 	s.ctx = CTX_DYNAMIC;
+	s.dynamic_only = true; /* the socket serves the dynamic SPD, nothing else */
+	s.allow_files = false;
 	s.json = json;
 	s.source = "ipsecfw";
 	spd_exec_install(&s, &x);
@@ -544,6 +607,25 @@ static const char **request_lines(json_t *req, size_t *n)
 	return lines;
 }
 
+/* Why the request's commands are not run, or NULL: each must be one netsh
+ * line (a line break inside would smuggle in another), and there must be
+ * a store to run them with. */
+static const char *not_runnable(const struct agent *a, const char *const *lines, size_t n,
+				int *col, size_t *at)
+{
+	for (size_t i = 0; i < n; i++)
+		for (const char *p = lines[i]; *p; p++)
+			if ((unsigned char)*p < 0x20 && *p != '\t') {
+				*col = (int)(p - lines[i]) + 1;
+				*at = i;
+				return "malformed request: a control character in the line";
+			}
+	if (!a->have_store)
+		return "the agent has no store yet: the kernel keeps its table until the store "
+		       "appears";
+	return NULL;
+}
+
 void agent_control_request(void *ctx, const char *request, size_t len, char **reply)
 {
 	struct agent *a = ctx;
@@ -554,6 +636,7 @@ void agent_control_request(void *ctx, const char *request, size_t len, char **re
 	size_t out_len = 0, errs_len = 0;
 	FILE *fo, *fe;
 	struct err e = { "" };
+	const char *why;
 	int col = 0, rc;
 
 	if (!lines) {
@@ -561,6 +644,14 @@ void agent_control_request(void *ctx, const char *request, size_t len, char **re
 		*reply = reply_json(1, NULL, NULL,
 				    "malformed request: expected {\"line\": ...} or {\"lines\": [...]}",
 				    0, 0);
+		json_decref(req);
+		return;
+	}
+	if ((why = not_runnable(a, lines, n, &col, &failed))) {
+		if (col)
+			agent_control_refused(a, "a control character in the request line");
+		*reply = reply_json(1, NULL, NULL, why, col, failed);
+		free(lines);
 		json_decref(req);
 		return;
 	}

@@ -18,6 +18,7 @@
 struct agent {
 	const char *db_path;
 	struct db *db;
+	bool have_store;         /* false: missing or empty at start, db is a stand-in */
 	ino_t store_ino;         /* to notice the file replaced */
 	char store_problem[256]; /* what is wrong with it now, "" if nothing */
 	char facts_problem[256]; /* a facts source refused now, "" if none */
@@ -82,11 +83,19 @@ int agent_reconcile(struct agent *a, bool force);
  * program is in force, loads the policy in force again. */
 void agent_check_kernel(struct agent *a);
 
+/* After the first reconcile: when nothing could be applied (no store, or
+ * facts unreadable), the kernel keeps the table it holds (the startup
+ * table), or enters block mode when it holds none; an event says which.
+ * Either way something is in force before the agent reports ready. */
+void agent_fail_safe(struct agent *a);
+/* Is a policy or a fail-safe mode known to be in the kernel? */
+bool agent_in_force(const struct agent *a);
+
 /* The manual stop of SPEC §6.2: permit mode. */
 int agent_stop(struct agent *a, struct err *e);
 
-/* One NFLOG line; true when the aggregate must be flushed now. */
-bool agent_log_drop(struct agent *a, const char *prefix, const uint8_t *packet, size_t len,
+/* One NFLOG line, counted until the interval's flush. */
+void agent_log_drop(struct agent *a, const char *prefix, const uint8_t *packet, size_t len,
 		    long long when);
 
 void agent_flush_drops(struct agent *a);

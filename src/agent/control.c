@@ -2,6 +2,7 @@
  * connections and a timer for deadlines), itself one descriptor in the
  * agent's loop. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,18 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* The socket is 0600 from its first moment, whatever the umask. */
+static int bind_private(int fd, const struct sockaddr_un *sa)
+{
+	mode_t saved = umask(0177);
+	int rc = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	int err = errno;
+
+	umask(saved);
+	errno = err;
+	return rc;
+}
+
 int control_open(struct control **out, const char *path, control_handler h,
 		 control_refusal refused, void *ctx, struct err *e)
 {
@@ -70,7 +83,7 @@ int control_open(struct control **out, const char *path, control_handler h,
 	unlink(path); /* a socket left by an agent that died (the run-dir lock says it did) */
 	if ((c->epoll = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    (c->listener = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(c->listener, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
+	    bind_private(c->listener, &sa) < 0 || chmod(path, 0600) < 0 ||
 	    listen(c->listener, 128) < 0 ||
 	    (c->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
 	    timerfd_settime(c->timer, 0, &tick, NULL) < 0) {
@@ -118,18 +131,33 @@ static void refuse(struct control *c, int fd, const char *why)
 		c->refused(c->ctx, why);
 }
 
+/* Root of this host only: uid 0, and in the agent's own user namespace
+ * (uid 0 of a namespace an unprivileged user made maps to that user, but
+ * one made by root maps to 0 too, with none of root's powers here). */
+static bool peer_is_root(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct stat mine, theirs;
+	char path[64];
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)cred.pid);
+	return stat("/proc/self/ns/user", &mine) == 0 && stat(path, &theirs) == 0 &&
+	       mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev;
+}
+
 static void accept_all(struct control *c)
 {
 	int fd;
 
 	while ((fd = accept4(c->listener, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		struct ucred cred;
-		socklen_t len = sizeof(cred);
 		struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 		struct timeval snd = { 2, 0 };
 		size_t slot = MAX_CONNS;
 
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0) {
+		if (!peer_is_root(fd)) {
 			refuse(c, fd, "only root may talk to the policy agent");
 			close(fd);
 			continue;

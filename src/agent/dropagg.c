@@ -15,26 +15,53 @@ static bool same_key(const struct drop *a, const struct drop *b)
 	       !strcmp(a->detail, b->detail);
 }
 
-bool dropagg_add(struct dropagg *a, const struct drop *d, long long now)
+static struct drop_record *find(struct dropagg *a, const struct drop *d)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (same_key(&a->recs[i].d, d))
+			return &a->recs[i];
+	return NULL;
+}
+
+static void count(struct drop_record *r, long long now)
+{
+	r->count++;
+	r->last = now;
+}
+
+void dropagg_add(struct dropagg *a, const struct drop *d, long long now)
 {
 	struct drop_record *r;
+	struct drop folded;
 
 	a->total++;
 	/* The kernel rate-limits what it logs (200 a second per reason and
 	 * direction), so a linear search of at most 1024 keys keeps up. */
-	for (size_t i = 0; i < a->n; i++) {
-		r = &a->recs[i];
-		if (same_key(&r->d, d)) {
-			r->count++;
-			r->last = now;
-			return false;
+	if ((r = find(a, d))) {
+		count(r, now);
+		return;
+	}
+	folded = *d;
+	if (a->n_exact >= DROPAGG_EXACT && !d->malformed) {
+		/* keyed records are used up (random ports): by filter and
+		 * addresses alone */
+		folded.sport = folded.dport = DROP_PORTS_FOLDED;
+		if ((r = find(a, &folded))) {
+			count(r, now);
+			return;
 		}
 	}
+	if (a->n == DROPAGG_MAX || (folded.sport != DROP_PORTS_FOLDED && a->n_exact >= DROPAGG_EXACT)) {
+		if (!a->suppressed++)
+			a->suppressed_first = now;
+		a->suppressed_last = now;
+		return;
+	}
 	r = &a->recs[a->n++];
-	r->d = *d;
+	a->n_exact += folded.sport != DROP_PORTS_FOLDED;
+	r->d = folded;
 	r->count = 1;
 	r->first = r->last = now;
-	return a->n == DROPAGG_MAX;
 }
 
 static json_t *address(uint8_t family, const uint8_t *ip)
@@ -48,7 +75,7 @@ static json_t *address(uint8_t family, const uint8_t *ip)
 
 static json_t *port(int p)
 {
-	return p < 0 ? json_null() : json_integer(p);
+	return p == DROP_PORTS_FOLDED ? json_string("*") : p < 0 ? json_null() : json_integer(p);
 }
 
 static json_t *text_or_null(const char *s)
@@ -90,9 +117,21 @@ void dropagg_flush(struct dropagg *a, struct event_log *log)
 		json_object_set_new(f, "rule", text_or_null(d->rule));
 		json_object_set_new(f, "policy", text_or_null(d->policy));
 		json_object_set_new(f, "store", text_or_null(d->store));
-		event_write(log, id, f, "%llu %sbound %s packets dropped (%s%s%s)",
+		event_write(log, id, f, "%llu %sbound %s packets dropped (%s%s%s%s)",
 			    (unsigned long long)r->count, dir, proto, d->reason,
-			    *d->rule ? ", rule " : "", d->rule);
+			    *d->rule ? ", rule " : "", d->rule,
+			    d->sport == DROP_PORTS_FOLDED ? ", many ports" : "");
 	}
-	a->n = 0;
+	if (a->suppressed) {
+		char first[32], last[32];
+		event_time_format(a->suppressed_first, first, sizeof(first));
+		event_time_format(a->suppressed_last, last, sizeof(last));
+		event_write(log, EV_DROPS_SUPPRESSED,
+			    json_pack("{s:s,s:s,s:s,s:I}", "time", first, "first", first, "last", last,
+				      "count", (json_int_t)a->suppressed),
+			    "suppressed %llu more dropped packets: this interval's %d records were "
+			    "used", (unsigned long long)a->suppressed, DROPAGG_MAX);
+	}
+	a->n = a->n_exact = 0;
+	a->suppressed = 0;
 }

@@ -1,5 +1,6 @@
 /* events.c - event records to the journal and the log directory. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,42 +9,96 @@
 #include <sys/uio.h>
 #include <systemd/sd-journal.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "events.h"
+#include "sys/safefile.h"
 
 struct event_log {
 	FILE *file;
 	enum event_echo echo;
+	char path[4096];
+	long long max_bytes;
+	int keep;
 };
+
+/* events.log, appended to; created 0600, refused when someone else could
+ * have written it (forged events). */
+static FILE *open_events(const char *path, struct err *e)
+{
+	int fd = safe_open_write(path, O_APPEND, e);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "a");
+
+	if (fd >= 0 && !f) {
+		err_set(e, "%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
 
 int event_log_open(struct event_log **out, const char *dir, enum event_echo echo,
 		   struct err *e)
 {
 	struct event_log *l = calloc(1, sizeof(*l));
-	char path[4096];
 
 	if (!l)
 		return err_set(e, "out of memory");
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+	if (safe_dir(dir, e) < 0) {
 		free(l);
-		return err_set(e, "log directory %s: %s", dir, strerror(errno));
+		return err_prefix(e, "log directory");
 	}
-	snprintf(path, sizeof(path), "%s/" EVENTS_FILE, dir);
-	if (!(l->file = fopen(path, "a"))) {
+	snprintf(l->path, sizeof(l->path), "%s/" EVENTS_FILE, dir);
+	if (!(l->file = open_events(l->path, e))) {
 		free(l);
-		return err_set(e, "%s: %s", path, strerror(errno));
+		return -1;
 	}
 	l->echo = echo;
+	l->max_bytes = EVENTS_MAX_BYTES;
+	l->keep = EVENTS_KEEP;
 	*out = l;
 	return 0;
+}
+
+void event_log_limit(struct event_log *l, long long max_bytes, int keep)
+{
+	l->max_bytes = max_bytes;
+	l->keep = keep;
 }
 
 void event_log_close(struct event_log *l)
 {
 	if (!l)
 		return;
-	fclose(l->file);
+	if (l->file)
+		fclose(l->file);
 	free(l);
+}
+
+/* events.log grown past its limit becomes events.log.1 (the older ones
+ * move up one, the oldest goes), as logrotate names them. */
+static void rotate(struct event_log *l)
+{
+	char from[4200], to[4200];
+	struct stat st;
+	struct err e;
+
+	if (fstat(fileno(l->file), &st) < 0 || st.st_size < l->max_bytes)
+		return;
+	for (int i = l->keep; i > 1; i--) {
+		snprintf(from, sizeof(from), "%s.%d", l->path, i - 1);
+		snprintf(to, sizeof(to), "%s.%d", l->path, i);
+		rename(from, to);
+	}
+	snprintf(to, sizeof(to), "%s.1", l->path);
+	if (l->keep < 1 || rename(l->path, to) < 0) {
+		/* nowhere to keep it: start again */
+		if (ftruncate(fileno(l->file), 0) < 0)
+			fprintf(stderr, "ipsecfwd: %s: %s\n", l->path, strerror(errno));
+		return;
+	}
+	fclose(l->file);
+	if (!(l->file = open_events(l->path, &e)))
+		fprintf(stderr, "ipsecfwd: events will not be logged: %s\n", e.msg);
 }
 
 void event_time_format(long long unix_seconds, char *buf, size_t len)
@@ -63,9 +118,12 @@ static int priority_of(enum event_id id)
 	case EV_POLICY_FAILED:
 	case EV_FACTS_UNREADABLE:
 		return 3; /* err */
+	case EV_NO_STORE:
+		return 3; /* err: no policy can be applied */
 	case EV_REFUSED:
 	case EV_MALFORMED:
 	case EV_KERNEL_RESTORED:
+	case EV_DROPS_SUPPRESSED:
 	case EV_ASSIGN_ROLLED_BACK:
 		return 4; /* warning */
 	case EV_DROP_IN:
@@ -144,8 +202,10 @@ void event_write(struct event_log *l, enum event_id id, json_t *fields, const ch
 	else if (l->echo == ECHO_STDERR)
 		fprintf(stderr, "ipsecfwd: %d %s\n", (int)id, message);
 	line = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!line || fprintf(l->file, "%s\n", line) < 0 || fflush(l->file) != 0)
+	if (!line || !l->file || fprintf(l->file, "%s\n", line) < 0 || fflush(l->file) != 0)
 		fprintf(stderr, "ipsecfwd: event %d not logged: %s\n", (int)id, message);
+	else
+		rotate(l);
 	free(line);
 	json_decref(fields);
 }

@@ -12,11 +12,17 @@
 
 #define LOG_DIR_DEFAULT "/var/log/ipsecfw"
 #define EVENTS_FILE "events.log"
+/* events.log is rotated when it reaches this size, keeping this many old
+ * ones (events.log.1 the newest), as dist/ipsecfw.logrotate does weekly. */
+#define EVENTS_MAX_BYTES (8LL << 20)
+#define EVENTS_KEEP 4
 
 enum event_id {
 	EV_DROP_IN = 4280,   /* inbound packets dropped (aggregated) */
 	EV_DROP_OUT = 4281,  /* outbound packets dropped (aggregated) */
 	EV_MALFORMED = 4282, /* logged packets the agent could not parse */
+	EV_NO_STORE = 4283,  /* no store at start: the kernel keeps its table */
+	EV_DROPS_SUPPRESSED = 4284, /* drops past an interval's record cap, counted */
 	/* The host facts became unreadable: secure mode fails closed for
 	 * local addresses they did not list ("state":"entered"), until they
 	 * can be read again ("state":"left"). */
@@ -50,9 +56,12 @@ enum event_echo {
 	ECHO_NONE,
 };
 
-/* Opens dir/events.log for appending (creating dir). */
+/* Opens dir/events.log for appending (creating dir 0700 and the file
+ * 0600); a folder or file someone else could have written is refused. */
 int event_log_open(struct event_log **out, const char *dir, enum event_echo echo,
 		   struct err *e);
+/* Rotates at max_bytes instead of EVENTS_MAX_BYTES, keeping keep old files. */
+void event_log_limit(struct event_log *l, long long max_bytes, int keep);
 void event_log_close(struct event_log *l);
 
 /* Records event id with its fields (a JSON object, stolen) and a message.

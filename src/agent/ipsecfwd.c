@@ -21,6 +21,7 @@
 #include "control.h"
 #include "lifecycle.h"
 #include "nflog.h"
+#include "sys/safefile.h"
 #include "version.h"
 #include "watch.h"
 
@@ -74,6 +75,7 @@ static void usage(FILE *out)
 	      "                     instead of rtnetlink and those files; re-read on SIGHUP\n"
 	      "  --run-dir DIR      runtime state (default $IPSECFW_RUN_DIR or " RUN_DIR_DEFAULT ")\n"
 	      "  --log-dir DIR      event log directory (default $IPSECFW_LOG_DIR or " LOG_DIR_DEFAULT ")\n"
+	      "  --log-max-size BYTES   rotate events.log at this size (default 8 MiB; 4 kept)\n"
 	      "  --journal, --no-journal   send events to the journal (default: under systemd)\n"
 	      "  --version          print the version and exit\n",
 	      out);
@@ -101,8 +103,7 @@ static void on_drop(void *ctx, const char *prefix, const uint8_t *packet, size_t
 {
 	struct loop *l = ctx;
 
-	if (agent_log_drop(&l->agent, prefix, packet, len, when))
-		agent_flush_drops(&l->agent);
+	agent_log_drop(&l->agent, prefix, packet, len, when);
 }
 
 /* The log interval may change with the configuration. */
@@ -189,8 +190,8 @@ static void keep_socket(struct loop *l)
 		return;
 	control_close(l->control);
 	l->control = NULL;
-	if (mkdir(l->run_dir, 0700) < 0 && errno != EEXIST)
-		err_set(&e, "%s: %s", l->run_dir, strerror(errno));
+	if (safe_dir(l->run_dir, &e) < 0)
+		err_prefix(&e, "run directory");
 	else if (control_open(&l->control, l->socket_path, agent_control_request,
 			 agent_control_refused, &l->agent, &e) == 0 &&
 	    (add_fd(l, control_fd(l->control), SRC_CONTROL) < 0 || stat(l->socket_path, &st) < 0)) {
@@ -333,6 +334,7 @@ int main(int argc, char **argv)
 		{ "facts", required_argument, NULL, 'F' },
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "log-dir", required_argument, NULL, 'l' },
+		{ "log-max-size", required_argument, NULL, 'M' },
 		{ "journal", no_argument, NULL, 'J' },
 		{ "no-journal", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
@@ -345,7 +347,8 @@ int main(int argc, char **argv)
 	struct facts_sources facts = { 0 };
 	struct event_log *log = NULL;
 	struct loop l = { .epoll = -1 };
-	char sock[4200];
+	long long log_max = EVENTS_MAX_BYTES;
+	char sock[4200], *endp;
 	enum ending end;
 	struct err e;
 	int opt, rc = 1;
@@ -357,6 +360,14 @@ int main(int argc, char **argv)
 		case 'F': facts.facts_file = optarg; break;
 		case 'r': run_dir = optarg; break;
 		case 'l': log_dir = optarg; break;
+		case 'M':
+			log_max = strtoll(optarg, &endp, 10);
+			if (*endp || log_max < 4096) {
+				fprintf(stderr, "ipsecfwd: --log-max-size: '%s' is not a size of "
+						"4096 bytes or more\n", optarg);
+				return 2;
+			}
+			break;
 		case 'J': journal = true; break;
 		case 'N': journal = false; break;
 		case 'h': usage(stdout); return 0;
@@ -383,8 +394,16 @@ int main(int argc, char **argv)
 		sd_notifyf(0, "STATUS=%s", e.msg);
 		goto out;
 	}
-	/* SPEC §6.2: persistent first, then domain or local, then ready. */
+	event_log_limit(log, log_max, EVENTS_KEEP);
+	/* SPEC §6.2: persistent first, then domain or local, then ready; and
+	 * ready only once something is in force (the fail-safe state when
+	 * nothing could be applied). */
 	reconcile(&l, true);
+	agent_fail_safe(&l.agent);
+	if (!agent_in_force(&l.agent)) {
+		fprintf(stderr, "ipsecfwd: neither a policy nor block mode could be put in force\n");
+		goto out;
+	}
 	if (nflog_source_open(&l.nflog, NFLOG_GROUP, on_drop, &l, &e) < 0)
 		event_write(log, EV_REFUSED, json_pack("{s:s}", "error", e.msg),
 			    "dropped packets will not be logged: %s", e.msg);

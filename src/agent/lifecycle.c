@@ -15,6 +15,7 @@
 
 #include "backend/program.h"
 #include "lifecycle.h"
+#include "sys/safefile.h"
 
 /* An abstract unix socket: its names are per network namespace, it has
  * no file to delete, and the kernel frees it when the holder dies, even
@@ -66,11 +67,11 @@ static int lock_run_dir(const char *dir, struct err *e)
 	char path[4096];
 	int fd;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return err_set(e, "%s: %s", dir, strerror(errno));
+	if (safe_dir(dir, e) < 0)
+		return err_prefix(e, "run directory");
 	snprintf(path, sizeof(path), "%s/agent.lock", dir);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
-		return err_set(e, "%s: %s", path, strerror(errno));
+	if ((fd = safe_open_write(path, 0, e)) < 0)
+		return -1;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
 		return err_set(e, "another ipsecfwd runs for %s", dir);

@@ -43,6 +43,8 @@ static const char *action_of(int id)
 	case EV_DROP_IN:
 	case EV_DROP_OUT: return "drop";
 	case EV_MALFORMED: return "drop-malformed";
+	case EV_NO_STORE: return "no-store";
+	case EV_DROPS_SUPPRESSED: return "drops-suppressed";
 	case EV_FACTS_UNREADABLE: return "facts-unreadable";
 	case EV_KERNEL_RESTORED: return "kernel-restored";
 	case EV_HANDOVER: return "handover";

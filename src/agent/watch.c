@@ -140,7 +140,8 @@ int watch_open(struct watch **out, const char *db_path, const char *facts_root, 
 	}
 	/* IN_MASK_ADD everywhere: two of these directories may be one, and a
 	 * later watch must not narrow an earlier one's events. */
-	if ((w->link.wd = inotify_add_watch(w->ino, dir, store_mask | IN_MASK_ADD)) < 0) {
+	if ((w->link.wd = inotify_add_watch(w->ino, dir, store_mask | IN_MASK_ADD)) < 0 &&
+	    errno != ENOENT) { /* no folder yet: the periodic re-read finds the store */
 		err_set(e, "watching %s: %s", dir, strerror(errno));
 		goto fail;
 	}

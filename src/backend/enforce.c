@@ -12,6 +12,7 @@
 #include "enforce.h"
 #include "engine/ftable.h"
 #include "kernel.h"
+#include "sys/safefile.h"
 
 #define SAVED_PREFIX "program-"
 #define STATE_PREFIX "state_"
@@ -36,19 +37,16 @@ static void saved_path(const struct enforce_ctx *c, const char *fp, char *buf, s
 
 static char *read_whole(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	struct err ignored;
+	FILE *f = safe_fopen_read(path, &ignored); /* one someone else wrote: no diff */
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *mem;
 	char chunk[65536];
 	size_t n;
 
-	if (!f) {
-		if (fd >= 0)
-			close(fd);
+	if (!f)
 		return NULL;
-	}
 	if (!(mem = open_memstream(&buf, &len))) {
 		fclose(f);
 		return NULL;
@@ -81,18 +79,12 @@ static void remove_stale(const struct enforce_ctx *c, const char *fp)
  * the umask. A failure only costs the next load its diff. */
 static void save_program(const struct enforce_ctx *c, const char *fp, const char *text)
 {
-	char path[4096], tmp[4200];
-	size_t len = strlen(text);
-	int fd;
+	char path[4096];
+	struct err ignored;
 
 	saved_path(c, fp, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	unlink(tmp); /* one a crash left, or anything planted there */
-	if ((mkdir(enforce_run_dir(c), 0700) < 0 && errno != EEXIST) ||
-	    (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
-		return;
-	if (write(fd, text, len) != (ssize_t)len || close(fd) != 0 || rename(tmp, path) < 0)
-		unlink(tmp);
+	if (safe_dir(enforce_run_dir(c), &ignored) == 0)
+		safe_write_file(path, text, strlen(text), &ignored);
 	remove_stale(c, fp);
 }
 

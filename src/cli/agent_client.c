@@ -4,53 +4,150 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/control.h"
 #include "agent_client.h"
 
-enum { REPLY_MAX = 64 * 1024 * 1024 };
+enum { REPLY_MAX = 64 * 1024 * 1024, TIMEOUT_DEFAULT_S = 30 };
 
-static int connect_agent(const char *run_dir, struct err *e)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+/* Every step (connect, send, each read) shares one deadline: an agent that
+ * is stopped (SIGSTOP) or stuck must not hang the admin's command. */
+struct call {
 	int fd;
+	int timeout_s;
+	long long deadline_ms; /* CLOCK_MONOTONIC */
+};
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" CONTROL_SOCKET, run_dir);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return err_set(e, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int saved = errno;
-		close(fd);
-		if (saved == ENOENT || saved == ECONNREFUSED)
-			return err_set(e, SPD_NO_AGENT);
-		return err_set(e, "the policy agent's socket %s: %s", sa.sun_path, strerror(saved));
-	}
-	return fd;
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-static int send_request(int fd, const char *text, struct err *e)
+static int timeout_s(void)
+{
+	const char *env = getenv("IPSECFW_AGENT_TIMEOUT");
+	long v = env ? strtol(env, NULL, 10) : 0;
+
+	return v >= 1 && v <= 3600 ? (int)v : TIMEOUT_DEFAULT_S;
+}
+
+static int too_late(const struct call *c, struct err *e)
+{
+	return err_set(e, "the policy agent did not answer within %d s (is ipsecfwd stopped or "
+			  "stuck?); IPSECFW_AGENT_TIMEOUT sets the wait", c->timeout_s);
+}
+
+/* Waits for fd to be ready for events, until the deadline. */
+static int wait_for(const struct call *c, short events, struct err *e)
+{
+	struct pollfd p = { .fd = c->fd, .events = events };
+	long long left;
+	int n;
+
+	for (;;) {
+		if ((left = c->deadline_ms - now_ms()) <= 0)
+			return too_late(c, e);
+		if ((n = poll(&p, 1, (int)left)) > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return err_set(e, "the policy agent's socket: %s", strerror(errno));
+	}
+}
+
+/* Only root's agent is trusted with the admin's commands: the socket must
+ * be root's, and so must the process that answers on it. */
+static int check_socket(const char *path, struct err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return err_set(e, SPD_NO_AGENT);
+		return err_set(e, "the policy agent's socket %s: %s", path, strerror(errno));
+	}
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != 0)
+		return err_set(e, "%s is not the policy agent's socket (%s, owner uid %u): refusing "
+				  "to talk to it", path, S_ISSOCK(st.st_mode) ? "a socket" : "not a socket",
+			       (unsigned)st.st_uid);
+	return 0;
+}
+
+static int connect_agent(struct call *c, const char *run_dir, struct err *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" CONTROL_SOCKET, run_dir);
+	if (check_socket(sa.sun_path, e) < 0)
+		return -1;
+	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
+		return err_set(e, "socket: %s", strerror(errno));
+	/* A full backlog says EAGAIN: try again until the deadline. */
+	while (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (errno == EINPROGRESS)
+			break;
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			return err_set(e, SPD_NO_AGENT);
+		if (errno != EAGAIN && errno != EINTR)
+			return err_set(e, "the policy agent's socket %s: %s", sa.sun_path,
+				       strerror(errno));
+		if (now_ms() >= c->deadline_ms)
+			return too_late(c, e);
+		poll(NULL, 0, 20);
+	}
+	if (wait_for(c, POLLOUT, e) < 0)
+		return -1;
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0)
+		return err_set(e, "the process on %s is not root's: refusing to talk to it",
+			       sa.sun_path);
+	return 0;
+}
+
+static int send_request(const struct call *c, const char *text, struct err *e)
 {
 	size_t len = strlen(text), done = 0;
 	ssize_t n;
 
 	while (done < len) {
-		if ((n = send(fd, text + done, len - done, MSG_NOSIGNAL)) <= 0)
+		if (wait_for(c, POLLOUT, e) < 0)
+			return -1;
+		if ((n = send(c->fd, text + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT)) < 0 &&
+		    errno != EAGAIN && errno != EINTR)
 			return err_set(e, "the policy agent went away: %s", strerror(errno));
-		done += (size_t)n;
+		if (n > 0)
+			done += (size_t)n;
 	}
 	return 0;
 }
 
-static char *read_reply(int fd, struct err *e)
+static char *read_reply(const struct call *c, struct err *e)
 {
 	size_t cap = 65536, len = 0;
 	char *buf = malloc(cap);
 	ssize_t n;
 
-	while (buf && (n = recv(fd, buf + len, cap - len - 1, 0)) > 0) {
+	while (buf) {
+		if (wait_for(c, POLLIN, e) < 0) {
+			free(buf);
+			return NULL;
+		}
+		if ((n = recv(c->fd, buf + len, cap - len - 1, MSG_DONTWAIT)) == 0)
+			break;
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			break;
+		}
 		len += (size_t)n;
 		if (len + 1 == cap) {
 			char *grown = cap < REPLY_MAX ? realloc(buf, cap * 2) : NULL;
@@ -92,7 +189,8 @@ static int exchange(struct session *s, json_t *req, int *col, size_t *failed, st
 {
 	char *text = req ? json_dumps(req, JSON_COMPACT) : NULL, *line = NULL, *reply = NULL;
 	json_t *rep = NULL;
-	int fd = -1, rc = -1;
+	struct call c = { .fd = -1, .timeout_s = timeout_s() };
+	int rc = -1;
 
 	json_decref(req);
 	if (!text || asprintf(&line, "%s\n", text) < 0) {
@@ -105,8 +203,9 @@ static int exchange(struct session *s, json_t *req, int *col, size_t *failed, st
 			CONTROL_REQUEST_MAX);
 		goto out;
 	}
-	if ((fd = connect_agent(s->spd_ctx, e)) < 0 || send_request(fd, line, e) < 0 ||
-	    !(reply = read_reply(fd, e)))
+	c.deadline_ms = now_ms() + c.timeout_s * 1000LL;
+	if (connect_agent(&c, s->spd_ctx, e) < 0 || send_request(&c, line, e) < 0 ||
+	    !(reply = read_reply(&c, e)))
 		goto out;
 	if (!(rep = json_loads(reply, 0, NULL)) || !json_is_integer(json_object_get(rep, "rc"))) {
 		err_set(e, "the policy agent's reply is not understood");
@@ -122,8 +221,8 @@ static int exchange(struct session *s, json_t *req, int *col, size_t *failed, st
 		*failed = (size_t)json_integer_value(json_object_get(rep, "line"));
 	}
 out:
-	if (fd >= 0)
-		close(fd);
+	if (c.fd >= 0)
+		close(c.fd);
 	json_decref(rep);
 	free(reply);
 	free(line);
@@ -158,13 +257,15 @@ static int forward_batch(struct session *s, const char *const *lines, size_t n, 
 
 bool agent_client_running(const char *run_dir)
 {
+	struct call c = { .fd = -1, .timeout_s = timeout_s() };
 	struct err e;
-	int fd = connect_agent(run_dir, &e);
+	int rc;
 
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
+	c.deadline_ms = now_ms() + c.timeout_s * 1000LL;
+	rc = connect_agent(&c, run_dir, &e);
+	if (c.fd >= 0)
+		close(c.fd);
+	return rc == 0;
 }
 
 void agent_client_install(struct session *s, const char *run_dir)

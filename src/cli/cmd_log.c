@@ -3,11 +3,13 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/events.h"
 #include "agent/logexport.h"
 #include "log_cmds.h"
+#include "sys/safefile.h"
 
 static void usage(FILE *out)
 {
@@ -22,7 +24,8 @@ static void usage(FILE *out)
 /* The first line starting with "#Fields: " in path, or "" if none. */
 static void fields_of(const char *path, char *buf, size_t len)
 {
-	FILE *f = fopen(path, "r");
+	struct err ignored;
+	FILE *f = safe_fopen_read(path, &ignored); /* a link is refused below */
 	char *line = NULL;
 	size_t cap = 0;
 
@@ -45,13 +48,15 @@ static void pick_output(const char *path, const struct export_opts *o, char *out
 			bool *append)
 {
 	char fields[1024];
+	struct stat st;
 
 	for (int i = 0;; i++) {
 		if (i == 0)
 			snprintf(out, len, "%s", path);
 		else
 			snprintf(out, len, "%s.%d", path, i);
-		if (access(out, F_OK) != 0) {
+		/* new, or a link (which the output refuses) */
+		if (lstat(out, &st) != 0 || S_ISLNK(st.st_mode)) {
 			*append = false;
 			return;
 		}
@@ -78,6 +83,7 @@ int cmd_log(int argc, char **argv, bool json)
 	size_t written, skipped;
 	bool append = false;
 	FILE *out = stdout;
+	struct safe_output o_file;
 	struct err e;
 	int opt;
 
@@ -137,19 +143,20 @@ int cmd_log(int argc, char **argv, bool json)
 		else
 			snprintf(target, sizeof(target), "%s", output);
 		o.header = !append;
-		if (!(out = fopen(target, append ? "a" : "w"))) {
-			fprintf(stderr, "ipsecfw: log export: %s: cannot write\n", target);
+		if (safe_output_open(&o_file, target, append, &e) < 0) {
+			fprintf(stderr, "ipsecfw: log export: --output: %s\n", e.msg);
 			return 1;
 		}
+		out = o_file.f;
 	}
 	if (export_events(path, &o, out, &written, &skipped, &e) < 0) {
 		fprintf(stderr, "ipsecfw: log export: %s\n", e.msg);
 		if (output)
-			fclose(out);
+			safe_output_close(&o_file, false, &e);
 		return 1;
 	}
-	if (output && fclose(out) != 0) {
-		fprintf(stderr, "ipsecfw: log export: %s: write failed\n", target);
+	if (output && safe_output_close(&o_file, true, &e) < 0) {
+		fprintf(stderr, "ipsecfw: log export: %s\n", e.msg);
 		return 1;
 	}
 	if (output)

@@ -13,6 +13,7 @@
 #include "session.h"
 #include "show.h"
 #include "store/builtins.h"
+#include "sys/safefile.h"
 
 static int cmd_set_store(struct session *s, struct bound *b, struct err *e)
 {
@@ -158,35 +159,20 @@ static int cmd_show_all(struct session *s, struct bound *b, struct err *e)
 
 static int cmd_exportpolicy(struct session *s, struct bound *b, struct err *e)
 {
-	const char *path = args_get(b, "file");
-	char tmp[4096];
-	FILE *f;
-	int fd;
+	struct safe_output o;
+	int rc;
 
 	if (!s->allow_files) {
 		err_set(e, "files cannot be written here");
 		return args_fail(b, "file", e);
 	}
-	/* Write beside the target and rename: a reader never sees half a file. */
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-		err_set(e, "path too long");
+	/* Written beside the target and renamed: a reader never sees half a
+	 * file, and a symbolic link there is refused, not followed. */
+	if (safe_output_open(&o, args_get(b, "file"), false, e) < 0)
 		return args_fail(b, "file", e);
-	}
-	if ((fd = mkstemp(tmp)) < 0 || !(f = fdopen(fd, "w"))) {
-		err_set(e, "cannot create '%s': %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd), unlink(tmp);
+	rc = export_store(s, o.f, e);
+	if (safe_output_close(&o, rc == 0, e) < 0)
 		return args_fail(b, "file", e);
-	}
-	int rc = export_store(s, f, e);
-	if (fclose(f) != 0 && rc == 0)
-		rc = err_set(e, "cannot write '%s': %s", path, strerror(errno));
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = err_set(e, "cannot write '%s': %s", path, strerror(errno));
-	if (rc < 0) {
-		unlink(tmp);
-		return args_fail(b, "file", e);
-	}
 	return 0;
 }
 

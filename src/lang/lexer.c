@@ -86,7 +86,8 @@ static int read_word(const char *line, size_t len, size_t *i, char **w, struct w
 	out->value = start;
 	if (out->tag && !is_tag_name(out->tag)) {
 		*err_col = out->col;
-		return err_set(e, "bad tag '%.64s'", out->tag);
+		/* the tag is not quoted: it may come from any file */
+		return err_set(e, "bad tag: a tag is letters and digits before '='");
 	}
 	out->bare_tag = out->tag && !out->quoted && !out->value[0];
 	return 0;
@@ -109,7 +110,7 @@ static int join_equals(struct word *words, size_t *n, int *err_col, struct err *
 			}
 			if (!is_tag_name(prev->value)) {
 				*err_col = prev->col;
-				return err_set(e, "bad tag '%.64s'", prev->value);
+				return err_set(e, "bad tag: a tag is letters and digits before '='");
 			}
 			prev->tag = prev->value;
 			prev->value = w.value;

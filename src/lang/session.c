@@ -44,9 +44,12 @@ static int word_matches(const char *word, const char *typed, bool exact)
 		     : strncasecmp(word, typed, strlen(typed)) == 0;
 }
 
+/* Words read from a file are not quoted in messages unless they named a
+ * command: the file may be any file (a secret one given by mistake or on
+ * purpose), and its words are not ours to echo. The column says where. */
 static const struct command *find_command(const struct command *cmds, size_t n,
 					  const struct tokens *t, size_t at, size_t *used,
-					  struct err *e)
+					  bool quote, struct err *e)
 {
 	const char *verb = t->v[at].value;
 	const char *object = at + 1 < t->n && !t->v[at + 1].tag ? t->v[at + 1].value : NULL;
@@ -82,12 +85,20 @@ static const struct command *find_command(const struct command *cmds, size_t n,
 				count++;
 			}
 		}
+		if (count > 1 && !quote)
+			return err_set(e, "ambiguous command: the word after '%s' names more than one "
+					  "object", found->verb), NULL;
 		if (count > 1)
 			return err_set(e, "ambiguous command '%s %s'", verb, object), NULL;
 		if (found)
 			*used = 2;
 	}
-	if (!found) {
+	if (!found && !quote) {
+		if (verb_known)
+			err_set(e, "unknown command: the word after the verb is not an object it takes");
+		else
+			err_set(e, "unknown command: the first word is not a netsh command");
+	} else if (!found) {
 		if (verb_known && object)
 			err_set(e, "unknown command '%s %s'", verb, object);
 		else if (verb_known)
@@ -238,10 +249,14 @@ static int context_line(struct session *s, const struct tokens *t, struct err *e
 	}
 	/* pushd [netsh] [ipsec] [static|dynamic] */
 	size_t used = skip_prefix(t, 1, &ctx, &named);
+	if (1 + used != t->n && s->from_file)
+		return err_set(e, "pushd: unknown context (static or dynamic expected)");
 	if (1 + used != t->n)
 		return err_set(e, "pushd: unknown context '%.64s'", t->v[1 + used].value);
 	if (s->ctx_depth == CTX_STACK_MAX)
 		return err_set(e, "pushd: the context stack is full");
+	if (s->dynamic_only && ctx != CTX_DYNAMIC)
+		return err_set(e, "pushd: only the dynamic context is served here");
 	s->ctx_stack[s->ctx_depth++] = s->ctx;
 	s->ctx = ctx;
 	return 0;
@@ -280,7 +295,7 @@ static void name_command_before(struct session *s, const char *line, int col, st
 	if (at < t.n &&
 	    (cmd = find_command(ctx == CTX_DYNAMIC ? dynamic_commands : static_commands,
 				ctx == CTX_DYNAMIC ? n_dynamic_commands : n_static_commands, &t, at,
-				&used, &ignored)))
+				&used, false, &ignored)))
 		err_prefix(e, "%s%s%s", cmd->verb, cmd->object ? " " : "",
 			   cmd->object ? cmd->object : "");
 	tokens_free(&t);
@@ -329,6 +344,10 @@ int session_line(struct session *s, const char *line, size_t len, int *err_col, 
 		return 0;
 	}
 	at = skip_prefix(&t, 0, &ctx, &named);
+	if (s->dynamic_only && ctx != CTX_DYNAMIC) {
+		tokens_free(&t);
+		return err_set(e, "only dynamic commands are served here");
+	}
 	if (at == t.n) {
 		/* Only context words: switch, as netsh does at its prompt. */
 		s->ctx = ctx;
@@ -339,7 +358,7 @@ int session_line(struct session *s, const char *line, size_t len, int *err_col, 
 	const struct command *table = ctx == CTX_DYNAMIC ? dynamic_commands : static_commands;
 	size_t n = ctx == CTX_DYNAMIC ? n_dynamic_commands : n_static_commands;
 	*err_col = t.v[at].col;
-	if (!(cmd = find_command(table, n, &t, at, &used, e))) {
+	if (!(cmd = find_command(table, n, &t, at, &used, !s->from_file, e))) {
 		err_prefix(e, "%s", ctx == CTX_DYNAMIC ? "dynamic" : "static");
 		err_show_invisible(e);
 		tokens_free(&t);
@@ -516,6 +535,7 @@ int session_script(struct session *s, FILE *in, const char *source)
 {
 	const char *saved_source = s->source;
 	long saved_line = s->line;
+	bool saved_from_file = s->from_file;
 	bool saved_batch = s->batch, saved_all = s->all_or_nothing;
 	struct script_tally t = { 0 };
 	char *line = NULL, why[64];
@@ -526,6 +546,7 @@ int session_script(struct session *s, FILE *in, const char *source)
 
 	s->source = source;
 	s->line = 0;
+	s->from_file = true;
 	if (s->include_depth == 0) {
 		s->batch = !s->keep_going;
 		s->all_or_nothing = true;
@@ -561,5 +582,6 @@ int session_script(struct session *s, FILE *in, const char *source)
 	}
 	s->source = saved_source;
 	s->line = saved_line;
+	s->from_file = saved_from_file;
 	return rc;
 }

@@ -37,6 +37,8 @@ struct session {
 	bool batch;       /* keep one transaction open across commands */
 	bool json;        /* show commands print JSON */
 	bool allow_files; /* exportpolicy/importpolicy may touch files */
+	bool dynamic_only; /* static commands are refused (the agent's socket) */
+	bool from_file;    /* lines come from a file: its words are not echoed */
 	bool quit;        /* `exit` was read */
 	/* Scripts start with batching off: each command is its own
 	 * transaction, a refused line is reported and the script goes on. */

@@ -1,13 +1,16 @@
 /* spd_file.c - dynamic rules as JSON in the run directory. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "spd_file.h"
+#include "sys/safefile.h"
 
 static void path_of(const char *run_dir, char *buf, size_t len)
 {
@@ -91,23 +94,48 @@ static int rule_from(json_t *j, struct dyn_rule *r)
 	return 0;
 }
 
+/* A full disk must not pin a rule the admin deletes: when the new
+ * mirror is no larger than the old, it is rewritten in place (the
+ * truncation frees the room it needs). */
+static int rewrite_in_place(const char *path, const char *text, size_t len, struct err *e)
+{
+	struct stat st;
+	size_t done = 0;
+	ssize_t n = 0;
+	int fd;
+
+	if (stat(path, &st) < 0 || (size_t)st.st_size < len)
+		return -1;
+	if ((fd = safe_open_write(path, O_TRUNC, e)) < 0)
+		return -1;
+	while (done < len && (n = write(fd, text + done, len - done)) > 0)
+		done += (size_t)n;
+	if (close(fd) < 0 || done < len)
+		return err_set(e, "%s: %s", path, n == 0 ? "no space" : strerror(errno));
+	return 0;
+}
+
 int spd_file_save(const char *run_dir, const struct spd *s, struct err *e)
 {
-	char path[4096], tmp[4200];
+	char path[4096], *text;
 	json_t *rules = json_array();
+	struct err first;
 	int rc;
 
 	for (size_t i = 0; i < s->n_rules; i++)
 		json_array_append_new(rules, rule_json(&s->rules[i]));
 	path_of(run_dir, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	rc = json_dump_file(rules, tmp, JSON_COMPACT);
+	text = json_dumps(rules, JSON_COMPACT);
 	json_decref(rules);
-	if (rc < 0 || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return err_set(e, "%s: %s", path, strerror(errno));
-	}
-	return 0;
+	if (!text)
+		return err_set(e, "out of memory");
+	rc = safe_write_file(path, text, strlen(text), &first);
+	if (rc < 0 && rewrite_in_place(path, text, strlen(text), e) == 0)
+		rc = 0;
+	else if (rc < 0)
+		*e = first;
+	free(text);
+	return rc;
 }
 
 int spd_file_load(const char *run_dir, struct spd *out, struct err *e)
@@ -116,12 +144,15 @@ int spd_file_load(const char *run_dir, struct spd *out, struct err *e)
 	json_error_t je;
 	json_t *rules, *j;
 	size_t i;
+	FILE *f;
 
 	memset(out, 0, sizeof(*out));
 	path_of(run_dir, path, sizeof(path));
-	if (access(path, F_OK) != 0)
-		return 0;
-	if (!(rules = json_load_file(path, 0, &je)) || !json_is_array(rules)) {
+	if (!(f = safe_fopen_read(path, e)))
+		return errno == ENOENT ? 0 : -1;
+	rules = json_loadf(f, 0, &je);
+	fclose(f);
+	if (!rules || !json_is_array(rules)) {
 		json_decref(rules);
 		return err_set(e, "%s: the agent's dynamic rules are unreadable", path);
 	}

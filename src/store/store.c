@@ -1,17 +1,20 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <uuid/uuid.h>
 
 #include "builtins.h"
 #include "model/label.h"
 #include "schema.h"
+#include "sys/safefile.h"
 
 enum { STMT_CACHE = 96, BUSY_TIMEOUT_MS = 15000 };
 
@@ -154,7 +157,7 @@ static int mkdir_parent(const char *path, struct err *e)
 	return 0;
 }
 
-static int migrate(struct db *db, struct err *e)
+static int migrate(struct db *db, bool create, struct err *e)
 {
 	const int target = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));
 	sqlite3_stmt *st = NULL;
@@ -167,6 +170,10 @@ static int migrate(struct db *db, struct err *e)
 	    sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
+	if (version == 0 && !create) {
+		exec(db, "ROLLBACK", NULL);
+		return err_set(e, "not an ipsecfw store (yet)");
+	}
 	if (version > target) {
 		exec(db, "ROLLBACK", NULL);
 		return err_set(e, "the store was written by a newer ipsecfw (schema %d, this one knows %d)",
@@ -197,19 +204,64 @@ static int migrate(struct db *db, struct err *e)
 	return 0;
 }
 
-int db_open(struct db **out, const char *path, struct err *e)
+/* The store's own folder (one named ipsecfw, as /var/lib/ipsecfw is)
+ * holds secrets only: 0700. Any other folder is the admin's to set. */
+static int private_folder(const char *path, struct err *e)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/'), *name;
+
+	if (!slash || (size_t)(slash - path) >= sizeof(dir))
+		return 0;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	name = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+	return strcmp(name, "ipsecfw") == 0 ? safe_tighten(dir, 0700, e) : 0;
+}
+
+/* The store holds pre-shared keys: it and SQLite's side files are 0600,
+ * whatever the umask (SQLite gives its side files the store's mode). */
+static int private_files(const char *path, bool create, struct err *e)
+{
+	static const char *const sides[] = { "", "-wal", "-shm", "-journal" };
+	char side[4200];
+	int fd;
+
+	if (create && (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+				 0600)) >= 0)
+		close(fd);
+	for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++) {
+		snprintf(side, sizeof(side), "%s%s", path, sides[i]);
+		if (safe_tighten(side, 0600, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int open_store(struct db **out, const char *path, bool create, struct err *e)
 {
 	struct db *db = calloc(1, sizeof(*db));
+	bool file = strcmp(path, ":memory:") != 0;
+	struct stat st;
 
 	*out = NULL;
 	if (!db)
 		return err_set(e, "out of memory");
-	if (strcmp(path, ":memory:") != 0 && mkdir_parent(path, e) < 0) {
+	if (file && !create && stat(path, &st) < 0) {
+		free(db);
+		return err_set(e, "store %s: %s", path, strerror(errno));
+	}
+	if (file && !create && st.st_size == 0) {
+		free(db);
+		return err_set(e, "store %s: the file is empty", path);
+	}
+	if (file && ((create && mkdir_parent(path, e) < 0) || private_folder(path, e) < 0 ||
+		     private_files(path, create, e) < 0)) {
 		free(db);
 		return -1;
 	}
-	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0),
+			    NULL) != SQLITE_OK) {
 		err_set(e, "cannot open store %s: %s", path,
 			db->h ? sqlite3_errmsg(db->h) : "out of memory");
 		sqlite3_close(db->h);
@@ -221,13 +273,23 @@ int db_open(struct db **out, const char *path, struct err *e)
 		     "PRAGMA synchronous = NORMAL;"
 		     /* Big scripts are one transaction: keep its pages in memory. */
 		     "PRAGMA cache_size = -65536;", e) < 0 ||
-	    migrate(db, e) < 0) {
+	    migrate(db, create, e) < 0) {
 		err_prefix(e, "store %s", path);
 		db_close(db);
 		return -1;
 	}
 	*out = db;
 	return 0;
+}
+
+int db_open(struct db **out, const char *path, struct err *e)
+{
+	return open_store(out, path, true, e);
+}
+
+int db_open_existing(struct db **out, const char *path, struct err *e)
+{
+	return open_store(out, path, false, e);
 }
 
 void db_close(struct db *db)

@@ -16,8 +16,13 @@
 
 struct db;
 
-/* Opens (creating and migrating as needed) the database at path. */
+/* Opens (creating and migrating as needed) the database at path. The
+ * store and its side files are made 0600, its own folder 0700 (saying so
+ * on stderr when they were open to others). */
 int db_open(struct db **out, const char *path, struct err *e);
+/* The same for a store that must exist already and not be empty (the
+ * agent never creates one: a missing store is not "no policy"). */
+int db_open_existing(struct db **out, const char *path, struct err *e);
 void db_close(struct db *db);
 
 /* BEGIN IMMEDIATE: a writer waits for other writers (busy timeout), then

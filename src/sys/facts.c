@@ -183,7 +183,13 @@ static int parse_fact_line(char *line, struct host_facts *out, struct err *e)
 	char *save, *kind = strtok_r(line, " \t", &save), *value = strtok_r(NULL, " \t", &save);
 	char *flag = strtok_r(NULL, " \t", &save);
 	struct ip_prefix ip;
+	bool known = strcmp(kind, "addr") == 0;
 
+	/* A word that is not a fact is not echoed: the file may be any file. */
+	for (int t = SRV_DNS; t <= SRV_GATEWAY; t++)
+		known = known || strcmp(kind, server_words[t]) == 0;
+	if (!known)
+		return err_set(e, "the first word is not a fact (want addr, dns, wins, dhcp or gateway)");
 	if (!value)
 		return err_set(e, "'%.64s' needs an address", kind);
 	if (strcmp(kind, "addr") == 0) {
@@ -216,7 +222,7 @@ static int parse_fact_line(char *line, struct host_facts *out, struct err *e)
 			return err_set(e, "more than %d %s servers", FACTS_SERVER_MAX, kind);
 		return 0;
 	}
-	return err_set(e, "unknown fact '%.64s' (want addr, dns, wins, dhcp or gateway)", kind);
+	return err_set(e, "the first word is not a fact (want addr, dns, wins, dhcp or gateway)");
 }
 
 int facts_parse_text(struct text *t, const char *name, struct host_facts *out, struct err *e)

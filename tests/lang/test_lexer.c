@@ -36,9 +36,9 @@ int main(void)
 	   "'=' without a tag");
 	ok(lex("add name=a =x", &t, &col, &e) < 0 && col == 12, "'=' after a tagged word");
 	ok(lex("add \"quoted\" = x", &t, &col, &e) < 0, "a quoted word is never a tag");
-	ok(lex("add policy na&me=x", &t, &col, &e) < 0 && strstr(e.msg, "bad tag 'na&me'") &&
+	ok(lex("add policy na&me=x", &t, &col, &e) < 0 && strstr(e.msg, "bad tag") && !strstr(e.msg, "na&me") &&
 		   col == 12,
-	   "a bad tag is named (fuzz find: the message read freed memory)");
+	   "a bad tag is refused without echoing it (fuzz find: the message read freed memory)");
 	ok(lex("add policy name=x\r\n", &t, &col, &e) == 0 && strcmp(t.v[2].value, "x") == 0,
 	   "CRLF line endings");
 	tokens_free(&t);
@@ -117,7 +117,7 @@ int main(void)
 	ok(lex("name = ", &t, &col, &e) == 0 && t.n == 1 && strcmp(t.v[0].value, "") == 0,
 	   "'tag =' at the end of the line is empty");
 	tokens_free(&t);
-	ok(lex("add 10.0.0.1 = x", &t, &col, &e) < 0 && strstr(e.msg, "bad tag '10.0.0.1'"),
+	ok(lex("add 10.0.0.1 = x", &t, &col, &e) < 0 && strstr(e.msg, "bad tag") && !strstr(e.msg, "10.0.0.1"),
 	   "the word before ' = ' must be a tag: %s", e.msg);
 
 	/* An untagged word bound to an optional tag says so when it is bad. */

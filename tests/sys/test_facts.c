@@ -268,7 +268,7 @@ int main(void)
 		{ "addr 192.0.2.1/33\n", ":1: prefix length 33 is too long" },
 		{ "\naddr 192.0.2.1/24 wan\n", ":2: unknown flag 'wan'" },
 		{ "dns\n", ":1: 'dns' needs an address" },
-		{ "router 192.0.2.1\n", ":1: unknown fact 'router'" },
+		{ "router 192.0.2.1\n", ":1: the first word is not a fact" },
 		{ "gateway 192.0.2.1 extra\n", ":1: unexpected 'extra'" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
