@@ -31,6 +31,7 @@ static void usage(FILE *out)
 	      "       ipsecfw [OPTIONS] analyze            shadowed, conflicting, redundant, empty filters\n"
 	      "       ipsecfw [OPTIONS] show facts|table   host facts; the compiled filter table\n"
 	      "       ipsecfw [OPTIONS] show ike          negotiate rules as strongSwan connections\n"
+	      "       ipsecfw [OPTIONS] ike load|sas [--vici URL]   load them into charon; its SAs\n"
 	      "       ipsecfw [OPTIONS] apply [--dry-run]  load the policy in force into the kernel\n"
 	      "       ipsecfw [OPTIONS] boot               load the startup mode's table\n"
 	      "       ipsecfw unload                       delete ipsecfw's table from the kernel\n"
@@ -312,6 +313,8 @@ int main(int argc, char **argv)
 		rc = run_query(db, &facts_src, json, left, words);
 	else if (left > 0 && strcmp(words[0], "pol") == 0)
 		rc = run_pol(&s, left - 1, words + 1);
+	else if (left > 0 && strcmp(words[0], "ike") == 0)
+		rc = cmd_ike(db, &facts_src, json, left - 1, words + 1);
 	else if (left > 0 && (strcmp(words[0], "static") == 0 || strcmp(words[0], "dynamic") == 0))
 		rc = left == 1 ? (usage(stderr), 2) : run_words(&s, words[0], left - 1, words + 1);
 	else if (left > 0)

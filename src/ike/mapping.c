@@ -302,14 +302,32 @@ struct ts_sets {
 	char local[4096], remote[4096], peers[4096];
 };
 
-static void filter_ts(const struct ftable *t, uint32_t fi, struct ts_sets *ts)
+/* A host address of this machine, on one side of an entry. */
+static bool side_is_local(const struct fentry *en, bool dst, const struct host_facts *facts)
+{
+	unsigned full = en->family == AF_INET ? 32 : 128;
+
+	if ((dst ? en->dst_kind : en->src_kind) == SIDE_ME)
+		return true;
+	if (!en->family || (dst ? en->dst_len : en->src_len) != full)
+		return false;
+	for (size_t i = 0; i < facts->n_addrs; i++)
+		if (facts->addrs[i].ip.family == en->family &&
+		    memcmp(facts->addrs[i].ip.bytes, dst ? en->dst : en->src, full / 8) == 0)
+			return true;
+	return false;
+}
+
+static void filter_ts(const struct ftable *t, const struct host_facts *facts, uint32_t fi,
+		      struct ts_sets *ts)
 {
 	memset(ts, 0, sizeof(*ts));
 	for (size_t i = 0; i < t->n_entries; i++) {
 		const struct fentry *en = &t->entries[i];
 		if (en->filter != fi || (en->flags & EF_MIRROR))
 			continue;
-		bool local_is_dst = en->dst_kind == SIDE_ME && en->src_kind != SIDE_ME;
+		/* the side that is this host is local; when neither is, the source */
+		bool local_is_dst = side_is_local(en, true, facts) && !side_is_local(en, false, facts);
 		int fams[2] = { en->family ? en->family : AF_INET, en->family ? 0 : AF_INET6 };
 		for (int k = 0; k < 2 && fams[k]; k++) {
 			char l[64], r[64], ls[24], rs_[24], item[96];
@@ -363,8 +381,8 @@ static const char *emit_ike(struct ike_conn *c, const struct rs_policy *p, const
 	return group;
 }
 
-static int map_rule(const struct ruleset *rs, const struct ftable *t, size_t ri,
-		    struct ike_conn *c)
+static int map_rule(const struct ruleset *rs, const struct ftable *t,
+		    const struct host_facts *facts, size_t ri, struct ike_conn *c)
 {
 	const struct ruleset_rule *r = &t->rules[ri];
 	const struct rs_policy *p = &rs->policies[r->ike.policy];
@@ -381,7 +399,7 @@ static int map_rule(const struct ruleset *rs, const struct ftable *t, size_t ri,
 		 r->store_name);
 	for (uint32_t fi = 0; fi < t->n_filters; fi++)
 		if (t->filters[fi].rule == ri) {
-			filter_ts(t, fi, ts);
+			filter_ts(t, facts, fi, ts);
 			if (ts->peers[0])
 				set_add(peers, sizeof(peers), ts->peers);
 		}
@@ -404,7 +422,7 @@ static int map_rule(const struct ruleset *rs, const struct ftable *t, size_t ri,
 		char child[32];
 		if (t->filters[fi].rule != ri)
 			continue;
-		filter_ts(t, fi, ts);
+		filter_ts(t, facts, fi, ts);
 		if (!ts->local[0])
 			continue; /* no entries with today's facts (no servers of its type) */
 		snprintf(child, sizeof(child), "f%lld", (long long)t->filters[fi].f.id);
@@ -456,8 +474,8 @@ static struct ike_conn *conn_add(struct ike_config *cfg)
 	return &cfg->conns[cfg->n++];
 }
 
-int ike_map(const struct ruleset *rs, const struct ftable *t, struct ike_config *out,
-	    struct err *e)
+int ike_map(const struct ruleset *rs, const struct ftable *t, const struct host_facts *facts,
+	    struct ike_config *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	for (size_t pi = 0; pi < rs->n_policies; pi++) {
@@ -475,7 +493,7 @@ int ike_map(const struct ruleset *rs, const struct ftable *t, struct ike_config 
 			continue;
 		if (r->ike.policy < 0 || (size_t)r->ike.policy >= rs->n_policies)
 			continue; /* dynamic rules: the agent's SPD, not mapped */
-		if (!(c = conn_add(out)) || map_rule(rs, t, ri, c) < 0)
+		if (!(c = conn_add(out)) || map_rule(rs, t, facts, ri, c) < 0)
 			goto oom;
 	}
 	for (size_t i = 0; i < out->n; i++)

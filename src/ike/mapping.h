@@ -31,9 +31,10 @@ struct ike_config {
 };
 
 /* rs: the rules and policies in force; t: their compiled table (for the
- * traffic selectors, with `me` and the server types resolved). */
-int ike_map(const struct ruleset *rs, const struct ftable *t, struct ike_config *out,
-	    struct err *e);
+ * traffic selectors, with `me` and the server types resolved); facts: the
+ * host's addresses (a filter naming one is local on that side). */
+int ike_map(const struct ruleset *rs, const struct ftable *t, const struct host_facts *facts,
+	    struct ike_config *out, struct err *e);
 void ike_config_free(struct ike_config *c);
 
 /* swanctl.conf text: connections, then secrets (keys hidden), with the

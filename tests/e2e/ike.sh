@@ -1,0 +1,160 @@
+#!/bin/sh
+# Negotiate for real: two charon instances (strongSwan 5.9), one in each of
+# a pair of network namespaces, each with its own strongswan.conf, VICI
+# socket and private /run in a temp dir (never the host's), loaded by
+# `ipsecfw ike load` from each side's policy. The trap policies land in
+# XFRM, the first packet starts IKE, main and quick mode complete, and
+# `ipsecfw ike sas` shows the SA; a policy change unloads the connection.
+# This kernel has XFRM but no ESP: the quick mode SA cannot be installed,
+# so nothing here proves ESP on the wire. Needs root; skips without charon.
+# usage: ike.sh IPSECFW NETPROBE SRCDIR
+IPSECFW=$1
+NETPROBE=$2
+CHARON=/usr/lib/ipsec/charon
+. "$(dirname "$0")/lib.sh"
+if [ ! -x "$CHARON" ]; then
+	echo "1..0 # SKIP no charon (scripts/deps installs strongswan-charon)"
+	exit 0
+fi
+make_pair 1 || { echo "1..0 # SKIP cannot make namespaces"; exit 0; }
+S=${tag}s1 C=${tag}c1 C4=192.0.2.20
+
+# charon NAME NS: its own config, socket and /run; its PID joins $pids.
+charon() {
+	d="$work/$1"
+	mkdir -p "$d"
+	cat >"$d/strongswan.conf" <<-EOF
+	charon {
+		load_modular = no
+		load = random nonce openssl pem pkcs1 x509 pubkey kernel-netlink socket-default vici
+		install_routes = no
+		retransmit_tries = 2
+		retransmit_timeout = 1.0
+		plugins {
+			vici {
+				socket = unix://$d/charon.vici
+			}
+		}
+		filelog {
+			main {
+				path = $d/charon.log
+				flush_line = yes
+				default = 1
+				ike = 2
+				cfg = 2
+			}
+		}
+	}
+	EOF
+	ip netns exec "$2" unshare -m sh -c \
+		"mount -t tmpfs -o mode=0755 none /run && STRONGSWAN_CONF='$d/strongswan.conf' exec $CHARON" \
+		>"$d/out" 2>&1 &
+	pids="$pids $!"
+	for _ in $(seq 50); do
+		[ -S "$d/charon.vici" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# fw NAME ARGS...: ipsecfw of one side in its namespace (its addresses are
+# the facts), its own store, its charon; the kernel hook off (nftables is
+# not this test's).
+fw() {
+	name=$1
+	shift
+	ns=$S
+	[ "$name" = cli ] && ns=$C
+	ip netns exec "$ns" env IPSECFW_KERNEL=off IPSECFW_DB="$work/$name.db" \
+		IPSECFW_RUN_DIR="$work/$name.run" IPSECFW_VICI="unix://$work/$name/charon.vici" \
+		"$IPSECFW" "$@"
+}
+
+policy() { # policy NAME SRC DST KEY
+	fw "$1" -f - <<-EOF
+	delete all
+	add policy name=Admin activatedefaultrule=no
+	add filteraction name="Require Security" action=negotiate qmsecmethods="ESP[3DES,SHA1]"
+	add filter filterlist=SSH srcaddr=$2 dstaddr=$3 protocol=TCP dstport=22
+	add rule name=SSH policy=Admin filterlist=SSH filteraction="Require Security" psk="$4"
+	set policy name=Admin assign=yes
+	EOF
+}
+
+if charon srv "$S" && charon cli "$C"; then
+	ok "charon runs in each namespace, each with its own VICI socket"
+else
+	not_ok "charon runs in each namespace"
+	cat "$work"/*/out
+fi
+
+policy srv "$C4" "$S4" "ike test key" && policy cli "$C4" "$S4" "ike test key"
+out=$(fw srv ike load) && [ "$out" = "ike load: 1 connection(s) loaded, 0 unloaded, 0 not mapped" ]
+[ $? -eq 0 ] && ok "server: ike load loads the rule's connection ($out)" || not_ok "server: ike load ($out)"
+out=$(fw cli ike load)
+[ $? -eq 0 ] && ok "client: ike load ($out)" || not_ok "client: ike load ($out)"
+
+if in_ns "$S" ip xfrm policy | grep -q "src $C4/32 dst $S4/32 proto tcp dport 22" &&
+	in_ns "$S" ip xfrm policy | grep -q "mode transport"; then
+	ok "the trap policy is in the server's XFRM: $C4 -> $S4 tcp/22, transport"
+else
+	not_ok "no trap policy in XFRM"
+	in_ns "$S" ip xfrm policy | sed 's/^/# /'
+fi
+
+# The first packet starts IKE (start_action=trap); it is held, not sent.
+in_ns "$C" "$NETPROBE" tcp -w 3000 "$S4" 22 >/dev/null 2>&1
+established=""
+for _ in $(seq 50); do
+	fw cli -j ike sas >"$work/sas.json" 2>"$work/sas.err"
+	grep -q '"state": "ESTABLISHED"' "$work/sas.json" && established=1 && break
+	sleep 0.2
+done
+if [ -n "$established" ]; then
+	ok "the first packet started IKE: main mode ESTABLISHED (ike sas)"
+else
+	not_ok "no main mode SA"
+	grep -hv "vici client" "$work/sas.err" "$work/srv/charon.log" "$work/srv/out" | grep -v "CFG]  " | sed "s/^/# /" | tail -40
+fi
+if grep -Eq 'establishing CHILD_SA|CHILD_SA .* established|unable to add SAD entry|unable to install' \
+	"$work/cli/charon.log" "$work/srv/charon.log"; then
+	ok "quick mode was negotiated up to installing the SA"
+else
+	not_ok "no quick mode in the logs"
+fi
+if grep -q 'unable to add SAD entry' "$work/srv/charon.log" "$work/cli/charon.log"; then
+	ok "the SA install failed: this kernel has no ESP (expected here)"
+else
+	ok "the SA install did not fail: this kernel has ESP"
+fi
+fw cli ike sas >"$work/sas.txt" 2>&1 && sed "s/^/# /" "$work/sas.txt" && grep -q "^ipsecfw-[0-9a-f]* #[0-9]* ESTABLISHED IKEv1 $C4 <-> $S4" "$work/sas.txt"
+[ $? -eq 0 ] && ok "ike sas lists the main mode SA in text" || { not_ok "ike sas text"; sed 's/^/# /' "$work/sas.txt"; }
+
+# A policy change: the rule's connection is unloaded, its trap removed.
+fw srv static set policy name=Admin assign=no
+out=$(fw srv ike load)
+[ "$out" = "ike load: 0 connection(s) loaded, 1 unloaded, 0 not mapped" ] &&
+	ok "unassigned: ike load unloads the connection ($out)" || not_ok "unload ($out)"
+if in_ns "$S" ip xfrm policy | grep -q "dport 22"; then
+	not_ok "the trap policy is still in XFRM"
+else
+	ok "the trap policy is gone from XFRM"
+fi
+
+# Kerberos alone: not mapped, said so; nothing of ours stays in charon.
+fw srv -f - <<-EOF
+add rule name=Kerberos policy=Admin filterlist=SSH filteraction="Require Security" kerberos=yes
+delete rule name=SSH policy=Admin
+set policy name=Admin assign=yes
+EOF
+out=$(fw srv ike load)
+[ "$out" = "ike load: 0 connection(s) loaded, 0 unloaded, 1 not mapped (ipsecfw show ike says why)" ] &&
+	ok "kerberos only: not mapped ($out)" || not_ok "kerberos only ($out)"
+
+# No charon there: a clear error, non-zero.
+out=$(fw srv ike load --vici "unix://$work/nowhere.vici" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q "cannot reach charon" &&
+	ok "no charon: a clear error" || not_ok "no charon ($out)"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
