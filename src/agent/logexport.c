@@ -53,6 +53,8 @@ static const char *action_of(int id)
 	case EV_REFUSED: return "refused";
 	case EV_ASSIGN_ROLLED_BACK: return "assign-rolled-back";
 	case EV_ASSIGN_CONFIRMED: return "assign-confirmed";
+	case EV_IKE_LOADED: return "ike-loaded";
+	case EV_IKE_FAILED: return "ike-failed";
 	default: return "event";
 	}
 }
@@ -154,7 +156,9 @@ static void evt_row(json_t *ev, size_t record, const struct export_opts *o, stru
 	const char *when = json_string_value(json_object_get(ev, "time"));
 	int id = (int)json_integer_value(json_object_get(ev, "id"));
 	int type = id == EV_BLOCK || id == EV_POLICY_FAILED ? 1
-		   : id == EV_REFUSED || id == EV_MALFORMED || id == EV_ASSIGN_ROLLED_BACK ? 2
+		   : id == EV_REFUSED || id == EV_MALFORMED || id == EV_ASSIGN_ROLLED_BACK ||
+				     id == EV_IKE_FAILED
+			   ? 2
 							      : 4;
 	size_t len = 0;
 	FILE *f = open_memstream(&r->owned, &len);

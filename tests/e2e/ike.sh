@@ -7,9 +7,12 @@
 # `ipsecfw ike sas` shows the SA; a policy change unloads the connection.
 # This kernel has XFRM but no ESP: the quick mode SA cannot be installed,
 # so nothing here proves ESP on the wire. Needs root; skips without charon.
-# usage: ike.sh IPSECFW NETPROBE SRCDIR
+# The agent then does the same by itself when the store changes, and says
+# so in its events (4286), or why not (4287).
+# usage: ike.sh IPSECFW NETPROBE SRCDIR IPSECFWD
 IPSECFW=$1
 NETPROBE=$2
+IPSECFWD=$4
 CHARON=/usr/lib/ipsec/charon
 . "$(dirname "$0")/lib.sh"
 if [ ! -x "$CHARON" ]; then
@@ -49,6 +52,7 @@ charon() {
 	ip netns exec "$2" unshare -m sh -c \
 		"mount -t tmpfs -o mode=0755 none /run && STRONGSWAN_CONF='$d/strongswan.conf' exec $CHARON" \
 		>"$d/out" 2>&1 &
+	last_charon=$!
 	pids="$pids $!"
 	for _ in $(seq 50); do
 		[ -S "$d/charon.vici" ] && return 0
@@ -81,7 +85,7 @@ policy() { # policy NAME SRC DST KEY
 	EOF
 }
 
-if charon srv "$S" && charon cli "$C"; then
+if charon srv "$S" && srv_charon=$last_charon && charon cli "$C"; then
 	ok "charon runs in each namespace, each with its own VICI socket"
 else
 	not_ok "charon runs in each namespace"
@@ -155,6 +159,46 @@ out=$(fw srv ike load)
 out=$(fw srv ike load --vici "unix://$work/nowhere.vici" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q "cannot reach charon" &&
 	ok "no charon: a clear error" || not_ok "no charon ($out)"
+
+# The agent: in the same reconcile as nftables, charon gets the rule.
+mkdir -p "$work/agentroot/etc"
+ip netns exec "$S" env IPSECFW_VICI="unix://$work/srv/charon.vici" "$IPSECFWD" --no-journal \
+	--db "$work/srv.db" --facts-root "$work/agentroot" --run-dir "$work/srv.run" \
+	--log-dir "$work/agentlog" 2>>"$work/agent.err" &
+pids="$pids $!"
+sleep 0.5
+fw srv -f - <<-EOF
+add rule name=SSH policy=Admin filterlist=SSH filteraction="Require Security" psk="ike test key"
+delete rule name=Kerberos policy=Admin
+EOF
+event() { # event ID PATTERN: waits up to 5 s for it in the agent's log
+	for _ in $(seq 50); do
+		grep "\"id\":$1[,}]" "$work/agentlog/events.log" 2>/dev/null | grep -q "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+if event 4286 '"loaded":1' && in_ns "$S" ip xfrm policy | grep -q "dport 22"; then
+	ok "the agent loaded the rule into charon on the store change (event 4286, trap in XFRM)"
+else
+	not_ok "the agent did not load charon"
+	sed 's/^/# /' "$work/agentlog/events.log" "$work/agent.err" 2>/dev/null | tail -20
+fi
+if in_ns "$S" nft list tables | grep -q ipsecfw; then
+	ok "and nftables in the same reconcile"
+else
+	not_ok "no nftables table from the agent"
+fi
+# charon gone (its socket left behind): said once, negotiate stays blocked.
+kill "$srv_charon"
+sleep 0.5
+fw srv static set policy name=Admin description=touched
+if event 4287 'cannot reach charon'; then
+	ok "charon gone: event 4287 says it cannot be reached"
+else
+	not_ok "no 4287 event"
+	sed 's/^/# /' "$work/agentlog/events.log" 2>/dev/null | tail -5
+fi
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
