@@ -189,6 +189,18 @@ if in_ns "$S" nft list tables | grep -q ipsecfw; then
 else
 	not_ok "no nftables table from the agent"
 fi
+# Clear traffic of the negotiate rule is refused (no SA protects it): the
+# client's charon unloaded, so its packet leaves in clear.
+fw cli static set policy name=Admin assign=no && fw cli ike load >/dev/null
+serve "$S" 22
+sleep 0.3
+if ! in_ns "$C" "$NETPROBE" tcp -w 1000 "$S4" 22 >/dev/null &&
+	in_ns "$S" nft list counters inet | grep -A1 'drop_in_negotiate-required' | grep -q 'packets [1-9]'; then
+	ok "clear tcp/22 to the server is refused (negotiate-required counter)"
+else
+	not_ok "clear traffic of the negotiate rule was not refused"
+	in_ns "$S" nft list counters inet | sed 's/^/# /' | grep -A1 negotiate
+fi
 # charon gone (its socket left behind): said once, negotiate stays blocked.
 kill "$srv_charon"
 sleep 0.5
