@@ -28,6 +28,14 @@ for script in "$G"/*.netsh; do
 	ok $? "$name: show ike -j is valid JSON"
 done
 
+# The web-server example with its admin rule.
+rm -f "$IPSECFW_DB"
+"$IPSECFW" -f "$SRCDIR/examples/001-web-server.netsh" >/dev/null 2>&1 &&
+	"$IPSECFW" -f "$SRCDIR/examples/002-web-server-admin.netsh" >"$T/out" 2>&1
+ok $? "examples 001 and 002 run"
+"$IPSECFW" --facts "$FACTS" show ike | normalise >"$T/web-server-admin.conf"
+same "$G/web-server-admin.conf" "$T/web-server-admin.conf" "web server admin rule: show ike matches"
+
 rm -f "$IPSECFW_DB"
 "$IPSECFW" show ike extra >/dev/null 2>"$T/err"
 [ $? -eq 2 ] && grep -q 'show facts | table | ike' "$T/err"
