@@ -19,6 +19,7 @@ enum event_id {
 	EV_MALFORMED = 4282, /* logged packets the agent could not parse */
 	EV_IKE_LOADED = 4286, /* negotiate rules loaded into charon over VICI */
 	EV_IKE_FAILED = 4287, /* charon refused them or could not be reached */
+	EV_IKE_NEGOTIATION = 4288, /* a negotiation failed: connection, peer, reason */
 	EV_STARTUP = 4290,   /* a startup mode */
 	EV_SECURE = 4291,    /* operational secure mode */
 	EV_BLOCK = 4292,     /* operational block mode: the persistent policy failed */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "ike/load.h"
 #include "ike_sync.h"
@@ -54,4 +55,41 @@ void ike_sync(struct agent *a)
 			    r.unloaded, r.skipped);
 	}
 	ike_config_free(&cfg);
+}
+
+int ike_watch_open(struct agent *a, struct ike_monitor *m)
+{
+	const char *url = ike_socket_default();
+	struct stat st;
+	struct err e;
+
+	(void)a;
+	m->fd = -1;
+	if (stat(socket_file(url), &st) < 0)
+		return -1;
+	return ike_monitor_open(m, url, &e);
+}
+
+bool ike_watch_read(struct agent *a, struct ike_monitor *m)
+{
+	struct ike_failure f;
+	struct err e;
+	struct timespec now;
+	char key[sizeof(f.conn) + sizeof(f.peer) + sizeof(f.reason)];
+	int rc = ike_monitor_read(m, &f, &e);
+
+	if (rc <= 0)
+		return rc == 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	snprintf(key, sizeof(key), "%s|%s|%s", f.conn, f.peer, f.reason);
+	/* charon repeats itself (retransmits, a trap firing again) */
+	if (strcmp(key, m->last) == 0 && now.tv_sec - m->last_s < 10)
+		return true;
+	snprintf(m->last, sizeof(m->last), "%s", key);
+	m->last_s = now.tv_sec;
+	event_write(a->log, EV_IKE_NEGOTIATION,
+		    json_pack("{s:s,s:s,s:s}", "rule", f.conn, "dst", f.peer, "error", f.reason),
+		    "negotiation failed%s%s%s%s: %s", *f.conn ? " for " : "", f.conn,
+		    *f.peer ? " with " : "", f.peer, f.reason);
+	return true;
 }

@@ -18,6 +18,7 @@
 
 #include "agent.h"
 #include "backend/program.h"
+#include "ike_sync.h"
 #include "control.h"
 #include "nflog.h"
 #include "version.h"
@@ -34,7 +35,7 @@
 
 enum source {
 	SRC_SIGNAL, SRC_NETLINK, SRC_INOTIFY, SRC_SETTLE, SRC_RESYNC, SRC_FLUSH, SRC_NFLOG, SRC_CONTROL,
-	SRC_CONFIRM
+	SRC_CONFIRM, SRC_IKE
 };
 
 struct loop {
@@ -48,6 +49,7 @@ struct loop {
 	int64_t confirm_armed;
 	bool settling;
 	int flush_interval;
+	struct ike_monitor ike; /* charon's log, for negotiation failures */
 };
 
 static void usage(FILE *out)
@@ -124,6 +126,10 @@ static void reconcile(struct loop *l, bool force)
 {
 	agent_reconcile(&l->agent, force);
 	l->last_reconcile_ms = monotonic_ms();
+	/* charon may have come up since: watch its log */
+	if (l->ike.fd < 0 && ike_watch_open(&l->agent, &l->ike) == 0 &&
+	    add_fd(l, l->ike.fd, SRC_IKE) < 0)
+		ike_monitor_close(&l->ike);
 	follow_interval(l);
 	follow_confirm(l);
 	sd_notifyf(0, "STATUS=%s mode", fw_mode_name(l->agent.mode));
@@ -211,6 +217,12 @@ static int run(struct loop *l)
 			case SRC_CONTROL:
 				control_dispatch(l->control);
 				break;
+			case SRC_IKE:
+				if (!ike_watch_read(&l->agent, &l->ike)) {
+					epoll_ctl(l->epoll, EPOLL_CTL_DEL, l->ike.fd, NULL);
+					ike_monitor_close(&l->ike);
+				}
+				break;
 			}
 		}
 	}
@@ -280,7 +292,7 @@ int main(int argc, char **argv)
 	bool journal = getenv("INVOCATION_ID") != NULL;
 	struct facts_sources facts = { 0 };
 	struct event_log *log = NULL;
-	struct loop l = { .epoll = -1 };
+	struct loop l = { .epoll = -1, .ike.fd = -1 };
 	char sock[4200];
 	struct err e;
 	int opt, rc = 1;
@@ -344,6 +356,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	control_close(l.control);
+	ike_monitor_close(&l.ike);
 	nflog_source_close(l.nflog);
 	watch_close(l.watch);
 	agent_free(&l.agent);

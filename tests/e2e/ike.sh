@@ -201,6 +201,30 @@ else
 	not_ok "clear traffic of the negotiate rule was not refused"
 	in_ns "$S" nft list counters inet | sed 's/^/# /' | grep -A1 negotiate
 fi
+# A negotiation that fails: the client asks for tcp/3389, which the
+# server's rule does not cover; the agent reads charon's log (event 4288).
+fw cli -f - <<-EOF >/dev/null
+delete all
+add policy name=RDP activatedefaultrule=no
+add filteraction name="Require Security" action=negotiate qmsecmethods="ESP[3DES,SHA1]"
+add filter filterlist=RDP srcaddr=me dstaddr=$S4 protocol=TCP dstport=3389
+add rule name=RDP policy=RDP filterlist=RDP filteraction="Require Security" psk="ike test key"
+set policy name=RDP assign=yes
+EOF
+fw cli ike load >/dev/null
+in_ns "$C" "$NETPROBE" tcp -w 2000 "$S4" 3389 >/dev/null
+if event 4288 "\"dst\":\"$C4\"" &&
+	grep '"id":4288' "$work/agentlog/events.log" | grep -q '"rule":"ipsecfw-[0-9a-f]*"'; then
+	ok "a failed negotiation is an event with the connection, the peer and the reason (4288)"
+	grep '"id":4288' "$work/agentlog/events.log" | head -2 | sed 's/^/# /'
+else
+	not_ok "no negotiation failure event"
+	sed 's/^/# /' "$work/agentlog/events.log" | tail -5
+	grep -h 'CHILD_SA\|IKE_SA' "$work/srv/charon.log" | tail -5 | sed 's/^/# /'
+fi
+n_events=$(grep -c '"id":4288' "$work/agentlog/events.log")
+"$IPSECFW" log export --format w3c --log-dir "$work/agentlog" | grep -q ' 4288 negotiation-failed ' &&
+	ok "exported like drops (W3C: negotiation-failed, $n_events event(s))" || not_ok "4288 not exported"
 # charon gone (its socket left behind): said once, negotiate stays blocked.
 kill "$srv_charon"
 sleep 0.5

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ike/mapping.h"
+#include "ike/monitor.h"
 #include "ike/vici.h"
 #include "tap.h"
 
@@ -302,11 +303,47 @@ static void test_mapping_messages(void)
 	ruleset_free(&rs);
 }
 
+static struct vici_msg log_event(const char *uid, const char *name, const char *msg)
+{
+	struct vici_msg m;
+
+	vici_msg_init(&m);
+	vici_kv(&m, "group", "IKE");
+	vici_kv(&m, "level", "1");
+	if (uid) {
+		vici_kv(&m, "ikesa-name", name);
+		vici_kv(&m, "ikesa-uniqueid", uid);
+	}
+	vici_kv(&m, "msg", msg);
+	return m;
+}
+
+static void test_monitor(void)
+{
+	struct ike_monitor mon = { .fd = -1 };
+	struct ike_failure f;
+	struct vici_msg m;
+
+	m = log_event("3", "ipsecfw-0a0b0c0d", "initiating Main Mode IKE_SA ipsecfw-0a0b0c0d[3] to 203.0.113.5");
+	ok(ike_monitor_take(&mon, &m, &f) == 0, "an ordinary log line is no failure");
+	vici_msg_free(&m);
+	m = log_event("3", "ipsecfw-0a0b0c0d", "giving up after 5 retransmits");
+	ok(ike_monitor_take(&mon, &m, &f) == 1 && strcmp(f.peer, "203.0.113.5") == 0 &&
+		   strcmp(f.conn, "ipsecfw-0a0b0c0d") == 0,
+	   "a peer that does not answer: the connection, and the peer learned earlier");
+	vici_msg_free(&m);
+	m = log_event(NULL, NULL, "no IKE config found for 192.0.2.10...198.51.100.7, sending NO_PROPOSAL_CHOSEN");
+	ok(ike_monitor_take(&mon, &m, &f) == 1 && strcmp(f.peer, "198.51.100.7") == 0 && !f.conn[0],
+	   "no config for a peer: the peer from the message");
+	vici_msg_free(&m);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	test_codec();
 	test_client();
 	test_mapping_messages();
+	test_monitor();
 	return done_testing();
 }
