@@ -225,6 +225,19 @@ fi
 n_events=$(grep -c '"id":4288' "$work/agentlog/events.log")
 "$IPSECFW" log export --format w3c --log-dir "$work/agentlog" | grep -q ' 4288 negotiation-failed ' &&
 	ok "exported like drops (W3C: negotiation-failed, $n_events event(s))" || not_ok "4288 not exported"
+# The monitor through the agent: its main mode SA with the client (quick
+# mode failed), and the counts in show stats.
+fw srv dynamic show mmsas >"$work/mmsas" 2>&1
+if grep -q "^main mode SAs: [1-9]" "$work/mmsas" && grep -q "ESTABLISHED IKEv1 $S4 <-> $C4" "$work/mmsas"; then
+	ok "dynamic show mmsas: the main mode SA from charon"
+else
+	not_ok "dynamic show mmsas"
+	sed 's/^/# /' "$work/mmsas"
+fi
+fw srv dynamic show qmsas >"$work/qmsas" 2>&1 && grep -q "^quick mode SAs: " "$work/qmsas" &&
+	ok "dynamic show qmsas: $(head -1 "$work/qmsas")" || { not_ok "dynamic show qmsas"; sed 's/^/# /' "$work/qmsas"; }
+fw srv dynamic show stats >"$work/stats" 2>&1 && grep -q "^Main Mode SAs: [1-9]" "$work/stats" &&
+	ok "dynamic show stats counts charon's SAs" || { not_ok "dynamic show stats"; sed 's/^/# /' "$work/stats"; }
 # charon gone (its socket left behind): said once, negotiate stays blocked.
 kill "$srv_charon"
 sleep 0.5
