@@ -63,7 +63,12 @@ static int ike_load_cmd(struct db *db, const struct facts_sources *src, const ch
 		fprintf(stderr, "ipsecfw: ike load: %s\n", e.msg);
 		return 1;
 	}
-	if (ike_map(&v.rs, &v.table, &v.facts, &cfg, &e) < 0 || ike_load(&cfg, url, &r, &e) < 0) {
+	if (ike_map(&v.rs, &v.table, &v.facts, &cfg, &e) < 0) {
+		fprintf(stderr, "ipsecfw: ike load: %s\n", e.msg);
+		view_close(&v);
+		return 1;
+	}
+	if (ike_load(&cfg, url, &r, &e) < 0) {
 		fprintf(stderr, "ipsecfw: ike load: %s\n", e.msg);
 		rc = 1;
 	} else if (json) {
@@ -74,8 +79,7 @@ static int ike_load_cmd(struct db *db, const struct facts_sources *src, const ch
 		       r.loaded, r.unloaded, r.skipped,
 		       r.skipped ? " (ipsecfw show ike says why)" : "");
 	}
-	if (rc == 0)
-		ike_config_free(&cfg);
+	ike_config_free(&cfg);
 	view_close(&v);
 	return rc;
 }

@@ -165,6 +165,7 @@ mkdir -p "$work/agentroot/etc"
 ip netns exec "$S" env IPSECFW_VICI="unix://$work/srv/charon.vici" "$IPSECFWD" --no-journal \
 	--db "$work/srv.db" --facts-root "$work/agentroot" --run-dir "$work/srv.run" \
 	--log-dir "$work/agentlog" 2>>"$work/agent.err" &
+agent_pid=$!
 pids="$pids $!"
 sleep 0.5
 fw srv -f - <<-EOF
@@ -247,6 +248,16 @@ if event 4287 'cannot reach charon'; then
 else
 	not_ok "no 4287 event"
 	sed 's/^/# /' "$work/agentlog/events.log" 2>/dev/null | tail -5
+fi
+
+# SIGTERM: the agent stops; under the sanitizers, without a finding.
+kill "$agent_pid"
+for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
+if ! kill -0 "$agent_pid" 2>/dev/null && ! grep -q 'Sanitizer\|runtime error' "$work/agent.err"; then
+	ok "the agent stops on SIGTERM with nothing from the sanitizers"
+else
+	not_ok "the agent did not stop cleanly"
+	sed 's/^/# /' "$work/agent.err" | head -30
 fi
 
 echo "1..$n"
