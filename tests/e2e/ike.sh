@@ -13,66 +13,9 @@
 IPSECFW=$1
 NETPROBE=$2
 IPSECFWD=$4
-CHARON=/usr/lib/ipsec/charon
-. "$(dirname "$0")/lib.sh"
-if [ ! -x "$CHARON" ]; then
-	echo "1..0 # SKIP no charon (scripts/deps installs strongswan-charon)"
-	exit 0
-fi
+. "$(dirname "$0")/ike-lib.sh"
 make_pair 1 || { echo "1..0 # SKIP cannot make namespaces"; exit 0; }
 S=${tag}s1 C=${tag}c1 C4=192.0.2.20
-
-# charon NAME NS: its own config, socket and /run; its PID joins $pids.
-charon() {
-	d="$work/$1"
-	mkdir -p "$d"
-	cat >"$d/strongswan.conf" <<-EOF
-	charon {
-		load_modular = no
-		load = random nonce openssl pem pkcs1 x509 pubkey kernel-netlink socket-default vici
-		install_routes = no
-		retransmit_tries = 2
-		retransmit_timeout = 1.0
-		plugins {
-			vici {
-				socket = unix://$d/charon.vici
-			}
-		}
-		filelog {
-			main {
-				path = $d/charon.log
-				flush_line = yes
-				default = 1
-				ike = 2
-				cfg = 2
-			}
-		}
-	}
-	EOF
-	ip netns exec "$2" unshare -m sh -c \
-		"mount -t tmpfs -o mode=0755 none /run && STRONGSWAN_CONF='$d/strongswan.conf' exec $CHARON" \
-		>"$d/out" 2>&1 &
-	last_charon=$!
-	pids="$pids $!"
-	for _ in $(seq 50); do
-		[ -S "$d/charon.vici" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# fw NAME ARGS...: ipsecfw of one side in its namespace (its addresses are
-# the facts), its own store, its charon; the kernel hook off (nftables is
-# not this test's).
-fw() {
-	name=$1
-	shift
-	ns=$S
-	[ "$name" = cli ] && ns=$C
-	ip netns exec "$ns" env IPSECFW_KERNEL=off IPSECFW_DB="$work/$name.db" \
-		IPSECFW_RUN_DIR="$work/$name.run" IPSECFW_VICI="unix://$work/$name/charon.vici" \
-		"$IPSECFW" "$@"
-}
 
 policy() { # policy NAME SRC DST KEY
 	fw "$1" -f - <<-EOF
