@@ -139,6 +139,15 @@ static void drop_chain_name(bool in, enum drop_reason r, char *buf, size_t len)
 	snprintf(buf, len, SLOT_MARK "drop_%s_%s", in ? "in" : "out", drop_reason_names[r]);
 }
 
+static bool has_negotiate(const struct ftable *t)
+{
+	for (size_t i = 0; i < t->n_entries; i++)
+		if (t->entries[i].action_in == ACTION_NEGOTIATE ||
+		    t->entries[i].action_out == ACTION_NEGOTIATE)
+			return true;
+	return false;
+}
+
 /* Negotiate (SPEC §5.5) passes what IPsec protects: inbound, a packet
  * charon's SA decrypted (its secpath); outbound, one whose route is an
  * XFRM bundle. Anything else is dropped as before: with no charon, or
@@ -608,6 +617,11 @@ int program_secure(const struct ftable *t, const struct host_facts *facts,
 	emit_negotiate_chains(&b);
 	for (int in = 1; in >= 0; in--) {
 		open_top_chain(&b, in);
+		/* With negotiate rules, ESP and AH themselves pass: the kernel
+		 * drops them without an SA, and what they carry meets these
+		 * filters again once decrypted. */
+		if (has_negotiate(t))
+			fprintf(b.chains, "\t\tmeta l4proto { esp, ah } accept\n");
 		fprintf(b.chains,
 			"\t\tmeta nfproto ipv4 goto " SLOT_MARK "%s4\n"
 			"\t\tmeta nfproto ipv6 goto " SLOT_MARK "%s6\n\t}\n",

@@ -128,8 +128,9 @@ else
 	not_ok "the agent did not load charon"
 	sed 's/^/# /' "$work/agentlog/events.log" "$work/agent.err" 2>/dev/null | tail -20
 fi
-if in_ns "$S" nft list tables | grep -q ipsecfw; then
-	ok "and nftables in the same reconcile"
+if in_ns "$S" nft list tables | grep -q ipsecfw &&
+	in_ns "$S" nft list ruleset | grep -q 'meta l4proto { esp, ah } accept'; then
+	ok "and nftables in the same reconcile (ESP and AH pass to the kernel's SAs)"
 else
 	not_ok "no nftables table from the agent"
 fi
