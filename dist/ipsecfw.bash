@@ -16,7 +16,7 @@ _ipsecfw()
 	--format) COMPREPLY=($(compgen -W "w3c csv json" -- "$cur")); return;;
 	esac
 	if [[ -z $first ]]; then
-		COMPREPLY=($(compgen -W "static dynamic pol test replay analyze show apply boot unload
+		COMPREPLY=($(compgen -W "static dynamic pol test replay analyze show ike apply boot unload
 			confirm log --db -j -f -k --keep-going --facts --facts-root --help --version" -- "$cur"))
 		return
 	fi
@@ -46,7 +46,9 @@ _ipsecfw()
 			conntype= type=" -- "$cur"));;
 		esac;;
 	confirm) COMPREPLY=($(compgen -W "--watch" -- "$cur"));;
-	show) COMPREPLY=($(compgen -W "facts table mode stats" -- "$cur"));;
+	show) COMPREPLY=($(compgen -W "facts table ike mode stats" -- "$cur"));;
+	ike) [[ $n == 1 ]] && COMPREPLY=($(compgen -W "load sas" -- "$cur")) ||
+		COMPREPLY=($(compgen -W "--vici" -- "$cur"));;
 	test) COMPREPLY=($(compgen -W "--frag --iface in out tcp udp icmp me any" -- "$cur"));;
 	apply) COMPREPLY=($(compgen -W "--dry-run" -- "$cur"));;
 	replay) COMPREPLY=($(compgen -W "--each" -- "$cur") $(compgen -f -- "$cur"));;

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "ike_sync.h"
 #include "assign_events.h"
 #include "backend/kernel.h"
 #include "engine/classify.h"
@@ -241,6 +242,8 @@ static int apply(struct agent *a, enum enforce_fallback fb, struct err *e)
 		take_table(a, &t);
 	else if (r.mode != MODE_SECURE)
 		drop_table(a);
+	if (rc == 0)
+		ike_sync(a); /* charon, in the same reconcile as nftables */
 	if (rc == 0) {
 		report_mode(a, MODE_SECURE, &r, NULL);
 		report_applied(a, &r);

@@ -57,6 +57,9 @@ struct agent {
 
 	struct dropagg drops;
 
+	/* What is wrong with loading charon now (ike_sync.c), "" if nothing. */
+	char ike_problem[256];
+
 	/* A safe assign waiting for its confirm: when (unix seconds) to roll
 	 * it back; 0 when none waits. */
 	int64_t confirm_deadline;

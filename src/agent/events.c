@@ -125,6 +125,8 @@ static int priority_of(enum event_id id)
 	case EV_KERNEL_RESTORED:
 	case EV_DROPS_SUPPRESSED:
 	case EV_ASSIGN_ROLLED_BACK:
+	case EV_IKE_FAILED:
+	case EV_IKE_NEGOTIATION:
 		return 4; /* warning */
 	case EV_DROP_IN:
 	case EV_DROP_OUT:

@@ -29,6 +29,8 @@ enum event_id {
 	EV_FACTS_UNREADABLE = 4285,
 	/* The kernel's table was changed outside ipsecfw (nft flush ruleset,
 	 * a deleted element) and the agent loaded the policy again. */
+	EV_IKE_NEGOTIATION = 4286, /* a negotiation failed: connection, peer, reason */
+	EV_IKE_FAILED = 4287, /* charon refused the negotiate rules or could not be reached */
 	EV_KERNEL_RESTORED = 4288,
 	/* The agent stopped for a restart (systemctl restart, SIGUSR2): the
 	 * rules stay in force, unlike a manual stop (4293). */

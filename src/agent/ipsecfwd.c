@@ -18,6 +18,7 @@
 
 #include "agent.h"
 #include "backend/program.h"
+#include "ike_sync.h"
 #include "control.h"
 #include "lifecycle.h"
 #include "nflog.h"
@@ -42,7 +43,7 @@
 
 enum source {
 	SRC_SIGNAL, SRC_NETLINK, SRC_INOTIFY, SRC_SETTLE, SRC_RESYNC, SRC_FLUSH, SRC_NFLOG, SRC_CONTROL,
-	SRC_CONFIRM, SRC_NFT, SRC_CHECK
+	SRC_CONFIRM, SRC_NFT, SRC_CHECK, SRC_IKE
 };
 
 /* How the agent ends. */
@@ -62,6 +63,7 @@ struct loop {
 	bool settling;
 	bool kernel_changed; /* another process changed our table: check it */
 	int flush_interval;
+	struct ike_monitor ike; /* charon's log, for negotiation failures */
 };
 
 static void usage(FILE *out)
@@ -140,6 +142,10 @@ static void reconcile(struct loop *l, bool force)
 {
 	agent_reconcile(&l->agent, force);
 	l->last_reconcile_ms = monotonic_ms();
+	/* charon may have come up since: watch its log */
+	if (l->ike.fd < 0 && ike_watch_open(&l->agent, &l->ike) == 0 &&
+	    add_fd(l, l->ike.fd, SRC_IKE) < 0)
+		ike_monitor_close(&l->ike);
 	follow_interval(l);
 	follow_confirm(l);
 	sd_notifyf(0, "STATUS=%s mode", fw_mode_name(l->agent.mode));
@@ -289,6 +295,12 @@ static enum ending run(struct loop *l)
 				if (l->control)
 					control_dispatch(l->control);
 				break;
+			case SRC_IKE:
+				if (!ike_watch_read(&l->agent, &l->ike)) {
+					epoll_ctl(l->epoll, EPOLL_CTL_DEL, l->ike.fd, NULL);
+					ike_monitor_close(&l->ike);
+				}
+				break;
 			}
 		}
 	}
@@ -346,7 +358,7 @@ int main(int argc, char **argv)
 	bool journal = getenv("INVOCATION_ID") != NULL;
 	struct facts_sources facts = { 0 };
 	struct event_log *log = NULL;
-	struct loop l = { .epoll = -1 };
+	struct loop l = { .epoll = -1, .ike.fd = -1 };
 	long long log_max = EVENTS_MAX_BYTES;
 	char sock[4200], *endp;
 	enum ending end;
@@ -437,6 +449,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	control_close(l.control);
+	ike_monitor_close(&l.ike);
 	nflog_source_close(l.nflog);
 	watch_close(l.watch);
 	agent_free(&l.agent);

@@ -58,6 +58,8 @@ static const char *action_of(int id)
 	case EV_REFUSED: return "refused";
 	case EV_ASSIGN_ROLLED_BACK: return "assign-rolled-back";
 	case EV_ASSIGN_CONFIRMED: return "assign-confirmed";
+	case EV_IKE_FAILED: return "ike-failed";
+	case EV_IKE_NEGOTIATION: return "negotiation-failed";
 	default: return "event";
 	}
 }
@@ -160,7 +162,8 @@ static void evt_row(json_t *ev, size_t record, const struct export_opts *o, stru
 	int id = (int)json_integer_value(json_object_get(ev, "id"));
 	int type = id == EV_BLOCK || id == EV_POLICY_FAILED ? 1
 		   : id == EV_REFUSED || id == EV_MALFORMED || id == EV_ASSIGN_ROLLED_BACK ||
-				   id == EV_KERNEL_RESTORED ? 2
+				   id == EV_KERNEL_RESTORED || id == EV_IKE_FAILED || id == EV_IKE_NEGOTIATION
+			   ? 2
 							      : 4;
 	size_t len = 0;
 	FILE *f = open_memstream(&r->owned, &len);

@@ -2,8 +2,11 @@
 #include <limits.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "backend/kernel.h"
+#include "ike/load.h"
+#include "ike/sas.h"
 #include "lang/cmd_common.h"
 #include "lang/filterspec.h"
 #include "lang/show.h"
@@ -533,6 +536,23 @@ static json_t *kernel_drops(void)
 	return drops;
 }
 
+/* charon's SAs over VICI, or an empty list without it. */
+static bool charon_here(void)
+{
+	const char *url = ike_socket_default();
+	return access(strncmp(url, "unix://", 7) == 0 ? url + 7 : url, F_OK) == 0;
+}
+
+static json_t *charon_sas(void)
+{
+	json_t *sas;
+	struct err ignored;
+
+	if (!charon_here() || ike_sas_list(ike_socket_default(), &sas, &ignored) < 0)
+		return json_array();
+	return sas;
+}
+
 static int show_stats(struct session *s, struct bound *b, struct err *e)
 {
 	static const char *const types[] = { "all", "ike", "ipsec", NULL };
@@ -544,13 +564,15 @@ static int show_stats(struct session *s, struct bound *b, struct err *e)
 		json_decref(st);
 		return -1;
 	}
-	/* ipsecfw filters and never negotiates: no IKE exchange ever happens,
-	 * and negotiate filters drop (SPEC §5.5). */
+	/* The SAs are charon's (ike/): none without it. */
+	json_t *sas = charon_sas();
+	json_int_t mm = (json_int_t)json_array_size(sas), qm = (json_int_t)ike_sas_count_children(sas);
+	json_decref(sas);
 	if (type != 2)
-		json_object_set_new(st, "ike", json_pack("{s:i,s:i,s:i}", "main_mode_sas", 0,
-							   "quick_mode_sas", 0, "negotiations", 0));
+		json_object_set_new(st, "ike", json_pack("{s:I,s:I,s:b}", "main_mode_sas", mm,
+							   "quick_mode_sas", qm, "charon", charon_here()));
 	if (type != 1)
-		json_object_set_new(st, "ipsec", json_pack("{s:i,s:I,s:I,s:o}", "active_sas", 0,
+		json_object_set_new(st, "ipsec", json_pack("{s:I,s:I,s:I,s:o}", "active_sas", qm,
 			"dynamic_rules", (json_int_t)x->spd->n_rules, "drops_logged",
 			(json_int_t)x->drops_logged, "kernel_drops", kernel_drops()));
 	if (s->json) {
@@ -560,12 +582,14 @@ static int show_stats(struct session *s, struct bound *b, struct err *e)
 		const char *key;
 		json_t *v;
 		if (type != 2)
-			fprintf(s->out, "\nIKE Statistics\n--------------\nMain Mode SAs: 0\n"
-					"Quick Mode SAs: 0\nNegotiations: 0 (ipsecfw does not negotiate)\n");
+			fprintf(s->out, "\nIKE Statistics\n--------------\nMain Mode SAs: %lld\n"
+					"Quick Mode SAs: %lld\n%s",
+				(long long)mm, (long long)qm,
+				charon_here() ? "" : "(no charon: negotiate filters drop)\n");
 		if (type != 1) {
-			fprintf(s->out, "\nIPsec Statistics\n----------------\nActive SAs: 0\n"
+			fprintf(s->out, "\nIPsec Statistics\n----------------\nActive SAs: %lld\n"
 					"Dynamic Rules: %zu\nDropped packets logged: %llu\n",
-				x->spd->n_rules, (unsigned long long)x->drops_logged);
+				(long long)qm, x->spd->n_rules, (unsigned long long)x->drops_logged);
 			json_object_foreach (json_object_get(json_object_get(st, "ipsec"), "kernel_drops"), key, v)
 				fprintf(s->out, "Dropped (%s): %lld packets, %lld bytes\n", key,
 					(long long)json_integer_value(json_object_get(v, "packets")),
@@ -576,15 +600,41 @@ static int show_stats(struct session *s, struct bound *b, struct err *e)
 	return 0;
 }
 
-static int show_sas(struct session *s, struct bound *b, struct err *e)
+/* show mmsas: main mode SAs with theirs; show qmsas: quick mode SAs. */
+static int show_sas(struct session *s, bool quick, struct err *e)
+{
+	json_t *sas;
+
+	if (!charon_here()) {
+		if (s->json)
+			fputs("[]\n", s->out);
+		else
+			fputs("No SAs: charon (strongSwan) is not running; negotiate filters drop.\n",
+			      s->out);
+		return 0;
+	}
+	if (ike_sas_list(ike_socket_default(), &sas, e) < 0)
+		return -1;
+	if (s->json) {
+		json_dumpf(sas, s->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', s->out);
+	} else {
+		ike_sas_print(sas, s->out, !quick, quick);
+	}
+	json_decref(sas);
+	return 0;
+}
+
+static int show_mmsas(struct session *s, struct bound *b, struct err *e)
 {
 	(void)b;
-	(void)e;
-	if (s->json)
-		fputs("[]\n", s->out);
-	else
-		fputs("No SAs: ipsecfw filters packets and negotiates none.\n", s->out);
-	return 0;
+	return show_sas(s, false, e);
+}
+
+static int show_qmsas(struct session *s, struct bound *b, struct err *e)
+{
+	(void)b;
+	return show_sas(s, true, e);
 }
 
 static int show_all(struct session *s, struct bound *b, struct err *e)
@@ -630,8 +680,8 @@ static const struct {
 	{ "show all", show_all },               { "show mmpolicy", show_mmpolicy },
 	{ "show qmpolicy", show_qmpolicy },     { "show mmfilter", show_mmfilter },
 	{ "show qmfilter", show_qmfilter },     { "show rule", show_dynrule },
-	{ "show stats", show_stats },           { "show mmsas", show_sas },
-	{ "show qmsas", show_sas },
+	{ "show stats", show_stats },           { "show mmsas", show_mmsas },
+	{ "show qmsas", show_qmsas },
 };
 
 static int spd_run(struct session *s, struct bound *b, struct err *e)

@@ -148,6 +148,32 @@ static void drop_chain_name(bool in, enum drop_reason r, char *buf, size_t len)
 	snprintf(buf, len, SLOT_MARK "drop_%s_%s", in ? "in" : "out", drop_reason_names[r]);
 }
 
+static bool has_negotiate(const struct ftable *t)
+{
+	for (size_t i = 0; i < t->n_entries; i++)
+		if (t->entries[i].action_in == ACTION_NEGOTIATE ||
+		    t->entries[i].action_out == ACTION_NEGOTIATE)
+			return true;
+	return false;
+}
+
+/* Negotiate (SPEC §5.5) passes what IPsec protects: inbound, a packet
+ * charon's SA decrypted (its secpath); outbound, one whose route is an
+ * XFRM bundle. Anything else is dropped as before: with no charon, or
+ * before the SA exists (the trap policy holds the first packets and
+ * starts IKE), negotiate stays closed. */
+static void emit_negotiate_chains(struct builder *b)
+{
+	char drop[64];
+
+	for (int in = 1; in >= 0; in--) {
+		drop_chain_name(in, DR_NEGOTIATE, drop, sizeof(drop));
+		fprintf(b->chains, "\tchain " SLOT_MARK "negotiate_%s {\n\t\t%s ipsec exists accept\n"
+				   "\t\tgoto %s\n\t}\n",
+			in ? "in" : "out", in ? "meta" : "rt", drop);
+	}
+}
+
 static void emit_drop_chains(struct builder *b)
 {
 	int diag = b->cfg ? b->cfg->ipsecdiagnostics : 0;
@@ -242,7 +268,8 @@ static const char *verdict_of(const struct view *v, const struct fentry *en, cha
 			return "accept";
 		if (!v->in && (en->flags & EF_SOFT))
 			return "goto " SLOT_MARK "soft_out";
-		r = DR_NEGOTIATE;
+		/* protected by IPsec (ike/): pass; otherwise dropped */
+		return v->in ? "goto " SLOT_MARK "negotiate_in" : "goto " SLOT_MARK "negotiate_out";
 	}
 	snprintf(buf, len, "goto ");
 	drop_chain_name(v->in, r, buf + 5, len - 5);
@@ -645,10 +672,16 @@ int program_secure(const struct ftable *t, const struct host_facts *facts,
 		"\t\tip6 daddr ff00::/8 goto %s\n"
 		"\t\taccept\n\t}\n",
 		drop, drop);
+	emit_negotiate_chains(&b);
 	for (int in = 1; in >= 0; in--) {
 		open_top_chain(&b, in);
 		if (unknown_local_since)
 			emit_unknown_local_guard(&b, in);
+		/* With negotiate rules, ESP and AH themselves pass: the kernel
+		 * drops them without an SA, and what they carry meets these
+		 * filters again once decrypted. */
+		if (has_negotiate(t))
+			fprintf(b.chains, "\t\tmeta l4proto { esp, ah } accept\n");
 		fprintf(b.chains,
 			"\t\tmeta nfproto ipv4 goto " SLOT_MARK "%s4\n"
 			"\t\tmeta nfproto ipv6 goto " SLOT_MARK "%s6\n\t}\n",

@@ -32,6 +32,8 @@ static void usage(FILE *out)
 	      "       ipsecfw [OPTIONS] replay [--each] FILE.pcap          a capture through the policy\n"
 	      "       ipsecfw [OPTIONS] analyze            shadowed, conflicting, redundant, empty filters\n"
 	      "       ipsecfw [OPTIONS] show facts|table   host facts; the compiled filter table\n"
+	      "       ipsecfw [OPTIONS] show ike          negotiate rules as strongSwan connections\n"
+	      "       ipsecfw [OPTIONS] ike load|sas [--vici URL]   load them into charon; its SAs\n"
 	      "       ipsecfw [OPTIONS] apply [--dry-run]  load the policy in force into the kernel\n"
 	      "       ipsecfw [OPTIONS] boot               load the startup mode's table\n"
 	      "       ipsecfw unload                       delete ipsecfw's table from the kernel\n"
@@ -196,8 +198,9 @@ static int run_query(struct db *db, const struct facts_sources *src, bool json, 
 	argc--;
 	argv++;
 	if (strcmp(cmd, "show") == 0 &&
-	    (argc != 1 || (strcmp(argv[0], "facts") != 0 && strcmp(argv[0], "table") != 0))) {
-		fprintf(stderr, "ipsecfw: want: show facts | table | mode | stats\n");
+	    (argc != 1 || (strcmp(argv[0], "facts") != 0 && strcmp(argv[0], "table") != 0 &&
+			   strcmp(argv[0], "ike") != 0))) {
+		fprintf(stderr, "ipsecfw: want: show facts | table | ike | mode | stats\n");
 		return 2;
 	}
 	if (query_options(&argc, &argv, &o) < 0)
@@ -214,6 +217,8 @@ static int run_query(struct db *db, const struct facts_sources *src, bool json, 
 		rc = cmd_analyze(&v, argc, argv, &o);
 	else if (strcmp(argv[0], "facts") == 0)
 		rc = cmd_show_facts(&v, &o);
+	else if (strcmp(argv[0], "ike") == 0)
+		rc = cmd_show_ike(&v, &o);
 	else
 		rc = cmd_show_table(&v, &o);
 	view_close(&v);
@@ -332,6 +337,8 @@ int main(int argc, char **argv)
 		rc = run_query(db, &facts_src, json, left, words);
 	else if (left > 0 && strcmp(words[0], "pol") == 0)
 		rc = run_pol(&s, left - 1, words + 1);
+	else if (left > 0 && strcmp(words[0], "ike") == 0)
+		rc = cmd_ike(db, &facts_src, json, left - 1, words + 1);
 	else if (left > 0 && (strcmp(words[0], "static") == 0 || strcmp(words[0], "dynamic") == 0))
 		rc = left == 1 ? (usage(stderr), 2) : run_words(&s, words[0], left - 1, words + 1);
 	else if (left > 1 && is_netsh_line(words[0]))

@@ -28,6 +28,29 @@ struct rs_filter {
 	char guid[GUID_LEN];
 };
 
+/* What IKE needs of a negotiate rule (SPEC §2.5, §2.6): the quick mode
+ * offers and authentication; the main mode comes from its policy. */
+struct rs_ike_rule {
+	char guid[GUID_LEN]; /* the rule's */
+	int policy;          /* index into ruleset.policies, -1 for dynamic rules */
+	bool qmpfs;
+	char qmsecmethods[METHODS_MAX_LEN];
+	char tunnel[ADDR_NAME_MAX]; /* "" = transport */
+	char auth[AUTH_MAX_LEN];
+};
+
+/* A policy in force, for its main mode and default response rule
+ * (SPEC §2.2). */
+struct rs_policy {
+	char store_name[16];
+	char name[NAME_MAX_LEN];
+	char guid[GUID_LEN];
+	bool mmpfs;
+	long qmpermm, mmlifetime; /* mmlifetime in minutes */
+	char mmsecmethods[METHODS_MAX_LEN];
+	struct default_rule defrule;
+};
+
 struct ruleset_rule {
 	enum weight_store store; /* the Store component of the weight */
 	char store_name[16];     /* "persistent", "local", "domain", "dynamic" */
@@ -40,6 +63,7 @@ struct ruleset_rule {
 	enum action action_in, action_out;
 	bool inpass, soft;
 	enum conntype conntype;
+	struct rs_ike_rule ike;
 	struct rs_filter *filters;
 	size_t n_filters;
 };
@@ -48,6 +72,8 @@ struct ruleset {
 	struct ruleset_rule *rules;
 	size_t n_rules;
 	int ipsecexempt; /* SPEC §6.4 */
+	struct rs_policy policies[2]; /* persistent, then domain or local */
+	size_t n_policies;
 };
 
 /* Appends a rule (filters copied); returns it or NULL when out of memory. */

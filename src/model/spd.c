@@ -215,6 +215,7 @@ int spd_to_ruleset(const struct spd *s, struct ruleset *rs)
 		long qm = d->qmpolicy[0] ? spd_qm_find(s, d->qmpolicy) : -1;
 		r.soft = qm >= 0 && s->qm[qm].soft;
 		r.conntype = d->conntype;
+		r.ike.policy = -1; /* not mapped to IKE (the dynamic SPD's own offers) */
 		rs_filter_from(&f, &d->f);
 		f.id = d->f.seq; /* "dynamic:N" in counters and explanations */
 		if (!ruleset_add(rs, &r, &f, 1))

@@ -37,6 +37,12 @@ static int load_rule(struct db *db, const struct policy *p, const struct rule *r
 	rr.inpass = act.inpass;
 	rr.soft = act.soft;
 	rr.conntype = r->conntype;
+	memcpy(rr.ike.guid, r->guid, sizeof(rr.ike.guid));
+	rr.ike.policy = (int)rs->n_policies - 1;
+	rr.ike.qmpfs = act.qmpfs;
+	memcpy(rr.ike.qmsecmethods, act.qmsecmethods, sizeof(rr.ike.qmsecmethods));
+	memcpy(rr.ike.tunnel, r->tunnel, sizeof(rr.ike.tunnel));
+	memcpy(rr.ike.auth, r->auth, sizeof(rr.ike.auth));
 	if ((compact = calloc(n ? n : 1, sizeof(*compact)))) {
 		for (size_t i = 0; i < n; i++)
 			rs_filter_from(&compact[i], &filters[i]);
@@ -49,6 +55,25 @@ static int load_rule(struct db *db, const struct policy *p, const struct rule *r
 	return rc;
 }
 
+/* The policy's main mode settings, for IKE. */
+static void keep_policy(const struct policy *p, struct ruleset *rs)
+{
+	struct rs_policy *rp;
+
+	if (rs->n_policies >= sizeof(rs->policies) / sizeof(rs->policies[0]))
+		return; /* a ruleset is loaded once: persistent, then one other */
+	rp = &rs->policies[rs->n_policies++];
+
+	snprintf(rp->store_name, sizeof(rp->store_name), "%s", store_kind_name(p->store));
+	memcpy(rp->name, p->name, sizeof(rp->name));
+	memcpy(rp->guid, p->guid, sizeof(rp->guid));
+	rp->mmpfs = p->mmpfs;
+	rp->qmpermm = p->qmpermm;
+	rp->mmlifetime = p->mmlifetime;
+	memcpy(rp->mmsecmethods, p->mmsecmethods, sizeof(rp->mmsecmethods));
+	rp->defrule = p->defrule;
+}
+
 static int load_policy(struct db *db, const struct policy *p, struct ruleset *rs, struct err *e)
 {
 	struct rule *rules;
@@ -57,6 +82,7 @@ static int load_policy(struct db *db, const struct policy *p, struct ruleset *rs
 
 	if (db_rule_list(db, p->id, &rules, &n, e) < 0)
 		return -1;
+	keep_policy(p, rs);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		if (rules[i].active)
 			rc = load_rule(db, p, &rules[i], rs, e);

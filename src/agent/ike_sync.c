@@ -1,0 +1,96 @@
+/* ike_sync.c - charon kept in step with the negotiate rules in force. */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "ike/load.h"
+#include "ike_sync.h"
+
+/* The socket's file, from a unix:// URL. */
+static const char *socket_file(const char *url)
+{
+	return strncmp(url, "unix://", 7) == 0 ? url + 7 : url;
+}
+
+/* Says a problem once, until charon is loaded well again. */
+static void problem(struct agent *a, const char *why)
+{
+	if (strcmp(a->ike_problem, why) == 0)
+		return;
+	snprintf(a->ike_problem, sizeof(a->ike_problem), "%s", why);
+	event_write(a->log, EV_IKE_FAILED, json_pack("{s:s}", "error", why),
+		    "negotiate rules not loaded into charon: %s; their traffic stays blocked "
+		    "unless inpass or soft let it through", why);
+}
+
+void ike_sync(struct agent *a)
+{
+	static const struct ruleset none;
+	const char *url = ike_socket_default();
+	const struct ruleset *rs = a->have_rules ? &a->rules : &none;
+	struct ike_config cfg;
+	struct ike_load_result r;
+	struct stat st;
+	struct err e;
+
+	if (!a->have_table)
+		return; /* not in secure mode: charon keeps what it has */
+	if (stat(socket_file(url), &st) < 0 && errno == ENOENT) {
+		a->ike_problem[0] = 0;
+		return; /* no charon here: nftables alone enforces negotiate */
+	}
+	if (ike_map(rs, &a->table, a->table_facts, &cfg, &e) < 0) {
+		problem(a, e.msg);
+		return;
+	}
+	if (ike_load(&cfg, url, &r, &e) < 0) {
+		problem(a, e.msg);
+	} else if (r.loaded || r.unloaded || r.skipped || a->ike_problem[0]) {
+		a->ike_problem[0] = 0;
+		event_write(a->log, EV_POLICY_APPLIED,
+			    json_pack("{s:s,s:I,s:I,s:I}", "ike", "charon", "loaded",
+				      (json_int_t)r.loaded, "unloaded", (json_int_t)r.unloaded,
+				      "not_mapped", (json_int_t)r.skipped),
+			    "charon: %zu connection(s) loaded, %zu unloaded, %zu not mapped", r.loaded,
+			    r.unloaded, r.skipped);
+	}
+	ike_config_free(&cfg);
+}
+
+int ike_watch_open(struct agent *a, struct ike_monitor *m)
+{
+	const char *url = ike_socket_default();
+	struct stat st;
+	struct err e;
+
+	(void)a;
+	m->fd = -1;
+	if (stat(socket_file(url), &st) < 0)
+		return -1;
+	return ike_monitor_open(m, url, &e);
+}
+
+bool ike_watch_read(struct agent *a, struct ike_monitor *m)
+{
+	struct ike_failure f;
+	struct err e;
+	struct timespec now;
+	char key[sizeof(f.conn) + sizeof(f.peer) + sizeof(f.reason)];
+	int rc = ike_monitor_read(m, &f, &e);
+
+	if (rc <= 0)
+		return rc == 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	snprintf(key, sizeof(key), "%s|%s|%s", f.conn, f.peer, f.reason);
+	/* charon repeats itself (retransmits, a trap firing again) */
+	if (strcmp(key, m->last) == 0 && now.tv_sec - m->last_s < 10)
+		return true;
+	snprintf(m->last, sizeof(m->last), "%s", key);
+	m->last_s = now.tv_sec;
+	event_write(a->log, EV_IKE_NEGOTIATION,
+		    json_pack("{s:s,s:s,s:s}", "rule", f.conn, "dst", f.peer, "error", f.reason),
+		    "negotiation failed%s%s%s%s: %s", *f.conn ? " for " : "", f.conn,
+		    *f.peer ? " with " : "", f.peer, f.reason);
+	return true;
+}

@@ -1,0 +1,23 @@
+/* sas.h - charon's SAs over VICI (list-sas): each IKE (main mode) SA with
+ * its CHILD (quick mode) SAs, as a JSON array, and printed; for
+ * `ipsecfw ike sas` and the agent's dynamic show mmsas|qmsas|stats. */
+#ifndef IPSECFW_IKE_SAS_H
+#define IPSECFW_IKE_SAS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ike/vici.h"
+
+/* [{name, uniqueid, version, state, local-host, remote-host, encr-alg,
+ *   integ-alg, dh-group, established, child-sas: [{name, uniqueid, state,
+ *   protocol, mode, encr-alg, integ-alg, bytes-in, bytes-out,
+ *   install-time, local-ts: [], remote-ts: []}]}] */
+int ike_sas_list(const char *url, json_t **out, struct err *e);
+size_t ike_sas_count_children(json_t *sas);
+/* Main mode SAs (each with its quick mode SAs when quick_mode), or the
+ * quick mode SAs alone. */
+void ike_sas_print(json_t *sas, FILE *out, bool main_mode, bool quick_mode);
+
+#endif

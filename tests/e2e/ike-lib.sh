@@ -1,0 +1,69 @@
+# ike-lib.sh - what the IKE namespace tests share (sourced after setting
+# IPSECFW and NETPROBE): lib.sh, a charon per namespace with its own
+# strongswan.conf, VICI socket and private /run under $work (never the
+# host's), and ipsecfw per side. Skips without charon. Callers set S and C
+# (the server's and client's namespaces).
+CHARON=/usr/lib/ipsec/charon
+. "$(dirname "$0")/lib.sh"
+if [ ! -x "$CHARON" ]; then
+	echo "1..0 # SKIP no charon (scripts/deps installs strongswan-charon)"
+	exit 0
+fi
+
+# charon NAME NS [KERNEL-PLUGINS]: its own config, socket and /run; its
+# PID joins $pids and is $last_charon. KERNEL-PLUGINS: kernel-netlink by
+# default; "kernel-libipsec kernel-netlink" for ESP in userspace.
+charon() {
+	d="$work/$1"
+	mkdir -p "$d"
+	kernel=${3:-kernel-netlink}
+	routes=no
+	[ "$kernel" = kernel-netlink ] || routes=yes
+	cat >"$d/strongswan.conf" <<-EOF
+	charon {
+		load_modular = no
+		load = random nonce openssl pem pkcs1 x509 pubkey $kernel socket-default vici
+		install_routes = $routes
+		retransmit_tries = 2
+		retransmit_timeout = 1.0
+		plugins {
+			vici {
+				socket = unix://$d/charon.vici
+			}
+		}
+		filelog {
+			main {
+				path = $d/charon.log
+				flush_line = yes
+				default = 1
+				ike = 2
+				cfg = 2
+			}
+		}
+	}
+	EOF
+	ip netns exec "$2" unshare -m sh -c \
+		"mount -t tmpfs -o mode=0755 none /run && STRONGSWAN_CONF='$d/strongswan.conf' exec $CHARON" \
+		>"$d/out" 2>&1 &
+	last_charon=$!
+	pids="$pids $!"
+	for _ in $(seq 50); do
+		[ -S "$d/charon.vici" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# fw NAME ARGS...: ipsecfw of one side in its namespace (its addresses are
+# the facts), its own store, its charon; the kernel hook off (nftables is
+# not this test's).
+fw() {
+	name=$1
+	shift
+	ns=$S
+	[ "$name" = cli ] && ns=$C
+	ip netns exec "$ns" env IPSECFW_KERNEL=off IPSECFW_DB="$work/$name.db" \
+		IPSECFW_RUN_DIR="$work/$name.run" IPSECFW_VICI="unix://$work/$name/charon.vici" \
+		"$IPSECFW" "$@"
+}
+
