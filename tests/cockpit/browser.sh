@@ -1,0 +1,53 @@
+#!/bin/sh
+# browser.sh IPSECFW SRCDIR BUILDDIR: the Cockpit page in a real browser.
+# cockpit-ws (no systemd, --local-session=cockpit-bridge) listens on the
+# loopback of a network namespace this test makes; the bridge runs ipsecfw
+# against a store of the test's own; Debian's headless Chromium, driven by
+# puppeteer-core (tests/cockpit/node_modules, from `scripts/deps cockpit`),
+# clicks through the page there. Screenshots go to BUILDDIR/cockpit-shots.
+IPSECFW=$1 SRC=$2 BUILD=$3
+if [ "$(id -u)" -ne 0 ]; then
+	echo "1..0 # SKIP needs root for a network namespace"
+	exit 0
+fi
+for need in /usr/lib/cockpit/cockpit-ws /usr/bin/cockpit-bridge /usr/bin/chromium /usr/bin/node \
+	"$SRC/tests/cockpit/node_modules/puppeteer-core"; do
+	if [ ! -e "$need" ]; then
+		echo "Bail out! missing $need: run scripts/deps cockpit"
+		exit 1
+	fi
+done
+ns=ipfwck$$
+work=$(mktemp -d)
+ws=""
+cleanup() {
+	[ -n "$ws" ] && kill "$ws" 2>/dev/null
+	if ip netns list | grep -q "^$ns\b"; then
+		# every process in the namespace is one this test started
+		for p in $(ip netns pids "$ns"); do kill -9 "$p" 2>/dev/null; done
+		ip netns del "$ns"
+	fi
+	rm -rf "${work:?}"
+}
+trap cleanup EXIT INT TERM
+ip netns add "$ns" || { echo "Bail out! ip netns add"; exit 1; }
+ip -n "$ns" link set lo up
+
+# The page as `make install` lays it out, found through XDG_DATA_DIRS; the
+# CLI it spawns is this build's, on PATH, with the test's store.
+mkdir -p "$work/share/cockpit" "$work/bin" "$work/run" "$work/home"
+cp -r "$SRC/cockpit" "$work/share/cockpit/ipsecfw"
+ln -s "$IPSECFW" "$work/bin/ipsecfw"
+export PATH="$work/bin:$PATH" XDG_DATA_DIRS="$work/share:/usr/share" HOME="$work/home"
+export IPSECFW_DB="$work/db" IPSECFW_RUN_DIR="$work/run" IPSECFW_KERNEL=off
+port=9191
+ip netns exec "$ns" /usr/lib/cockpit/cockpit-ws --no-tls --address 127.0.0.1 --port $port \
+	--local-session=cockpit-bridge >"$work/ws.log" 2>&1 &
+ws=$!
+
+mkdir -p "$BUILD/cockpit-shots"
+ip netns exec "$ns" timeout 240 node "$SRC/tests/cockpit/browser.mjs" \
+	"http://127.0.0.1:$port/cockpit/@localhost/ipsecfw/index.html" "$BUILD/cockpit-shots" "$work"
+rc=$?
+[ $rc -ne 0 ] && sed 's/^/# ws: /' "$work/ws.log" | tail -20
+exit $rc
