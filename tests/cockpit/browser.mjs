@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
 
-const [url, shots, work] = process.argv.slice(2);
+const [url, shots, work, userUrl] = process.argv.slice(2);
 let n = 0, failed = 0;
 const ok = (cond, what) => { n++; if (!cond) failed++; console.log(`${cond ? "ok" : "not ok"} ${n} - ${what}`); };
 const cli = (...args) => execFileSync("ipsecfw", args, { encoding: "utf8" });
@@ -122,6 +122,17 @@ try {
     await page.keyboard.press("ArrowRight");
     ok(await page.$eval("#tab-questions", e => e.getAttribute("aria-selected") === "true" && document.activeElement === e),
        "keyboard: arrow keys move between tabs");
+    // The read-only view: a console whose bridge runs as nobody.
+    let userLoaded = false;
+    for (let i = 0; i < 40 && !userLoaded; i++) {
+        try { await page.goto(userUrl, { waitUntil: "networkidle0", timeout: 10000 }); userLoaded = true; } catch { await sleep(250); }
+    }
+    ok(userLoaded && await waitText("#access", "Read-only view"), "read-only: a user without administrative access is told so");
+    await click("#tab-policies");
+    await sleep(1500);
+    ok(await page.$$eval("#view-policies form, #view-policies button", e => e.length) === 0,
+       "read-only: no forms and no change buttons");
+    await shot("read-only");
     ok(errors.length === 0, "no script errors on the page" + (errors.length ? ": " + errors.join("; ") : ""));
 } catch (e) {
     ok(false, "unexpected: " + e.message + (errors.length ? " (page errors: " + errors.join("; ") + ")" : ""));

@@ -44,10 +44,19 @@ port=9191
 ip netns exec "$ns" /usr/lib/cockpit/cockpit-ws --no-tls --address 127.0.0.1 --port $port \
 	--local-session=cockpit-bridge >"$work/ws.log" 2>&1 &
 ws=$!
+# A second console for a user without administrative access (nobody): the
+# read-only view.
+chmod 755 "$work"
+mkdir -p "$work/nobody"
+chown nobody "$work/nobody"
+HOME="$work/nobody" ip netns exec "$ns" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	/usr/lib/cockpit/cockpit-ws --no-tls --address 127.0.0.1 --port $((port + 1)) \
+	--local-session=cockpit-bridge >"$work/ws-nobody.log" 2>&1 &
 
 mkdir -p "$BUILD/cockpit-shots"
 ip netns exec "$ns" timeout 240 node "$SRC/tests/cockpit/browser.mjs" \
-	"http://127.0.0.1:$port/cockpit/@localhost/ipsecfw/index.html" "$BUILD/cockpit-shots" "$work"
+	"http://127.0.0.1:$port/cockpit/@localhost/ipsecfw/index.html" "$BUILD/cockpit-shots" "$work" \
+	"http://127.0.0.1:$((port + 1))/cockpit/@localhost/ipsecfw/index.html"
 rc=$?
 [ $rc -ne 0 ] && sed 's/^/# ws: /' "$work/ws.log" | tail -20
 exit $rc
