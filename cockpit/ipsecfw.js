@@ -161,11 +161,17 @@ function renderFacts(f) {
     return dl([["Me", list(f.me)], ["DNS", list(f.dns)], ["WINS", list(f.wins)], ["DHCP", list(f.dhcp)], ["Gateway", list(f.gateway)]]);
 }
 
+/* `show stats`: drops per reason, then packets and bytes per filter and per
+ * rule, each way (in / out). */
 function renderStats(s) {
-    if (!Array.isArray(s)) s = (s && (s.rules || s.filters)) || [];
-    const headers = ["Filter", "Rule", "Policy", "Packets", "Bytes"];
-    return table("Packets and bytes per filter", headers,
-                 s.map(r => [String(r.filter ?? r.entry ?? ""), r.rule || "", r.policy || "", String(r.packets ?? ""), String(r.bytes ?? "")]));
+    const io = (r, k) => r["in_" + k] + " / " + r["out_" + k];
+    const h = t => el("h3", { class: "pf-c-title pf-m-md", text: t });
+    return [h("Drops per reason"), table("Drops per reason", ["Direction", "Reason", "Packets", "Bytes"],
+                  s.drops.map(d => [d.direction, d.reason, String(d.packets), String(d.bytes)]), "ipsecfw-drops"),
+            h("Packets and bytes per filter"), table("Packets and bytes per filter", ["Filter", "Packets in / out", "Bytes in / out"],
+                  s.filters.map(f => [f.filter, io(f, "packets"), io(f, "bytes")]), "ipsecfw-filter-counts"),
+            h("Packets and bytes per rule"), table("Packets and bytes per rule", ["Rule", "Policy", "Packets in / out", "Bytes in / out"],
+                  s.rules.map(r => [r.rule, r.policy, io(r, "packets"), io(r, "bytes")]), "ipsecfw-rule-counts")];
 }
 
 function section(into, id, title, args, render) {

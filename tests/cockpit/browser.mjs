@@ -3,6 +3,7 @@
 // is judged by what it changed, not by what it shows.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
 
@@ -63,6 +64,17 @@ try {
     const rows = await page.$$eval(".ipsecfw-filter-table tbody tr", r => r.map(x => x.textContent));
     ok(rows.length >= 1 && rows.every(r => r.includes("dport 22")), "monitor: the search keeps only matching filters");
     ok(await waitText("#facts-body", "Gateway"), "monitor: host facts are shown");
+    ok(await waitText("#stats-body", "Packets and bytes per rule"), "monitor: show stats, per filter and per rule");
+    // Real traffic: connections to the peer namespace (192.0.2.1), which
+    // R2 (192.0.2.2 -> 192.0.2.0/24, permit) decides.
+    for (let i = 0; i < 3; i++) {
+        await new Promise(r => { const s = connect({ host: "192.0.2.1", port: 22, timeout: 300 }); s.on("error", r); s.on("timeout", () => { s.destroy(); r(); }); s.on("connect", () => { s.destroy(); r(); }); });
+    }
+    await click("#monitor-refresh");
+    ok(await page.waitForFunction(() => Array.from(document.querySelectorAll(".ipsecfw-rule-counts tbody tr"))
+        .some(r => r.cells[0].textContent === "R2" && parseInt(r.cells[2].textContent.split(" / ")[1], 10) >= 3), { timeout: 15000 }).then(() => true, () => false),
+       "monitor: R2's counters rise after real traffic to the peer namespace");
+    await page.$eval("#table-search", e => { e.value = "dport 22"; e.dispatchEvent(new Event("input")); });
     await shot("monitor");
 
     // Policy Management

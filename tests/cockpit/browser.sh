@@ -22,16 +22,26 @@ work=$(mktemp -d)
 ws=""
 cleanup() {
 	[ -n "$ws" ] && kill "$ws" 2>/dev/null
-	if ip netns list | grep -q "^$ns\b"; then
+	for n in "$ns" "${ns}p"; do
+		ip netns list | grep -q "^$n\b" || continue
 		# every process in the namespace is one this test started
-		for p in $(ip netns pids "$ns"); do kill -9 "$p" 2>/dev/null; done
-		ip netns del "$ns"
-	fi
+		for p in $(ip netns pids "$n"); do kill -9 "$p" 2>/dev/null; done
+		ip netns del "$n"
+	done
 	rm -rf "${work:?}"
 }
 trap cleanup EXIT INT TERM
 ip netns add "$ns" || { echo "Bail out! ip netns add"; exit 1; }
 ip -n "$ns" link set lo up
+# A peer namespace on a veth pair, for real traffic to count: this side is
+# 192.0.2.2, the peer 192.0.2.1.
+ip netns add "${ns}p" || { echo "Bail out! ip netns add"; exit 1; }
+ip link add "v$ns" netns "$ns" type veth peer name "w$ns" netns "${ns}p"
+ip -n "$ns" addr add 192.0.2.2/24 dev "v$ns"
+ip -n "${ns}p" addr add 192.0.2.1/24 dev "w$ns"
+ip -n "$ns" link set "v$ns" up
+ip -n "${ns}p" link set "w$ns" up
+ip -n "${ns}p" link set lo up
 
 # The page as `make install` lays it out, found through XDG_DATA_DIRS; the
 # CLI it spawns is this build's, on PATH, with the test's store.
@@ -39,7 +49,9 @@ mkdir -p "$work/share/cockpit" "$work/bin" "$work/run" "$work/home"
 cp -r "$SRC/cockpit" "$work/share/cockpit/ipsecfw"
 ln -s "$IPSECFW" "$work/bin/ipsecfw"
 export PATH="$work/bin:$PATH" XDG_DATA_DIRS="$work/share:/usr/share" HOME="$work/home"
-export IPSECFW_DB="$work/db" IPSECFW_RUN_DIR="$work/run" IPSECFW_KERNEL=off
+export IPSECFW_DB="$work/db" IPSECFW_RUN_DIR="$work/run"
+# The kernel hook is on: everything below runs inside the test's namespace.
+unset IPSECFW_KERNEL
 port=9191
 ip netns exec "$ns" /usr/lib/cockpit/cockpit-ws --no-tls --address 127.0.0.1 --port $port \
 	--local-session=cockpit-bridge >"$work/ws.log" 2>&1 &
