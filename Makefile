@@ -15,7 +15,7 @@ demo: build
 	./scripts/demo
 
 check:
-	./scripts/deps pkg
+	./scripts/deps pkg cockpit
 	./scripts/check
 
 bench: build
