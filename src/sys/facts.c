@@ -143,7 +143,8 @@ void facts_normalize(struct host_facts *f)
 		if (f->refused_types & 1u << t)
 			f->n_servers[t] = 0; /* whatever came from other sources: all or none */
 
-	qsort(f->addrs, f->n_addrs, sizeof(f->addrs[0]), addr_cmp);
+	if (f->n_addrs) /* addrs may be NULL then: qsort wants an array */
+		qsort(f->addrs, f->n_addrs, sizeof(f->addrs[0]), addr_cmp);
 	for (size_t i = 0; i < f->n_addrs; i++)
 		if (n == 0 || prefix_cmp(&f->addrs[n - 1].ip, &f->addrs[i].ip) != 0)
 			f->addrs[n++] = f->addrs[i];

@@ -9,7 +9,7 @@ E="$SRCDIR/examples"
 roundtrip() { # name store
 	printf 'set store location=%s\nexportpolicy file=%s\n' "$2" "$T/$1.a" | "$IPSECFW" -f -
 	ok $? "$1: first export"
-	IPSECFW_DB="$T/$1.second.db" "$IPSECFW" -f - <<-END
+	IPSECFW_DB="$T/$1.second.db" "$IPSECFW" -f - >/dev/null <<-END
 		set store location=$2
 		delete all
 		importpolicy file=$T/$1.a

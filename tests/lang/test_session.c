@@ -50,7 +50,11 @@ static int script_bytes(const char *text, size_t size, bool keep_going, char **m
 	fclose(in);
 	s.err = saved;
 	s.keep_going = false;
-	printf("# %s", *msgs);
+	for (const char *l = *msgs; *l;) { /* TAP: every line a comment */
+		size_t n = strcspn(l, "\n");
+		printf("# %.*s\n", (int)n, l);
+		l += n + (l[n] == '\n');
+	}
 	return rc;
 }
 

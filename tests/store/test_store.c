@@ -60,7 +60,7 @@ static void test_builtins(const char *dir)
 	struct filterlist l;
 	struct filteraction a;
 	struct rule *rules;
-	struct filter *fs;
+	struct filter *fs = NULL;
 	size_t n;
 
 	snprintf(path, sizeof(path), "%s/builtins.db", dir);
