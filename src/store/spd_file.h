@@ -14,7 +14,7 @@
 int spd_file_save(const char *run_dir, const struct spd *s, struct err *e);
 /* Appends the saved rules to rs; no file is no rules. */
 int spd_file_load_rules(const char *run_dir, struct ruleset *rs, struct err *e);
-/* Reads the saved rules back (their policies are not kept in the file). */
+/* Reads the saved rules and their main and quick mode policies back. */
 int spd_file_load(const char *run_dir, struct spd *out, struct err *e);
 void spd_file_remove(const char *run_dir);
 

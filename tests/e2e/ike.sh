@@ -134,6 +134,45 @@ if in_ns "$S" nft list tables | grep -q ipsecfw &&
 else
 	not_ok "no nftables table from the agent"
 fi
+# A dynamic negotiate rule (netsh dynamic, ipsecpol without -w) goes to
+# charon too, with its own main and quick mode policies; the static rule's
+# connection stays.
+wait_xfrm() { # wait_xfrm PATTERN: up to 3 s for it in the server's XFRM policies
+	for _ in $(seq 30); do
+		in_ns "$S" ip xfrm policy | grep -q "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+{
+	fw srv dynamic add mmpolicy name=DynMM mmsecmethods="3DES-SHA1-2" &&
+	fw srv dynamic add qmpolicy name=DynQM pfsgroup=grp2 qmsecmethods="ESP[3DES,SHA1]" &&
+	fw srv dynamic add rule srcaddr=$C4 dstaddr=me protocol=tcp dstport=2222 mmpolicy=DynMM \
+		qmpolicy=DynQM actioninbound=negotiate actionoutbound=negotiate psk="dyn key"
+} >"$work/dyn.out" 2>&1
+if wait_xfrm "src $C4/32 dst $S4/32 proto tcp dport 2222" && wait_xfrm "dport 22 " &&
+	fw srv show ike 2>/dev/null | grep -q "dynamic rule"; then
+	ok "a dynamic negotiate rule gets a trap policy in XFRM; the static rule's stays"
+else
+	not_ok "no trap policy for the dynamic rule"
+	sed 's/^/# /' "$work/dyn.out"
+	in_ns "$S" ip xfrm policy | grep "dport" | sed 's/^/# /'
+fi
+conns=$(in_ns "$S" swanctl --list-conns --uri "unix://$work/srv/charon.vici" 2>&1)
+if echo "$conns" | grep -q "local:  $S4/32\[tcp/2222\]" &&
+	fw srv show ike | grep -A30 "# dynamic rule" | grep -q "esp_proposals = 3des-sha1-modp1024"; then
+	ok "charon has its connection, with the quick mode policy's PFS group (grp2: modp1024)"
+else
+	not_ok "the dynamic rule's connection in charon"
+	echo "$conns" | sed 's/^/# /' | tail -20
+	fw srv show ike 2>&1 | sed 's/^/# /'
+fi
+fw srv dynamic delete rule srcaddr=$C4 dstaddr=me protocol=tcp dstport=2222 >/dev/null 2>&1
+if wait_xfrm "dport 22 " && ! in_ns "$S" ip xfrm policy | grep -q "dport 2222"; then
+	ok "deleted: its trap goes, the static rule's stays"
+else
+	not_ok "dynamic delete did not reach charon"
+fi
 # Clear traffic of the negotiate rule is refused (no SA protects it): the
 # client's charon unloaded, so its packet leaves in clear.
 fw cli static set policy name=Admin assign=no && fw cli ike load >/dev/null
