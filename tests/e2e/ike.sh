@@ -173,6 +173,32 @@ if wait_xfrm "dport 22 " && ! in_ns "$S" ip xfrm policy | grep -q "dport 2222"; 
 else
 	not_ok "dynamic delete did not reach charon"
 fi
+# Change detection: charon is loaded when what it would be given changes
+# (offers, keys, lifetimes), and said once (4294 "ike"); a store change
+# that leaves it alone loads and says nothing.
+n_ike() { grep -c '"ike":"charon"' "$work/agentlog/events.log"; }
+before=$(n_ike)
+fw srv static set policy name=Admin description="not an IKE setting"
+sleep 1
+[ "$(n_ike)" = "$before" ] && ok "a change that leaves charon's configuration alone loads nothing (no 4294 ike)" ||
+	not_ok "charon loaded again for a description change ($before -> $(n_ike))"
+fw srv static set filteraction name="Require Security" qmsecmethods="ESP[3DES,MD5]"
+t0=$(date +%s%N)
+seen=""
+# charon 5.9's list-conns shows no proposals: its log shows each
+# connection as loaded (cfg level 2)
+for _ in $(seq 100); do
+	grep -q 'proposals = ESP:3DES_CBC/HMAC_MD5_96' "$work/srv/charon.log" && seen=1 && break
+	sleep 0.02
+done
+ms=$((($(date +%s%N) - t0) / 1000000))
+for _ in $(seq 50); do [ "$(n_ike)" -gt "$before" ] && break; sleep 0.02; done
+if [ -n "$seen" ] && [ "$ms" -lt 1500 ] && [ "$(n_ike)" = $((before + 1)) ]; then
+	ok "qmsecmethods edited alone: charon has the new proposal in ${ms} ms, said once (4294 ike)"
+else
+	not_ok "the qmsecmethods edit did not reach charon (${ms} ms, ike events $before -> $(n_ike))"
+	grep -i "proposals" "$work/srv/charon.log" | tail -4 | sed 's/^/# /'
+fi
 # Clear traffic of the negotiate rule is refused (no SA protects it): the
 # client's charon unloaded, so its packet leaves in clear.
 fw cli static set policy name=Admin assign=no && fw cli ike load >/dev/null
