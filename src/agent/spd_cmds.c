@@ -10,6 +10,7 @@
 #include "lang/cmd_common.h"
 #include "lang/filterspec.h"
 #include "lang/show.h"
+#include "store/spd_file.h"
 #include "model/secmethods.h"
 #include "spd_cmds.h"
 #include "store/store.h"
@@ -307,20 +308,6 @@ static int delete_all(struct session *s, struct bound *b, struct err *e)
 
 /* --- show --- */
 
-static json_t *mm_json(const struct mm_policy *p)
-{
-	return json_pack("{s:s,s:s,s:I,s:I,s:I,s:s}", "name", p->name, "guid", p->guid, "qmpermm",
-			 (json_int_t)p->qmpermm, "mmlifetime", (json_int_t)p->mmlifetime,
-			 "softsaexpirationtime", (json_int_t)p->softsaexpirationtime,
-			 "mmsecmethods", p->mmsecmethods);
-}
-
-static json_t *qm_json(const struct qm_policy *p)
-{
-	return json_pack("{s:s,s:s,s:b,s:s,s:s}", "name", p->name, "guid", p->guid, "soft", p->soft,
-			 "pfsgroup", pfs_group_name(p->pfsgroup), "qmsecmethods", p->qmsecmethods);
-}
-
 static json_t *rule_json(const struct dyn_rule *r, const struct show_opts *o)
 {
 	json_t *j = json_pack("{s:s}", "guid", r->guid), *f = show_filter(&r->f, o);
@@ -363,7 +350,8 @@ static int show_policies(struct session *s, struct bound *b, bool mm, struct err
 	}
 	for (size_t i = 0; i < n; i++)
 		if (all || (long)i == one)
-			json_array_append_new(items, mm ? mm_json(&x->spd->mm[i]) : qm_json(&x->spd->qm[i]));
+			json_array_append_new(items, mm ? spd_mm_json(&x->spd->mm[i])
+							: spd_qm_json(&x->spd->qm[i]));
 	print_items(s, mm ? "mmpolicy" : "qmpolicy",
 		    mm ? "No main mode policies in the SPD." : "No quick mode policies in the SPD.",
 		    items, &o);
@@ -650,9 +638,9 @@ static int show_all(struct session *s, struct bound *b, struct err *e)
 		return -1;
 	}
 	for (size_t i = 0; i < x->spd->n_mm; i++)
-		json_array_append_new(mm, mm_json(&x->spd->mm[i]));
+		json_array_append_new(mm, spd_mm_json(&x->spd->mm[i]));
 	for (size_t i = 0; i < x->spd->n_qm; i++)
-		json_array_append_new(qm, qm_json(&x->spd->qm[i]));
+		json_array_append_new(qm, spd_qm_json(&x->spd->qm[i]));
 	for (size_t i = 0; i < x->spd->n_rules; i++)
 		json_array_append_new(rules, rule_json(&x->spd->rules[i], &o));
 	if (s->json) {

@@ -69,18 +69,18 @@ static json_t *rule_json(const struct dyn_rule *r)
 
 /* The main and quick mode policies the rules name: their offers, PFS and
  * soft go to charon and the kernel with the rules. */
-static json_t *mm_json(const struct mm_policy *p)
+json_t *spd_mm_json(const struct mm_policy *p)
 {
-	return json_pack("{s:s,s:s,s:I,s:I,s:I,s:s}", "guid", p->guid, "name", p->name, "qmpermm",
+	return json_pack("{s:s,s:s,s:I,s:I,s:I,s:s}", "name", p->name, "guid", p->guid, "qmpermm",
 			 (json_int_t)p->qmpermm, "mmlifetime", (json_int_t)p->mmlifetime,
 			 "softsaexpirationtime", (json_int_t)p->softsaexpirationtime,
 			 "mmsecmethods", p->mmsecmethods);
 }
 
-static json_t *qm_json(const struct qm_policy *p)
+json_t *spd_qm_json(const struct qm_policy *p)
 {
-	return json_pack("{s:s,s:s,s:b,s:i,s:s}", "guid", p->guid, "name", p->name, "soft", p->soft,
-			 "pfsgroup", (int)p->pfsgroup, "qmsecmethods", p->qmsecmethods);
+	return json_pack("{s:s,s:s,s:b,s:s,s:s}", "name", p->name, "guid", p->guid, "soft", p->soft,
+			 "pfsgroup", pfs_group_name(p->pfsgroup), "qmsecmethods", p->qmsecmethods);
 }
 
 static int mm_from(json_t *j, struct mm_policy *p)
@@ -99,6 +99,8 @@ static int mm_from(json_t *j, struct mm_policy *p)
 
 static int qm_from(json_t *j, struct qm_policy *p)
 {
+	const char *pfs = json_string_value(json_object_get(j, "pfsgroup"));
+
 	qm_policy_init(p);
 	if (!json_is_object(j))
 		return -1;
@@ -106,8 +108,7 @@ static int qm_from(json_t *j, struct qm_policy *p)
 	text_from(j, "name", p->name, sizeof(p->name));
 	text_from(j, "qmsecmethods", p->qmsecmethods, sizeof(p->qmsecmethods));
 	p->soft = json_is_true(json_object_get(j, "soft"));
-	p->pfsgroup = (enum pfs_group)json_integer_value(json_object_get(j, "pfsgroup"));
-	return p->pfsgroup <= PFS_GRPMM ? 0 : -1;
+	return pfs && pfs_group_parse(pfs, &p->pfsgroup) == 0 ? 0 : -1;
 }
 
 static int rule_from(json_t *j, struct dyn_rule *r)
@@ -177,9 +178,9 @@ int spd_file_save(const char *run_dir, const struct spd *s, struct err *e)
 	for (size_t i = 0; i < s->n_rules; i++)
 		json_array_append_new(rules, rule_json(&s->rules[i]));
 	for (size_t i = 0; i < s->n_mm; i++)
-		json_array_append_new(mm, mm_json(&s->mm[i]));
+		json_array_append_new(mm, spd_mm_json(&s->mm[i]));
 	for (size_t i = 0; i < s->n_qm; i++)
-		json_array_append_new(qm, qm_json(&s->qm[i]));
+		json_array_append_new(qm, spd_qm_json(&s->qm[i]));
 	path_of(run_dir, path, sizeof(path));
 	all = json_pack("{s:o,s:o,s:o}", "rules", rules, "mmpolicies", mm, "qmpolicies", qm);
 	text = all ? json_dumps(all, JSON_COMPACT) : NULL;
