@@ -302,6 +302,7 @@ static void test_mapping_messages(void)
 	ike_config_free(&cfg);
 	ftable_free(&t);
 	ruleset_free(&rs);
+	facts_free(&facts);
 }
 
 static struct vici_msg log_event(const char *uid, const char *name, const char *msg)
