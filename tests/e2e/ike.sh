@@ -275,6 +275,22 @@ else
 	sed 's/^/# /' "$work/agentlog/events.log" 2>/dev/null | tail -5
 fi
 
+# charon back (a restart loses every connection): the agent loads it
+# again at its next reconcile, though the policy's IKE settings are the same.
+rm -f "$work/srv/charon.vici"
+if charon srv "$S"; then
+	fw srv static set policy name=Admin description="charon restarted"
+	back=""
+	for _ in $(seq 50); do
+		in_ns "$S" ip xfrm policy | grep -q "dport 22 " && back=1 && break
+		sleep 0.1
+	done
+	[ -n "$back" ] && ok "charon restarted: the agent loads it again (the trap is back in XFRM)" ||
+		not_ok "charon restarted: not loaded again"
+else
+	not_ok "charon did not restart"
+fi
+
 # SIGTERM: the agent stops; under the sanitizers, without a finding.
 kill "$agent_pid"
 for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
