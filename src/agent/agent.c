@@ -259,6 +259,20 @@ static int apply(struct agent *a, enum enforce_fallback fb, struct err *e)
 	return rc;
 }
 
+/* apply with the rules in force at change counter `counter` (read again
+ * if it moved or they were dropped), which charon is given too. */
+static int apply_rules(struct agent *a, int64_t counter, enum enforce_fallback fb, struct err *e)
+{
+	int rc;
+
+	keep_rules(a, counter);
+	a->ctx.rules_given = a->have_rules ? &a->rules : NULL;
+	a->ctx.origin_given = &a->rules_origin;
+	rc = apply(a, fb, e);
+	a->ctx.rules_given = NULL;
+	return rc;
+}
+
 /* A facts source that was refused (resolv.conf replaced by garbage or a
  * FIFO) keeps the servers last applied of its type; said once, until it is well again. */
 static void keep_refused_servers(struct agent *a, struct host_facts *now)
@@ -318,12 +332,8 @@ static int apply_in_force(struct agent *a, const struct host_facts *facts, int64
 	struct err e;
 	int rc;
 
-	keep_rules(a, counter);
 	a->ctx.facts_given = facts;
-	a->ctx.rules_given = a->have_rules ? &a->rules : NULL;
-	a->ctx.origin_given = &a->rules_origin;
-	rc = apply(a, FALLBACK_BLOCK, &e);
-	a->ctx.rules_given = NULL;
+	rc = apply_rules(a, counter, FALLBACK_BLOCK, &e);
 	a->applied = true;
 	a->counter = counter;
 	return rc;
@@ -569,7 +579,7 @@ static int run_spd_lines(struct agent *a, const char *const *lines, size_t n, bo
 	session_free(&s);
 	if (rc == 0 && x.changed) {
 		drop_rules(a); /* they hold the dynamic rules */
-		if (spd_file_save(run_dir, &work, e) < 0 || apply(a, FALLBACK_NONE, e) < 0) {
+		if (spd_file_save(run_dir, &work, e) < 0 || apply_rules(a, a->counter, FALLBACK_NONE, e) < 0) {
 			spd_file_save(run_dir, &a->spd, &ignored);
 			rc = -1;
 		} else {

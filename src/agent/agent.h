@@ -59,6 +59,9 @@ struct agent {
 
 	/* What is wrong with loading charon now (ike_sync.c), "" if nothing. */
 	char ike_problem[256];
+	/* The digest of the configuration charon was given last, "" when it
+	 * must be loaded again (never loaded, a failure, charon restarted). */
+	char ike_digest[FINGERPRINT_HEX + 1];
 
 	/* A safe assign waiting for its confirm: when (unix seconds) to roll
 	 * it back; 0 when none waits. */

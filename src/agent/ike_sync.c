@@ -31,6 +31,7 @@ void ike_sync(struct agent *a)
 	const struct ruleset *rs = a->have_rules ? &a->rules : &none;
 	struct ike_config cfg;
 	struct ike_load_result r;
+	char digest[FINGERPRINT_HEX + 1];
 	struct stat st;
 	struct err e;
 
@@ -38,15 +39,29 @@ void ike_sync(struct agent *a)
 		return; /* not in secure mode: charon keeps what it has */
 	if (stat(socket_file(url), &st) < 0 && errno == ENOENT) {
 		a->ike_problem[0] = 0;
+		a->ike_digest[0] = 0;
 		return; /* no charon here: nftables alone enforces negotiate */
 	}
-	if (ike_map(rs, &a->table, a->table_facts, &cfg, &e) < 0) {
+	if (ike_map(rs, &a->table, a->table_facts, &cfg, &e) < 0 ||
+	    ike_config_digest(&cfg, digest, &e) < 0) {
+		a->ike_digest[0] = 0;
 		problem(a, e.msg);
+		ike_config_free(&cfg);
 		return;
 	}
+	/* charon holds this configuration already: nothing to load or say */
+	if (!a->ike_problem[0] && strcmp(digest, a->ike_digest) == 0) {
+		ike_config_free(&cfg);
+		return;
+	}
+	a->ike_digest[0] = 0;
 	if (ike_load(&cfg, url, &r, &e) < 0) {
 		problem(a, e.msg);
-	} else if (r.loaded || r.unloaded || r.skipped || a->ike_problem[0]) {
+		ike_config_free(&cfg);
+		return;
+	}
+	snprintf(a->ike_digest, sizeof(a->ike_digest), "%s", digest);
+	if (r.loaded || r.unloaded || r.skipped || a->ike_problem[0]) {
 		a->ike_problem[0] = 0;
 		event_write(a->log, EV_POLICY_APPLIED,
 			    json_pack("{s:s,s:I,s:I,s:I}", "ike", "charon", "loaded",
@@ -79,6 +94,8 @@ bool ike_watch_read(struct agent *a, struct ike_monitor *m)
 	char key[sizeof(f.conn) + sizeof(f.peer) + sizeof(f.reason)];
 	int rc = ike_monitor_read(m, &f, &e);
 
+	if (rc < 0)
+		a->ike_digest[0] = 0; /* charon went away: load it again when it is back */
 	if (rc <= 0)
 		return rc == 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);

@@ -142,10 +142,13 @@ static void reconcile(struct loop *l, bool force)
 {
 	agent_reconcile(&l->agent, force);
 	l->last_reconcile_ms = monotonic_ms();
-	/* charon may have come up since: watch its log */
-	if (l->ike.fd < 0 && ike_watch_open(&l->agent, &l->ike) == 0 &&
-	    add_fd(l, l->ike.fd, SRC_IKE) < 0)
-		ike_monitor_close(&l->ike);
+	/* charon may have come up (or back) since: watch its log, and give
+	 * it the negotiate rules in force */
+	if (l->ike.fd < 0 && ike_watch_open(&l->agent, &l->ike) == 0) {
+		if (add_fd(l, l->ike.fd, SRC_IKE) < 0)
+			ike_monitor_close(&l->ike);
+		ike_sync(&l->agent);
+	}
 	follow_interval(l);
 	follow_confirm(l);
 	sd_notifyf(0, "STATUS=%s mode", fw_mode_name(l->agent.mode));

@@ -10,6 +10,7 @@
 #include "lang/cmd_common.h"
 #include "lang/filterspec.h"
 #include "lang/show.h"
+#include "store/spd_file.h"
 #include "model/secmethods.h"
 #include "spd_cmds.h"
 #include "store/store.h"
@@ -307,20 +308,6 @@ static int delete_all(struct session *s, struct bound *b, struct err *e)
 
 /* --- show --- */
 
-static json_t *mm_json(const struct mm_policy *p)
-{
-	return json_pack("{s:s,s:s,s:I,s:I,s:I,s:s}", "name", p->name, "guid", p->guid, "qmpermm",
-			 (json_int_t)p->qmpermm, "mmlifetime", (json_int_t)p->mmlifetime,
-			 "softsaexpirationtime", (json_int_t)p->softsaexpirationtime,
-			 "mmsecmethods", p->mmsecmethods);
-}
-
-static json_t *qm_json(const struct qm_policy *p)
-{
-	return json_pack("{s:s,s:s,s:b,s:s,s:s}", "name", p->name, "guid", p->guid, "soft", p->soft,
-			 "pfsgroup", pfs_group_name(p->pfsgroup), "qmsecmethods", p->qmsecmethods);
-}
-
 static json_t *rule_json(const struct dyn_rule *r, const struct show_opts *o)
 {
 	json_t *j = json_pack("{s:s}", "guid", r->guid), *f = show_filter(&r->f, o);
@@ -363,7 +350,8 @@ static int show_policies(struct session *s, struct bound *b, bool mm, struct err
 	}
 	for (size_t i = 0; i < n; i++)
 		if (all || (long)i == one)
-			json_array_append_new(items, mm ? mm_json(&x->spd->mm[i]) : qm_json(&x->spd->qm[i]));
+			json_array_append_new(items, mm ? spd_mm_json(&x->spd->mm[i])
+							: spd_qm_json(&x->spd->qm[i]));
 	print_items(s, mm ? "mmpolicy" : "qmpolicy",
 		    mm ? "No main mode policies in the SPD." : "No quick mode policies in the SPD.",
 		    items, &o);
@@ -553,6 +541,22 @@ static json_t *charon_sas(void)
 	return sas;
 }
 
+/* charon's own counters (VICI stats), or JSON null without it. */
+static json_t *charon_stats(void)
+{
+	json_t *st;
+	struct err ignored;
+
+	if (!charon_here() || ike_stats(ike_socket_default(), &st, &ignored) < 0)
+		return json_null();
+	return st;
+}
+
+static const char *str_or(const char *s, const char *otherwise)
+{
+	return s ? s : otherwise;
+}
+
 static int show_stats(struct session *s, struct bound *b, struct err *e)
 {
 	static const char *const types[] = { "all", "ike", "ipsec", NULL };
@@ -564,15 +568,19 @@ static int show_stats(struct session *s, struct bound *b, struct err *e)
 		json_decref(st);
 		return -1;
 	}
-	/* The SAs are charon's (ike/): none without it. */
-	json_t *sas = charon_sas();
+	/* The SAs and their byte counts are charon's (ike/): none without it. */
+	json_t *sas = charon_sas(), *charon = charon_stats();
 	json_int_t mm = (json_int_t)json_array_size(sas), qm = (json_int_t)ike_sas_count_children(sas);
+	unsigned long long bytes_in, bytes_out;
+	ike_sas_bytes(sas, &bytes_in, &bytes_out);
 	json_decref(sas);
 	if (type != 2)
-		json_object_set_new(st, "ike", json_pack("{s:I,s:I,s:b}", "main_mode_sas", mm,
-							   "quick_mode_sas", qm, "charon", charon_here()));
+		json_object_set_new(st, "ike", json_pack("{s:I,s:I,s:b,s:O}", "main_mode_sas", mm,
+							   "quick_mode_sas", qm, "charon", charon_here(),
+							   "charon_stats", charon));
 	if (type != 1)
-		json_object_set_new(st, "ipsec", json_pack("{s:I,s:I,s:I,s:o}", "active_sas", qm,
+		json_object_set_new(st, "ipsec", json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}", "active_sas", qm,
+			"bytes_in", (json_int_t)bytes_in, "bytes_out", (json_int_t)bytes_out,
 			"dynamic_rules", (json_int_t)x->spd->n_rules, "drops_logged",
 			(json_int_t)x->drops_logged, "kernel_drops", kernel_drops()));
 	if (s->json) {
@@ -581,21 +589,31 @@ static int show_stats(struct session *s, struct bound *b, struct err *e)
 	} else {
 		const char *key;
 		json_t *v;
-		if (type != 2)
+		if (type != 2) {
 			fprintf(s->out, "\nIKE Statistics\n--------------\nMain Mode SAs: %lld\n"
 					"Quick Mode SAs: %lld\n%s",
 				(long long)mm, (long long)qm,
 				charon_here() ? "" : "(no charon: negotiate filters drop)\n");
+			if (json_is_object(charon))
+				fprintf(s->out, "charon: %lld IKE SAs, %lld half-open, up %s\n",
+					(long long)json_integer_value(json_object_get(charon, "ike_sas")),
+					(long long)json_integer_value(
+						json_object_get(charon, "ike_sas_half_open")),
+					str_or(json_string_value(json_object_get(charon, "running")), "-"));
+		}
 		if (type != 1) {
 			fprintf(s->out, "\nIPsec Statistics\n----------------\nActive SAs: %lld\n"
+					"Bytes protected: %llu in, %llu out\n"
 					"Dynamic Rules: %zu\nDropped packets logged: %llu\n",
-				(long long)qm, x->spd->n_rules, (unsigned long long)x->drops_logged);
+				(long long)qm, bytes_in, bytes_out, x->spd->n_rules,
+				(unsigned long long)x->drops_logged);
 			json_object_foreach (json_object_get(json_object_get(st, "ipsec"), "kernel_drops"), key, v)
 				fprintf(s->out, "Dropped (%s): %lld packets, %lld bytes\n", key,
 					(long long)json_integer_value(json_object_get(v, "packets")),
 					(long long)json_integer_value(json_object_get(v, "bytes")));
 		}
 	}
+	json_decref(charon);
 	json_decref(st);
 	return 0;
 }
@@ -650,9 +668,9 @@ static int show_all(struct session *s, struct bound *b, struct err *e)
 		return -1;
 	}
 	for (size_t i = 0; i < x->spd->n_mm; i++)
-		json_array_append_new(mm, mm_json(&x->spd->mm[i]));
+		json_array_append_new(mm, spd_mm_json(&x->spd->mm[i]));
 	for (size_t i = 0; i < x->spd->n_qm; i++)
-		json_array_append_new(qm, qm_json(&x->spd->qm[i]));
+		json_array_append_new(qm, spd_qm_json(&x->spd->qm[i]));
 	for (size_t i = 0; i < x->spd->n_rules; i++)
 		json_array_append_new(rules, rule_json(&x->spd->rules[i], &o));
 	if (s->json) {

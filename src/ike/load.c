@@ -102,6 +102,45 @@ int ike_load(const struct ike_config *c, const char *socket_url, struct ike_load
 	return rc;
 }
 
+/* Appends m's encoding to *buf. */
+static int append_encoded(const struct vici_msg *m, char **buf, size_t *len, struct err *e)
+{
+	uint8_t *enc;
+	size_t n;
+	char *grown;
+
+	if (vici_encode(m, &enc, &n, e) < 0)
+		return -1;
+	if (!(grown = realloc(*buf, *len + n + 1))) {
+		free(enc);
+		return err_set(e, "out of memory");
+	}
+	memcpy(grown + *len, enc, n);
+	*buf = grown;
+	*len += n;
+	free(enc);
+	return 0;
+}
+
+int ike_config_digest(const struct ike_config *c, char out[FINGERPRINT_HEX + 1], struct err *e)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < c->n && rc == 0; i++) {
+		if (!c->conns[i].mapped)
+			continue;
+		rc = append_encoded(&c->conns[i].conn, &buf, &len, e);
+		if (rc == 0 && c->conns[i].secret.n)
+			rc = append_encoded(&c->conns[i].secret, &buf, &len, e);
+	}
+	if (rc == 0)
+		fingerprint_text(buf ? buf : "", len, out);
+	free(buf);
+	return rc;
+}
+
 const char *ike_socket_default(void)
 {
 	const char *env = getenv("IPSECFW_VICI");

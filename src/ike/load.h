@@ -4,6 +4,7 @@
 #ifndef IPSECFW_IKE_LOAD_H
 #define IPSECFW_IKE_LOAD_H
 
+#include "backend/fingerprint.h"
 #include "ike/mapping.h"
 
 #define IKE_SOCKET_DEFAULT "unix:///var/run/charon.vici"
@@ -14,6 +15,10 @@ struct ike_load_result {
 
 int ike_load(const struct ike_config *c, const char *socket_url, struct ike_load_result *out,
 	     struct err *e);
+
+/* A digest of what ike_load would give charon (connections and keys):
+ * equal digests load the same. */
+int ike_config_digest(const struct ike_config *c, char out[FINGERPRINT_HEX + 1], struct err *e);
 
 /* $IPSECFW_VICI, else charon's default socket. */
 const char *ike_socket_default(void);

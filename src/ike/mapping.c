@@ -381,11 +381,25 @@ static const char *emit_ike(struct ike_conn *c, const struct rs_policy *p, const
 	return group;
 }
 
+/* A dynamic rule's main mode policy as a ruleset policy (no default
+ * response rule: the dynamic SPD has none). */
+static const struct rs_policy *dyn_main_mode(const struct rs_ike_rule *ike, struct rs_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->qmpermm = ike->mm_qmpermm;
+	p->mmpfs = ike->mm_qmpermm == 1;
+	p->mmlifetime = ike->mm_lifetime;
+	snprintf(p->mmsecmethods, sizeof(p->mmsecmethods), "%s", ike->mm_secmethods);
+	return p;
+}
+
 static int map_rule(const struct ruleset *rs, const struct ftable *t,
 		    const struct host_facts *facts, size_t ri, struct ike_conn *c)
 {
 	const struct ruleset_rule *r = &t->rules[ri];
-	const struct rs_policy *p = &rs->policies[r->ike.policy];
+	struct rs_policy dyn_mm;
+	const struct rs_policy *p = r->ike.dynamic ? dyn_main_mode(&r->ike, &dyn_mm)
+						   : &rs->policies[r->ike.policy];
 	bool tunnel = r->ike.tunnel[0] != 0;
 	char peers[4096] = "";
 	struct ts_sets *ts = malloc(sizeof(*ts));
@@ -395,8 +409,12 @@ static int map_rule(const struct ruleset *rs, const struct ftable *t,
 	if (!ts)
 		return -1;
 	conn_init(c, r->ike.guid, "");
-	snprintf(c->origin, sizeof(c->origin), "rule '%s' of policy '%s' (%s)", r->rule, r->policy,
-		 r->store_name);
+	if (r->ike.dynamic)
+		snprintf(c->origin, sizeof(c->origin), "dynamic rule %s (mmpolicy '%s')", r->rule,
+			 r->policy);
+	else
+		snprintf(c->origin, sizeof(c->origin), "rule '%s' of policy '%s' (%s)", r->rule,
+			 r->policy, r->store_name);
 	for (uint32_t fi = 0; fi < t->n_filters; fi++)
 		if (t->filters[fi].rule == ri) {
 			filter_ts(t, facts, fi, ts);
@@ -416,6 +434,8 @@ static int map_rule(const struct ruleset *rs, const struct ftable *t,
 		free(ts);
 		return 0;
 	}
+	if (r->ike.qmpfs && r->ike.qmpfs_group)
+		group = dh_group(r->ike.qmpfs_group);
 	qm_offers_parse(r->ike.qmsecmethods, r->ike.qmpfs ? group : NULL, &q, c);
 	vici_section_start(&c->conn, "children");
 	for (uint32_t fi = 0; fi < t->n_filters; fi++) {
@@ -491,8 +511,8 @@ int ike_map(const struct ruleset *rs, const struct ftable *t, const struct host_
 		struct ike_conn *c;
 		if (r->action_in != ACTION_NEGOTIATE && r->action_out != ACTION_NEGOTIATE)
 			continue;
-		if (r->ike.policy < 0 || (size_t)r->ike.policy >= rs->n_policies)
-			continue; /* dynamic rules: the agent's SPD, not mapped */
+		if (!r->ike.dynamic && (r->ike.policy < 0 || (size_t)r->ike.policy >= rs->n_policies))
+			continue;
 		if (!(c = conn_add(out)) || map_rule(rs, t, facts, ri, c) < 0)
 			goto oom;
 	}

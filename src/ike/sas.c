@@ -1,4 +1,5 @@
 /* sas.c - charon's SAs over VICI (list-sas), as JSON, and printed. */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -147,4 +148,53 @@ void ike_sas_print(json_t *sas, FILE *out, bool main_mode, bool quick_mode)
 			fprintf(out, " in %s out %s bytes\n", str_of(c, "bytes-in"), str_of(c, "bytes-out"));
 		}
 	}
+}
+
+void ike_sas_bytes(json_t *sas, unsigned long long *in, unsigned long long *out)
+{
+	size_t i, j;
+	json_t *sa, *c;
+
+	*in = *out = 0;
+	json_array_foreach(sas, i, sa) json_array_foreach(json_object_get(sa, "child-sas"), j, c)
+	{
+		const char *b_in = json_string_value(json_object_get(c, "bytes-in"));
+		const char *b_out = json_string_value(json_object_get(c, "bytes-out"));
+		*in += b_in ? strtoull(b_in, NULL, 10) : 0;
+		*out += b_out ? strtoull(b_out, NULL, 10) : 0;
+	}
+}
+
+/* The value under key in the top-level section `section` of m, or NULL. */
+static const char *value_in(const struct vici_msg *m, const char *section, const char *key)
+{
+	for (size_t i = 0; i < m->n; i = vici_skip(m, i))
+		if (m->elems[i].type == VICI_SECTION_START && !strcmp(m->elems[i].name, section))
+			return vici_get_in(m, i, key);
+	return NULL;
+}
+
+static json_int_t number_in(const struct vici_msg *m, const char *section, const char *key)
+{
+	const char *v = value_in(m, section, key);
+	return v ? (json_int_t)strtoll(v, NULL, 10) : -1;
+}
+
+int ike_stats(const char *url, json_t **out, struct err *e)
+{
+	struct vici_msg resp;
+	int fd;
+
+	if ((fd = vici_connect(url, 5000, e)) < 0)
+		return -1;
+	if (vici_call(fd, "stats", NULL, NULL, NULL, NULL, &resp, e) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	*out = json_pack("{s:I,s:I,s:s?}", "ike_sas", number_in(&resp, "ikesas", "total"),
+			 "ike_sas_half_open", number_in(&resp, "ikesas", "half-open"), "running",
+			 value_in(&resp, "uptime", "running"));
+	vici_msg_free(&resp);
+	return 0;
 }

@@ -34,9 +34,15 @@ struct rs_ike_rule {
 	char guid[GUID_LEN]; /* the rule's */
 	int policy;          /* index into ruleset.policies, -1 for dynamic rules */
 	bool qmpfs;
+	int qmpfs_group; /* 1..3: the dynamic SPD's pfsgroup; 0: main mode's */
 	char qmsecmethods[METHODS_MAX_LEN];
 	char tunnel[ADDR_NAME_MAX]; /* "" = transport */
 	char auth[AUTH_MAX_LEN];
+	/* A dynamic rule's main mode policy (SPEC §3), which no ruleset
+	 * policy holds; used when policy is -1 and dynamic is set. */
+	bool dynamic;
+	long mm_qmpermm, mm_lifetime; /* mm_lifetime in minutes */
+	char mm_secmethods[METHODS_MAX_LEN];
 };
 
 /* A policy in force, for its main mode and default response rule

@@ -196,6 +196,33 @@ void spd_clear(struct spd *s)
 	s->next_seq = seq; /* creation order keeps counting */
 }
 
+/* What IKE needs of a dynamic rule: its quick mode policy's offers and
+ * PFS, its main mode policy's offers and lifetime (SPEC §3 defaults when
+ * it names none), its authentication and tunnel. */
+static void dyn_rule_ike(const struct spd *s, const struct dyn_rule *d, long qm,
+			 struct rs_ike_rule *ike)
+{
+	long mm = d->mmpolicy[0] ? spd_mm_find(s, d->mmpolicy) : -1;
+	struct mm_policy mm_defaults;
+	struct qm_policy qm_defaults;
+	const struct mm_policy *m = mm >= 0 ? &s->mm[mm] : &mm_defaults;
+	const struct qm_policy *q = qm >= 0 ? &s->qm[qm] : &qm_defaults;
+
+	mm_policy_init(&mm_defaults);
+	qm_policy_init(&qm_defaults);
+	ike->policy = -1;
+	ike->dynamic = true;
+	snprintf(ike->guid, sizeof(ike->guid), "%s", d->guid);
+	snprintf(ike->tunnel, sizeof(ike->tunnel), "%s", d->tunnel);
+	snprintf(ike->auth, sizeof(ike->auth), "%s", d->auth);
+	ike->mm_qmpermm = m->qmpermm;
+	ike->mm_lifetime = m->mmlifetime;
+	snprintf(ike->mm_secmethods, sizeof(ike->mm_secmethods), "%s", m->mmsecmethods);
+	snprintf(ike->qmsecmethods, sizeof(ike->qmsecmethods), "%s", q->qmsecmethods);
+	ike->qmpfs = q->pfsgroup != PFS_NONE;
+	ike->qmpfs_group = q->pfsgroup == PFS_GRPMM ? 0 : (int)q->pfsgroup;
+}
+
 int spd_to_ruleset(const struct spd *s, struct ruleset *rs)
 {
 	for (size_t i = 0; i < s->n_rules; i++) {
@@ -215,7 +242,7 @@ int spd_to_ruleset(const struct spd *s, struct ruleset *rs)
 		long qm = d->qmpolicy[0] ? spd_qm_find(s, d->qmpolicy) : -1;
 		r.soft = qm >= 0 && s->qm[qm].soft;
 		r.conntype = d->conntype;
-		r.ike.policy = -1; /* not mapped to IKE (the dynamic SPD's own offers) */
+		dyn_rule_ike(s, d, qm, &r.ike);
 		rs_filter_from(&f, &d->f);
 		f.id = d->f.seq; /* "dynamic:N" in counters and explanations */
 		if (!ruleset_add(rs, &r, &f, 1))

@@ -48,15 +48,67 @@ static int addr_from(json_t *j, struct addr *a)
 	return a->ip.len <= (a->ip.family == AF_INET ? 32 : 128) ? 0 : -1;
 }
 
+static void text_from(json_t *j, const char *key, char *out, size_t len)
+{
+	const char *text = json_string_value(json_object_get(j, key));
+
+	if (text)
+		snprintf(out, len, "%s", text);
+}
+
 static json_t *rule_json(const struct dyn_rule *r)
 {
-	return json_pack("{s:s,s:o,s:o,s:i,s:[i,i],s:[i,i],s:b,s:i,s:s,s:i,s:i,s:s,s:s,s:I}",
+	return json_pack("{s:s,s:o,s:o,s:i,s:[i,i],s:[i,i],s:b,s:i,s:s,s:i,s:i,s:s,s:s,s:I,s:s}",
 			 "guid", r->guid, "src", addr_json(&r->f.src), "dst", addr_json(&r->f.dst),
 			 "protocol", r->f.proto, "srcport", r->f.sport.lo, r->f.sport.hi,
 			 "dstport", r->f.dport.lo, r->f.dport.hi, "mirrored", r->f.mirrored,
 			 "conntype", (int)r->conntype, "tunnel", r->tunnel, "in",
 			 (int)r->action_in, "out", (int)r->action_out, "mmpolicy", r->mmpolicy,
-			 "qmpolicy", r->qmpolicy, "seq", (json_int_t)r->f.seq);
+			 "qmpolicy", r->qmpolicy, "seq", (json_int_t)r->f.seq, "auth", r->auth);
+}
+
+/* The main and quick mode policies the rules name: their offers, PFS and
+ * soft go to charon and the kernel with the rules. */
+json_t *spd_mm_json(const struct mm_policy *p)
+{
+	return json_pack("{s:s,s:s,s:I,s:I,s:I,s:s}", "name", p->name, "guid", p->guid, "qmpermm",
+			 (json_int_t)p->qmpermm, "mmlifetime", (json_int_t)p->mmlifetime,
+			 "softsaexpirationtime", (json_int_t)p->softsaexpirationtime,
+			 "mmsecmethods", p->mmsecmethods);
+}
+
+json_t *spd_qm_json(const struct qm_policy *p)
+{
+	return json_pack("{s:s,s:s,s:b,s:s,s:s}", "name", p->name, "guid", p->guid, "soft", p->soft,
+			 "pfsgroup", pfs_group_name(p->pfsgroup), "qmsecmethods", p->qmsecmethods);
+}
+
+static int mm_from(json_t *j, struct mm_policy *p)
+{
+	mm_policy_init(p);
+	if (!json_is_object(j))
+		return -1;
+	text_from(j, "guid", p->guid, sizeof(p->guid));
+	text_from(j, "name", p->name, sizeof(p->name));
+	text_from(j, "mmsecmethods", p->mmsecmethods, sizeof(p->mmsecmethods));
+	p->qmpermm = (long)json_integer_value(json_object_get(j, "qmpermm"));
+	p->mmlifetime = (long)json_integer_value(json_object_get(j, "mmlifetime"));
+	p->softsaexpirationtime = (long)json_integer_value(json_object_get(j, "softsaexpirationtime"));
+	return 0;
+}
+
+static int qm_from(json_t *j, struct qm_policy *p)
+{
+	const char *pfs = json_string_value(json_object_get(j, "pfsgroup"));
+
+	qm_policy_init(p);
+	if (!json_is_object(j))
+		return -1;
+	text_from(j, "guid", p->guid, sizeof(p->guid));
+	text_from(j, "name", p->name, sizeof(p->name));
+	text_from(j, "qmsecmethods", p->qmsecmethods, sizeof(p->qmsecmethods));
+	p->soft = json_is_true(json_object_get(j, "soft"));
+	return pfs && pfs_group_parse(pfs, &p->pfsgroup) == 0 ? 0 : -1;
 }
 
 static int rule_from(json_t *j, struct dyn_rule *r)
@@ -88,6 +140,7 @@ static int rule_from(json_t *j, struct dyn_rule *r)
 		snprintf(r->mmpolicy, sizeof(r->mmpolicy), "%s", text);
 	if ((text = json_string_value(json_object_get(j, "qmpolicy"))))
 		snprintf(r->qmpolicy, sizeof(r->qmpolicy), "%s", text);
+	text_from(j, "auth", r->auth, sizeof(r->auth));
 	if (r->conntype > CONN_DIALUP || r->action_in > ACTION_NEGOTIATE ||
 	    r->action_out > ACTION_NEGOTIATE)
 		return -1;
@@ -118,15 +171,20 @@ static int rewrite_in_place(const char *path, const char *text, size_t len, stru
 int spd_file_save(const char *run_dir, const struct spd *s, struct err *e)
 {
 	char path[4096], *text;
-	json_t *rules = json_array();
+	json_t *rules = json_array(), *mm = json_array(), *qm = json_array(), *all;
 	struct err first;
 	int rc;
 
 	for (size_t i = 0; i < s->n_rules; i++)
 		json_array_append_new(rules, rule_json(&s->rules[i]));
+	for (size_t i = 0; i < s->n_mm; i++)
+		json_array_append_new(mm, spd_mm_json(&s->mm[i]));
+	for (size_t i = 0; i < s->n_qm; i++)
+		json_array_append_new(qm, spd_qm_json(&s->qm[i]));
 	path_of(run_dir, path, sizeof(path));
-	text = json_dumps(rules, JSON_COMPACT);
-	json_decref(rules);
+	all = json_pack("{s:o,s:o,s:o}", "rules", rules, "mmpolicies", mm, "qmpolicies", qm);
+	text = all ? json_dumps(all, JSON_COMPACT) : NULL;
+	json_decref(all);
 	if (!text)
 		return err_set(e, "out of memory");
 	rc = safe_write_file(path, text, strlen(text), &first);
@@ -138,11 +196,31 @@ int spd_file_save(const char *run_dir, const struct spd *s, struct err *e)
 	return rc;
 }
 
+static int load_policies(json_t *all, struct spd *out)
+{
+	json_t *mm = json_object_get(all, "mmpolicies"), *qm = json_object_get(all, "qmpolicies");
+	size_t n_mm = json_array_size(mm), n_qm = json_array_size(qm);
+
+	if (!json_is_array(mm) || !json_is_array(qm))
+		return -1;
+	out->mm = n_mm ? calloc(n_mm, sizeof(*out->mm)) : NULL;
+	out->qm = n_qm ? calloc(n_qm, sizeof(*out->qm)) : NULL;
+	if ((n_mm && !out->mm) || (n_qm && !out->qm))
+		return -1;
+	for (; out->n_mm < n_mm; out->n_mm++)
+		if (mm_from(json_array_get(mm, out->n_mm), &out->mm[out->n_mm]) < 0)
+			return -1;
+	for (; out->n_qm < n_qm; out->n_qm++)
+		if (qm_from(json_array_get(qm, out->n_qm), &out->qm[out->n_qm]) < 0)
+			return -1;
+	return 0;
+}
+
 int spd_file_load(const char *run_dir, struct spd *out, struct err *e)
 {
 	char path[4096];
 	json_error_t je;
-	json_t *rules, *j;
+	json_t *all, *rules, *j;
 	size_t i;
 	FILE *f;
 
@@ -150,10 +228,12 @@ int spd_file_load(const char *run_dir, struct spd *out, struct err *e)
 	path_of(run_dir, path, sizeof(path));
 	if (!(f = safe_fopen_read(path, e)))
 		return errno == ENOENT ? 0 : -1;
-	rules = json_loadf(f, 0, &je);
+	all = json_loadf(f, 0, &je);
 	fclose(f);
-	if (!rules || !json_is_array(rules)) {
-		json_decref(rules);
+	rules = json_object_get(all, "rules");
+	if (!json_is_array(rules) || load_policies(all, out) < 0) {
+		json_decref(all);
+		spd_clear(out);
 		return err_set(e, "%s: the agent's dynamic rules are unreadable", path);
 	}
 	json_array_foreach (rules, i, j) {
@@ -161,7 +241,7 @@ int spd_file_load(const char *run_dir, struct spd *out, struct err *e)
 		void *grown;
 		if (rule_from(j, &r) < 0 ||
 		    !(grown = realloc(out->rules, (out->n_rules + 1) * sizeof(r)))) {
-			json_decref(rules);
+			json_decref(all);
 			spd_clear(out);
 			return err_set(e, "%s: dynamic rule %zu is unreadable", path, i + 1);
 		}
@@ -170,7 +250,7 @@ int spd_file_load(const char *run_dir, struct spd *out, struct err *e)
 		if (r.f.seq > out->next_seq)
 			out->next_seq = r.f.seq;
 	}
-	json_decref(rules);
+	json_decref(all);
 	return 0;
 }
 

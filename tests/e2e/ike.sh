@@ -134,6 +134,71 @@ if in_ns "$S" nft list tables | grep -q ipsecfw &&
 else
 	not_ok "no nftables table from the agent"
 fi
+# A dynamic negotiate rule (netsh dynamic, ipsecpol without -w) goes to
+# charon too, with its own main and quick mode policies; the static rule's
+# connection stays.
+wait_xfrm() { # wait_xfrm PATTERN: up to 3 s for it in the server's XFRM policies
+	for _ in $(seq 30); do
+		in_ns "$S" ip xfrm policy | grep -q "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+{
+	fw srv dynamic add mmpolicy name=DynMM mmsecmethods="3DES-SHA1-2" &&
+	fw srv dynamic add qmpolicy name=DynQM pfsgroup=grp2 qmsecmethods="ESP[3DES,SHA1]" &&
+	fw srv dynamic add rule srcaddr=$C4 dstaddr=me protocol=tcp dstport=2222 mmpolicy=DynMM \
+		qmpolicy=DynQM actioninbound=negotiate actionoutbound=negotiate psk="dyn key"
+} >"$work/dyn.out" 2>&1
+if wait_xfrm "src $C4/32 dst $S4/32 proto tcp dport 2222" && wait_xfrm "dport 22 " &&
+	fw srv show ike 2>/dev/null | grep -q "dynamic rule"; then
+	ok "a dynamic negotiate rule gets a trap policy in XFRM; the static rule's stays"
+else
+	not_ok "no trap policy for the dynamic rule"
+	sed 's/^/# /' "$work/dyn.out"
+	in_ns "$S" ip xfrm policy | grep "dport" | sed 's/^/# /'
+fi
+conns=$(in_ns "$S" swanctl --list-conns --uri "unix://$work/srv/charon.vici" 2>&1)
+if echo "$conns" | grep -q "local:  $S4/32\[tcp/2222\]" &&
+	fw srv show ike | grep -A30 "# dynamic rule" | grep -q "esp_proposals = 3des-sha1-modp1024"; then
+	ok "charon has its connection, with the quick mode policy's PFS group (grp2: modp1024)"
+else
+	not_ok "the dynamic rule's connection in charon"
+	echo "$conns" | sed 's/^/# /' | tail -20
+	fw srv show ike 2>&1 | sed 's/^/# /'
+fi
+fw srv dynamic delete rule srcaddr=$C4 dstaddr=me protocol=tcp dstport=2222 >/dev/null 2>&1
+if wait_xfrm "dport 22 " && ! in_ns "$S" ip xfrm policy | grep -q "dport 2222"; then
+	ok "deleted: its trap goes, the static rule's stays"
+else
+	not_ok "dynamic delete did not reach charon"
+fi
+# Change detection: charon is loaded when what it would be given changes
+# (offers, keys, lifetimes), and said once (4294 "ike"); a store change
+# that leaves it alone loads and says nothing.
+n_ike() { grep -c '"ike":"charon"' "$work/agentlog/events.log"; }
+before=$(n_ike)
+fw srv static set policy name=Admin description="not an IKE setting"
+sleep 1
+[ "$(n_ike)" = "$before" ] && ok "a change that leaves charon's configuration alone loads nothing (no 4294 ike)" ||
+	not_ok "charon loaded again for a description change ($before -> $(n_ike))"
+fw srv static set filteraction name="Require Security" qmsecmethods="ESP[3DES,MD5]"
+t0=$(date +%s%N)
+seen=""
+# charon 5.9's list-conns shows no proposals: its log shows each
+# connection as loaded (cfg level 2)
+for _ in $(seq 100); do
+	grep -q 'proposals = ESP:3DES_CBC/HMAC_MD5_96' "$work/srv/charon.log" && seen=1 && break
+	sleep 0.02
+done
+ms=$((($(date +%s%N) - t0) / 1000000))
+for _ in $(seq 50); do [ "$(n_ike)" -gt "$before" ] && break; sleep 0.02; done
+if [ -n "$seen" ] && [ "$ms" -lt 1500 ] && [ "$(n_ike)" = $((before + 1)) ]; then
+	ok "qmsecmethods edited alone: charon has the new proposal in ${ms} ms, said once (4294 ike)"
+else
+	not_ok "the qmsecmethods edit did not reach charon (${ms} ms, ike events $before -> $(n_ike))"
+	grep -i "proposals" "$work/srv/charon.log" | tail -4 | sed 's/^/# /'
+fi
 # Clear traffic of the negotiate rule is refused (no SA protects it): the
 # client's charon unloaded, so its packet leaves in clear.
 fw cli static set policy name=Admin assign=no && fw cli ike load >/dev/null
@@ -183,6 +248,22 @@ fw srv dynamic show qmsas >"$work/qmsas" 2>&1 && grep -q "^quick mode SAs: " "$w
 	ok "dynamic show qmsas: $(head -1 "$work/qmsas")" || { not_ok "dynamic show qmsas"; sed 's/^/# /' "$work/qmsas"; }
 fw srv dynamic show stats >"$work/stats" 2>&1 && grep -q "^Main Mode SAs: [1-9]" "$work/stats" &&
 	ok "dynamic show stats counts charon's SAs" || { not_ok "dynamic show stats"; sed 's/^/# /' "$work/stats"; }
+# charon's own counters (VICI stats) and the bytes its quick mode SAs
+# protected (list-sas; none here: this kernel installs no SA)
+if grep -q "^charon: [1-9][0-9]* IKE SAs, [0-9]* half-open, up " "$work/stats" &&
+	grep -q "^Bytes protected: 0 in, 0 out" "$work/stats" &&
+	fw srv -j dynamic show stats | python3 -c '
+import json, sys
+st = json.load(sys.stdin)
+c = st["ike"]["charon_stats"]
+assert c["ike_sas"] >= 1 and c["ike_sas_half_open"] >= 0 and c["running"], c
+assert st["ipsec"]["bytes_in"] == 0 and st["ipsec"]["bytes_out"] == 0, st["ipsec"]
+'; then
+	ok "dynamic show stats: charon's IKE SA counts and uptime, ESP bytes (text and JSON)"
+else
+	not_ok "dynamic show stats: charon's counters"
+	sed 's/^/# /' "$work/stats"
+fi
 # charon gone (its socket left behind): said once, negotiate stays blocked.
 kill "$srv_charon"
 sleep 0.5
@@ -192,6 +273,22 @@ if event 4287 'cannot reach charon'; then
 else
 	not_ok "no 4287 event"
 	sed 's/^/# /' "$work/agentlog/events.log" 2>/dev/null | tail -5
+fi
+
+# charon back (a restart loses every connection): the agent loads it
+# again at its next reconcile, though the policy's IKE settings are the same.
+rm -f "$work/srv/charon.vici"
+if charon srv "$S"; then
+	fw srv static set policy name=Admin description="charon restarted"
+	back=""
+	for _ in $(seq 50); do
+		in_ns "$S" ip xfrm policy | grep -q "dport 22 " && back=1 && break
+		sleep 0.1
+	done
+	[ -n "$back" ] && ok "charon restarted: the agent loads it again (the trap is back in XFRM)" ||
+		not_ok "charon restarted: not loaded again"
+else
+	not_ok "charon did not restart"
 fi
 
 # SIGTERM: the agent stops; under the sanitizers, without a finding.

@@ -13,6 +13,7 @@
 
 #include "ike/mapping.h"
 #include "ike/monitor.h"
+#include "ike/sas.h"
 #include "ike/vici.h"
 #include "tap.h"
 
@@ -301,6 +302,7 @@ static void test_mapping_messages(void)
 	ike_config_free(&cfg);
 	ftable_free(&t);
 	ruleset_free(&rs);
+	facts_free(&facts);
 }
 
 static struct vici_msg log_event(const char *uid, const char *name, const char *msg)
@@ -338,6 +340,23 @@ static void test_monitor(void)
 	vici_msg_free(&m);
 }
 
+/* The bytes protected: every quick mode SA of every main mode SA, each
+ * way; a counter charon leaves out counts nothing. */
+static void test_sas_bytes(void)
+{
+	json_t *sas = json_loads("[{\"child-sas\": [{\"bytes-in\": \"100\", \"bytes-out\": \"7\"},"
+				 " {\"bytes-in\": \"5000000000\"}]},"
+				 " {\"child-sas\": [{\"bytes-in\": \"1\", \"bytes-out\": \"2\"}]},"
+				 " {\"name\": \"no children\"}]", 0, NULL);
+	unsigned long long in, out;
+
+	ike_sas_bytes(sas, &in, &out);
+	ok(in == 5000000101ULL && out == 9, "bytes summed over the quick mode SAs (%llu in, %llu out)",
+	   in, out);
+	ok(ike_sas_count_children(sas) == 3, "three quick mode SAs");
+	json_decref(sas);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -345,5 +364,6 @@ int main(void)
 	test_client();
 	test_mapping_messages();
 	test_monitor();
+	test_sas_bytes();
 	return done_testing();
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "model/secmethods.h"
 #include "model/spd.h"
 #include "store/spd_file.h"
 #include "tap.h"
@@ -146,6 +147,44 @@ static void test_file(void)
 		   !strcmp(back.rules[0].guid, s.rules[0].guid) && back.next_seq == 2,
 	   "every identifying field, the GUID and the order survive");
 	spd_clear(&back);
+
+	/* What charon and soft need survives too: the rule's authentication
+	 * and the main and quick mode policies it names. */
+	struct mm_policy m;
+	struct qm_policy q;
+	mm_policy_init(&m);
+	snprintf(m.name, sizeof(m.name), "MM");
+	snprintf(m.mmsecmethods, sizeof(m.mmsecmethods), "3DES-MD5-3");
+	m.mmlifetime = 60;
+	qm_policy_init(&q);
+	snprintf(q.name, sizeof(q.name), "QM");
+	snprintf(q.qmsecmethods, sizeof(q.qmsecmethods), "ESP[3DES,MD5]");
+	q.soft = true;
+	q.pfsgroup = PFS_GRP3;
+	snprintf(s.rules[1].qmpolicy, sizeof(s.rules[1].qmpolicy), "QM");
+	snprintf(s.rules[1].auth, sizeof(s.rules[1].auth), "psk:dyn key");
+	snprintf(s.rules[0].mmpolicy, sizeof(s.rules[0].mmpolicy), "Gone");
+	ok(spd_mm_add(&s, &m, &e) == 0 && spd_qm_add(&s, &q, &e) == 0 &&
+		   spd_file_save(dir, &s, &e) == 0 && spd_file_load(dir, &back, &e) == 0,
+	   "saved and read back with its policies");
+	ok(back.n_mm == 1 && back.n_qm == 1 && !strcmp(back.mm[0].mmsecmethods, "3DES-MD5-3") &&
+		   back.mm[0].mmlifetime == 60 && back.qm[0].soft &&
+		   back.qm[0].pfsgroup == PFS_GRP3 && !strcmp(back.rules[1].auth, "psk:dyn key"),
+	   "the policies' offers, lifetime, soft and PFS group, and the rule's key");
+	spd_clear(&back);
+	ok(spd_file_load_rules(dir, &rs, &e) == 0 && rs.n_rules == 2 && rs.rules[1].soft,
+	   "a soft quick mode policy makes the rule soft read from the file too");
+	ok(rs.n_rules == 2 && rs.rules[1].ike.dynamic && rs.rules[1].ike.policy == -1 &&
+		   !strcmp(rs.rules[1].ike.mm_secmethods, "3DES-MD5-3") &&
+		   rs.rules[1].ike.mm_lifetime == 60 &&
+		   !strcmp(rs.rules[1].ike.qmsecmethods, "ESP[3DES,MD5]") && rs.rules[1].ike.qmpfs &&
+		   rs.rules[1].ike.qmpfs_group == 3 && !strcmp(rs.rules[1].ike.auth, "psk:dyn key"),
+	   "its IKE settings for charon: main mode, quick mode, PFS group 3, the key");
+	ok(rs.n_rules == 2 && !strcmp(rs.rules[0].ike.qmsecmethods, QM_DEFAULT_METHODS) &&
+		   !rs.rules[0].ike.qmpfs && rs.rules[0].ike.mm_lifetime == 480 &&
+		   !strcmp(rs.rules[0].ike.tunnel, "192.0.2.1"),
+	   "a rule naming no quick mode policy (and an unknown main mode one) gets the defaults");
+	ruleset_free(&rs);
 	snprintf(path, sizeof(path), "%s/" SPD_FILE, dir);
 	f = fopen(path, "w");
 	fputs("[{\"guid\": 5}]", f);
