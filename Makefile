@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The two entry points of the README. Both install missing Debian packages
 # first (scripts/deps), then build with Meson and ninja.
 .PHONY: all build demo check bench fuzz clean install

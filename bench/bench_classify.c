@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* bench_classify - ipsecfw's fast classifier against the linear reference
  * and DPDK's rte_acl, on the ClassBench sets, in one process on one core.
  * Every trace header is classified by all three and must get the same

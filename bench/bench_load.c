@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* bench_load - loads a 100,000-line netsh script of filters into a fresh
  * store, side by side with a baseline that inserts the same number of rows
  * into SQLite with one prepared statement in one transaction (the storage

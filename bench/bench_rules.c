@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* bench_rules - the inputs of bench/datapath from one ClassBench rule set:
  *
  *   bench_rules netsh FILE   the rules as a netsh script for ipsecfw

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* classbench.c - ClassBench files as ipsecfw inputs. */
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* classbench.h - reading ClassBench rule sets and traces (../shared/bench/
  * classbench/README.md) into a ruleset and packets. Files may be xz-packed:
  * they are read through `xz -dc`. */

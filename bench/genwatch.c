@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* genwatch - waits for the next nftables generation (a committed kernel
  * transaction) in this network namespace and prints when it came, as unix
  * seconds with nanoseconds. bench/addrchange starts it before a change and

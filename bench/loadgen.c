@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* loadgen - the traffic of bench/datapath, bounded in time:
  *
  *   loadgen udp-flood SRC DST SPORT DPORT SECONDS   small datagrams as fast as

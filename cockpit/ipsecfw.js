@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The ipsecfw console page. It holds no policy logic: every view is the
  * JSON of `ipsecfw -j ...` and every change is one ipsecfw command, shown
  * beside its form, so the CLI validates it and its message is shown as is. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fuzz_common.h - a session on an in-memory store for the fuzz targets:
  * no files, no DNS, output discarded, reopened now and then so memory
  * stays bounded. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* libFuzzer target: any bytes as each host facts file the programs read
  * (the --facts fixture, resolv.conf, wins.conf, a dhclient lease, a
  * networkd or NetworkManager lease) and as a name or description (the

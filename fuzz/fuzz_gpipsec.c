@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* libFuzzer target: hostile MS-GPIPSEC directory data. The first byte
  * picks what the rest is: 'L' an LDIF text (objects, then the model, then
  * the objects again with the input as prev); otherwise an ipsecData blob

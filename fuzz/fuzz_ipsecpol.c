@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* libFuzzer target: any bytes as an ipsecpol command line (split at blanks
  * and NULs). Nothing may crash, leak or leave a transaction open. Dynamic
  * mode builds its batch for a stand-in agent that takes it. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* libFuzzer target: any bytes as a netsh script. Nothing may crash, leak
  * or leave a transaction open. An input of odd length runs as with
  * --keep-going (each command on its own), an even one all or nothing. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Fuzzes captured-packet decoding (any bytes, any of the link types replay
  * reads) and then the classifiers on what was decoded: the fast one must
  * agree with the reference on a fixed random policy. */

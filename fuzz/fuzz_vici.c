@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* libFuzzer target: any bytes as a VICI packet from charon (the bytes
  * after the length header) and as a bare message. Nothing may crash, leak
  * or read out of bounds; a message that decodes encodes back to the same

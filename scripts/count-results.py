@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Counts TAP subtests across meson test logs and TAP files; prints the
 per-test failures and the final "N passed, N failed" line."""
 import json

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* tap.h - a tiny Test Anything Protocol writer for the unit tests. */
 #ifndef IPSECFW_TAP_H
 #define IPSECFW_TAP_H

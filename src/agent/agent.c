@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* agent.c - reconcile the kernel with the stores and the host. */
 #include <stdlib.h>
 #include <string.h>

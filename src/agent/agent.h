@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* agent.h - the policy agent's state and what it does with it: keep the
  * kernel in step with the stores and the host (SPEC §6.2, §8), and turn
  * logged drops into aggregated events (SPEC §7). The event loop lives in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* assign_events.c - the events of a safe assign's end. */
 #include "assign_events.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* assign_events.h - the events that end a safe assign (4298 rolled back,
  * 4299 confirmed), written alike by the agent, the CLI's watcher and
  * `ipsecfw confirm`. */

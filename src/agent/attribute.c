@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* attribute.c - a logged drop, traced to what dropped it. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* attribute.h - which filter, rule and policy dropped a logged packet: the
  * packet is decided again against the table the kernel was given (the
  * kernel's verdict equals the reference classifier's, tests/e2e proves it),

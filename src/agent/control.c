@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* control.c - the agent's socket: its own epoll set (the listener, the
  * connections and a timer for deadlines), itself one descriptor in the
  * agent's loop. */

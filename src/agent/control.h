@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* control.h - the agent's Unix socket: `ipsecfw dynamic ...` sends one
  * request line and reads one reply line (JSON both). The request is
  * {"line": cmd, "json": bool} or, for several commands applied as one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dropagg.c - dropped packets, counted per key until the interval ends. */
 #include <arpa/inet.h>
 #include <netinet/in.h>

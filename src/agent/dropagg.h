@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dropagg.h - dropped packets aggregated per log interval (SPEC §7.2): one
  * record per (direction, reason, addresses, protocol, ports, filter), with
  * a count and the first and last times, flushed as events each interval.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* events.c - event records to the journal and the log directory. */
 #include <errno.h>
 #include <fcntl.h>

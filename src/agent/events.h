@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* events.h - the agent's event records (SPEC §7.3): each goes to the
  * journal, with its fields as IPSECFW_* journal fields, and as one JSON
  * line to the log directory's events.log, which `ipsecfw log export`

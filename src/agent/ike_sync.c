@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ike_sync.c - charon kept in step with the negotiate rules in force. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ike_sync.h - the agent's half of negotiate: after each load of the
  * nftables program, charon is given the connections of the negotiate rules
  * in force over VICI (src/ike), in the same reconcile; connections of ours

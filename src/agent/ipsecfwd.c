@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ipsecfwd.c - the policy agent: options, the event loop, signals and
  * systemd readiness. What each event does is in agent.c. */
 #include <errno.h>

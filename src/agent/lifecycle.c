@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* lifecycle.c - the agent's locks, and asking systemd why it stops. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* lifecycle.h - one agent per kernel table, and how an agent ends: a
  * manual stop is permit mode (SPEC §6.2); a restart (systemctl restart, a
  * package upgrade) or a hand-over (SIGUSR2) leaves the rules in force for

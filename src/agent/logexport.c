@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* logexport.c - events.log (JSON lines) to W3C extended, CSV or JSON. */
 #include <jansson.h>
 #include <limits.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* logexport.h - the agent's event log (events.h) exported for other tools
  * (SPEC §7.4): the W3C extended log format with a fixed #Fields: line (or
  * Log Parser's 15 event-log fields), CSV, or a JSON array. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* nflog.c - reading the drop log group with libnetfilter_log. */
 #include <errno.h>
 #include <libnetfilter_log/libnetfilter_log.h>

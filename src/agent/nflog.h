@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* nflog.h - the kernel's drop log: packets the table's drop chains send to
  * an NFLOG group (program.h: NFLOG_GROUP), read with libnetfilter_log. */
 #ifndef IPSECFW_NFLOG_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* spd_cmds.c - add, set, delete and show the dynamic SPD (SPEC §3). */
 #include <limits.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* spd_cmds.h - the dynamic SPD commands of SPEC §3, carried out in the
  * agent on a working copy of its SPD (the session's spd_run). */
 #ifndef IPSECFW_SPD_CMDS_H

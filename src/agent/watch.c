@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* watch.c - rtnetlink, nftables events and inotify, each drained into
  * one bit: changed. */
 #include <arpa/inet.h>

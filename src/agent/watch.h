@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* watch.h - what tells the agent that the policy's inputs may have moved:
  * rtnetlink address, route and link events, nftables commits that change
  * our table made by another process, and inotify on the store's

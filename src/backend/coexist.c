@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* coexist.c - looking for drops in tables that hook input or output,
  * other than ours, through libnftables' JSON listings. */
 #include <stdio.h>

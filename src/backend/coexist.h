@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* coexist.h - other tables on our hooks. ipsecfw never touches them, but a
  * drop in any of them overrides an accept of ours: say so. */
 #ifndef IPSECFW_COEXIST_H

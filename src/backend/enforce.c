@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* enforce.c - from the stores to the kernel, one transaction at a time. */
 #include <dirent.h>
 #include <errno.h>

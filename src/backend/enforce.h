@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* enforce.h - putting the policy in force into the kernel: compile the
  * stores and the host facts, write the program for the mode, and load it,
  * by element updates when only addresses changed, else by replacing the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fingerprint.c - SHA-256 (nettle) over a program's text, or over our
  * table as nftables' netlink dumps give it. */
 #include <arpa/inet.h>

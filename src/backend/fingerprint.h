@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* fingerprint.h - digests that tie what ipsecfw loaded to what the kernel
  * holds. A program's fingerprint is a digest of its serialized text; the
  * kernel's is a digest of our table as the kernel dumps it over netlink

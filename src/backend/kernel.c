@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* kernel.c - libnftables: one context per call, output and errors kept in
  * buffers so nothing is printed behind the caller's back. */
 #include <nftables/libnftables.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* kernel.h - talking to nftables through libnftables: running one batch of
  * commands as one kernel transaction, and reading our table back. */
 #ifndef IPSECFW_KERNEL_H

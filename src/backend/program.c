@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* program.c - FilterTable and mode to nftables text.
  *
  * Secure mode walks a packet through views: per family and direction, then

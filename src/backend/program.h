@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* program.h - what ipsecfw asks the kernel to enforce, as nftables text:
  * the table `inet ipsecfw` for one driver mode (SPEC §6, §10).
  *

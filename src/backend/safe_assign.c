@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* safe_assign.c - confirming or rolling back a safe assign. */
 #include "safe_assign.h"
 

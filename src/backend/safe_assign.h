@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* safe_assign.h - the end of an assignment made with confirm=SECONDS (safe
  * assign): `ipsecfw confirm` keeps it; past the deadline the store's
  * previous assignment comes back and is loaded into the kernel, so an admin

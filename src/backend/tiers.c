@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* tiers.c - the fewest tiers that keep the weight order.
  *
  * Boxes are taken best first; each gets one more than the highest tier

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* tiers.h - splitting weight-ordered filters into tiers for first-match
  * lookups. A tier holds filters that do not overlap, and a filter sits in
  * a later tier than every better filter it overlaps. So the first tier

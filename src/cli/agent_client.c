@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* agent_client.c - one request, one reply, over the agent's socket. */
 #include <errno.h>
 #include <jansson.h>

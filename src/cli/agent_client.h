@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* agent_client.h - the CLI's side of the agent's socket: dynamic SPD
  * commands are bound here (bad tags are told without an agent) and sent to
  * ipsecfwd, which holds the dynamic rules. */

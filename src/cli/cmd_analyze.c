@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_analyze.c - `ipsecfw analyze`: findings with the filters involved and
  * a witness packet ready for `ipsecfw test`. */
 #include <arpa/inet.h>

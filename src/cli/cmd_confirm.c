@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_confirm.c - safe assign on the command line. A change made with
  * confirm=SECONDS starts `ipsecfw confirm --watch` as a detached process
  * (its own session, no terminal), which rolls the change back when the

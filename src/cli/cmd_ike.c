@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_ike.c - `ipsecfw show ike`: the negotiate rules in force as the
  * strongSwan connections they map to, in swanctl.conf syntax (keys
  * hidden), or as JSON with -j; `ipsecfw ike load` loads them into charon

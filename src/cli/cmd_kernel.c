@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_kernel.c - apply, boot, unload, show mode, show stats, and the commit
  * hook. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_log.c - `ipsecfw log export`: the agent's events for other tools. */
 #include <getopt.h>
 #include <limits.h>

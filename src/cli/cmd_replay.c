@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_replay.c - `ipsecfw replay FILE`: a capture (pcap or pcapng, through
  * libpcap) run through the policy in force, with a verdict per packet and
  * totals per verdict, reason, rule and filter. A packet from a local

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_show.c - `ipsecfw show facts` (what me, DNS, WINS, DHCP and gateway
  * stand for now) and `ipsecfw show table` (the compiled FilterTable). */
 #include <arpa/inet.h>

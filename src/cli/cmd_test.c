@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_test.c - `ipsecfw test`: what happens to this packet, and why
  * (SPEC §14 what-if). */
 #include <arpa/inet.h>

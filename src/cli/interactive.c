@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "interactive.h"
 
 #include <editline/readline.h>

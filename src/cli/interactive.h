@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* interactive.h - the netsh-like prompt (`ipsecfw static>`), with line
  * editing and history from libedit. */
 #ifndef IPSECFW_INTERACTIVE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* kernel_cmds.h - the commands that touch the kernel: apply, boot, show
  * mode and show stats, and the session hook that applies a committed
  * change of the policy in force before the store commits it. */

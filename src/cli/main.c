@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ipsecfw - the command-line shell: netsh ipsec static/dynamic commands,
  * scripts, ipsecpol one-liners and an interactive prompt (SPEC §1-§4). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* queries.h - the commands that ask the compiled policy questions: test,
  * replay, analyze, and show facts/table. */
 #ifndef IPSECFW_QUERIES_H

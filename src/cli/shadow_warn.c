@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* shadow_warn.c - compiles the policy in force (with the transaction's own
  * changes) and warns for each new filter that a better filter covers
  * everywhere: it can never decide. Only warns; never fails a command. */

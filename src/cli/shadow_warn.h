@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* shadow_warn.h - the warning of `add filter` for a filter that is shadowed
  * at once in the policy in force (SPEC §14 analysis). */
 #ifndef IPSECFW_SHADOW_WARN_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* view.c - loading and compiling the policy in force for a query. */
 #include <arpa/inet.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* view.h - the policy in force as the queries see it: the rules loaded from
  * the stores, the host facts, the compiled FilterTable and its fast
  * classifier. */

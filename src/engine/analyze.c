@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* analyze.c - shadowed, conflicting, redundant and empty filters. */
 #include <stdlib.h>
 #include <string.h>

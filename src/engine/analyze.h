@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* analyze.h - what is wrong with a policy (SPEC §14 analysis): filters that
  * can never decide (shadowed), equally specific overlapping filters with
  * different actions (conflicts), filters whose removal changes no verdict

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* classify.h - which entry of a FilterTable decides a packet.
  *
  * The reference classifier is a plain loop over every entry keeping the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* classify_fast.c - the fast classifier: a tuple space searched best first.
  *
  * A tuple is a pair of prefix lengths (ts, td) and whether the protocol is

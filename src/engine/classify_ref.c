@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* classify_ref.c - the reference classifier: SPEC §5.4 read literally. */
 #include <string.h>
 

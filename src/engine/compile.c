@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* compile.c - rules in force + host facts -> FilterTable (SPEC §5.2, §6.4).
  * For each active rule, each filter and its mirror, expand both address
  * sides into concrete prefixes per family and emit one weighted entry per

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* decide.c - SPEC §10 (secure mode) and the actions of §5.5. */
 #include <string.h>
 #include <sys/socket.h>

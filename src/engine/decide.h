@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* decide.h - the packet decision procedure of SPEC §10 in secure mode: the
  * loopback rule, the exemptions and the best filter, and what its action
  * means for this packet and direction (SPEC §5.5). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ftable.h - the FilterTable: every specific filter in force (SPEC §5.2),
  * expanded, mirrored, weighted and sorted best first, each traceable to its
  * filter, list, rule, policy and store. What the kernel enforces and what

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ftable_text.c - FilterTable entries as text: for explanations, golden
  * files and determinism checks. */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* packet.h - the header fields a decision needs (SPEC §5.4, §10). */
 #ifndef IPSECFW_PACKET_H
 #define IPSECFW_PACKET_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* pktparse.c - decoding captured packets. Every read is bounds-checked:
  * captures come from anywhere. */
 #include <string.h>

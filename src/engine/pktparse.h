@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* pktparse.h - packet headers from captured bytes: Ethernet (with VLAN
  * tags), Linux cooked v1/v2 and raw IP links; IPv4 and IPv6 (extension
  * headers walked); fragments per SPEC §5.4. */

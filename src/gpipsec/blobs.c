@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* blobs.c - see blobs.h. Layouts from MS-GPIPSEC §2.2.1.1 to §2.2.1.5. */
 #include "gpipsec/blobs.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* blobs.h - the ipsecData blobs of MS-GPIPSEC §2.2.1, field by field.
  *
  * Every blob is a type GUID, a u32 Data-Length, the counted data, then one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* convert.c - see convert.h. Field meanings from MS-GPIPSEC §2.2.1; where
  * the specification and Windows' own objects disagree, the objects win and
  * README.md's list of unverified points says so. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* convert.h - one directory object to its part of the model and back
  * (shared by gpmodel.c's two directions). Internal to src/gpipsec. */
 #ifndef IPSECFW_GP_CONVERT_H

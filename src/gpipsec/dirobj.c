@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirobj.c - see dirobj.h. */
 #include "gpipsec/dirobj.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirobj.h - an in-memory set of the directory objects of MS-GPIPSEC
  * §2.2.1 (DN, class, the attributes of §2.3 and the decoded ipsecData),
  * and their LDIF form (RFC 2849: what ldapadd reads and ldapsearch

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* encode.c - model objects to ipsecData blobs (convert.h). What the
  * specification says to write as zero is written as zero. */
 #include <arpa/inet.h>

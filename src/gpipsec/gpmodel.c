@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* gpmodel.c - see gpmodel.h: the set-level walk (policies to their ISAKMP
  * policy, NFAs, filters and negotiation policies) over convert.c. */
 #include "gpipsec/gpmodel.h"

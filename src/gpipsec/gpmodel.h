@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* gpmodel.h - MS-GPIPSEC directory objects <-> ipsecfw's model (SPEC §16).
  *
  * ipsecPolicy + its ipsecISAKMPPolicy      -> struct policy (main mode)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* gpstore.c - see gpstore.h. */
 #include "gpipsec/gpstore.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* gpstore.h - a store's policy objects as a gp_domain and back: what the
  * domain store will cache (SPEC §16) and what gets written to a
  * directory. The caller holds the transaction. */

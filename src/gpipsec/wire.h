@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* wire.h - bounded little-endian reading and growable writing of the
  * ipsecData blobs (MS-GPIPSEC §2.2.1: every field little-endian), GUIDs in
  * their binary (MS-DTYP) and curly-braced text forms, and UTF-16LE strings.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* load.c - bringing charon in line with an IKE configuration over VICI:
  * load every mapped connection and its key, then unload the connections
  * and keys of ours (named ipsecfw-...) that are no longer mapped. Other

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* load.h - charon brought in line with the negotiate rules in force, over
  * VICI: mapped connections and keys loaded, ours that disappeared
  * unloaded, everyone else's left alone. */

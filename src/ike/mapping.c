@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* mapping.c - negotiate rules to strongSwan connections. Windows 2000/2003
  * speak IKEv1 (main mode, then quick mode), so the connections are
  * version 1, and the offers keep the order the policy gives them. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* mapping.h - the negotiate rules in force as strongSwan connections
  * (SPEC §2.2, §2.5, §2.6): one IKEv1 connection per rule (main mode
  * offers and lifetime from its policy), one trap-started CHILD_SA per

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* monitor.c - charon's log, filtered down to failed negotiations. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* monitor.h - negotiation failures from charon's log events (VICI event
  * "log"): which connection, which peer, and why, for the agent's events. */
 #ifndef IPSECFW_IKE_MONITOR_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sas.c - charon's SAs over VICI (list-sas), as JSON, and printed. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sas.h - charon's SAs over VICI (list-sas): each IKE (main mode) SA with
  * its CHILD (quick mode) SAs, as a JSON array, and printed; for
  * `ipsecfw ike sas` and the agent's dynamic show mmsas|qmsas|stats. */

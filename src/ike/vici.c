@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* vici.c - VICI messages: building, the wire encoding both ways, lookup,
  * and the swanctl.conf rendering. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* vici.h - strongSwan's Versatile IKE Control Interface, spoken directly
  * (the documented wire protocol; libvici is GPLv2, ipsecfw is MIT).
  *

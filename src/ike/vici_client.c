@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* vici_client.c - talking to charon over its VICI socket: one request at
  * a time, streamed events for list commands, event registration. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* args.h - binds a command's tokens to its declared parameters, the netsh
  * way (SPEC §1): `tag=value` with any tag prefix (the first declared tag it
  * prefixes wins, as netsh's in-order table match does), or bare values

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_common.h - helpers the netsh command handlers share: finding named
  * objects of the current store with clear "not found" errors, checking new
  * names, and reading authentication methods in command-line order. */

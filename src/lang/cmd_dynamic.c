@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_dynamic.c - the `netsh ipsec dynamic` commands (SPEC §3). `set config`
  * and `show config` act on stored configuration, so they work whether or
  * not the policy agent runs. The rest act on the agent's SPD: their tags

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_filter.c - netsh static commands on filter lists, filters and filter
  * actions (SPEC §2.3-§2.5). */
 #include "cmd_filter.h"

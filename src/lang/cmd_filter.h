@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_filter.h - handlers of the filter list, filter and filter action
  * commands; the command table lives in cmd_static.c. */
 #ifndef IPSECFW_CMD_FILTER_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_policy.c - netsh static commands on policies, rules and the default
  * response rule (SPEC §2.2, §2.6). */
 #include "cmd_policy.h"

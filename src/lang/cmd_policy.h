@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_policy.h - handlers of the policy, rule and default response rule
  * commands (SPEC §2.2, §2.6). */
 #ifndef IPSECFW_CMD_POLICY_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_static.c - the `netsh ipsec static` command table (SPEC §2) and the
  * store-wide commands: set/show store, delete all, restore defaults, show
  * all, export, import, batching and dump. */

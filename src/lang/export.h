@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* export.h - writes the current store as a netsh script (SPEC §2.7, §9):
  * importing it into an empty store and exporting again gives the same
  * bytes, so a policy can live in version control. */

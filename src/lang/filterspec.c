@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "filterspec.h"
 
 #include <string.h>

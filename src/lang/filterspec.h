@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* filterspec.h - reads the filter tags shared by `add filter`, `delete
  * filter` and the dynamic rules (srcaddr, srcmask, protocol, ports, ...)
  * into filters, resolving host names once (SPEC §1.1, §2.4). */

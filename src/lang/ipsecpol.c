@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ipsecpol.c - the ipsecpol / ipseccmd command line: its flags, static
  * mode (-w: netsh static commands run as one transaction) and the entry
  * point that picks the mode (dynamic mode: ipsecpol_dynamic.c). */

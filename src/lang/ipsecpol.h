@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ipsecpol.h - the Windows 2000 ipsecpol / XP ipseccmd command line
  * (SPEC §4). A static (-w) invocation is translated into netsh static
  * commands and run as one transaction, so both languages share one set of

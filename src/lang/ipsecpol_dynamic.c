@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ipsecpol_dynamic.c - ipsecpol without -w (SPEC §4.1): the rule goes
  * straight into the running policy agent's dynamic SPD. The invocation
  * becomes netsh dynamic commands (a main-mode policy, a quick-mode policy

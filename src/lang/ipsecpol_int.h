@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ipsecpol_int.h - what the ipsecpol modules share: the parsed command line
  * (ipsecpol.c), the -f/-n/-a/-1k grammars as netsh tags (ipsecpol_spec.c),
  * and the two modes that run it (static in ipsecpol.c, dynamic in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ipsecpol_spec.c - the ipsecpol value grammars of SPEC §4.2-§4.3 (-f, -n,
  * -a, -1s, -1k) as netsh tags, with the leniencies admins' scripts rely on
  * (ipsecfw-netsh(5), IPSECPOL): `*` as a port or protocol, an empty

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* lexer.h - splits one netsh line into tokens: `tag=value` pairs and bare
  * values, with double-quoted parts, each with its 1-based column. */
 #ifndef IPSECFW_LEXER_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* resolve.h - the system resolver (getaddrinfo), used once when a filter
  * names a host (SPEC §1.1 rule 4). */
 #ifndef IPSECFW_RESOLVE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* session.h - a netsh session: the current context (static or dynamic), the
  * current store, batching, and the transaction rules of the brief: a script
  * is one transaction unless it turns batching off, and a failing command

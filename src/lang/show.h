@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* show.h - the `show` output of SPEC §2: every object becomes a JSON value
  * first (what `-j` prints), and the netsh list and table formats are
  * rendered from that one value, so the three views never disagree. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* addr.h - filter address operands (SPEC §1.1, §14): me, any, server types,
  * IPv4/IPv6 prefixes, and DNS names resolved once when a filter is added. */
 #ifndef IPSECFW_ADDR_H

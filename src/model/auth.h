@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* auth.h - IKE authentication methods of a rule, in preference order
  * (SPEC §2.6): kerberos, a preshared key, or root CAs. Stored as one text,
  * an entry a line: "kerberos", "psk:<key>" or "rootca:<spec>". */

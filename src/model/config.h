@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* config.h - the `netsh ipsec dynamic set config` values (SPEC §3.1), which
  * persist in the store, and the boot exemptions grammar (SPEC §6.3). */
 #ifndef IPSECFW_CONFIG_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* err.h - a fixed-size error message carried up through the layers. */
 #ifndef IPSECFW_ERR_H
 #define IPSECFW_ERR_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* label.c - names and descriptions: valid UTF-8, nothing that hides or
  * reorders text (label.h). */
 #include "label.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* label.h - the text of names and descriptions (policies, filter lists,
  * filter actions, rules, filters, dynamic policies): valid UTF-8 with no
  * control character (C0, DEL, C1) and no bidirectional formatting

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* policy.h - the stored ("generic") policy objects of SPEC §0 and §2:
  * filters, filter lists, filter actions, rules and policies. */
 #ifndef IPSECFW_POLICY_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* proto.h - IP protocol keywords and numbers (SPEC §1, Q9) and port ranges
  * (SPEC §1, §14). */
 #ifndef IPSECFW_PROTO_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ruleset.c - building and freeing the engine's input. */
 #include <stdlib.h>
 #include <string.h>

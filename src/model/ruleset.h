@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ruleset.h - the engine's input: the active rules in force, each with its
  * filters and what it does, traced to where it came from (SPEC §5.2, §8):
  * the persistent policy, the domain-else-local policy and the agent's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "secmethods.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* secmethods.h - IKE main-mode and quick-mode security method lists
  * (SPEC §2.2 mmsecmethods, §2.5 qmsecmethods). The packet filter ignores
  * them; they are validated, normalised, stored and shown. */

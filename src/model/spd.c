@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* spd.c - the dynamic SPD: rules and policies kept in arrays, copied
  * whole, so a command works on a copy and the agent keeps the old one
  * when the kernel refuses the new. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* spd.h - the dynamic Security Policy Database of SPEC §3: rules added with
  * `netsh ipsec dynamic`, each one filter with separate inbound and outbound
  * actions, and the main-mode and quick-mode policies they name. It lives

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* weight.c - the specificity key (SPEC §5.3, §14). */
 #include <stdio.h>
 

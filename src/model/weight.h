@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* weight.h - the specificity key of SPEC §5.3 and §14, in one place (Q1):
  * Key = (A, P, T, Dp, Sev, Store), larger wins; the creation sequence breaks
  * what is left (smaller wins) and is not part of the packed value. */

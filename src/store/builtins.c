@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* builtins.c - the built-in objects of a fresh local store (SPEC §15).
  *
  * Sources of every value (facts only; no file of either source is copied):

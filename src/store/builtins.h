@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* builtins.h - the objects a fresh Windows Server 2003 store holds (SPEC
  * §15): the filter lists All IP Traffic and All ICMP Traffic, the filter
  * actions Permit, Request Security (Optional) and Require Security, and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ruleset_load.c - reading the rules in force from the stores. */
 #include <stdio.h>
 #include <stdlib.h>

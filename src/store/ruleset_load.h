@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ruleset_load.h - the engine's input read from the stores (SPEC §8): the
  * persistent store's assigned policy, and the domain store's assigned policy
  * or, without one, the local store's; active rules only. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* schema.h - the database schema, as ordered migrations (PRAGMA user_version
  * counts how many have run). Append; never edit a released step. */
 #ifndef IPSECFW_SCHEMA_H

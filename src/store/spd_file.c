@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* spd_file.c - dynamic rules as JSON in the run directory. */
 #include <arpa/inet.h>
 #include <errno.h>

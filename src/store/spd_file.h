@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* spd_file.h - the agent's dynamic rules, mirrored to a file in the run
  * directory (tmpfs: gone at reboot; the agent also removes it when it
  * starts and stops), so every compile of the policy in force, the CLI's

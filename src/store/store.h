@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* store.h - the SQLite stores of SPEC §9: local, persistent and domain
  * policy objects, the dynamic config values and a change counter, in one
  * database. Every write happens inside db_begin()/db_commit(). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* facts.c - the host facts: reading them from their sources, the fixture
  * file format, and normalisation. */
 #include <arpa/inet.h>

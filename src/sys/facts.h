@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* facts.h - what the host is right now: its local addresses (for `me`), its
  * DNS, WINS and DHCP servers and default gateways (for the server types of
  * SPEC §1.1), each read from its own source. Every source can be pointed at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* leases.c - the DHCP server that gave this host its lease, from the lease
  * files of dhclient, systemd-networkd and NetworkManager. */
 #include <dirent.h>

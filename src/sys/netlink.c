@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* netlink.c - local addresses and default gateways from rtnetlink (libmnl):
  * one dump each of links (which are PPP, i.e. "dialup"), addresses and
  * routes. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* resolv.c - DNS servers from resolv.conf (or, behind systemd-resolved's
  * stub, from the uplink file it keeps) and WINS servers from ipsecfw's own
  * configuration file. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* safefile.c - trusted and secret files: explicit modes, no links
  * followed, nothing someone else could have written. */
 #include "safefile.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* safefile.h - files ipsecfw trusts or writes secrets to: created with
  * explicit modes whatever the umask (folders 0700, files 0600), never
  * through a symbolic link, and refused when someone else could have

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* textfile.c - whole, bounded reads of small text files (textfile.h). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* textfile.h - a small text file from outside (resolv.conf, a lease, a
  * facts file) read whole, safely: only a regular file (a FIFO or a device
  * such as /dev/zero would block or never end), at most TEXT_FILE_MAX bytes,

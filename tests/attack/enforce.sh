@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # enforce.sh - the attack team's enforcement holes, repeated on the wire
 # (TAP); each case asserts the fix.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # files.sh IPSECFW IPSECFWD NETPROBE SRCDIR - secrets and trusted files:
 # the store and the agent's files are private whatever the umask (000, 022),
 # loose ones are tightened or refused, forged ones refused; outputs never

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # flood.sh IPSECFW IPSECFWD NETPROBE SRCDIR - a remote flood of blocked
 # packets with random ports, for 30 s at a bounded rate (~1,000 a second,
 # real packets between namespaces): the event log grows by one interval's

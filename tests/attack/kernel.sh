@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # kernel.sh - attacks on enforcement itself (TAP): the table changed or
 # removed behind ipsecfw's back, a forged saved program, the run directory
 # deleted under a running agent, restarts and kill -9 around loads.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # parsers.sh - issue 13's attacks on the input parsers and names, end to end
 # through the programs (TAP):
 #   1. long lines in resolv.conf, a lease and a facts file: read whole,

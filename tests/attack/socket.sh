@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # socket.sh IPSECFW IPSECFWD NETPROBE SRCDIR - the agent's socket under
 # attack: peers that are not this host's root, malformed, huge, deep,
 # non-UTF-8 and line-smuggling requests, static commands, slowloris, 2,000

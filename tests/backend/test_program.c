@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* test_program.c - the tiers (against a brute-force definition, on random
  * boxes) and the program's update, saving and modes, without a kernel. */
 #include <stdlib.h>

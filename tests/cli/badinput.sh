@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Bad input: every error names the command, the tag and the reason (scripts:
 # file:line:column), the exit status is non-zero, and the store is exactly
 # as it was before.

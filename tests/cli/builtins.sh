@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The built-in objects of a fresh store (SPEC §15): what a new database
 # holds, scripts that use Permit and All IP Traffic without making them,
 # the built-in policies compiled and probed, delete all, `restore defaults`

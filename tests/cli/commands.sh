@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The netsh static commands one by one: what each changes and shows; the
 # domain store and GPO assignment; JSON; the prompt; the ipsecpol name.
 . "$(dirname "$0")/lib.sh"

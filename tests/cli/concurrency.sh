@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Two ipsecfw processes writing at once: both succeed, or one fails cleanly;
 # never a corrupt or half-written store.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Safe assign on the stores (the kernel's side is in e2e/kernel.sh):
 # set policy ... assign=yes confirm=SECONDS, then `ipsecfw confirm` in time
 # keeps it, and no confirm brings the previous assignment back, also when

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The engine from the command line: the SPEC §10.1 vectors T1-T9 through
 # `ipsecfw test` (golden), bad packets, `show facts` from rtnetlink in a
 # network namespace, `replay` of captures written here, and `analyze` on

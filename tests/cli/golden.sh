@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Golden tests: the source articles' scenarios give exactly the expected
 # `show all` output and export.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # IKE mapping goldens: each scenario in tests/golden/ike/ (every SPEC
 # combination of main mode, quick mode, authentication and filters) gives
 # exactly the expected `show ike` text; -j is valid JSON; keys are never

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # `meson install` to a scratch root: the programs, the ipsecpol name, the
 # systemd units (checked by systemd-analyze verify), the man pages (checked
 # by groff) and the bash completion (checked by bash -n).

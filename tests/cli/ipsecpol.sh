@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # ipsecpol / ipseccmd as admins write them: the leniencies (each with its
 # warning), the errors, and the batch files of tests/scripts/ipsecpol run
 # line by line with their expected verdicts. Usage: ipsecpol.sh IPSECFW SRCDIR

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib.sh - TAP helpers for the command-line tests. Usage: . lib.sh IPSECFW SRCDIR
 IPSECFW=$1
 SRCDIR=$2

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # `ipsecfw log export` of a fixed event log: W3C (ours and Log Parser's
 # fields), CSV and JSON against golden files; the W3C output read back by
 # the format's rules; --since/--until; appending to a file with the same

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Export, import into an empty store, export again: identical files, for
 # every example, for a store using every kind of field, and for stores with
 # the built-in objects untouched (written as `restore defaults`) or changed

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Scripts written the way Windows admins write them (tests/scripts/*.cmd:
 # @echo off, rem and :: comments, labels, NETSH in capitals, netsh.exe,
 # spaces around '=', a byte-order mark, CRLF), each run two ways: with -f,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // browser.mjs URL SHOTDIR WORK: drives Debian's headless Chromium through the
 // ipsecfw page (TAP). The store is checked with the CLI itself, so the page
 // is judged by what it changed, not by what it shows.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # browser.sh IPSECFW SRCDIR BUILDDIR: the Cockpit page in a real browser.
 # cockpit-ws (no systemd, --local-session=cockpit-bridge) listens on the
 # loopback of a network namespace this test makes; the bridge runs ipsecfw

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # agent.sh - the policy agent ipsecfwd with real packets (TAP).
 #
 #   agent.sh IPSECFW IPSECFWD NETPROBE SRCROOT

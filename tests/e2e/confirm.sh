@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # confirm.sh - safe assign with real packets (TAP). An admin on SSH
 # assigns the web-server lock-down, which blocks SSH, with confirm=2:
 # unconfirmed, the kernel goes back to the admin's policy and SSH passes

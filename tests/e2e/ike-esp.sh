@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # ESP on the wire for a tunnel rule: this kernel has no ESP, so both
 # charons use strongSwan's userspace ESP (kernel-libipsec, tunnel mode
 # only, ESP in UDP 4500). Each side's policy names the other as its tunnel

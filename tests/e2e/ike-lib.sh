@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # ike-lib.sh - what the IKE namespace tests share (sourced after setting
 # IPSECFW and NETPROBE): lib.sh, a charon per namespace with its own
 # strongswan.conf, VICI socket and private /run under $work (never the

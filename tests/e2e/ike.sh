@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Negotiate for real: two charon instances (strongSwan 5.9), one in each of
 # a pair of network namespaces, each with its own strongswan.conf, VICI
 # socket and private /run in a temp dir (never the host's), loaded by

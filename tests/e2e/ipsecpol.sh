@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # ipsecpol.sh - ipsecpol / ipseccmd dynamic mode (no -w) against a real
 # policy agent, with real packets (TAP).
 #

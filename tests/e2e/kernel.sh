@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # kernel.sh - the nftables backend with real packets (TAP).
 #
 #   kernel.sh IPSECFW NETPROBE PCAPGEN SRCROOT

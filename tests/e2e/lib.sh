@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib.sh - what the namespace tests share (sourced): TAP counters, a
 # client/server pair of network namespaces per case, ipsecfw in the server,
 # probes checked against the reference classifier, and a teardown that

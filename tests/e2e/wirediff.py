@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """wirediff.py - the differential kernel test's two halves.
 
   wirediff.py gen SEED FILTERS PROBES DIR

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* gen.h - random policies, host facts and packets for the engine's tests:
  * small address and port pools, so that filters overlap often. */
 #ifndef IPSECFW_TEST_GEN_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Compiling rules and facts into a FilterTable (SPEC §5.2, §6.4): mirrors,
  * me and server types per family, conntype, exemptions per ipsecexempt,
  * weights, determinism, and refresh after a change of facts. */

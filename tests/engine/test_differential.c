@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Differential tests: on random policies (up to 5,000 filters; IPv4 and
  * IPv6, mirrored, ranges, me, server types, exemptions) and random packets,
  * the fast classifier decides exactly as the reference classifier, also

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The MS-GPIPSEC codec against vectors no one here wrote: Windows' three
  * default IPSec policies as Samba provisions them into a new AD domain
  * (Debian's samba-ad-provision, read at test time). They must decode,

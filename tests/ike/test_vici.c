@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The VICI codec and client, and the mapping's messages: round trips of
  * every element type, refusals of malformed input, lookups, the
  * swanctl.conf rendering, a request with streamed events against a fake

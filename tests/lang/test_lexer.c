@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The netsh tokenizer and tag binding (SPEC §1). */
 #include <string.h>
 #include <strings.h>

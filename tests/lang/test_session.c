@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The session: command lookup, contexts, transactions, name resolution and
  * the all-or-nothing rules, against a scratch database. */
 #include <stdlib.h>

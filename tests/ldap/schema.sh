@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # dist/ldap's schema in a real slapd: ipsecfw's own policy objects and
 # Windows' defaults (Samba's provisioning LDIF) go in with ldapadd, come back
 # with ldapsearch and decode to the same bytes and the same store.

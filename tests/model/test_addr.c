@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Addresses, masks, ports and protocols (SPEC §1, §1.1, §14). */
 #include <arpa/inet.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Names and descriptions (label.h): valid UTF-8, no control and no
  * bidirectional formatting characters, with where the first one is; a
  * store edited by hand is shown escaped. Also through field_copy, which

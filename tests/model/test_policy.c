@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Filter validation, config values, security methods and auth (SPEC §2,
  * §3.1). */
 #include <string.h>

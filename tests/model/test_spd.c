@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The dynamic SPD (SPEC §3): identities, defaults, policies in use, copies,
  * the rules as engine input, and the run-directory mirror. */
 #include <stdlib.h>

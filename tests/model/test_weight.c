@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The weight key of SPEC §5.3 and §14, table-driven: each row a filter's
  * fields and the packed weight it must have; then the orderings the SPEC
  * promises. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The Debian package end to end: built from a copy of the source tree
 # (DEB_BUILD_OPTIONS=nocheck: the package build runs no test suite),
 # checked by lintian, then installed, upgraded to a rebuilt version (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The SQLite stores: CRUD, constraints, assignment, the change counter and
  * the built-in objects of a fresh store (SPEC §15). */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Host facts from fixtures: resolv.conf (plain and behind the
  * systemd-resolved stub), the lease files of dhclient, systemd-networkd and
  * NetworkManager, ipsecfw's wins.conf, and the facts file of what-if

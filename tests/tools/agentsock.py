@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """agentsock.py SOCKET CASE - abuses the policy agent's socket and prints
 what came back, for tests/e2e/agent.sh:
   garbage   a line that is not JSON        -> the reply

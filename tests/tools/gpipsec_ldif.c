@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* gpipsec_ldif - the MS-GPIPSEC codec from the shell, for tests/ldap:
  *   gpipsec_ldif encode DB CONTAINER   a store's local policies as LDIF for ldapadd
  *   gpipsec_ldif decode LDIF DB        directory objects into a store's local store

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ipbuild.c - one IP packet from a line of text, for the test tools. */
 #include <arpa/inet.h>
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* ipbuild.h - the test tools' packet builder.
  *
  * One packet per line: "PROTO SRC DST SPORT DPORT [frag|first]" (IPv4 or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* netprobe - real traffic for the kernel tests, bounded in count and time.
  *
  *   netprobe serve SECONDS PORT...     TCP listeners and UDP echo on every

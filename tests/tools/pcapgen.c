@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* pcapgen - writes small captures for the replay tests.
  *
  *   pcapgen OUT pcap|pcapng ether|sll|raw < SPECS

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """w3cread.py FILE - reads a W3C extended log file by the format's rules
 (W3C Working Draft WD-logfile-960323) and prints each entry as JSON, or
 says which rule a line breaks and exits 1.
