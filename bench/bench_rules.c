@@ -181,7 +181,9 @@ static void permit_the_probes(struct ruleset *rs)
 				if (matches_a_probe(&rule.filters[i]) == (want_match == 1) &&
 				    (rule.action_in == ACTION_BLOCK || !want_match))
 					kept[n++] = rule.filters[i];
-			if (want_match && rule.action_in == ACTION_BLOCK) {
+			if (n == 0) {
+				continue; /* no rule without filters: netsh needs its list */
+			} else if (want_match && rule.action_in == ACTION_BLOCK) {
 				/* a block rule's matching filters move to a permit rule */
 				struct ruleset_rule moved = rule;
 				snprintf(moved.list, sizeof(moved.list), "probes");

@@ -20,11 +20,14 @@ int main(int argc, char **argv)
 	struct mnl_socket *nl;
 	int group = NFNLGRP_NFTABLES, timeout = argc > 1 ? atoi(argv[1]) : 5000;
 	struct timespec deadline, now;
+	int rc = 1;
 
 	if (!(nl = mnl_socket_open(NETLINK_NETFILTER)) ||
 	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
 	    mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
 		perror("genwatch: netlink");
+		if (nl)
+			mnl_socket_close(nl);
 		return 1;
 	}
 	printf("ready\n");
@@ -32,25 +35,27 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += timeout / 1000;
 	deadline.tv_nsec += (timeout % 1000) * 1000000L;
-	for (;;) {
+	while (rc) {
 		struct pollfd p = { .fd = mnl_socket_get_fd(nl), .events = POLLIN };
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long left = (deadline.tv_sec - now.tv_sec) * 1000 +
 			    (deadline.tv_nsec - now.tv_nsec) / 1000000;
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
 			printf("timeout\n");
-			return 1;
+			break;
 		}
 		ssize_t got = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		int len = got > 0 ? (int)got : 0;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; mnl_nlmsg_ok(h, len);
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; rc && mnl_nlmsg_ok(h, len);
 		     h = mnl_nlmsg_next(h, &len)) {
 			if (NFNL_MSG_TYPE(h->nlmsg_type) == NFT_MSG_NEWGEN) {
 				struct timespec t;
 				clock_gettime(CLOCK_REALTIME, &t);
 				printf("%lld.%09ld\n", (long long)t.tv_sec, t.tv_nsec);
-				return 0;
+				rc = 0;
 			}
 		}
 	}
+	mnl_socket_close(nl);
+	return rc;
 }

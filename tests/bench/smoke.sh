@@ -1,0 +1,84 @@
+#!/bin/bash
+# smoke.sh - the benchmark tools, quickly, on a small sample of every
+# ClassBench family, so they cannot silently break: bench_classify (the
+# classifiers agree), bench/datapath (every set loads, its probes pass, an
+# address change is an update in place, figures in every column) and
+# bench/addrchange (the agent enforces an address change). The benches make
+# their own network namespaces; this needs root and the ClassBench data
+# (BENCH_DATA, default ../shared/bench/classbench) and skips without them.
+#
+# usage: smoke.sh BUILD_DIR SOURCE_DIR
+set -u
+BUILD=$1 SRC=$2
+DATA=${BENCH_DATA:-$SRC/../shared/bench/classbench}
+if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null 2>&1; then
+	echo "1..0 # SKIP needs root and iproute2 for network namespaces"
+	exit 0
+fi
+families=$(cd "$DATA" 2>/dev/null && ls *_1k.rules.xz 2>/dev/null | sed 's/_1k\.rules\.xz$//')
+if [ -z "$families" ]; then
+	echo "1..0 # SKIP no ClassBench data in $DATA"
+	exit 0
+fi
+work=$(mktemp -d)
+trap 'rm -rf "${work:?}"' EXIT
+
+n=0
+failed=0
+check() { # check DESC CONDITION-COMMAND...
+	local desc=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; failed=$((failed + 1)); return 1; fi
+}
+
+# the sample: the first rules and trace headers of each family's 1k set
+sets=""
+for f in $families; do
+	xz -dc "$DATA/${f}_1k.rules.xz" | head -n 60 | xz >"$work/${f}_s.rules.xz"
+	xz -dc "$DATA/${f}_1k.trace.xz" | head -n 300 | xz >"$work/${f}_s.trace.xz"
+	sets="$sets ${f}_s"
+done
+n_sets=$(echo $sets | wc -w)
+
+# shellcheck disable=SC2086
+"$BUILD/bench/bench_classify" --dir "$work" $sets >"$work/classify" 2>&1
+check "bench_classify: every classifier agrees on every family" \
+	grep -q 'all classifiers agree' "$work/classify"
+
+BENCH_DATA=$work BENCH_SETS="$sets" BENCH_NAIVE_SETS="${sets%% *}" \
+	timeout 300 "$SRC/bench/datapath" "$BUILD" 1 0.3 >"$work/datapath" 2>&1
+rc=$?
+check "bench/datapath exits 0 on every family" test $rc = 0
+[ $rc = 0 ] || sed 's/^/# /' "$work/datapath"
+rows() { grep -c "^ipsecfw ${1}" "$work/datapath"; }
+# setup: name filters lkp_max lkp_mean apply_ms addr_ms kernel_KB B/filter
+setup_ok() {
+	awk -v want="$n_sets" '
+		$1 == "ipsecfw" && NF == 9 && $2 != "floor" {
+			if ($3 ~ /^[0-9]+$/ && $4 ~ /^[1-9][0-9]*$/ && $5 ~ /^[0-9.]+$/ &&
+			    $6 ~ /^[0-9]+$/ && $7 ~ /^[0-9]+$/) good++ }
+		END { exit good == want ? 0 : 1 }' "$work/datapath"
+}
+check "bench/datapath: lookups, apply and in-place address change for every set" setup_ok ||
+	sed 's/^/# /' "$work/datapath"
+check "bench/datapath: the floor is measured" test "$(rows floor)" -ge 1
+# measure: name udp_pps ratio tcp_gbit ratio; the probes must pass everywhere
+probes_pass() {
+	awk '$1 == "ipsecfw" && NF == 6 { seen++; if ($3 + 0 <= 0) bad++ }
+	     END { exit seen >= 2 && !bad ? 0 : 1 }' "$work/datapath"
+}
+check "bench/datapath: the probe flows pass every policy" probes_pass || sed 's/^/# /' "$work/datapath"
+
+BENCH_DATA=$work BENCH_SETS="$sets" timeout 300 "$SRC/bench/addrchange" "$BUILD" 1 >"$work/addr" 2>&1
+rc=$?
+check "bench/addrchange exits 0 on every family" test $rc = 0
+[ $rc = 0 ] || sed 's/^/# /' "$work/addr"
+addr_ok() {
+	awk -v want="$n_sets" '$1 ~ /_s$/ && $3 + 0 > 0 && $4 + 0 > 0 { good++ }
+		END { exit good == want ? 0 : 1 }' "$work/addr"
+}
+check "bench/addrchange: both timings for every family" addr_ok || sed 's/^/# /' "$work/addr"
+
+echo "1..$n"
+[ $failed = 0 ]
