@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # smoke.sh - the benchmark tools, quickly, on a small sample of every
 # ClassBench family, so they cannot silently break: bench_classify (the
 # classifiers agree), bench/datapath (every set loads, its probes pass, an
