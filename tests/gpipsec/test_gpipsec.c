@@ -197,6 +197,7 @@ static void check_compile(const struct gp_domain *d)
 	if (ftable_compile(&rs, &facts, &t, &e) < 0) {
 		ok(0, "compile: %s", e.msg);
 		ruleset_free(&rs);
+		facts_free(&facts);
 		return;
 	}
 	for (size_t i = 0; i < t.n_entries; i++) {
@@ -212,6 +213,7 @@ static void check_compile(const struct gp_domain *d)
 	   neg, permit_icmp, t.n_entries);
 	ftable_free(&t);
 	ruleset_free(&rs);
+	facts_free(&facts);
 }
 
 static void hostile(const struct gp_objset *set)
