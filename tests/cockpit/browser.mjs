@@ -61,6 +61,7 @@ try {
     // Monitor
     ok(await waitText("#mode-body", "Mode"), "monitor: the mode card shows show mode");
     ok(await waitText("#table-body", "192.0.2.1"), "monitor: the compiled filter table lists the assigned policy's filter");
+    await page.waitForSelector("#table-search", { timeout: 15000 });
     await page.type("#table-search", "dport 22");
     const rows = await page.$$eval(".ipsecfw-filter-table tbody tr", r => r.map(x => x.textContent));
     ok(rows.length >= 1 && rows.every(r => r.includes("dport 22")), "monitor: the search keeps only matching filters");
