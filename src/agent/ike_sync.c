@@ -8,12 +8,6 @@
 #include "ike/load.h"
 #include "ike_sync.h"
 
-/* The socket's file, from a unix:// URL. */
-static const char *socket_file(const char *url)
-{
-	return strncmp(url, "unix://", 7) == 0 ? url + 7 : url;
-}
-
 /* Says a problem once, until charon is loaded well again. */
 static void problem(struct agent *a, const char *why)
 {
@@ -38,7 +32,7 @@ void ike_sync(struct agent *a)
 
 	if (!a->have_table)
 		return; /* not in secure mode: charon keeps what it has */
-	if (stat(socket_file(url), &st) < 0 && errno == ENOENT) {
+	if (stat(vici_socket_file(url), &st) < 0 && errno == ENOENT) {
 		a->ike_problem[0] = 0;
 		a->ike_digest[0] = 0;
 		return; /* no charon here: nftables alone enforces negotiate */
@@ -82,7 +76,7 @@ int ike_watch_open(struct agent *a, struct ike_monitor *m)
 
 	(void)a;
 	m->fd = -1;
-	if (stat(socket_file(url), &st) < 0)
+	if (stat(vici_socket_file(url), &st) < 0)
 		return -1;
 	return ike_monitor_open(m, url, &e);
 }

@@ -529,7 +529,7 @@ static json_t *kernel_drops(void)
 static bool charon_here(void)
 {
 	const char *url = ike_socket_default();
-	return access(strncmp(url, "unix://", 7) == 0 ? url + 7 : url, F_OK) == 0;
+	return access(vici_socket_file(url), F_OK) == 0;
 }
 
 static json_t *charon_sas(void)

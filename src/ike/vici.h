@@ -101,6 +101,8 @@ size_t vici_skip(const struct vici_msg *m, size_t i);
  * <hidden>: the text is for people, never for loading. */
 void vici_write_conf(const struct vici_msg *m, FILE *out, int indent);
 
+/* The socket's file of a VICI URL (unix:///PATH, or a bare path). */
+const char *vici_socket_file(const char *url);
 /* A client connection to charon's socket (a unix:// path). */
 int vici_connect(const char *path, int timeout_ms, struct err *e);
 /* Sends command cmd with req (NULL: empty) and reads its response into

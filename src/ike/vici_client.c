@@ -10,14 +10,18 @@
 
 #include "vici.h"
 
+const char *vici_socket_file(const char *url)
+{
+	return strncmp(url, "unix://", 7) == 0 ? url + 7 : url;
+}
+
 int vici_connect(const char *path, int timeout_ms, struct err *e)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
 	int fd;
 
-	if (strncmp(path, "unix://", 7) == 0)
-		path += 7;
+	path = vici_socket_file(path);
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return err_set(e, "VICI socket path too long: %s", path);
 	strcpy(sa.sun_path, path);

@@ -292,44 +292,30 @@ static int read_filteraction(struct bound *b, struct filteraction *a, struct err
  * although a fresh store already holds the built-in Permit; run line by line
  * on Windows the refusal is skipped and the built-in serves. Asking again for
  * a built-in with the same verdict (action, inpass, soft) keeps it, with a
- * note, instead of failing the whole script. 1: kept, 0: not that case,
- * -1: error. */
-static int keep_builtin_filteraction(struct session *s, const char *name,
-				     const struct filteraction *wanted, struct err *e)
+ * note, instead of failing the whole script. */
+static bool builtin_gives(const struct filteraction *have, const struct filteraction *wanted)
 {
-	struct filteraction have;
-
-	int found = db_filteraction_find(s->db, s->store, name, NULL, &have, e);
-
-	if (found <= 0)
-		return found;
-	if (!builtin_guid(have.guid) || have.action != wanted->action)
-		return 0;
-	if (have.action == ACTION_NEGOTIATE &&
-	    (have.inpass != wanted->inpass || have.soft != wanted->soft))
-		return 0;
-	session_note(s, "the built-in filter action '%s' already does what this asks; kept as it is",
-		     have.name);
-	return 1;
+	if (!builtin_guid(have->guid) || have->action != wanted->action)
+		return false;
+	return have->action != ACTION_NEGOTIATE ||
+	       (have->inpass == wanted->inpass && have->soft == wanted->soft);
 }
 
 int cmd_add_filteraction(struct session *s, struct bound *b, struct err *e)
 {
-	struct filteraction a;
+	struct filteraction a, have;
 	const char *name = args_get(b, "name");
+	int exists = db_filteraction_find(s->db, s->store, name, NULL, &have, e);
 
 	filteraction_init(&a);
 	if (read_filteraction(b, &a, e) < 0)
 		return -1;
-	switch (keep_builtin_filteraction(s, name, &a, e)) {
-	case 1:
+	if (exists > 0 && builtin_gives(&have, &a)) {
+		session_note(s, "the built-in filter action '%s' already does what this asks; "
+				"kept as it is", have.name);
 		return 0;
-	case 0:
-		break;
-	default:
-		return -1;
 	}
-	if (cmd_check_name(b, "name", name, filteraction_exists(s, name, e), "filter action", e) < 0)
+	if (cmd_check_name(b, "name", name, exists, "filter action", e) < 0)
 		return -1;
 	snprintf(a.name, sizeof(a.name), "%s", name);
 	return db_filteraction_add(s->db, s->store, &a, e);

@@ -86,8 +86,7 @@ C=${tag}c1 S=${tag}s1
 make_pair 1
 serve "$S" 23
 mkdir -p "$work/root1/etc"
-IPSECFW_KERNEL=off srv 1 -f "$SRC/examples/001-web-server.netsh" >/dev/null 2>&1
-IPSECFW_KERNEL=off srv 1 static set policy name="Web Server Policy" assign=yes >/dev/null 2>&1
+web_server 1
 chmod 0644 "$work/db1"
 (umask 000 && agent 1 && echo "$agent_pid" >"$work/pid1")
 agent_pid=$(cat "$work/pid1")
@@ -239,8 +238,7 @@ ip netns exec "$S" env -u IPSECFW_KERNEL IPSECFW_DB="$work/scratch2.db" IPSECFW_
 	"$IPSECFW" dynamic show rule >"$work/out" 2>&1
 grep -q "no store" "$work/out" && ok "dynamic commands wait for the store" || not_ok "dynamic without store: $(cat "$work/out")"
 # the admin makes the store: the agent follows it
-IPSECFW_KERNEL=off srv 2 -f "$SRC/examples/001-web-server.netsh" >/dev/null 2>&1
-IPSECFW_KERNEL=off srv 2 static set policy name="Web Server Policy" assign=yes >/dev/null 2>&1
+web_server 2
 if mode_is 2 secure 35; then ok "the agent follows the store once it appears"; else
 	not_ok "store appeared: $(srv 2 show mode 2>&1)"; fi
 wire 2 "the web passes under the policy" pass PASS PASS -- "$C" "$NETPROBE" tcp -w 700 $S4 80
@@ -283,8 +281,7 @@ wait "$agent_pid" 2>/dev/null
 C=${tag}c4 S=${tag}s4
 make_pair 4
 mkdir -p "$work/root4/etc"
-IPSECFW_KERNEL=off srv 4 -f "$SRC/examples/001-web-server.netsh" >/dev/null 2>&1
-IPSECFW_KERNEL=off srv 4 static set policy name="Web Server Policy" assign=yes >/dev/null 2>&1
+web_server 4
 IPSECFW_KERNEL=off srv 4 dynamic set config bootmode block >/dev/null 2>&1
 srv 4 boot >/dev/null 2>&1
 i=0

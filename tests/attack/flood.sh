@@ -12,8 +12,7 @@ FLOOD_S=${FLOOD_S:-30}
 C=${tag}c1 S=${tag}s1
 make_pair 1
 mkdir -p "$work/root1/etc"
-IPSECFW_KERNEL=off srv 1 -f "$SRC/examples/001-web-server.netsh" >/dev/null 2>&1
-IPSECFW_KERNEL=off srv 1 static set policy name="Web Server Policy" assign=yes >/dev/null 2>&1
+web_server 1
 IPSECFW_KERNEL=off srv 1 dynamic set config ipsecdiagnostics 7 >/dev/null 2>&1
 size() { stat -c %s "$1" 2>/dev/null || echo 0; }
 rss_kb() { sed -n 's/^VmRSS:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$agent_pid/status"; }

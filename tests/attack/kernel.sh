@@ -18,8 +18,7 @@ C=${tag}c1 S=${tag}s1
 make_pair 1
 serve "$S" 80 23
 mkdir -p "$work/root1/etc"
-IPSECFW_KERNEL=off srv 1 -f "$SRC/examples/001-web-server.netsh" >/dev/null 2>&1
-IPSECFW_KERNEL=off srv 1 static set policy name="Web Server Policy" assign=yes >/dev/null 2>&1
+web_server 1
 
 port=45000
 telnet_dropped() { # telnet_dropped DESC: a fresh blocked probe is dropped

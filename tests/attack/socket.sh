@@ -14,8 +14,7 @@ C=${tag}c1 S=${tag}s1
 make_pair 1
 serve "$S" 80 23
 mkdir -p "$work/root1/etc"
-IPSECFW_KERNEL=off srv 1 -f "$SRC/examples/001-web-server.netsh" >/dev/null 2>&1
-IPSECFW_KERNEL=off srv 1 static set policy name="Web Server Policy" assign=yes >/dev/null 2>&1
+web_server 1
 agent 1
 SOCK=$work/run1/agent.sock
 mode_is 1 secure || not_ok "the agent did not start: $(cat "$work/agent1.err")"
@@ -154,8 +153,7 @@ C=${tag}c2 S=${tag}s2
 make_pair 2
 serve "$S" 23
 mkdir -p "$work/root2/etc" "$work/run2"
-IPSECFW_KERNEL=off srv 2 -f "$SRC/examples/001-web-server.netsh" >/dev/null 2>&1
-IPSECFW_KERNEL=off srv 2 static set policy name="Web Server Policy" assign=yes >/dev/null 2>&1
+web_server 2
 if mount -t tmpfs -o size=256k,mode=0700 ipsecfw-test "$work/run2"; then
 	trap 'umount "$work/run2" 2>/dev/null; cleanup' EXIT INT TERM
 	agent 2

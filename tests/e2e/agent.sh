@@ -191,8 +191,7 @@ serve "$S" 80 23
 serve "$C" 53
 mkdir -p "$work/root3/etc"
 echo "nameserver 192.0.2.5" >"$work/root3/etc/resolv.conf"
-IPSECFW_KERNEL=off srv 3 -f "$SRC/examples/001-web-server.netsh" >/dev/null 2>&1
-IPSECFW_KERNEL=off srv 3 static set policy name="Web Server Policy" assign=yes >/dev/null 2>&1
+web_server 3
 agent 3
 mode_is 3 secure || not_ok "fault agent start"
 head -c 4096 /dev/urandom >"$work/root3/etc/resolv.conf"

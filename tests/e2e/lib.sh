@@ -52,6 +52,13 @@ make_pair() {
 	done
 }
 
+# web_server ID: server ID's store holds source article 001's Web Server
+# Policy, assigned; the kernel is left to the agent the test starts.
+web_server() {
+	IPSECFW_KERNEL=off srv "$1" -f "$SRC/examples/001-web-server.netsh" >/dev/null 2>&1
+	IPSECFW_KERNEL=off srv "$1" static set policy name="Web Server Policy" assign=yes >/dev/null 2>&1
+}
+
 # srv ID CMD...: ipsecfw in the server, with the kernel hook on.
 srv() {
 	id=$1
