@@ -387,11 +387,19 @@ function init() {
         });
     });
     const perm = cockpit.permission({ admin: true });
+    // The permission is known at once or a moment later ("changed"): the
+    // view is drawn again only when what it offers changes, so a search
+    // being typed is not wiped by a second, identical drawing.
+    let drawn = false;
     const apply = () => {
+        const was = admin;
         admin = perm.allowed !== false;
         document.getElementById("access").textContent = admin
             ? "Administrative access: changes run ipsecfw as root."
             : "Read-only view: you do not have administrative access.";
+        if (drawn && was === admin)
+            return;
+        drawn = true;
         const current = tabs.find(t => t.getAttribute("aria-selected") === "true");
         selectTab(current.id);
     };
