@@ -205,8 +205,12 @@ ipsecOwnersReference: $lockdown2
 EOF2
 ldap_modify "$work/change.ldif" >/dev/null 2>&1
 i=0
-while [ "$(verdict 8080)" != DROP ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-if [ "$(verdict 8080)" = DROP ]; then ok "the new assignment is in force after $((i * 100)) ms"; else
+# in force: cached (ipsecfw test reads the store) and loaded (the event)
+applied2() { grep '"id":4294,' "$work/log1/events.log" | grep -q "policy 'Web Lockdown 2'"; }
+while ! { [ "$(verdict 8080)" = DROP ] && applied2; } && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+if [ "$(verdict 8080)" = DROP ] && applied2; then
+	ok "the new assignment is in force after $((i * 100)) ms (poll interval 1 s)"
+else
 	not_ok "the change was not followed: $(tail -3 "$work/log1/events.log")"
 fi
 wire 1 "8080 is dropped on the wire" drop DROP PASS -- "$C" "$NETPROBE" tcp -p 40004 -w 700 $S4 8080
