@@ -203,7 +203,15 @@ static void report_applied(struct agent *a, const struct enforce_report *r)
 {
 	if (!r->changed && a->applied)
 		return;
-	if (*r->origin.effective && r->origin.effective_store == STORE_DOMAIN)
+	if (*r->origin.effective && r->origin.effective_store == STORE_DOMAIN && *a->directory_server) {
+		json_t *f = origin_fields(r);
+		json_object_set_new(f, "source", json_string("directory"));
+		json_object_set_new(f, "gpo", json_string(a->directory_gpo));
+		json_object_set_new(f, "server", json_string(a->directory_server));
+		event_write(a->log, EV_POLICY_APPLIED, f,
+			    "applied directory policy '%s' (GPO '%s', %s): %zu filters",
+			    r->origin.effective, a->directory_gpo, a->directory_server, r->entries);
+	} else if (*r->origin.effective && r->origin.effective_store == STORE_DOMAIN)
 		event_write(a->log, EV_POLICY_CACHED, origin_fields(r),
 			    "applied the cached copy of domain policy '%s'", r->origin.effective);
 	else

@@ -58,6 +58,12 @@ struct agent {
 
 	struct dropagg drops;
 
+	/* The directory's GPO and server of the domain store's policy, when
+	 * the last fetch succeeded (domain_sync.c); "" when the domain store
+	 * is a cached copy the directory did not confirm. */
+	char directory_gpo[256];
+	char directory_server[1024];
+
 	/* What is wrong with loading charon now (ike_sync.c), "" if nothing. */
 	char ike_problem[256];
 	/* The digest of the configuration charon was given last, "" when it

@@ -21,6 +21,7 @@
 #include "backend/program.h"
 #include "ike_sync.h"
 #include "control.h"
+#include "domain_sync.h"
 #include "lifecycle.h"
 #include "nflog.h"
 #include "sys/safefile.h"
@@ -44,7 +45,7 @@
 
 enum source {
 	SRC_SIGNAL, SRC_NETLINK, SRC_INOTIFY, SRC_SETTLE, SRC_RESYNC, SRC_FLUSH, SRC_NFLOG, SRC_CONTROL,
-	SRC_CONFIRM, SRC_NFT, SRC_CHECK, SRC_IKE
+	SRC_CONFIRM, SRC_NFT, SRC_CHECK, SRC_IKE, SRC_DOMAIN
 };
 
 /* How the agent ends. */
@@ -65,6 +66,8 @@ struct loop {
 	bool kernel_changed; /* another process changed our table: check it */
 	int flush_interval;
 	struct ike_monitor ike; /* charon's log, for negotiation failures */
+	struct domain_sync *domain; /* NULL: no domain.conf */
+	int domain_timer;
 };
 
 static void usage(FILE *out)
@@ -79,6 +82,9 @@ static void usage(FILE *out)
 	      "  --run-dir DIR      runtime state (default $IPSECFW_RUN_DIR or " RUN_DIR_DEFAULT ")\n"
 	      "  --log-dir DIR      event log directory (default $IPSECFW_LOG_DIR or " LOG_DIR_DEFAULT ")\n"
 	      "  --log-max-size BYTES   rotate events.log at this size (default 8 MiB; 4 kept)\n"
+	      "  --domain-conf PATH the directory to fetch the domain policy from (default\n"
+	      "                     $IPSECFW_DOMAIN_CONF or " DOMAIN_CONF_DEFAULT "; none if missing)\n"
+	      "  --domain-poll SECONDS  fetch it this often (default: the policy's pollinginterval)\n"
 	      "  --journal, --no-journal   send events to the journal (default: under systemd)\n"
 	      "  --version          print the version and exit\n",
 	      out);
@@ -229,6 +235,14 @@ static void check_kernel(struct loop *l)
 	arm(l->check, took * CHECK_LOAD > CHECK_MS ? took * CHECK_LOAD : CHECK_MS, 0);
 }
 
+/* One fetch from the directory; the next one after the poll interval. */
+static void domain_poll(struct loop *l)
+{
+	if (domain_sync_run(l->domain, &l->agent) > 0)
+		reconcile(l, false);
+	arm(l->domain_timer, domain_sync_interval(l->domain, &l->agent) * 1000LL, 0);
+}
+
 static enum ending run(struct loop *l)
 {
 	struct epoll_event evs[16];
@@ -299,6 +313,10 @@ static enum ending run(struct loop *l)
 				if (l->control)
 					control_dispatch(l->control);
 				break;
+			case SRC_DOMAIN:
+				if (read(l->domain_timer, &ticks, sizeof(ticks)) > 0)
+					domain_poll(l);
+				break;
 			case SRC_IKE:
 				if (!ike_watch_read(&l->agent, &l->ike)) {
 					epoll_ctl(l->epoll, EPOLL_CTL_DEL, l->ike.fd, NULL);
@@ -352,6 +370,8 @@ int main(int argc, char **argv)
 		{ "log-dir", required_argument, NULL, 'l' },
 		{ "log-max-size", required_argument, NULL, 'M' },
 		{ "journal", no_argument, NULL, 'J' },
+		{ "domain-conf", required_argument, NULL, 'D' },
+		{ "domain-poll", required_argument, NULL, 'P' },
 		{ "no-journal", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -359,6 +379,10 @@ int main(int argc, char **argv)
 	};
 	const char *db_path = getenv("IPSECFW_DB"), *run_dir = getenv("IPSECFW_RUN_DIR");
 	const char *log_dir = getenv("IPSECFW_LOG_DIR");
+	const char *domain_conf = getenv("IPSECFW_DOMAIN_CONF");
+	bool domain_explicit = domain_conf && *domain_conf, domain_on = false;
+	struct domain_sync domain;
+	long domain_poll_s = 0;
 	bool journal = getenv("INVOCATION_ID") != NULL;
 	struct facts_sources facts = { 0 };
 	struct event_log *log = NULL;
@@ -385,6 +409,15 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'J': journal = true; break;
+		case 'D': domain_conf = optarg; domain_explicit = true; break;
+		case 'P':
+			domain_poll_s = strtol(optarg, &endp, 10);
+			if (*endp || domain_poll_s < 1 || domain_poll_s > 7 * 24 * 3600) {
+				fprintf(stderr, "ipsecfwd: --domain-poll: '%s' is not a number of "
+						"seconds from 1 to 604800\n", optarg);
+				return 2;
+			}
+			break;
 		case 'N': journal = false; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': puts("ipsecfwd " IPSECFW_VERSION); return 0;
@@ -401,11 +434,16 @@ int main(int argc, char **argv)
 		run_dir = RUN_DIR_DEFAULT;
 	if (!log_dir || !*log_dir)
 		log_dir = LOG_DIR_DEFAULT;
+	if (!domain_explicit)
+		domain_conf = DOMAIN_CONF_DEFAULT;
+	l.domain_timer = -1;
 	if (lifecycle_lock(run_dir, &e) < 0 ||
 	    event_log_open(&log, log_dir, journal ? ECHO_JOURNAL : ECHO_STDERR, &e) < 0 ||
 	    agent_init(&l.agent, db_path, &facts, run_dir, log, &e) < 0 ||
 	    watch_open(&l.watch, db_path, facts.root ? facts.root : "", &e) < 0 ||
-	    setup(&l, &e) < 0) {
+	    setup(&l, &e) < 0 ||
+	    domain_sync_init(&domain, domain_conf, domain_explicit, (int)domain_poll_s, &domain_on,
+			     &e) < 0) {
 		fprintf(stderr, "ipsecfwd: %s\n", e.msg);
 		sd_notifyf(0, "STATUS=%s", e.msg);
 		goto out;
@@ -431,6 +469,16 @@ int main(int argc, char **argv)
 	keep_socket(&l);
 	if (!l.control)
 		goto out;
+	/* The cached copy is in force: now ask the directory (at once, then
+	 * every poll interval). */
+	if (domain_on) {
+		l.domain = &domain;
+		if ((l.domain_timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
+		    add_fd(&l, l.domain_timer, SRC_DOMAIN) < 0 || arm(l.domain_timer, 1, 0) < 0) {
+			fprintf(stderr, "ipsecfwd: domain poll timer: %s\n", strerror(errno));
+			goto out;
+		}
+	}
 	sd_notifyf(0, "READY=1\nSTATUS=%s mode", fw_mode_name(l.agent.mode));
 	end = run(&l);
 	sd_notify(0, "STOPPING=1");
@@ -452,6 +500,8 @@ int main(int argc, char **argv)
 	}
 	rc = 0;
 out:
+	if (l.domain_timer >= 0)
+		close(l.domain_timer);
 	control_close(l.control);
 	ike_monitor_close(&l.ike);
 	nflog_source_close(l.nflog);

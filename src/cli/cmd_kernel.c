@@ -8,6 +8,7 @@
 #include "backend/coexist.h"
 #include "agent_client.h"
 #include "backend/kernel.h"
+#include "directory/domainsrc.h"
 #include "kernel_cmds.h"
 #include "queries.h"
 #include "view.h"
@@ -157,6 +158,28 @@ static long long unknown_local_since(const struct kernel_table *kt)
 	return 0;
 }
 
+/* Where the domain store's policy came from, when it is in force. */
+static json_t *domain_describe(struct db *db, FILE *out)
+{
+	struct domain_source src;
+	struct policy p;
+	struct err e;
+
+	if (!db || db_policy_assigned(db, STORE_DOMAIN, &p, &e) != 1)
+		return NULL;
+	if (domain_source_get(db, &src, &e) != 1) {
+		if (out)
+			fprintf(out, "domain: policy '%s' from the domain store\n", p.name);
+		return json_pack("{s:s}", "policy", p.name);
+	}
+	if (out)
+		fprintf(out, "domain: policy '%s' from the directory: GPO '%s' (%s), server %s, "
+			     "fetched %s; the cached copy is used when no server answers\n",
+			p.name, src.gponame, src.gpo, src.server, src.fetched);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s}", "policy", p.name, "gpo", src.gpo, "gponame",
+			 src.gponame, "server", src.server, "fetched", src.fetched);
+}
+
 int cmd_show_mode(const struct enforce_ctx *c, bool json)
 {
 	enum kernel_state state = KERNEL_NONE;
@@ -176,10 +199,11 @@ int cmd_show_mode(const struct enforce_ctx *c, bool json)
 		if (kt.loaded)
 			snprintf(g, sizeof(g), "%016llx", (unsigned long long)kt.gen);
 		pending_describe(c->db, &pending, NULL);
-		json_print(json_pack("{s:s, s:s, s:b, s:o, s:s?}", "mode",
+		json_print(json_pack("{s:s, s:s, s:b, s:o, s:s?, s:o?}", "mode",
 				     kt.loaded ? fw_mode_name(kt.mode) : "none", "generation", g,
 				     "drift", state == KERNEL_DRIFT, "pending", pending,
-				     "facts_unreadable_since", *since ? since : NULL));
+				     "facts_unreadable_since", *since ? since : NULL, "domain",
+				     domain_describe(c->db, NULL)));
 	} else if (!kt.loaded) {
 		printf("mode: none (no ipsecfw program in the kernel: nothing is filtered)\n");
 	} else if (*since) {
@@ -196,6 +220,7 @@ int cmd_show_mode(const struct enforce_ctx *c, bool json)
 	if (!json) {
 		pending_describe(c->db, &pending, stdout);
 		json_decref(pending);
+		json_decref(domain_describe(c->db, stdout));
 	}
 	kernel_table_free(&kt);
 	warn_coexistence();

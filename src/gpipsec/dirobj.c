@@ -216,6 +216,13 @@ static void b64_write(const uint8_t *p, size_t n, FILE *out)
 	}
 }
 
+void gp_ldif_put_binary(FILE *out, const char *attr, const void *v, size_t n)
+{
+	fprintf(out, "%s:: ", attr);
+	b64_write(v, n, out);
+	fputc('\n', out);
+}
+
 /* --- reading --- */
 
 struct record {

@@ -52,6 +52,9 @@ int gp_ldif_read(const char *text, size_t len, struct gp_objset *out, struct err
 /* Writes the set as LDIF for ldapadd (objectClass top, ipsecBase, class). */
 void gp_ldif_write(const struct gp_objset *set, FILE *out);
 
+/* One "attr:: base64" line: any value, as LDIF carries binary ones. */
+void gp_ldif_put_binary(FILE *out, const char *attr, const void *v, size_t n);
+
 /* Room for n objects: pointers into the set stay valid until it is full. */
 int gp_objset_reserve(struct gp_objset *set, size_t n);
 /* A new object of a class at dn, appended; NULL when out of memory. It may

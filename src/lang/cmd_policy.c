@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cmd_common.h"
+#include "directory/domainsrc.h"
 #include "model/secmethods.h"
 #include "show.h"
 
@@ -215,6 +216,22 @@ int cmd_show_policy(struct session *s, struct bound *b, struct err *e)
 	return 0;
 }
 
+/* The directory the agent fetched the policy from (SPEC §2.7), when it
+ * is the policy that fetch cached. */
+static json_t *with_source(struct session *s, const struct policy *p, json_t *j)
+{
+	struct domain_source src;
+	struct err e;
+
+	if (domain_source_get(s->db, &src, &e) != 1 || strcasecmp(src.gponame, p->gponame) != 0)
+		return j;
+	json_object_set_new(j, "gpo", json_string(src.gpo));
+	json_object_set_new(j, "directory object", json_string(src.policydn));
+	json_object_set_new(j, "server", json_string(src.server));
+	json_object_set_new(j, "fetched", json_string(src.fetched));
+	return j;
+}
+
 int cmd_show_gpoassignedpolicy(struct session *s, struct bound *b, struct err *e)
 {
 	const char *gpo = args_get(b, "name");
@@ -235,7 +252,7 @@ int cmd_show_gpoassignedpolicy(struct session *s, struct bound *b, struct err *e
 		if (!j)
 			rc = -1;
 		else
-			json_array_append_new(items, j);
+			json_array_append_new(items, with_source(s, &ps[i], j));
 	}
 	free(ps);
 	if (rc < 0) {

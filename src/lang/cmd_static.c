@@ -60,30 +60,8 @@ static int cmd_show_store(struct session *s, struct bound *b, struct err *e)
 
 static int cmd_delete_all(struct session *s, struct bound *b, struct err *e)
 {
-	struct policy *ps;
-	struct filterlist *ls;
-	struct filteraction *as;
-	size_t n;
-	int rc = 0;
-
 	(void)b;
-	/* Policies first: their rules hold the lists and actions. */
-	if (db_policy_list(s->db, s->store, &ps, &n, e) < 0)
-		return -1;
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = db_policy_delete(s->db, ps[i].id, e);
-	free(ps);
-	if (rc < 0 || db_filterlist_list(s->db, s->store, &ls, &n, e) < 0)
-		return -1;
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = db_filterlist_delete(s->db, ls[i].id, e);
-	free(ls);
-	if (rc < 0 || db_filteraction_list(s->db, s->store, &as, &n, e) < 0)
-		return -1;
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = db_filteraction_delete(s->db, as[i].id, e);
-	free(as);
-	return rc;
+	return db_store_clear(s->db, s->store, e);
 }
 
 /* ipsecfw's own (SPEC §15): recreate the built-in objects that are missing. */

@@ -1194,3 +1194,30 @@ int db_config_save(struct db *db, const struct config *c, struct err *e)
 	}
 	return 0;
 }
+
+int db_store_clear(struct db *db, enum store_kind s, struct err *e)
+{
+	struct policy *ps;
+	struct filterlist *ls;
+	struct filteraction *as;
+	size_t n;
+	int rc = 0;
+
+	/* Policies first: their rules hold the lists and actions. */
+	if (db_policy_list(db, s, &ps, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = db_policy_delete(db, ps[i].id, e);
+	free(ps);
+	if (rc < 0 || db_filterlist_list(db, s, &ls, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = db_filterlist_delete(db, ls[i].id, e);
+	free(ls);
+	if (rc < 0 || db_filteraction_list(db, s, &as, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = db_filteraction_delete(db, as[i].id, e);
+	free(as);
+	return rc;
+}

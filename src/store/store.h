@@ -67,6 +67,9 @@ int db_policy_assign(struct db *db, enum store_kind s, int64_t id, struct err *e
 /* The store's assigned policy: 1 and *out, or 0 when none is. */
 int db_policy_assigned(struct db *db, enum store_kind s, struct policy *out, struct err *e);
 
+/* Deletes every policy, filter list and filter action of store s. */
+int db_store_clear(struct db *db, enum store_kind s, struct err *e);
+
 /* An assignment waiting for `ipsecfw confirm` (safe assign): at most one. */
 struct pending_assign {
 	enum store_kind store;

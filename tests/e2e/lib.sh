@@ -103,11 +103,12 @@ wire() {
 
 # --- the policy agent (needs IPSECFWD) ---
 # agent ID: starts ipsecfwd in server ID; its PID in $agent_pid.
-agent() {
+agent() { # agent ID [IPSECFWD-OPTIONS...]
 	id=$1
+	shift
 	mkdir -p "$work/root$id/etc"
 	ip netns exec "${tag}s$id" "$IPSECFWD" --no-journal --db "$work/db$id" \
-		--facts-root "$work/root$id" --run-dir "$work/run$id" --log-dir "$work/log$id" \
+		--facts-root "$work/root$id" --run-dir "$work/run$id" --log-dir "$work/log$id" "$@" \
 		2>>"$work/agent$id.err" &
 	agent_pid=$!
 	pids="$pids $agent_pid"

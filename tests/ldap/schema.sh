@@ -16,13 +16,8 @@ n=0
 failed=0
 
 cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-		kill -9 "$pid" 2>/dev/null
-	fi
-	rm -rf "$tmp"
+	ldap_stop
+	rm -rf "${tmp:?}"
 }
 trap cleanup EXIT INT TERM
 
@@ -37,95 +32,23 @@ check() { # description, command...
 }
 finish() { echo "1..$n"; exit $failed; }
 
-for p in slapd slapadd ldapadd ldapsearch; do
-	command -v "$p" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin
-	if ! command -v "$p" >/dev/null 2>&1; then
-		notok "$p is installed (packages slapd and ldap-utils; scripts/deps)"
-		finish
-	fi
-done
-
-suffix="DC=example,DC=com"
-admin="CN=admin,$suffix"
+ldap_dir=$tmp
+. "$root/tests/ldap/lib.sh"
+if missing=$(ldap_programs); then :; else
+	notok "$missing is installed (packages slapd and ldap-utils; scripts/deps)"
+	finish
+fi
 container="CN=IP Security,CN=System,$suffix"
-mkdir -p "$tmp/slapd.d" "$tmp/db"
-chmod 700 "$tmp"
-cat >"$tmp/config.ldif" <<EOF2
-dn: cn=config
-objectClass: olcGlobal
-cn: config
-olcPidFile: $tmp/slapd.pid
-
-dn: cn=module{0},cn=config
-objectClass: olcModuleList
-cn: module{0}
-olcModulePath: /usr/lib/ldap
-olcModuleLoad: back_mdb
-
-dn: cn=schema,cn=config
-objectClass: olcSchemaConfig
-cn: schema
-
-include: file:///etc/ldap/schema/core.ldif
-
-include: file://$root/dist/ldap/ipsec.ldif
-
-dn: olcDatabase={-1}frontend,cn=config
-objectClass: olcDatabaseConfig
-objectClass: olcFrontendConfig
-olcDatabase: {-1}frontend
-
-dn: olcDatabase={0}config,cn=config
-objectClass: olcDatabaseConfig
-olcDatabase: {0}config
-olcAccess: {0}to * by * none
-
-dn: olcDatabase={1}mdb,cn=config
-objectClass: olcDatabaseConfig
-objectClass: olcMdbConfig
-olcDatabase: {1}mdb
-olcSuffix: $suffix
-olcRootDN: $admin
-olcRootPW: ldap-test-only
-olcDbDirectory: $tmp/db
-olcDbMaxSize: 67108864
-EOF2
-check "slapadd -n0 takes a cn=config with dist/ldap/ipsec.ldif" slapadd -n0 -F "$tmp/slapd.d" -l "$tmp/config.ldif"
-
-# Only a unix socket: ldapi:// with the path URL-encoded.
-sock="$tmp/ldapi"
-uri="ldapi://$(printf '%s' "$sock" | sed 's|/|%2F|g')"
-slapd -d 0 -h "$uri" -F "$tmp/slapd.d" >"$tmp/slapd.log" 2>&1 &
-pid=$!
-i=0
-# the socket appears before slapd answers on it: wait for an answer
-while ! ldapsearch -x -LLL -H "$uri" -s base -b "" 1.1 >/dev/null 2>&1 && [ $i -lt 100 ] &&
-	kill -0 "$pid" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-if [ -S "$sock" ]; then ok "slapd listens on its unix socket only"; else
+check "slapadd -n0 takes a cn=config with dist/ldap/ipsec.ldif" ldap_config
+if ldap_start; then ok "slapd listens on its unix socket only"; else
 	cp "$tmp/slapd.log" "$tmp/err"; notok "slapd started"; finish
 fi
+pid=$slapd_pid
 
-add() { ldapadd -x -H "$uri" -D "$admin" -w ldap-test-only -f "$1"; }
+add() { ldap_add "$1"; }
 search() { # base
 	ldapsearch -x -LLL -o ldif-wrap=no -H "$uri" -D "$admin" -w ldap-test-only -b "$1" -s one \
 		'(objectClass=ipsecBase)' '*'
-}
-base_entries() { # domain DN, o
-	cat <<EOF3
-dn: $1
-objectClass: organization
-objectClass: dcObject
-o: $2
-
-dn: CN=System,$1
-objectClass: container
-cn: System
-
-dn: CN=IP Security,CN=System,$1
-objectClass: container
-cn: IP Security
-
-EOF3
 }
 base_entries "$suffix" example >"$tmp/base.ldif"
 check "the domain, CN=System and CN=IP Security (AD's container class)" add "$tmp/base.ldif"

@@ -1,0 +1,226 @@
+/* domain_sync.c - see domain_sync.h. */
+#include "domain_sync.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "directory/dirfetch.h"
+#include "directory/domainsrc.h"
+#include "gpipsec/gpmodel.h"
+#include "gpipsec/gpstore.h"
+#include "store/store.h"
+
+#define DEFAULT_POLL_MIN 180
+
+int domain_sync_init(struct domain_sync *d, const char *path, bool explicit_path,
+		     int poll_override_s, bool *enabled, struct err *e)
+{
+	memset(d, 0, sizeof *d);
+	d->poll_override_s = poll_override_s;
+	d->first = true;
+	*enabled = false;
+	if (domain_conf_load(path, &d->conf, e) < 0) {
+		if (!explicit_path && errno == ENOENT && strstr(e->msg, "no such file"))
+			return 0;
+		return -1;
+	}
+	/* a password file others can read is refused now, not at each poll */
+	if (d->conf.bind == BIND_SIMPLE) {
+		char password[512];
+		int rc = domain_password_read(d->conf.passwordfile, password, sizeof password, e);
+
+		explicit_bzero(password, sizeof password);
+		if (rc < 0)
+			return err_prefix(e, "%s", path);
+	}
+	*enabled = true;
+	return 0;
+}
+
+/* A digest of what was fetched (FNV-1a over its LDIF and the GPO), to
+ * leave the cached copy and the kernel alone when nothing changed. */
+static void digest(const struct dir_fetch *f, char out[17])
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	uint64_t h = 1469598103934665603ULL;
+
+	if (m) {
+		gp_ldif_write(&f->set, m);
+		fprintf(m, "%s\n%s\n%s\n", f->gpo_dn, f->gpo_name, f->policy_dn);
+		fclose(m);
+	}
+	for (size_t i = 0; text && i < len; i++)
+		h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
+	free(text);
+	snprintf(out, 17, "%016" PRIx64, h);
+}
+
+/* The objects as the model, and the assigned policy's rules compiled
+ * once, so nothing the engine would refuse reaches the cache. */
+static int validate(const struct dir_fetch *f, struct gp_domain *dom, char guid[GUID_LEN],
+		    struct err *e)
+{
+	const struct gp_object *p = gp_objset_find(&f->set, f->policy_dn);
+	struct ruleset rs;
+
+	if (!p || !p->id)
+		return err_set(e, "%s: no ipsecID", f->policy_dn);
+	snprintf(guid, GUID_LEN, "%s", p->id);
+	if (gp_to_model(&f->set, dom, e) < 0)
+		return -1;
+	if (gp_policy_ruleset(dom, guid, WSTORE_POLICY, &rs, e) < 0)
+		return err_prefix(e, "%s", f->policy_dn);
+	ruleset_free(&rs);
+	return 0;
+}
+
+static int source_set(struct db *db, const struct dir_fetch *f, const char *dig, struct err *e)
+{
+	struct domain_source src = { 0 };
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(src.fetched, sizeof src.fetched, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(src.gpo, sizeof src.gpo, "%s", f->gpo_dn);
+	snprintf(src.gponame, sizeof src.gponame, "%s", f->gpo_name);
+	snprintf(src.policydn, sizeof src.policydn, "%s", f->policy_dn);
+	snprintf(src.server, sizeof src.server, "%s", f->server);
+	snprintf(src.digest, sizeof src.digest, "%s", dig);
+	return domain_source_set(db, &src, e);
+}
+
+/* The cached copy replaced by dom (NULL: no policy assigned), in one
+ * transaction: a failure leaves the old copy whole. */
+static int cache(struct db *db, const struct dir_fetch *f, const struct gp_domain *dom,
+		 const char *guid, const char *dig, struct err *e)
+{
+	struct policy p;
+	int rc;
+
+	if (db_begin(db, e) < 0)
+		return -1;
+	rc = db_store_clear(db, STORE_DOMAIN, e);
+	if (rc == 0 && dom)
+		rc = gp_domain_insert(db, STORE_DOMAIN, dom, e);
+	if (rc == 0 && dom) {
+		rc = db_policy_find(db, STORE_DOMAIN, NULL, guid, &p, e);
+		if (rc == 0)
+			rc = err_set(e, "%s: the policy was not stored", f->policy_dn);
+		else if (rc == 1) {
+			snprintf(p.gponame, sizeof p.gponame, "%s", f->gpo_name);
+			rc = db_policy_update(db, &p, e) < 0 || db_policy_assign(db, STORE_DOMAIN, p.id, e) < 0
+				     ? -1
+				     : 0;
+		}
+	}
+	if (rc == 0)
+		rc = source_set(db, f, dig, e);
+	if (rc == 0)
+		return db_commit(db, e);
+	db_rollback(db);
+	return -1;
+}
+
+static bool have_cached(struct agent *a, struct policy *p)
+{
+	struct err e;
+
+	return db_policy_assigned(a->db, STORE_DOMAIN, p, &e) == 1;
+}
+
+static void failed(struct domain_sync *d, struct agent *a, const struct dir_fetch *f,
+		   const char *why)
+{
+	struct policy p;
+	bool cached = have_cached(a, &p), outage = !d->failing || strcmp(d->last_error, why) != 0;
+
+	a->directory_gpo[0] = a->directory_server[0] = '\0';
+	if (outage && !f->unreachable)
+		event_write(a->log, EV_POLICY_FAILED,
+			    json_pack("{s:s,s:s,s:s?}", "source", "directory", "error", why, "server",
+				      *f->server ? f->server : NULL),
+			    "failed to apply the directory's policy: %s", why);
+	if (outage && cached)
+		event_write(a->log, EV_POLICY_CACHED,
+			    json_pack("{s:s,s:s,s:s}", "source", "cache", "policy", p.name, "reason", why),
+			    "the cached copy of domain policy '%s' stays in force: %s", p.name, why);
+	else if (outage && f->unreachable)
+		event_write(a->log, EV_POLICY_FAILED,
+			    json_pack("{s:s,s:s}", "source", "directory", "error", why),
+			    "no directory policy and no cached copy: %s", why);
+	d->failing = true;
+	snprintf(d->last_error, sizeof d->last_error, "%s", why);
+}
+
+int domain_sync_run(struct domain_sync *d, struct agent *a)
+{
+	struct dir_fetch f;
+	struct gp_domain dom = { 0 };
+	char guid[GUID_LEN] = "", dig[17];
+	struct domain_source old;
+	struct err e;
+	int rc;
+
+	if (dir_fetch(&d->conf, &f, &e) < 0 || (f.assigned && validate(&f, &dom, guid, &e) < 0)) {
+		failed(d, a, &f, e.msg);
+		gp_domain_free(&dom);
+		dir_fetch_free(&f);
+		d->first = false;
+		return -1;
+	}
+	digest(&f, dig);
+	rc = 0;
+	if (domain_source_get(a->db, &old, &e) < 0 || strcmp(dig, old.digest) != 0) {
+		if (cache(a->db, &f, f.assigned ? &dom : NULL, guid, dig, &e) < 0) {
+			failed(d, a, &f, e.msg);
+			rc = -1;
+		} else {
+			rc = 1;
+		}
+	}
+	if (rc >= 0) {
+		snprintf(a->directory_gpo, sizeof a->directory_gpo, "%s", f.gpo_name);
+		snprintf(a->directory_server, sizeof a->directory_server, "%s", f.server);
+		if (!f.assigned && (rc == 1 || d->failing || d->first))
+			event_write(a->log, EV_POLICY_APPLIED,
+				    json_pack("{s:s,s:s,s:s,s:I}", "source", "directory", "computer",
+					      f.computer, "server", f.server, "gpos", (json_int_t)f.n_gpos),
+				    "the directory assigns no IPSec policy to %s (%zu GPOs linked): "
+				    "the local store's applies", f.computer, f.n_gpos);
+		/* back after an outage (or at start) with the policy unchanged:
+		 * the directory's copy is what is in force */
+		if (rc == 0 && f.assigned && (d->failing || d->first))
+			event_write(a->log, EV_POLICY_APPLIED,
+				    json_pack("{s:s,s:s,s:s,s:s}", "source", "directory", "policy",
+					      f.assigned ? f.policy_dn : "", "gpo", f.gpo_name, "server",
+					      f.server),
+				    "the directory's policy is the cached copy in force (GPO '%s', %s)",
+				    f.gpo_name, f.server);
+		d->failing = false;
+		d->last_error[0] = '\0';
+	}
+	d->first = false;
+	gp_domain_free(&dom);
+	dir_fetch_free(&f);
+	return rc;
+}
+
+int domain_sync_interval(const struct domain_sync *d, struct agent *a)
+{
+	struct policy p;
+
+	if (d->poll_override_s > 0)
+		return d->poll_override_s;
+	if (d->conf.poll_s > 0)
+		return d->conf.poll_s;
+	if (have_cached(a, &p) && p.pollinginterval > 0)
+		return (int)(p.pollinginterval * 60);
+	return DEFAULT_POLL_MIN * 60;
+}

@@ -1,0 +1,118 @@
+# lib.sh - a real slapd for the ldap tests (sourced): a temporary cn=config
+# with core and dist/ldap's schemas, one mdb database under $suffix, and
+# only a unix socket (no network listener). Unix sockets are not
+# network-namespaced, so agents in test namespaces reach it too.
+# Needs: ldap_dir (a private temporary folder), root (the source tree).
+suffix="DC=example,DC=com"
+admin="CN=admin,$suffix"
+ldap_pw=ldap-test-only
+slapd_pid=""
+
+# The programs, from /usr/sbin too; prints the one missing.
+ldap_programs() {
+	for p in slapd slapadd ldapadd ldapsearch ldapmodify; do
+		command -v "$p" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin
+		command -v "$p" >/dev/null 2>&1 || { echo "$p"; return 1; }
+	done
+}
+
+# ldap_config [EXTRA-LDIF...]: slapadd -n0 of the cn=config, with
+# dist/ldap/ipsec.ldif and any further schema LDIF files.
+ldap_config() {
+	mkdir -p "$ldap_dir/slapd.d" "$ldap_dir/db"
+	chmod 700 "$ldap_dir"
+	{
+		cat <<EOF2
+dn: cn=config
+objectClass: olcGlobal
+cn: config
+olcPidFile: $ldap_dir/slapd.pid
+
+dn: cn=module{0},cn=config
+objectClass: olcModuleList
+cn: module{0}
+olcModulePath: /usr/lib/ldap
+olcModuleLoad: back_mdb
+
+dn: cn=schema,cn=config
+objectClass: olcSchemaConfig
+cn: schema
+
+include: file:///etc/ldap/schema/core.ldif
+
+include: file://$root/dist/ldap/ipsec.ldif
+
+EOF2
+		for x in "$@"; do printf 'include: file://%s\n\n' "$x"; done
+		cat <<EOF2
+dn: olcDatabase={-1}frontend,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcFrontendConfig
+olcDatabase: {-1}frontend
+
+dn: olcDatabase={0}config,cn=config
+objectClass: olcDatabaseConfig
+olcDatabase: {0}config
+olcAccess: {0}to * by * none
+
+dn: olcDatabase={1}mdb,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcMdbConfig
+olcDatabase: {1}mdb
+olcSuffix: $suffix
+olcRootDN: $admin
+olcRootPW: $ldap_pw
+olcDbDirectory: $ldap_dir/db
+olcDbMaxSize: 67108864
+EOF2
+	} >"$ldap_dir/config.ldif"
+	slapadd -n0 -F "$ldap_dir/slapd.d" -l "$ldap_dir/config.ldif"
+}
+
+sock="$ldap_dir/ldapi"
+uri="ldapi://$(printf '%s' "$sock" | sed 's|/|%2F|g')"
+
+# Starts slapd on the socket and waits (5 s at most) until it answers.
+ldap_start() {
+	slapd -d 0 -h "$uri" -F "$ldap_dir/slapd.d" >>"$ldap_dir/slapd.log" 2>&1 &
+	slapd_pid=$!
+	i=0
+	# the socket appears before slapd answers on it: wait for an answer
+	while ! ldapsearch -x -LLL -H "$uri" -s base -b "" 1.1 >/dev/null 2>&1 && [ $i -lt 50 ] &&
+		kill -0 "$slapd_pid" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	[ -S "$sock" ] && kill -0 "$slapd_pid" 2>/dev/null
+}
+
+# Stops the slapd we started, by PID.
+ldap_stop() {
+	[ -n "$slapd_pid" ] || return 0
+	kill "$slapd_pid" 2>/dev/null
+	i=0
+	while kill -0 "$slapd_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -9 "$slapd_pid" 2>/dev/null
+	wait "$slapd_pid" 2>/dev/null
+	slapd_pid=""
+}
+
+ldap_add() { ldapadd -x -H "$uri" -D "$admin" -w "$ldap_pw" -f "$1"; }
+ldap_modify() { ldapmodify -x -H "$uri" -D "$admin" -w "$ldap_pw" -f "$1"; }
+
+# base_entries DOMAIN-DN O: the domain, CN=System and CN=IP Security.
+base_entries() {
+	cat <<EOF3
+dn: $1
+objectClass: organization
+objectClass: dcObject
+objectClass: extensibleObject
+o: $2
+
+dn: CN=System,$1
+objectClass: container
+cn: System
+
+dn: CN=IP Security,CN=System,$1
+objectClass: container
+cn: IP Security
+
+EOF3
+}
