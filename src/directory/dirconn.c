@@ -52,12 +52,36 @@ static int bind(LDAP *ld, const struct domain_conf *c, int *rc, struct err *e)
 }
 
 /* 0 bound; -1 and *silent when the server did not answer at all. */
+/* libldap (GnuTLS) gives no reason for a refused certificate: say what
+ * was checked. */
+static int tls_refused(struct err *e, const struct domain_conf *c, const char *uri,
+		       const char *step)
+{
+	return err_set(e, "%s: %s: TLS refused: the server's certificate is not signed by %s, "
+			  "not issued for the URI's host name, or out of date (or the handshake "
+			  "failed)",
+		       uri, step, *c->cafile ? "the CA in cafile" : "a CA this host trusts");
+}
+
+static bool has_diagnostic(LDAP *ld)
+{
+	char *diag = NULL;
+	bool has;
+
+	ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+	has = diag && *diag;
+	ldap_memfree(diag);
+	return has;
+}
+
+/* 0 bound; -1 and *silent when the server did not answer at all. */
 static int connect_one(struct dir_conn *cn, const struct domain_conf *c, const char *uri,
 		       bool *silent, struct err *e)
 {
 	int version = LDAP_VERSION3, rc;
 	struct timeval tv = { c->timeout_s, 0 };
 	bool network = strncasecmp(uri, "ldapi://", 8) != 0;
+	bool ldaps = strncasecmp(uri, "ldaps://", 8) == 0;
 
 	*silent = false;
 	if ((rc = ldap_initialize(&cn->ld, uri)) != LDAP_SUCCESS)
@@ -71,11 +95,26 @@ static int connect_one(struct dir_conn *cn, const struct domain_conf *c, const c
 		err_set(e, "%s: the TLS options could not be set", uri);
 		goto out;
 	}
+	/* the connection (and for ldaps:// its handshake) on its own, so a
+	 * refused certificate is told from a server that is not there: only
+	 * the handshake leaves a diagnostic */
+	if ((rc = ldap_connect(cn->ld)) != LDAP_SUCCESS) {
+		if (ldaps && has_diagnostic(cn->ld)) {
+			tls_refused(e, c, uri, "connect");
+		} else {
+			*silent = true;
+			fail(e, cn->ld, uri, "connect", rc);
+		}
+		goto out;
+	}
 	/* ldap:// is refused by the parser without starttls = yes; a server
 	 * that cannot start TLS is refused, never used in clear */
-	if (network && strncasecmp(uri, "ldap://", 7) == 0 &&
-	    (rc = ldap_start_tls_s(cn->ld, NULL, NULL)) != LDAP_SUCCESS) {
-		fail(e, cn->ld, uri, "StartTLS", rc);
+	if (network && !ldaps && (rc = ldap_start_tls_s(cn->ld, NULL, NULL)) != LDAP_SUCCESS) {
+		if (rc == LDAP_CONNECT_ERROR)
+			tls_refused(e, c, uri, "StartTLS");
+		else
+			fail(e, cn->ld, uri, "StartTLS: the server cannot start TLS", rc);
+		*silent = rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT;
 		goto out;
 	}
 	if (bind(cn->ld, c, &rc, e) < 0)
@@ -85,11 +124,8 @@ static int connect_one(struct dir_conn *cn, const struct domain_conf *c, const c
 		return 0;
 	}
 	fail(e, cn->ld, uri, "bind", rc);
+	*silent = rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT;
 out:
-	/* ldaps:// fails its handshake inside the bind as "Can't contact":
-	 * only a diagnostic-free one is a server that is not there */
-	*silent = (rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT) && !strstr(e->msg, "TLS") &&
-		  !strstr(e->msg, "ertificate");
 	ldap_unbind_ext_s(cn->ld, NULL, NULL);
 	cn->ld = NULL;
 	return -1;
@@ -113,7 +149,8 @@ int dir_connect(struct dir_conn *cn, const struct domain_conf *c, bool *refused,
 			snprintf(why + n, sizeof why - n, "%s%.*s", n ? "; " : "",
 				 (int)(sizeof why - n - 3), one.msg);
 	}
-	return err_set(e, "no directory server answered (%s)", *why ? why : "no uri");
+	return err_set(e, "no directory server %s (%s)", *refused ? "could be used" : "answered",
+		       *why ? why : "no uri");
 }
 
 void dir_disconnect(struct dir_conn *cn)
