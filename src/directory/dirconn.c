@@ -6,6 +6,10 @@
 #include <string.h>
 #include <strings.h>
 
+#define KEEPALIVE_IDLE_S 60
+#define KEEPALIVE_PROBES 3
+#define KEEPALIVE_INTERVAL_S 10
+
 /* The TLS options, set on this handle only and taken into a new TLS
  * context: nothing from ldap.conf or an earlier connection is reused. */
 static int tls_options(LDAP *ld, const struct domain_conf *c)
@@ -90,6 +94,11 @@ static int connect_one(struct dir_conn *cn, const struct domain_conf *c, const c
 	ldap_set_option(cn->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
 	ldap_set_option(cn->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
 	ldap_set_option(cn->ld, LDAP_OPT_TIMEOUT, &tv);
+	/* a watch's connection is idle for hours: a server gone without a
+	 * word (a partition) is noticed in about 90 s (TCP keepalive) */
+	ldap_set_option(cn->ld, LDAP_OPT_X_KEEPALIVE_IDLE, &(int){ KEEPALIVE_IDLE_S });
+	ldap_set_option(cn->ld, LDAP_OPT_X_KEEPALIVE_PROBES, &(int){ KEEPALIVE_PROBES });
+	ldap_set_option(cn->ld, LDAP_OPT_X_KEEPALIVE_INTERVAL, &(int){ KEEPALIVE_INTERVAL_S });
 	cn->timeout = tv;
 	if (network && tls_options(cn->ld, c) < 0) {
 		err_set(e, "%s: the TLS options could not be set", uri);

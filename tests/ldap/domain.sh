@@ -18,13 +18,9 @@ IPSECFW=$1 IPSECFWD=$2 NETPROBE=$3 tool=$4 SRC=$5 root=$5
 ldap_dir=$work/ldap
 . "$SRC/tests/ldap/lib.sh"
 . "$SRC/tests/ldap/tree.sh"
-trap 'ldap_stop; cleanup' EXIT INT TERM
+trap 'ldap_stop_all; cleanup' EXIT INT TERM
 
-finish() { echo "1..$n"; exit $((failed > 0)); }
-if missing=$(ldap_programs); then :; else
-	not_ok "$missing is installed (packages slapd and ldap-utils; scripts/deps)"
-	finish
-fi
+ldap_require
 if ldap_config "$SRC/dist/ldap/gpo.ldif" >"$work/slapadd.log" 2>&1 && ldap_start; then
 	ok "slapd with dist/ldap/ipsec.ldif and gpo.ldif on a unix socket"
 else

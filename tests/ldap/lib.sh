@@ -13,6 +13,7 @@ suffix="DC=example,DC=com"
 admin="CN=admin,$suffix"
 ldap_pw=ldap-test-only
 slapd_pid=""
+ldap_pids="" # every slapd started, for ldap_stop_all
 
 # The programs, from /usr/sbin too; prints the one missing.
 ldap_programs() {
@@ -94,6 +95,7 @@ ldap_start() {
 	${ldap_ns:+ip netns exec "$ldap_ns"} slapd -d 0 -h "$uri ${ldap_listen:-}" \
 		-F "$ldap_dir/slapd.d" >>"$ldap_dir/slapd.log" 2>&1 &
 	slapd_pid=$!
+	ldap_pids="$ldap_pids $slapd_pid"
 	i=0
 	# the socket appears before slapd answers on it: wait for an answer
 	while ! ldapsearch -x -LLL -H "$uri" -s base -b "" 1.1 >/dev/null 2>&1 && [ $i -lt 50 ] &&
@@ -110,6 +112,11 @@ ldap_stop() {
 	kill -9 "$slapd_pid" 2>/dev/null
 	wait "$slapd_pid" 2>/dev/null
 	slapd_pid=""
+}
+
+# Stops every slapd this test started.
+ldap_stop_all() {
+	for slapd_pid in $ldap_pids; do ldap_stop; done
 }
 
 ldap_add() { ldapadd -x -H "$uri" -D "$admin" -w "$ldap_pw" -f "$1"; }

@@ -21,19 +21,9 @@ ldap_dir=$work/provider
 . "$SRC/tests/ldap/lib.sh"
 . "$SRC/tests/ldap/tree.sh"
 provider_pid="" replica_pid=""
-stop_all() {
-	slapd_pid=$replica_pid
-	ldap_stop
-	slapd_pid=$provider_pid
-	ldap_stop
-}
-trap 'stop_all; cleanup' EXIT INT TERM
+trap 'ldap_stop_all; cleanup' EXIT INT TERM
 
-finish() { echo "1..$n"; exit $((failed > 0)); }
-if missing=$(ldap_programs); then :; else
-	not_ok "$missing is installed (packages slapd and ldap-utils; scripts/deps)"
-	finish
-fi
+ldap_require
 syncprov_overlay='
 dn: olcOverlay={0}syncprov,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig

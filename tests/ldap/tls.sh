@@ -16,23 +16,9 @@ ldap_dir=$work/tls
 . "$SRC/tests/ldap/lib.sh"
 . "$SRC/tests/ldap/tree.sh"
 tls_pid="" plain_pid=""
-stop_all() {
-	slapd_pid=$plain_pid
-	ldap_stop
-	slapd_pid=$tls_pid
-	ldap_stop
-}
-trap 'stop_all; cleanup' EXIT INT TERM
+trap 'ldap_stop_all; cleanup' EXIT INT TERM
 
-finish() { echo "1..$n"; exit $((failed > 0)); }
-if missing=$(ldap_programs); then :; else
-	not_ok "$missing is installed (packages slapd and ldap-utils; scripts/deps)"
-	finish
-fi
-if ! command -v openssl >/dev/null 2>&1; then
-	not_ok "openssl is installed (scripts/deps)"
-	finish
-fi
+ldap_require openssl
 
 # --- certificates: CA 1 signs the server's (192.0.2.20), CA 2 is another --
 pki=$work/pki

@@ -3,6 +3,18 @@
 # three policies the encoder wrote (Domain Baseline: TCP 80 blocked; Web
 # Lockdown: 23; Web Lockdown 2: 23 and 8080), two GPOs (the domain's
 # assigning the first, OU=Servers' the second) and web1 in OU=Servers.
+finish() { echo "1..$n"; exit $((failed > 0)); }
+# ldap_require [PROGRAM...]: slapd, ldap-utils and these, or the test ends
+ldap_require() {
+	if missing=$(ldap_programs); then :; else
+		not_ok "$missing is installed (packages slapd and ldap-utils; scripts/deps)"
+		finish
+	fi
+	for p in "$@"; do
+		command -v "$p" >/dev/null 2>&1 || { not_ok "$p is installed (scripts/deps)"; finish; }
+	done
+}
+
 container="CN=IP Security,CN=System,$suffix"
 gpo_d="CN={31B2F340-016D-11D2-945F-00C04FB984F9},CN=Policies,CN=System,$suffix"
 gpo_o="CN={6AC1786C-016F-11D2-945F-00C04FB984F9},CN=Policies,CN=System,$suffix"
