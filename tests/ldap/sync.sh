@@ -284,4 +284,7 @@ else
 	not_ok "new session: $(tail -3 "$evlog")"
 fi
 kill "$agent_pid" 2>/dev/null
+i=0
+while kill -0 "$agent_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sanitizers_quiet
 finish

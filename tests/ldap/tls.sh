@@ -130,4 +130,5 @@ domain_conf "$work/failover.conf" "ldaps://192.0.2.5" "uri = ldaps://192.0.2.20"
 try failover "ldaps://192.0.2.5" "$pki/ca1.pem" "uri = ldaps://192.0.2.20"
 served "ldaps://192.0.2.20" && ok "a refused server, then the next one: applied from it" ||
 	not_ok "fail-over: $(cat "$work/try.log" | tail -3)"
+sanitizers_quiet
 finish

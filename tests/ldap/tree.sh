@@ -160,3 +160,13 @@ host_store() {
 	IPSECFW_KERNEL=off srv "$1" static add policy name="Local" description="never assigned" \
 		>/dev/null 2>&1
 }
+
+# sanitizers_quiet: the agents' stderr holds no sanitizer report (ASan
+# builds: a leak is reported when an agent exits)
+sanitizers_quiet() {
+	if cat "$work"/agent*.err 2>/dev/null | grep -q "Sanitizer\|runtime error:"; then
+		not_ok "a sanitizer report: $(cat "$work"/agent*.err | grep -m3 "Sanitizer\|runtime error:\|#[0-9] ")"
+	else
+		ok "no sanitizer report from the agents"
+	fi
+}
