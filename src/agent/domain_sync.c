@@ -277,7 +277,7 @@ long long domain_sync_schedule(struct domain_sync *d, struct agent *a, int rc)
 	}
 	/* reached: a policy refused for its content stays watched, so the
 	 * write that completes it is seen */
-	if (!d->watch) {
+	if (!d->watch && monotonic_ms() >= d->watch_after_ms) {
 		int opened = dir_watch_open(&d->watch, &d->conf, changed, d, &refused, &e);
 
 		if (opened < 0)
@@ -304,7 +304,9 @@ long long domain_sync_watch_read(struct domain_sync *d, struct agent *a)
 		return -1;
 	if (dir_watch_read(d->watch, &e) < 0) {
 		/* fetch again (the server may be gone: the fetch says so), and
-		 * watch again after it */
+		 * watch again after it; not at once if it refused the watch */
+		if (!dir_watch_established(d->watch))
+			d->watch_after_ms = monotonic_ms() + domain_sync_interval(d, a) * 1000LL;
 		unwatch(d);
 		return backoff(d, a);
 	}

@@ -11,7 +11,9 @@
  * (one fetch for a write of many objects), and the poll interval still
  * bounds the wait. A watch lost, or a fetch no server answered, is tried
  * again after 1, 2, 4 ... BACKOFF_MAX_S seconds (never later than the poll
- * interval); each new watch is followed by a full fetch. */
+ * interval); each new watch is followed by a full fetch. A watch the
+ * server ends before accepting it is not tried again before the next
+ * poll interval (polling meanwhile). */
 #ifndef IPSECFW_DOMAIN_SYNC_H
 #define IPSECFW_DOMAIN_SYNC_H
 
@@ -31,6 +33,7 @@ struct domain_sync {
 	struct dir_watch *watch; /* NULL: polling only */
 	unsigned watch_generation; /* one more at each watch opened */
 	int backoff_s;       /* 0, else the wait before the next try */
+	long long watch_after_ms; /* a watch the server refused: not again before */
 	long long change_first_ms, change_last_ms; /* changes not yet fetched */
 };
 

@@ -13,7 +13,7 @@ static const struct dir_watch_method *const methods[] = {
 };
 
 /* The first method whose control the root DSE lists; NULL for none. */
-static int offered(struct dir_conn *cn, const struct dir_watch_method **out, struct err *e)
+static int offered(struct dir_conn *cn, const struct dir_watch_method **out)
 {
 	char *attrs[] = { "supportedControl", NULL };
 	LDAPMessage *res = NULL, *entry;
@@ -22,9 +22,10 @@ static int offered(struct dir_conn *cn, const struct dir_watch_method **out, str
 				   NULL, &cn->timeout, 1, &res);
 
 	*out = NULL;
+	/* a root DSE that cannot be read offers nothing: poll */
 	if (rc != LDAP_SUCCESS) {
 		ldap_msgfree(res);
-		return err_set(e, "%s: the root DSE: %s", cn->server, ldap_err2string(rc));
+		return 0;
 	}
 	entry = ldap_first_entry(cn->ld, res);
 	v = entry ? ldap_get_values_len(cn->ld, entry, "supportedControl") : NULL;
@@ -56,7 +57,7 @@ int dir_watch_open(struct dir_watch **out, const struct domain_conf *c,
 	w->conf = c;
 	w->changed = changed;
 	w->ctx = ctx;
-	rc = offered(&w->conn, &w->method, e);
+	rc = offered(&w->conn, &w->method);
 	if (rc == 0 && w->method) {
 		snprintf(w->describe, sizeof w->describe, "%s (%s)", w->conn.server, w->method->name);
 		rc = w->method->start(w, e) < 0 ? -1 : 1;
@@ -85,6 +86,11 @@ int dir_watch_read(struct dir_watch *w, struct err *e)
 	if (w->method->read(w, e) == 0)
 		return 0;
 	return err_prefix(e, "%s", w->describe);
+}
+
+bool dir_watch_established(const struct dir_watch *w)
+{
+	return w->established;
 }
 
 const char *dir_watch_describe(const struct dir_watch *w)

@@ -30,6 +30,9 @@ int dir_watch_fd(const struct dir_watch *w);
  * when it is lost (the server went away or ended it: e says why; close
  * it, fetch again and open another). */
 int dir_watch_read(struct dir_watch *w, struct err *e);
+/* Whether the server accepted the watch (for RFC 4533: the refresh
+ * ended); a watch lost before that was refused, not interrupted. */
+bool dir_watch_established(const struct dir_watch *w);
 /* "URI (method)", for messages. */
 const char *dir_watch_describe(const struct dir_watch *w);
 void dir_watch_close(struct dir_watch *w);

@@ -13,6 +13,7 @@ struct dir_watch {
 	dir_watch_changed_fn changed;
 	void *ctx;
 	void *state; /* the method's */
+	bool established; /* the server accepted the watch (set by the method) */
 	char describe[DOMAIN_VALUE_MAX + 64];
 };
 

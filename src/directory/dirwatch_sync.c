@@ -48,6 +48,7 @@ static int on_intermediate(ldap_sync_t *ls, LDAPMessage *msg, BerVarray uuids,
 		/* what changed between the caller's fetch and the search's
 		 * start is in the refresh, not after it: fetch once more */
 		st->refreshed = true;
+		w->established = true;
 		w->changed(w->ctx);
 	} else if (st->refreshed && (phase == LDAP_SYNC_CAPI_DELETES_IDSET ||
 				     phase == LDAP_SYNC_CAPI_PRESENTS_IDSET)) {
