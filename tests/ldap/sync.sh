@@ -24,14 +24,8 @@ provider_pid="" replica_pid=""
 trap 'ldap_stop_all; cleanup' EXIT INT TERM
 
 ldap_require
-syncprov_overlay='
-dn: olcOverlay={0}syncprov,olcDatabase={1}mdb,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcSyncProvConfig
-olcOverlay: {0}syncprov'
 ldap_modules=syncprov
-ldap_db_extra="olcDbIndex: entryCSN,entryUUID eq
-$syncprov_overlay"
+ldap_db_extra=$syncprov_db
 if ldap_config "$SRC/dist/ldap/gpo.ldif" >"$work/slapadd.log" 2>&1 && ldap_start; then
 	provider_pid=$slapd_pid
 	ok "provider slapd with the syncprov overlay"
@@ -57,19 +51,6 @@ serve "$S" 80 23 8080
 host_store 1
 domain_conf "$work/domain1.conf" "$provider_uri"
 agent 1 --domain-conf "$work/domain1.conf" --domain-poll 3600
-applied() { # POLICY [ID]: agent ID's last directory 4294 names POLICY
-	grep '"id":4294,' "$work/log${2:-1}/events.log" 2>/dev/null | grep '"source":"directory"' |
-		tail -1 | grep -q "policy '$1'"
-}
-# until SECONDS COMMAND...: waits for COMMAND to succeed; ms in $took
-until_ok() {
-	lim=$(($1 * 10))
-	shift
-	i=0
-	while ! "$@" && [ $i -lt $lim ]; do sleep 0.1; i=$((i + 1)); done
-	took=$((i * 100))
-	"$@"
-}
 if until_ok 10 applied "Web Lockdown" && [ "$(verdict 23)" = DROP ]; then
 	ok "agent 1 applied the OU's policy from the provider"
 else
@@ -110,8 +91,7 @@ fi
 # --- a consumer replica, and agent 2 bound to it ----------------------------
 ldap_use "$work/replica"
 ldap_db_extra="olcSyncrepl: rid=001 provider=$provider_uri bindmethod=simple binddn=\"$admin\" credentials=$ldap_pw searchbase=\"$suffix\" type=refreshAndPersist retry=\"1 +\" timeout=3
-olcDbIndex: entryCSN,entryUUID eq
-$syncprov_overlay"
+$syncprov_db"
 if ldap_config "$SRC/dist/ldap/gpo.ldif" >"$work/slapadd2.log" 2>&1 && ldap_start; then
 	replica_pid=$slapd_pid
 	ok "a consumer replica (syncrepl refreshAndPersist from the provider)"

@@ -6,6 +6,7 @@
 # and StartTLS); a wrong CA, a name the certificate does not hold and a
 # server that cannot start TLS are refused with event 4295 naming the
 # server and the reason, never the password, and nothing goes in clear.
+# With syncprov, a change is followed over the ldaps:// session too.
 #
 #   tls.sh IPSECFW IPSECFWD NETPROBE GPIPSEC_LDIF SRCROOT
 set -u
@@ -46,6 +47,7 @@ C=${tag}c1 S=${tag}s1
 make_pair 1
 host_store 1
 ldap_ns=$C
+ldap_modules=syncprov ldap_db_extra=$syncprov_db
 ldap_listen="ldaps:/// ldap:///"
 ldap_global="olcTLSCACertificateFile: $pki/ca1.pem
 olcTLSCertificateFile: $pki/server.pem
@@ -64,7 +66,7 @@ else
 fi
 # a second slapd there without TLS, on port 1389
 ldap_use "$work/plain"
-ldap_global="" ldap_listen="ldap://192.0.2.20:1389/"
+ldap_global="" ldap_listen="ldap://192.0.2.20:1389/" ldap_modules="" ldap_db_extra=""
 if ldap_config "$SRC/dist/ldap/gpo.ldif" >"$work/slapadd2.log" 2>&1 && ldap_start; then
 	plain_pid=$slapd_pid
 else
@@ -130,5 +132,25 @@ domain_conf "$work/failover.conf" "ldaps://192.0.2.5" "uri = ldaps://192.0.2.20"
 try failover "ldaps://192.0.2.5" "$pki/ca1.pem" "uri = ldaps://192.0.2.20"
 served "ldaps://192.0.2.20" && ok "a refused server, then the next one: applied from it" ||
 	not_ok "fail-over: $(cat "$work/try.log" | tail -3)"
+
+# --- followed over TLS: the sync session's answers come through GnuTLS ----
+domain_conf "$work/follow.conf" "ldaps://192.0.2.20" "cafile = $pki/ca1.pem"
+from_dir() { grep '"id":4294,' "$evlog" | grep -c '"source":"directory"'; }
+before=$(from_dir)
+agent 1 --domain-conf "$work/follow.conf" --domain-poll 3600
+fetched() { [ "$(from_dir)" != "$before" ]; }
+until_ok 10 fetched || not_ok "over ldaps://: $(tail -2 "$evlog")"
+sleep 1
+assign_ldif "$lockdown2" >"$work/change.ldif"
+ldap_modify "$work/change.ldif" >"$work/out" 2>&1 || not_ok "ldapmodify: $(cat "$work/out")"
+in_force_8080() { applied "Web Lockdown 2" && [ "$(verdict 8080)" = DROP ]; }
+if until_ok 5 in_force_8080; then
+	ok "over ldaps://, a change is in force after $took ms (RFC 4533, poll interval 1 h)"
+else
+	not_ok "not followed over TLS: $(tail -3 "$evlog")"
+fi
+kill "$agent_pid" 2>/dev/null
+i=0
+while kill -0 "$agent_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 sanitizers_quiet
 finish
