@@ -96,8 +96,7 @@ grep -q "from the directory" "$work/show" && ok "show mode names the directory s
 	not_ok "show mode: $(cat "$work/show")"
 
 # --- a change in the directory, within the poll interval -----------------
-assign_ldif "$lockdown2" >"$work/change.ldif"
-ldap_modify "$work/change.ldif" >/dev/null 2>&1
+assign "$lockdown2"
 i=0
 # in force: cached (ipsecfw test reads the store) and loaded (the event)
 applied2() { grep '"id":4294,' "$work/log1/events.log" | grep -q "policy 'Web Lockdown 2'"; }
@@ -139,9 +138,7 @@ wire 1 "telnet still dropped without the directory" drop DROP PASS \
 	-- "$C" "$NETPROBE" tcp -p 40005 -w 700 $S4 23
 
 # --- and across an agent restart ------------------------------------------
-kill -USR2 "$agent_pid"
-i=0
-while kill -0 "$agent_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+agent_stop USR2
 before=$(count_event 4296)
 agent 1 --domain-conf "$work/domain.conf" --domain-poll 1
 i=0

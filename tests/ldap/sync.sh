@@ -59,9 +59,7 @@ fi
 
 # --- a change on the provider, followed without a poll ----------------------
 sleep 1 # the session's refresh is over
-assign_ldif "$lockdown2" >"$work/change.ldif"
-ldap_modify "$work/change.ldif" >"$work/out" 2>&1 || not_ok "ldapmodify: $(cat "$work/out")"
-in_force_8080() { applied "Web Lockdown 2" && [ "$(verdict 8080)" = DROP ]; }
+assign "$lockdown2"
 if until_ok 5 in_force_8080; then
 	ok "a change on the provider is in force after $took ms (poll interval 1 h)"
 else
@@ -118,7 +116,7 @@ else
 fi
 sleep 1
 ldap_use "$work/provider"
-ldap_modify "$work/change.ldif" >"$work/out" 2>&1 || not_ok "ldapmodify: $(cat "$work/out")"
+assign "$lockdown2"
 in_force_2() { applied "Web Lockdown 2" 2 && [ "$(verdict 8080 2)" = DROP ]; }
 if until_ok 10 in_force_2; then
 	ok "a change on the provider reaches agent 2 through the replica in $took ms"
@@ -200,14 +198,8 @@ refused "a reference back to the policy (a loop)" "$work/loop.ldif" "referenced 
 undo "$work/half-undo.ldif"
 
 # --- a change while the agent is stopped ---------------------------------------
-handover() {
-	kill -USR2 "$agent_pid"
-	i=0
-	while kill -0 "$agent_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-}
-handover
-assign_ldif "$baseline" >"$work/base.ldif"
-ldap_modify "$work/base.ldif" >"$work/out" 2>&1 || not_ok "ldapmodify: $(cat "$work/out")"
+agent_stop USR2
+assign "$baseline"
 agent 1 --domain-conf "$work/domain1.conf" --domain-poll 3600
 in_force_base() { applied "Domain Baseline" && [ "$(verdict 80)" = DROP ] && [ "$(verdict 23)" = PASS ]; }
 if until_ok 10 in_force_base; then
@@ -229,7 +221,7 @@ else
 fi
 wire 1 "80 still dropped without the directory" drop DROP PASS \
 	-- "$C" "$NETPROBE" tcp -p 40003 -w 700 $S4 80
-handover
+agent_stop USR2
 before=$(count_event 4296)
 agent 1 --domain-conf "$work/domain1.conf" --domain-poll 3600
 if until_ok 10 cached_event && mode_is 1 secure &&
@@ -240,6 +232,7 @@ else
 fi
 
 # --- a change made while it was down, picked up when it is back ---------------
+assign_ldif "$lockdown2" >"$work/change.ldif"
 if slapmodify -F "$ldap_dir/slapd.d" -b "$suffix" -l "$work/change.ldif" >"$work/out" 2>&1; then
 	ok "Web Lockdown 2 assigned offline (slapmodify) while slapd was down"
 else
@@ -256,15 +249,12 @@ wire 1 "8080 dropped on the wire after the resync" drop "$(verdict 8080)" PASS \
 	-- "$C" "$NETPROBE" tcp -p 40004 -w 700 $S4 8080
 # and followed again over a new session
 sleep 1
-assign_ldif "$lockdown" >"$work/back.ldif"
-ldap_modify "$work/back.ldif" >"$work/out" 2>&1 || not_ok "ldapmodify: $(cat "$work/out")"
+assign "$lockdown"
 if until_ok 5 in_force_lockdown; then
 	ok "the new session follows changes again ($took ms)"
 else
 	not_ok "new session: $(tail -3 "$evlog")"
 fi
-kill "$agent_pid" 2>/dev/null
-i=0
-while kill -0 "$agent_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+agent_stop
 sanitizers_quiet
 finish

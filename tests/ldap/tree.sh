@@ -193,3 +193,17 @@ until_ok() {
 	took=$((i * 100))
 	"$@"
 }
+
+# assign POLICY-DN: the OU's GPO assigns that policy now (at $uri)
+assign() {
+	assign_ldif "$1" >"$work/assign.ldif"
+	ldap_modify "$work/assign.ldif" >"$work/out" 2>&1 || not_ok "ldapmodify: $(cat "$work/out")"
+}
+in_force_8080() { applied "Web Lockdown 2" && [ "$(verdict 8080)" = DROP ]; }
+# agent_stop [SIGNAL]: stops agent_pid (TERM; USR2 hands the rules over)
+# and waits for it, 5 s at most
+agent_stop() {
+	kill -"${1:-TERM}" "$agent_pid" 2>/dev/null
+	i=0
+	while kill -0 "$agent_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
