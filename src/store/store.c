@@ -240,8 +240,8 @@ static int private_files(const char *path, bool create, struct err *e)
 	return 0;
 }
 
-/* A reader's check of what migrate() would do: the schema this ipsecfw
- * knows, else a clear refusal (a reader cannot migrate). */
+/* A reader's check of what migrate() would do: 0 for the schema this
+ * ipsecfw knows, the older version for one to migrate, else -1 and why. */
 static int check_schema(struct db *db, struct err *e)
 {
 	const int target = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));
@@ -259,11 +259,7 @@ static int check_schema(struct db *db, struct err *e)
 	if (version > target)
 		return err_set(e, "the store was written by a newer ipsecfw (schema %d, this one knows %d)",
 			       version, target);
-	if (version < target)
-		return err_set(e, "the store was written by an older ipsecfw (schema %d): a change "
-				  "made as root upgrades it, reading cannot",
-			       version);
-	return 0;
+	return version < target ? version : 0;
 }
 
 enum open_how { OPEN_CREATE, OPEN_EXISTING, OPEN_READ };
@@ -309,11 +305,18 @@ static int open_store(struct db **out, const char *path, enum open_how how, stru
 	}
 	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
 	if (how == OPEN_READ) {
-		if (exec(db, "PRAGMA foreign_keys = ON;", e) < 0 || check_schema(db, e) < 0) {
-			err_prefix(e, "store %s", path);
+		int older = exec(db, "PRAGMA foreign_keys = ON;", e) < 0 ? -1 : check_schema(db, e);
+		if (older != 0)
 			db_close(db);
-			return -1;
-		}
+		if (older < 0)
+			return err_prefix(e, "store %s", path);
+		/* An older store is migrated first, as any command does. */
+		if (older > 0 && open_store(out, path, OPEN_EXISTING, e) < 0)
+			return err_prefix(e, "the store was written by an older ipsecfw (schema %d) "
+					     "and reading it needs an upgrade",
+					  older);
+		if (older > 0)
+			return 0;
 		db->readonly = true;
 		*out = db;
 		return 0;
