@@ -180,7 +180,7 @@ function commandForm(id, title, fields, makeCmds, done, opts) {
             }).catch(ex => result.replaceChildren(alertBox("danger", ex.message)))
                     .finally(() => { submit.disabled = false; });
         }
-    }, el("div", { class: "ipsecfw-form" }, controls), cmd,
+    }, o.cancel ? heading(title) : null, el("div", { class: "ipsecfw-form" }, controls), cmd,
     el("div", { class: "pf-c-form__actions" }, submit, o.cancel ? button("Cancel", "link", o.cancel, { id: id + "-cancel" }) : null),
     result);
     form.addEventListener("input", update);

@@ -180,29 +180,43 @@ function monitorLeave() {
 function liveToolbar() {
     const interval = el("select", { class: "pf-c-form-control", id: "refresh-interval" },
                         [2, 5, 10, 30].map(n => el("option", { value: String(n), text: n + " s", selected: n === live.seconds ? true : null })));
-    interval.addEventListener("change", () => { live.seconds = Number(interval.value); live.samples = []; drawChart(); scheduleLive(); });
+    interval.addEventListener("change", () => {
+        live.seconds = Number(interval.value);
+        live.samples = [];
+        drawChart();
+        showLiveState();
+        scheduleLive();
+    });
     const pause = button(live.paused ? "Resume" : "Pause", "secondary", () => {
         live.paused = !live.paused;
         pause.textContent = live.paused ? "Resume" : "Pause";
         pause.setAttribute("aria-pressed", String(live.paused));
-        document.getElementById("live-state").textContent = live.paused ? "Paused." : `Refreshing every ${live.seconds} s.`;
+        showLiveState();
         scheduleLive();
     }, { id: "monitor-pause", "aria-pressed": String(live.paused) });
     return el("div", { class: "pf-c-toolbar ipsecfw-toolbar" },
               button("Refresh", "secondary", showMonitor, { id: "monitor-refresh" }),
               el("label", { class: "pf-c-form__label", for: "refresh-interval", text: "Refresh every" }), interval, pause,
-              el("span", { id: "live-state", role: "status", class: "ipsecfw-note", text: live.paused ? "Paused." : `Refreshing every ${live.seconds} s.` }));
+              el("span", { id: "live-state", role: "status", class: "ipsecfw-note", text: liveState() }));
+}
+
+function liveState() {
+    return live.paused ? "Paused." : `Refreshing every ${live.seconds} s.`;
+}
+
+function showLiveState() {
+    document.getElementById("live-state").textContent = liveState();
 }
 
 function showMonitor() {
     const v = document.getElementById("view-monitor");
     v.replaceChildren(liveToolbar());
-    section(v, "mode", "Mode", ["show", "mode"], renderMode);
     const top = el("div", { class: "ipsecfw-grid" });
     v.append(top);
+    section(top, "mode", "Mode", ["show", "mode"], renderMode);
     top.append(card("Drops over time", "chart", el("div", { id: "chart-body" })));
     drawChart();
-    top.append(card("Drop events", "events",
+    v.append(card("Drop events", "events",
                     el("div", { class: "ipsecfw-toolbar" },
                        button("Export W3C", "secondary", () => exportEvents("w3c"), { id: "events-w3c" }),
                        button("Export CSV", "secondary", () => exportEvents("csv"), { id: "events-csv" })),

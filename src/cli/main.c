@@ -235,6 +235,8 @@ static bool only_reads(int argc, char **argv)
 	if (is_query(argc, argv) || (is_kernel_command(argc, argv) && argc == 2 &&
 				     strcmp(argv[0], "show") == 0))
 		return true;
+	if (argc > 1 && strcmp(argv[0], "static") == 0 && strcasecmp(argv[1], "exportpolicy") == 0)
+		return true; /* it writes a file, not the store */
 	return argc > 1 && (strcmp(argv[0], "static") == 0 || strcmp(argv[0], "dynamic") == 0) &&
 	       strcasecmp(argv[1], "show") == 0;
 }

@@ -39,6 +39,9 @@ as_nobody env IPSECFW_DB="$V" "$F" -j test out tcp 198.51.100.1:1000 192.0.2.1:2
 ok $? "test out tcp ... : the verdict"
 as_nobody env IPSECFW_DB="$V" "$F" -j analyze >"$T/out" 2>&1
 ok $? "analyze"
+as_nobody env IPSECFW_DB="$V" "$F" static exportpolicy file="$T/view/export.netsh" >"$T/out" 2>&1 &&
+	grep -q 'add policy name=Web' "$T/view/export.netsh"
+ok $? "exportpolicy ($(tr '\n' ' ' <"$T/out"))"
 sum=$(sha256sum <"$V")
 as_nobody env IPSECFW_DB="$V" "$F" static add policy name=Other >"$T/out" 2>&1
 rc=$?
