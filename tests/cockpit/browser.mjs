@@ -108,6 +108,7 @@ try {
     ok(await page.waitForFunction(() => Array.from(document.querySelectorAll(".ipsecfw-rule-counts tbody tr"))
         .some(r => r.cells[0].textContent === "R2" && parseInt(r.cells[2].textContent.split(" / ")[1], 10) >= 3), { timeout: 15000 }).then(() => true, () => false),
        "monitor: R2's counters rise after real traffic to the peer namespace");
+    await page.waitForSelector("#table-search", { timeout: 15000 });  // drawn again by Refresh
     await page.$eval("#table-search", e => { e.value = "dport 22"; e.dispatchEvent(new Event("input")); });
     await shot("monitor");
 
