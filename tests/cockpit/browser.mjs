@@ -73,6 +73,15 @@ const click = async sel => {
         }
     }
 };
+// Assign P2 with confirm=SECONDS: the field set and the button clicked at
+// once (the view may be drawn again in between otherwise).
+const assignP2 = seconds => page.waitForFunction(t => {
+    const f = document.getElementById("confirm-seconds"), b = document.querySelector("button[aria-label='Assign P2']");
+    if (!f || !b) return false;
+    f.value = t;
+    b.click();
+    return true;
+}, { timeout: 15000 }, String(seconds));
 // Saves an edit form: the view is drawn again without it.
 const submitEdit = async id => {
     await click(`#${id}-submit`);
@@ -169,19 +178,33 @@ try {
     ok(JSON.parse(cli("-j", "static", "show", "all")).filterlists.some(f => f.name === "Web servers"), "policies: and it is in the store");
 
     // Safe assign, not kept: the CLI's own watcher puts P1 back.
-    await page.$eval("#confirm-seconds", e => { e.value = "5"; });
-    await click("button[aria-label='Assign P2']");
+    await assignP2(5);
     ok(await waitText("#assign-status", "left before the previous assignment"), "assign: a countdown and a Keep button appear");
     await shot("assign-countdown");
     ok(await waitText("#assign-status", "No assignment waits", 20000), "assign: the countdown ends");
     const pols = JSON.parse(cli("-j", "static", "show", "all")).policies;
     ok(pols.find(p => p.name === "P1").assigned && !pols.find(p => p.name === "P2").assigned, "assign: not kept, the previous assignment is back");
 
+    // Safe assign, and the page goes away before the deadline: the CLI's
+    // watcher rolls back all the same.
+    await assignP2(3);
+    await page.waitForSelector("#keep", { timeout: 15000 });
+    await page.goto("about:blank");
+    let back = false;
+    for (let i = 0; i < 60 && !back; i++) {
+        const ps = JSON.parse(cli("-j", "static", "show", "all")).policies;
+        back = ps.find(p => p.name === "P1").assigned && !ps.find(p => p.name === "P2").assigned && i > 0;
+        if (!back) await sleep(100);
+    }
+    ok(back, "assign: the page gone (connection lost), the previous assignment comes back by itself");
+    await page.goto(url, { waitUntil: "networkidle0", timeout: 15000 });
+    await click("#tab-policies");
+    await page.waitForSelector("#confirm-seconds", { timeout: 15000 });
+
     // Safe assign, kept. The watcher holds none of the command's output,
     // so the page's spawn returns (and the countdown shows) at once.
-    await page.$eval("#confirm-seconds", e => { e.value = "30"; });
     const assignAt = Date.now();
-    await click("button[aria-label='Assign P2']");
+    await assignP2(30);
     await page.waitForSelector("#keep", { timeout: 15000 });
     const tookAssign = Date.now() - assignAt;
     ok(tookAssign < 3000, `assign: the command returns at once, the countdown shows in ${tookAssign} ms of 30 s`);
