@@ -140,7 +140,7 @@ function renderDynamic(d) {
 }
 
 function renderDynamicStats(s) {
-    const scalars = o => Object.entries(o || {}).filter(([, v]) => v === null || typeof v !== "object").map(([k, v]) => [k.replace(/_/g, " "), String(v)]);
+    const scalars = o => Object.entries(o || {}).filter(([, v]) => v === null || typeof v !== "object").map(([k, v]) => [k.replace(/_/g, " "), v === null ? "none" : String(v)]);
     return [heading("IKE"), dl(scalars(s.ike)), heading("IPsec"), dl(scalars(s.ipsec))];
 }
 

@@ -284,6 +284,7 @@ try {
        "edit: an invalid filter is refused with the CLI's message: " + (await text("#edit-filter-result")).slice(0, 160));
     ok(cli("-j", "static", "show", "all") === beforeEdit, "edit: and the store is unchanged (the old filter is still there)");
     await shot("policies-edit-refused");
+    await (await page.$("#filterlists")).screenshot({ path: join(shots, "policies-filter-edit.png") });
     await page.$eval("#edit-filter-dstaddr", e => { e.value = "192.0.2.1"; });
     await page.$eval("#edit-filter-dstport", e => { e.value = "2222"; e.dispatchEvent(new Event("input", { bubbles: true })); });
     await submitEdit("edit-filter");
