@@ -245,12 +245,14 @@ function probeDomain() {
 }
 
 function storeToolbar() {
-    const names = ["local", "persistent"].concat(store.domain !== "off" ? ["domain"] : []);
+    /* Another store is a script (`-f -`), which opens the store to write. */
+    const names = !admin ? ["local"] : ["local", "persistent"].concat(store.domain !== "off" ? ["domain"] : []);
     const select = el("select", { class: "pf-c-form-control", id: "store-select", "aria-describedby": "store-note" },
                       names.map(n => el("option", { value: n, text: n, selected: n === store.name ? true : null })));
     select.addEventListener("change", () => { store.name = select.value; showPolicies().then(() => document.getElementById("store-select").focus()); });
     const note = store.name === "domain" && store.domain === "cached"
         ? "The domain store is the policy agent's copy of the directory's policy: read-only here (the agent replaces it at each fetch)."
+        : !admin ? "The local store (the other stores need administrative access)."
         : store.name === "local" ? "The local store: the policy assigned here is in force unless a domain policy is."
         : store.name === "persistent" ? "The persistent store: its assigned policy is enforced before the local one, from boot on."
         : "The domain store, written through the CLI.";

@@ -62,6 +62,13 @@ ok $? "and a change: exit 1, no crash ($(tr '\n' ' ' <"$T/out"))"
 "$F" -j static show all >"$T/root2.json" && cmp -s "$T/root.json" "$T/root2.json"
 ok $? "root's store is as it was"
 
+# The agent's event log, in a folder nobody may not read.
+mkdir -m 0700 "$T/log"
+echo '{"id":4290,"time":"2026-11-25T10:00:00Z"}' >"$T/log/events.log"
+as_nobody "$F" log export --log-dir "$T/log" >"$T/out" 2>&1
+[ $? = 1 ] && grep -q "events.log: Permission denied (reading the events needs root or read access" "$T/out"
+ok $? "an unreadable event log: exit 1 and why ($(tr '\n' ' ' <"$T/out"))"
+
 # An older schema cannot be migrated by a reader: said so.
 sqlite3 "$V" "PRAGMA user_version = 1" 2>/dev/null || true
 chmod 0400 "$V"

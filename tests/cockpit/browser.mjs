@@ -359,10 +359,15 @@ try {
     ok(await waitText("#policies", "P1"), "read-only: the store is shown to a user who may read it (opened read-only)");
     ok(await page.$$eval("#view-policies form, #view-policies button:not(#export-netsh):not(#export-json)", e => e.length) === 0,
        "read-only: no forms and no change buttons");
+    await shot("read-only");
     rmSync(join(downloads, "ipsecfw-local.netsh"), { force: true });
     await click("#export-netsh");
     ok(/add policy name="?P1"?/.test(await saved("ipsecfw-local.netsh")), "read-only: the export works (exportpolicy reads the store only)");
-    await shot("read-only");
+    await click("#tab-monitor");
+    ok(await waitText("#table-body", "192.0.2.1") && await waitText("#mode-body", "root") &&
+       await waitText("#events-body", "reading the events needs root"),
+       "read-only: the Monitor shows the filter table, and says the kernel's state and the events need root");
+    await shot("read-only-monitor");
     ok(errors.length === 0, "no script errors on the page" + (errors.length ? ": " + errors.join("; ") : ""));
 } catch (e) {
     ok(false, "unexpected: " + e.message + (errors.length ? " (page errors: " + errors.join("; ") + ")" : ""));
