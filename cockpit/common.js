@@ -141,7 +141,9 @@ function canChange() {
 
 /* A form that runs ipsecfw commands: its fields make the commands, the
  * command line is shown live and stays shown while it runs, and a refusal
- * shows the CLI's message inline (the CLI changed nothing then). */
+ * shows the CLI's message inline (the CLI changed nothing then). Options:
+ * submit (the button's label), cancel (a Cancel button's action), shown
+ * (the command line shown, for queries), answer (runs a query instead). */
 function commandForm(id, title, fields, makeCmds, done, opts) {
     const o = opts || {};
     const cmd = el("pre", { class: "ipsecfw-cmd", id: id + "-cmd", "aria-label": "Command this form runs" });
@@ -170,6 +172,10 @@ function commandForm(id, title, fields, makeCmds, done, opts) {
     const form = el("form", { class: "pf-c-form", id, "aria-label": title, novalidate: true,
         onsubmit: ev => {
             ev.preventDefault();
+            if (o.answer) {     /* a question, not a change: it shows its own answer */
+                o.answer(values());
+                return;
+            }
             const cmds = makeCmds(values());
             update();
             submit.disabled = true;

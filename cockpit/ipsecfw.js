@@ -23,18 +23,12 @@ function showQuestions() {
         { name: "proto", label: "Protocol", options: ["tcp", "udp", "icmp"] },
         { name: "src", label: "Source", placeholder: "me:51000" }, { name: "dst", label: "Destination", placeholder: "192.0.2.1:22" }];
     const args = f => ["test", f.dir, f.proto, f.src, f.dst];
-    const form = commandForm("whatif", "Test", fields, f => [args(f)], () => {}, { shown: f => commandLine(args(f)) });
-    form.onsubmit = null;
-    form.addEventListener("submit", ev => {
-        ev.preventDefault();
-        ev.stopImmediatePropagation();
-        const f = Object.fromEntries(fields.map(x => [x.name, form.elements[x.name].value.trim()]));
-        run(["test", f.dir, f.proto, f.src, f.dst]).then(r => out.replaceChildren(dl([
+    const answer = f => run(args(f)).then(r => out.replaceChildren(dl([
             ["Packet", r.packet], ["Verdict", el("strong", { id: "verdict", text: r.verdict })], ["Reason", r.reason],
             ["Decided by", entryLink(r.decided_by)],
             ["Lost", r.lost.length ? el("ul", {}, r.lost.map(l => el("li", {}, entryLink(l)))) : "none"]])))
                 .catch(ex => out.replaceChildren(alertBox("danger", ex.message)));
-    }, true);
+    const form = commandForm("whatif", "Test", fields, f => [args(f)], () => {}, { shown: f => commandLine(args(f)), answer });
     v.replaceChildren(card("What if", "whatif-card", form, out));
     section(v, "analyze", "Analysis", ["analyze"], findings => findings.length
         ? table("Findings", ["Kind", "Filter", "Meaning", "Witness"],
