@@ -68,3 +68,12 @@ fw() {
 		"$IPSECFW" "$@"
 }
 
+# event ID PATTERN [SECONDS]: waits up to SECONDS (5) for an event of that
+# ID matching PATTERN in the agent's log ($work/agentlog).
+event() {
+	for _ in $(seq $((${3:-5} * 10))); do
+		grep "\"id\":$1[,}]" "$work/agentlog/events.log" 2>/dev/null | grep -q "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -116,13 +116,6 @@ fw srv -f - <<-EOF
 add rule name=SSH policy=Admin filterlist=SSH filteraction="Require Security" psk="ike test key"
 delete rule name=Kerberos policy=Admin
 EOF
-event() { # event ID PATTERN: waits up to 5 s for it in the agent's log
-	for _ in $(seq 50); do
-		grep "\"id\":$1[,}]" "$work/agentlog/events.log" 2>/dev/null | grep -q "$2" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 if event 4294 '"loaded":1' && in_ns "$S" ip xfrm policy | grep -q "dport 22"; then
 	ok "the agent loaded the rule into charon on the store change (event 4294 from charon, trap in XFRM)"
 else

@@ -274,7 +274,7 @@ static void test_mapping_messages(void)
 	ip.len = 24;
 	facts_add_addr(&facts, &ip, 1, false);
 	facts_normalize(&facts);
-	ok(ftable_compile(&rs, &facts, &t, &e) == 0 && ike_map(&rs, &t, &facts, &cfg, &e) == 0 && cfg.n == 1,
+	ok(ftable_compile(&rs, &facts, &t, &e) == 0 && ike_map(&rs, &t, &facts, NULL, 0, &cfg, &e) == 0 && cfg.n == 1,
 	   "a negotiate rule maps to one connection");
 	if (cfg.n != 1)
 		return;

@@ -1,0 +1,173 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# soft=yes on the wire (SPEC §2.5, §5.5): the server's agent and charon
+# negotiate with a client that has no IKE at all. The first packets of a
+# soft rule start IKE (the trap holds them); charon gives up on the silent
+# peer; the agent falls back to clear with it (event 4286 "fallback":
+# "clear"): charon's pass policies and the peer in nftables' live_soft set,
+# so clear TCP flows both ways. A rule without soft stays blocked (4286
+# "blocked"). When the fallback ends (the dynamic mmpolicy's
+# softsaexpirationtime) and the client has IKE by then, the next packet
+# negotiates: main mode comes up and no clear packet reaches the client
+# (this kernel has no ESP, so the SA itself cannot be installed: the
+# traffic stays blocked, fail closed). Needs root; skips without charon.
+# usage: ike-soft.sh IPSECFW NETPROBE SRCDIR IPSECFWD
+IPSECFW=$1
+NETPROBE=$2
+IPSECFWD=$4
+. "$(dirname "$0")/ike-lib.sh"
+make_pair 1 || { echo "1..0 # SKIP cannot make namespaces"; exit 0; }
+S=${tag}s1 C=${tag}c1 C4=192.0.2.20
+SOFT_S=12 # the soft rule's fallback, seconds
+
+charon srv "$S" && ok "charon runs in the server's namespace (none in the client's)" ||
+	{ not_ok "charon in the server"; cat "$work/srv/out"; }
+serve "$C" 7000 7001
+# What reaches the client's wire: clear TCP of the soft rule, and IKE.
+in_ns "$C" nft -f - <<-EOF || not_ok "the wire counters did not load"
+table netdev softtest {
+	counter clear { }
+	counter ike { }
+	chain in {
+		type filter hook ingress device eth0 priority 0;
+		ip saddr $S4 tcp dport 7000 counter name clear
+		ip saddr $S4 udp dport 500 counter name ike
+	}
+}
+EOF
+count() { in_ns "$C" nft list counter netdev softtest "$1" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
+
+# The server: a static rule without soft (tcp/7001), then the agent, then
+# a dynamic rule with soft (tcp/7000), SOFT_S seconds of fallback.
+fw srv -f - >/dev/null <<-EOF
+delete all
+add policy name=Hard activatedefaultrule=no
+add filteraction name=Require action=negotiate soft=no qmsecmethods="ESP[3DES,SHA1]"
+add filter filterlist=Hard srcaddr=me dstaddr=$C4 protocol=TCP dstport=7001
+add rule name=Hard policy=Hard filterlist=Hard filteraction=Require psk="soft test key"
+set policy name=Hard assign=yes
+EOF
+mkdir -p "$work/agentroot/etc"
+ip netns exec "$S" env IPSECFW_VICI="unix://$work/srv/charon.vici" "$IPSECFWD" --no-journal \
+	--db "$work/srv.db" --facts-root "$work/agentroot" --run-dir "$work/srv.run" \
+	--log-dir "$work/agentlog" 2>>"$work/agent.err" &
+agent_pid=$!
+pids="$pids $!"
+sleep 0.5
+{
+	fw srv dynamic add mmpolicy name=SoftMM mmsecmethods="3DES-SHA1-2" softsaexpirationtime=$SOFT_S &&
+	fw srv dynamic add qmpolicy name=SoftQM soft=yes qmsecmethods="ESP[3DES,SHA1]" &&
+	fw srv dynamic add rule srcaddr=me dstaddr=$C4 protocol=tcp dstport=7000 mmpolicy=SoftMM \
+		qmpolicy=SoftQM actioninbound=negotiate actionoutbound=negotiate psk="soft test key"
+} >"$work/dyn.out" 2>&1
+trap_for() { in_ns "$S" ip xfrm policy | grep -q "dst $C4/32 proto tcp dport $1"; }
+for _ in $(seq 30); do trap_for 7000 && trap_for 7001 && break; sleep 0.1; done
+if trap_for 7000 && trap_for 7001; then
+	ok "the agent loaded both rules into charon: trap policies for tcp/7000 (soft) and tcp/7001"
+else
+	not_ok "no trap policies"
+	sed 's/^/# /' "$work/dyn.out" "$work/agent.err"
+fi
+
+# The first packets start IKE towards a client that never answers (charon
+# runs one attempt per peer at a time: the rules are tried in turn).
+in_ns "$S" "$NETPROBE" tcp -w 2000 $C4 7000 >/dev/null 2>&1
+if [ "$(count clear)" = 0 ] && [ "$(count ike)" -gt 0 ]; then
+	ok "the first packets are held: IKE reaches the client ($(count ike) packets), no clear TCP"
+else
+	not_ok "first packets: clear=$(count clear) ike=$(count ike)"
+fi
+if event 4286 "\"fallback\":\"clear\"" 20 &&
+	grep '"fallback":"clear"' "$work/agentlog/events.log" | head -1 | grep "\"seconds\":$SOFT_S" |
+	grep -q "\"dst\":\"$C4\""; then
+	ok "charon gave up on the silent peer: the soft rule falls back to clear for $SOFT_S s (4286)"
+	grep '"fallback":"clear"' "$work/agentlog/events.log" | head -1 | sed 's/^/# /'
+else
+	not_ok "no fallback to clear"
+	sed 's/^/# /' "$work/agentlog/events.log" | tail -8
+	grep -v 'CFG]  ' "$work/srv/charon.log" | tail -30 | sed 's/^/# /'
+	sed 's/^/# /' "$work/agent.err"
+fi
+in_ns "$S" "$NETPROBE" tcp -w 2000 $C4 7001 >/dev/null 2>&1
+if event 4286 "\"fallback\":\"blocked\"" 20 &&
+	grep '"fallback":"blocked"' "$work/agentlog/events.log" | grep -q "\"dst\":\"$C4\""; then
+	ok "the rule without soft: the same failure leaves it blocked (4286 \"fallback\":\"blocked\")"
+else
+	not_ok "no blocked event for the rule without soft"
+fi
+pols=$(in_ns "$S" swanctl --list-pols --uri "unix://$work/srv/charon.vici" 2>&1)
+if echo "$pols" | grep -q "clear-192_0_2_20.*PASS" &&
+	in_ns "$S" nft list ruleset | grep -A4 'set [ab]_live_soft4' | grep -q "$C4 timeout ${SOFT_S}s expires"; then
+	ok "charon has a pass policy for the soft rule with the peer; nftables' live_soft set has it, timed"
+else
+	not_ok "no pass policy or set element"
+	echo "$pols" | sed 's/^/# /' | tail -6
+	in_ns "$S" nft list ruleset | grep -A4 'live_soft4' | sed 's/^/# /'
+fi
+if in_ns "$S" "$NETPROBE" tcp -w 2000 $C4 7000 >/dev/null 2>&1 && [ "$(count clear)" -gt 0 ]; then
+	ok "clear TCP to the peer flows both ways now ($(count clear) clear packets on its wire)"
+else
+	not_ok "clear TCP after the fallback (clear=$(count clear))"
+fi
+if ! in_ns "$S" "$NETPROBE" tcp -w 1000 $C4 7001 >/dev/null 2>&1; then
+	ok "the rule without soft stays blocked (fail closed)"
+else
+	not_ok "the rule without soft let clear traffic through"
+fi
+
+# The client gets IKE (its own charon and the mirror rule) while the
+# server is still in clear with it.
+charon cli "$C" || not_ok "charon in the client"
+fw cli -f - >/dev/null <<-EOF
+delete all
+add policy name=Soft activatedefaultrule=no mmsecmethods="3DES-SHA1-2"
+add filteraction name=Require action=negotiate qmsecmethods="ESP[3DES,SHA1]"
+add filter filterlist=Soft srcaddr=me dstaddr=$S4 protocol=TCP srcport=7000
+add rule name=Soft policy=Soft filterlist=Soft filteraction=Require psk="soft test key"
+set policy name=Soft assign=yes
+EOF
+fw cli ike load >/dev/null || not_ok "client: ike load"
+if event 4294 '"fallback":"ended"' $((SOFT_S + 5)); then
+	ok "the fallback ends after its time, said (4294 \"fallback\":\"ended\")"
+else
+	not_ok "the fallback did not end"
+fi
+sleep 1
+if ! in_ns "$S" swanctl --list-pols --uri "unix://$work/srv/charon.vici" 2>&1 | grep -q "clear-" &&
+	! in_ns "$S" nft list ruleset | grep -A4 'set [ab]_live_soft4' | grep -q "$C4"; then
+	ok "its pass policy is unloaded and the peer left nftables' set"
+else
+	not_ok "the pass policy or the set element is still there"
+fi
+before=$(count clear)
+in_ns "$S" "$NETPROBE" tcp -w 3000 $C4 7000 >/dev/null 2>&1
+established=""
+for _ in $(seq 50); do
+	fw srv ike sas 2>/dev/null | grep -q "ESTABLISHED IKEv1 $S4 <-> $C4" && established=1 && break
+	sleep 0.2
+done
+if [ -n "$established" ] && [ "$(count clear)" = "$before" ]; then
+	ok "the next packet negotiates again: main mode ESTABLISHED with the client, no clear packet reached it"
+else
+	not_ok "not negotiated again (clear $before -> $(count clear))"
+	fw srv ike sas 2>&1 | sed 's/^/# /'
+fi
+if ! grep -q 'unable to add SAD entry\|unable to install' "$work/srv/charon.log"; then
+	ok "the SA was installed: this kernel has ESP"
+elif ! sed -n '/"fallback":"ended"/,$p' "$work/agentlog/events.log" | grep -q '"fallback":"clear"'; then
+	ok "the SA install fails on this kernel (no ESP): the traffic stays blocked, no new fallback"
+else
+	not_ok "a failure with an answering peer started a fallback"
+fi
+
+kill "$agent_pid"
+for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
+if ! kill -0 "$agent_pid" 2>/dev/null && ! grep -q 'Sanitizer\|runtime error' "$work/agent.err"; then
+	ok "the agent stops on SIGTERM with nothing from the sanitizers"
+else
+	not_ok "the agent did not stop cleanly"
+	sed 's/^/# /' "$work/agent.err" | head -30
+fi
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
