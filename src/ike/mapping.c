@@ -12,6 +12,13 @@
 #include "engine/classify.h"
 #include "model/auth.h"
 
+/* inpass (SPEC §2.5): an inbound XFRM policy requires ESP of what it
+ * matches, and so would drop the clear inbound inpass accepts. With this
+ * mark on them (mark_in), charon's inbound policies of an inpass rule
+ * match no packet: nothing marks them. Protected packets still carry
+ * their secpath, and outbound is untouched: a reply starts IKE. */
+#define IKE_INPASS_MARK "0x69707366/0xffffffff"
+
 /* A main mode group number (SPEC §2.2) as strongSwan's DH group. */
 static const char *dh_group(int g)
 {
@@ -452,7 +459,9 @@ static int map_rule(const struct ruleset *rs, const struct ftable *t,
 	group = emit_ike(c, p, peers[0] ? peers : "%any");
 	c->rule = (long)ri;
 	if (r->inpass)
-		note(c, "inpass: enforced by ipsecfw's nftables rules, not by charon");
+		note(c, "inpass: charon's inbound policies match only mark " IKE_INPASS_MARK
+			" (mark_in), which no packet carries, so clear inbound is left to ipsecfw's "
+			"nftables rules; replies still start IKE");
 	if (r->soft && tunnel)
 		note(c, "soft: no fallback to clear for a tunnel rule (its peer is the endpoint, not "
 			"the traffic's)");
@@ -483,6 +492,8 @@ static int map_rule(const struct ruleset *rs, const struct ftable *t,
 		emit_list(&c->conn, "local_ts", ts->local);
 		emit_list(&c->conn, "remote_ts", ts->remote);
 		emit_child_settings(&c->conn, &q, tunnel, true);
+		if (r->inpass)
+			vici_kv(&c->conn, "mark_in", IKE_INPASS_MARK);
 		vici_section_end(&c->conn);
 	}
 	vici_section_end(&c->conn);

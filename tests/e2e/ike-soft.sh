@@ -1,16 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# soft=yes on the wire (SPEC §2.5, §5.5): the server's agent and charon
-# negotiate with a client that has no IKE at all. The first packets of a
-# soft rule start IKE (the trap holds them); charon gives up on the silent
-# peer; the agent falls back to clear with it (event 4286 "fallback":
-# "clear"): charon's pass policies and the peer in nftables' live_soft set,
-# so clear TCP flows both ways. A rule without soft stays blocked (4286
-# "blocked"). When the fallback ends (the dynamic mmpolicy's
-# softsaexpirationtime) and the client has IKE by then, the next packet
-# negotiates: main mode comes up and no clear packet reaches the client
-# (this kernel has no ESP, so the SA itself cannot be installed: the
-# traffic stays blocked, fail closed). Needs root; skips without charon.
+# soft=yes and inpass=yes on the wire (SPEC §2.5, §5.5): the server's
+# agent and charon negotiate with a client that has no IKE at all. The
+# first packets of a soft rule start IKE (the trap holds them); charon
+# gives up on the silent peer; the agent falls back to clear with it
+# (event 4286 "fallback":"clear"): charon's pass policies and the peer in
+# nftables' live_soft set, so clear TCP flows both ways. A rule without
+# soft stays blocked (4286 "blocked"). inpass=yes: the client's clear SYN
+# is accepted and the answer starts IKE instead of leaving in clear. When
+# the fallback ends (the dynamic mmpolicy's softsaexpirationtime) and the
+# client has IKE by then, the next packet negotiates: main mode comes up
+# and no clear packet reaches the client (this kernel has no ESP, so the
+# SA itself cannot be installed: the traffic stays blocked, fail closed).
+# Needs root; skips without charon.
 # usage: ike-soft.sh IPSECFW NETPROBE SRCDIR IPSECFWD
 IPSECFW=$1
 NETPROBE=$2
@@ -23,15 +25,18 @@ SOFT_S=12 # the soft rule's fallback, seconds
 charon srv "$S" && ok "charon runs in the server's namespace (none in the client's)" ||
 	{ not_ok "charon in the server"; cat "$work/srv/out"; }
 serve "$C" 7000 7001
-# What reaches the client's wire: clear TCP of the soft rule, and IKE.
+# What reaches the client's wire: clear TCP of the soft rule, IKE, and
+# clear answers of the inpass rule.
 in_ns "$C" nft -f - <<-EOF || not_ok "the wire counters did not load"
 table netdev softtest {
 	counter clear { }
 	counter ike { }
+	counter reply { }
 	chain in {
 		type filter hook ingress device eth0 priority 0;
 		ip saddr $S4 tcp dport 7000 counter name clear
 		ip saddr $S4 udp dport 500 counter name ike
+		ip saddr $S4 tcp sport 7022 counter name reply
 	}
 }
 EOF
@@ -45,6 +50,9 @@ add policy name=Hard activatedefaultrule=no
 add filteraction name=Require action=negotiate soft=no qmsecmethods="ESP[3DES,SHA1]"
 add filter filterlist=Hard srcaddr=me dstaddr=$C4 protocol=TCP dstport=7001
 add rule name=Hard policy=Hard filterlist=Hard filteraction=Require psk="soft test key"
+add filteraction name=Inpass action=negotiate inpass=yes qmsecmethods="ESP[3DES,SHA1]"
+add filter filterlist=Inpass srcaddr=$C4 dstaddr=me protocol=TCP dstport=7022
+add rule name=Inpass policy=Hard filterlist=Inpass filteraction=Inpass psk="soft test key"
 set policy name=Hard assign=yes
 EOF
 mkdir -p "$work/agentroot/etc"
@@ -109,6 +117,31 @@ if in_ns "$S" "$NETPROBE" tcp -w 2000 $C4 7000 >/dev/null 2>&1 && [ "$(count cle
 else
 	not_ok "clear TCP after the fallback (clear=$(count clear))"
 fi
+# inpass: the client (no IKE) connects in clear; the server's nftables
+# accept it, and so does XFRM (charon's inbound policies of an inpass rule
+# carry a mark no packet has), and its answer is secure: the SYN-ACK is
+# held and starts IKE towards the client, never leaving in clear.
+serve "$S" 7022
+tmpl() { in_ns "$S" sed -n 's/^XfrmInTmplMismatch[[:space:]]*//p' /proc/net/xfrm_stat; }
+inpass=$(fw srv -j show ike | python3 -c '
+import json, sys
+print([c["name"] for c in json.load(sys.stdin) if "Inpass" in c["origin"]][0])')
+before=$(tmpl)
+in_ns "$C" "$NETPROBE" tcp -w 1000 $S4 7022 >/dev/null
+started=""
+for _ in $(seq 30); do
+	grep -q "initiating Main Mode IKE_SA $inpass\[[0-9]*\] to $C4" "$work/srv/charon.log" &&
+		started=1 && break
+	sleep 0.1
+done
+if [ -n "$started" ] && [ "$(tmpl)" = "$before" ] && [ "$(count reply)" = 0 ]; then
+	ok "inpass: clear SYN from the client accepted (nftables and XFRM), the answer starts IKE ($inpass), none leaves in clear"
+else
+	not_ok "inpass: IKE started: ${started:-no}, XFRM template drops $before -> $(tmpl), clear replies $(count reply)"
+	grep -v 'CFG]  ' "$work/srv/charon.log" | tail -12 | sed 's/^/# /'
+	in_ns "$S" nft list counters inet | grep -A1 negotiate | sed 's/^/# /'
+fi
+
 if ! in_ns "$S" "$NETPROBE" tcp -w 1000 $C4 7001 >/dev/null 2>&1; then
 	ok "the rule without soft stays blocked (fail closed)"
 else
