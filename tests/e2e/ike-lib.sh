@@ -77,3 +77,27 @@ event() {
 	done
 	return 1
 }
+
+# start_agent: the server's agent ($IPSECFWD) in $S with its charon, its
+# store, and its events in $work/agentlog; $agent_pid.
+start_agent() {
+	mkdir -p "$work/agentroot/etc"
+	ip netns exec "$S" env IPSECFW_VICI="unix://$work/srv/charon.vici" "$IPSECFWD" --no-journal \
+		--db "$work/srv.db" --facts-root "$work/agentroot" --run-dir "$work/srv.run" \
+		--log-dir "$work/agentlog" 2>>"$work/agent.err" &
+	agent_pid=$!
+	pids="$pids $!"
+	sleep 0.5
+}
+
+# stop_agent: SIGTERM; it stops, under the sanitizers without a finding.
+stop_agent() {
+	kill "$agent_pid"
+	for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
+	if ! kill -0 "$agent_pid" 2>/dev/null && ! grep -q 'Sanitizer\|runtime error' "$work/agent.err"; then
+		ok "the agent stops on SIGTERM with nothing from the sanitizers"
+	else
+		not_ok "the agent did not stop cleanly"
+		sed 's/^/# /' "$work/agent.err" | head -30
+	fi
+}

@@ -55,13 +55,7 @@ add filter filterlist=Inpass srcaddr=$C4 dstaddr=me protocol=TCP dstport=7022
 add rule name=Inpass policy=Hard filterlist=Inpass filteraction=Inpass psk="soft test key"
 set policy name=Hard assign=yes
 EOF
-mkdir -p "$work/agentroot/etc"
-ip netns exec "$S" env IPSECFW_VICI="unix://$work/srv/charon.vici" "$IPSECFWD" --no-journal \
-	--db "$work/srv.db" --facts-root "$work/agentroot" --run-dir "$work/srv.run" \
-	--log-dir "$work/agentlog" 2>>"$work/agent.err" &
-agent_pid=$!
-pids="$pids $!"
-sleep 0.5
+start_agent
 {
 	fw srv dynamic add mmpolicy name=SoftMM mmsecmethods="3DES-SHA1-2" softsaexpirationtime=$SOFT_S &&
 	fw srv dynamic add qmpolicy name=SoftQM soft=yes qmsecmethods="ESP[3DES,SHA1]" &&
@@ -193,14 +187,7 @@ else
 	not_ok "a failure with an answering peer started a fallback"
 fi
 
-kill "$agent_pid"
-for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
-if ! kill -0 "$agent_pid" 2>/dev/null && ! grep -q 'Sanitizer\|runtime error' "$work/agent.err"; then
-	ok "the agent stops on SIGTERM with nothing from the sanitizers"
-else
-	not_ok "the agent did not stop cleanly"
-	sed 's/^/# /' "$work/agent.err" | head -30
-fi
+stop_agent
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

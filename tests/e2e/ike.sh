@@ -105,13 +105,7 @@ out=$(fw srv ike load --vici "unix://$work/nowhere.vici" 2>&1)
 	ok "no charon: a clear error" || not_ok "no charon ($out)"
 
 # The agent: in the same reconcile as nftables, charon gets the rule.
-mkdir -p "$work/agentroot/etc"
-ip netns exec "$S" env IPSECFW_VICI="unix://$work/srv/charon.vici" "$IPSECFWD" --no-journal \
-	--db "$work/srv.db" --facts-root "$work/agentroot" --run-dir "$work/srv.run" \
-	--log-dir "$work/agentlog" 2>>"$work/agent.err" &
-agent_pid=$!
-pids="$pids $!"
-sleep 0.5
+start_agent
 fw srv -f - <<-EOF
 add rule name=SSH policy=Admin filterlist=SSH filteraction="Require Security" psk="ike test key"
 delete rule name=Kerberos policy=Admin
@@ -286,14 +280,7 @@ else
 fi
 
 # SIGTERM: the agent stops; under the sanitizers, without a finding.
-kill "$agent_pid"
-for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
-if ! kill -0 "$agent_pid" 2>/dev/null && ! grep -q 'Sanitizer\|runtime error' "$work/agent.err"; then
-	ok "the agent stops on SIGTERM with nothing from the sanitizers"
-else
-	not_ok "the agent did not stop cleanly"
-	sed 's/^/# /' "$work/agent.err" | head -30
-fi
+stop_agent
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
