@@ -24,7 +24,6 @@ SOFT_S=12 # the soft rule's fallback, seconds
 
 charon srv "$S" && ok "charon runs in the server's namespace (none in the client's)" ||
 	{ not_ok "charon in the server"; cat "$work/srv/out"; }
-serve "$C" 7000 7001
 # What reaches the client's wire: clear TCP of the soft rule, IKE, and
 # clear answers of the inpass rule.
 in_ns "$C" nft -f - <<-EOF || not_ok "the wire counters did not load"
@@ -71,6 +70,19 @@ else
 	sed 's/^/# /' "$work/dyn.out" "$work/agent.err"
 fi
 
+# Before any fallback, the soft rule's clear inbound is refused: the
+# client's SYN from port 7000 (the rule's mirror) meets the negotiate
+# drop, the client not being in the set (nothing listens on the
+# client's port 7000 yet).
+in_drops() { in_ns "$S" nft list counters inet | grep -A1 'drop_in_negotiate-required' |
+	sed -n 's/.*packets \([0-9]*\).*/\1/p' | head -1; }
+if ! in_ns "$C" "$NETPROBE" tcp -p 7000 -w 500 $S4 7100 >/dev/null && [ "$(in_drops)" -gt 0 ]; then
+	ok "before a fallback, clear inbound of the soft rule is refused ($(in_drops) negotiate-required)"
+else
+	not_ok "clear inbound of the soft rule before a fallback (drops: $(in_drops))"
+fi
+
+serve "$C" 7000 7001
 # The first packets start IKE towards a client that never answers (charon
 # runs one attempt per peer at a time: the rules are tried in turn).
 in_ns "$S" "$NETPROBE" tcp -w 2000 $C4 7000 >/dev/null 2>&1
