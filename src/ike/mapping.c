@@ -16,7 +16,9 @@
  * matches, and so would drop the clear inbound inpass accepts. With this
  * mark on them (mark_in), charon's inbound policies of an inpass rule
  * match no packet: nothing marks them. Protected packets still carry
- * their secpath, and outbound is untouched: a reply starts IKE. */
+ * their secpath, and outbound is untouched: a reply starts IKE. Not in
+ * tunnel mode: a packet a tunnel SA decrypted is dropped when no inbound
+ * policy matches it. */
 #define IKE_INPASS_MARK "0x69707366/0xffffffff"
 
 /* A main mode group number (SPEC §2.2) as strongSwan's DH group. */
@@ -458,7 +460,10 @@ static int map_rule(const struct ruleset *rs, const struct ftable *t,
 		snprintf(peers, sizeof(peers), "%s", r->ike.tunnel);
 	group = emit_ike(c, p, peers[0] ? peers : "%any");
 	c->rule = (long)ri;
-	if (r->inpass)
+	if (r->inpass && tunnel)
+		note(c, "inpass: not for a tunnel rule (what its SAs decrypt needs the inbound "
+			"policy), so XFRM drops its clear inbound");
+	else if (r->inpass)
 		note(c, "inpass: charon's inbound policies match only mark " IKE_INPASS_MARK
 			" (mark_in), which no packet carries, so clear inbound is left to ipsecfw's "
 			"nftables rules; replies still start IKE");
@@ -492,7 +497,7 @@ static int map_rule(const struct ruleset *rs, const struct ftable *t,
 		emit_list(&c->conn, "local_ts", ts->local);
 		emit_list(&c->conn, "remote_ts", ts->remote);
 		emit_child_settings(&c->conn, &q, tunnel, true);
-		if (r->inpass)
+		if (r->inpass && !tunnel)
 			vici_kv(&c->conn, "mark_in", IKE_INPASS_MARK);
 		vici_section_end(&c->conn);
 	}
