@@ -300,6 +300,18 @@ static void test_mapping_soft(struct ruleset *rs, const struct host_facts *facts
 	   "only uncovered peers: no -clear connection");
 	ike_config_free(&cfg);
 	ftable_free(&t);
+	/* a tunnel rule: neither (its peer is the endpoint; what its SAs
+	 * decrypt needs the inbound policy) */
+	snprintf(rs->rules[0].ike.tunnel, sizeof(rs->rules[0].ike.tunnel), "203.0.113.1");
+	ok(ftable_compile(rs, facts, &t, &e) == 0 && ike_map(rs, &t, facts, fb, 2, &cfg, &e) == 0 &&
+		   cfg.n == 1 && cfg.conns[0].soft_seconds == 0,
+	   "a tunnel rule: no fallback to clear");
+	at = cfg.n ? child_at(&cfg.conns[0].conn, "f7") : SIZE_MAX;
+	ok(at != SIZE_MAX && !vici_get_in(&cfg.conns[0].conn, at, "mark_in"),
+	   "a tunnel rule: inbound policies not marked");
+	ike_config_free(&cfg);
+	ftable_free(&t);
+	rs->rules[0].ike.tunnel[0] = 0;
 }
 
 static void test_mapping_messages(void)
