@@ -22,8 +22,7 @@ if [ ! -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ] ||
 	echo "1..0 # SKIP needs kernel-libipsec (libcharon-extra-plugins), swanctl and /dev/net/tun"
 	exit 0
 fi
-make_pair 1 || { echo "1..0 # SKIP cannot make namespaces"; exit 0; }
-S=${tag}s1 C=${tag}c1
+ike_pair
 SIN=203.0.113.10 CIN=198.51.100.20 # inner addresses, on lo
 ip -n "$S" addr add $SIN/32 dev lo
 ip -n "$C" addr add $CIN/32 dev lo

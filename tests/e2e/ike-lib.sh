@@ -2,14 +2,21 @@
 # ike-lib.sh - what the IKE namespace tests share (sourced after setting
 # IPSECFW and NETPROBE): lib.sh, a charon per namespace with its own
 # strongswan.conf, VICI socket and private /run under $work (never the
-# host's), and ipsecfw per side. Skips without charon. Callers set S and C
-# (the server's and client's namespaces).
+# host's), and ipsecfw per side. Skips without charon. Callers call
+# ike_pair for the namespaces.
 CHARON=/usr/lib/ipsec/charon
 . "$(dirname "$0")/lib.sh"
 if [ ! -x "$CHARON" ]; then
 	echo "1..0 # SKIP no charon (scripts/deps installs strongswan-charon)"
 	exit 0
 fi
+
+# ike_pair: the server's and the client's namespaces (S, C; the client's
+# address C4), or a skip.
+ike_pair() {
+	make_pair 1 || { echo "1..0 # SKIP cannot make namespaces"; exit 0; }
+	S=${tag}s1 C=${tag}c1 C4=192.0.2.20
+}
 
 # charon NAME NS [KERNEL-PLUGINS]: its own config, socket and /run; its
 # PID joins $pids and is $last_charon. KERNEL-PLUGINS: kernel-netlink by
