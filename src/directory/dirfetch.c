@@ -8,127 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#define GP_MACHINE_IPSEC "CN=IPSEC,CN=Windows,CN=Microsoft,CN=Machine,"
+#include "directory/gpo.h"
 
-struct conn {
-	LDAP *ld;
-	struct timeval timeout;
-};
-
-/* --- connecting --- */
-
-static int tls_options(LDAP *ld, const struct domain_conf *c)
-{
-	int hard = LDAP_OPT_X_TLS_HARD, zero = 0;
-
-	if (*c->cafile && ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->cafile) != LDAP_SUCCESS)
-		return -1;
-	if (ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard) != LDAP_SUCCESS)
-		return -1;
-	/* the options above take effect in a new TLS context */
-	return ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) == LDAP_SUCCESS ? 0 : -1;
-}
-
-static int bind(LDAP *ld, const struct domain_conf *c, const char *uri, struct err *e)
-{
-	struct berval cred = { 0, NULL };
-	char password[512];
-	int rc;
-
-	if (c->bind == BIND_EXTERNAL) {
-		rc = ldap_sasl_bind_s(ld, NULL, "EXTERNAL", &cred, NULL, NULL, NULL);
-	} else {
-		if (domain_password_read(c->passwordfile, password, sizeof password, e) < 0)
-			return -1;
-		cred.bv_val = password;
-		cred.bv_len = strlen(password);
-		rc = ldap_sasl_bind_s(ld, c->binddn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
-		explicit_bzero(password, sizeof password);
-	}
-	if (rc != LDAP_SUCCESS)
-		return err_set(e, "%s: bind: %s", uri, ldap_err2string(rc));
-	return 0;
-}
-
-static int connect_one(struct conn *cn, const struct domain_conf *c, const char *uri,
-		       struct err *e)
-{
-	int version = LDAP_VERSION3, rc;
-	struct timeval tv = { c->timeout_s, 0 };
-	bool network = strncasecmp(uri, "ldapi://", 8) != 0;
-
-	if ((rc = ldap_initialize(&cn->ld, uri)) != LDAP_SUCCESS)
-		return err_set(e, "%s: %s", uri, ldap_err2string(rc));
-	ldap_set_option(cn->ld, LDAP_OPT_PROTOCOL_VERSION, &version);
-	ldap_set_option(cn->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-	ldap_set_option(cn->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
-	ldap_set_option(cn->ld, LDAP_OPT_TIMEOUT, &tv);
-	cn->timeout = tv;
-	if (network && tls_options(cn->ld, c) < 0) {
-		err_set(e, "%s: the TLS options could not be set", uri);
-		goto fail;
-	}
-	/* ldap:// is refused by the parser without starttls = yes */
-	if (network && strncasecmp(uri, "ldap://", 7) == 0 &&
-	    (rc = ldap_start_tls_s(cn->ld, NULL, NULL)) != LDAP_SUCCESS) {
-		err_set(e, "%s: StartTLS: %s", uri, ldap_err2string(rc));
-		goto fail;
-	}
-	if (bind(cn->ld, c, uri, e) < 0)
-		goto fail;
-	return 0;
-fail:
-	ldap_unbind_ext_s(cn->ld, NULL, NULL);
-	cn->ld = NULL;
-	return -1;
-}
-
-/* --- reading entries --- */
-
-/* One entry by DN (base scope), or 0 when there is none. */
-static int read_entry(struct conn *cn, const char *dn, char **attrs, LDAPMessage **res,
-		      LDAPMessage **entry, struct err *e)
-{
-	int rc = ldap_search_ext_s(cn->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0, NULL,
-				   NULL, &cn->timeout, 2, res);
-
-	*entry = NULL;
-	if (rc == LDAP_NO_SUCH_OBJECT) {
-		ldap_msgfree(*res);
-		*res = NULL;
-		return 0;
-	}
-	if (rc != LDAP_SUCCESS) {
-		ldap_msgfree(*res);
-		*res = NULL;
-		return err_set(e, "%s: search: %s", dn, ldap_err2string(rc));
-	}
-	*entry = ldap_first_entry(cn->ld, *res);
-	return *entry ? 1 : 0;
-}
-
-/* The first value of attr as text, into buf; "" when it has none. */
-static int first_value(struct conn *cn, LDAPMessage *entry, const char *attr, char *buf,
-		       size_t len, const char *dn, struct err *e)
-{
-	struct berval **v = ldap_get_values_len(cn->ld, entry, attr);
-
-	buf[0] = '\0';
-	if (!v)
-		return 0;
-	if (v[0] && (v[0]->bv_len >= len || memchr(v[0]->bv_val, '\0', v[0]->bv_len))) {
-		ldap_value_free_len(v);
-		return err_set(e, "%s: %s: longer than %zu bytes or not text", dn, attr, len - 1);
-	}
-	if (v[0]) {
-		memcpy(buf, v[0]->bv_val, v[0]->bv_len);
-		buf[v[0]->bv_len] = '\0';
-	}
-	ldap_value_free_len(v);
-	return 0;
-}
-
-static int find_computer(struct conn *cn, const struct domain_conf *c, char *dn, size_t len,
+static int find_computer(struct dir_conn *cn, const struct domain_conf *c, char *dn, size_t len,
 			 struct err *e)
 {
 	char filter[400], *attrs[] = { "1.1", NULL }, *found;
@@ -136,7 +18,7 @@ static int find_computer(struct conn *cn, const struct domain_conf *c, char *dn,
 	int rc, n;
 
 	if (*c->computer) {
-		if ((rc = read_entry(cn, c->computer, attrs, &res, &entry, e)) <= 0) {
+		if ((rc = dir_read_entry(cn, c->computer, attrs, &res, &entry, e)) <= 0) {
 			ldap_msgfree(res);
 			return rc < 0 ? -1 : err_set(e, "computer %s: no such object", c->computer);
 		}
@@ -216,7 +98,7 @@ static bool dn_within(const char *dn, const char *base)
 
 /* The GPOs linked to base and every container between it and the
  * computer, the domain's first. */
-static int gpo_chain(struct conn *cn, const char *base, const char *computer,
+static int gpo_chain(struct dir_conn *cn, const char *base, const char *computer,
 		     struct gpo_list *out, struct err *e)
 {
 	LDAPDN ldn = NULL;
@@ -243,7 +125,7 @@ static int gpo_chain(struct conn *cn, const char *base, const char *computer,
 		LDAPMessage *res = NULL, *entry;
 		struct berval **v;
 
-		if ((rc = read_entry(cn, soms[i], attrs, &res, &entry, e)) == 1) {
+		if ((rc = dir_read_entry(cn, soms[i], attrs, &res, &entry, e)) == 1) {
 			rc = 0;
 			v = ldap_get_values_len(cn->ld, entry, "gPLink");
 			if (v && v[0]) {
@@ -262,7 +144,7 @@ static int gpo_chain(struct conn *cn, const char *base, const char *computer,
 }
 
 /* The last GPO of the chain whose IPSEC object names a policy. */
-static int assigned_policy(struct conn *cn, const struct gpo_list *l, struct dir_fetch *out,
+static int assigned_policy(struct dir_conn *cn, const struct gpo_list *l, struct dir_fetch *out,
 			   struct err *e)
 {
 	char *ipsec_attrs[] = { "ipsecOwnersReference", NULL };
@@ -273,10 +155,10 @@ static int assigned_policy(struct conn *cn, const struct gpo_list *l, struct dir
 		LDAPMessage *res = NULL, *entry;
 		int rc;
 
-		snprintf(dn, sizeof dn, GP_MACHINE_IPSEC "%s", l->dn[i]);
-		if ((rc = read_entry(cn, dn, ipsec_attrs, &res, &entry, e)) < 0)
+		snprintf(dn, sizeof dn, DIR_GPO_IPSEC "%s", l->dn[i]);
+		if ((rc = dir_read_entry(cn, dn, ipsec_attrs, &res, &entry, e)) < 0)
 			return -1;
-		if (rc == 1 && first_value(cn, entry, "ipsecOwnersReference", out->policy_dn,
+		if (rc == 1 && dir_first_value(cn, entry, "ipsecOwnersReference", out->policy_dn,
 					   sizeof out->policy_dn, dn, e) < 0)
 			rc = -1;
 		ldap_msgfree(res);
@@ -286,8 +168,8 @@ static int assigned_policy(struct conn *cn, const struct gpo_list *l, struct dir
 			continue;
 		out->assigned = true;
 		snprintf(out->gpo_dn, sizeof out->gpo_dn, "%s", l->dn[i]);
-		if ((rc = read_entry(cn, l->dn[i], gpo_attrs, &res, &entry, e)) == 1)
-			rc = first_value(cn, entry, "displayName", out->gpo_name, sizeof out->gpo_name,
+		if ((rc = dir_read_entry(cn, l->dn[i], gpo_attrs, &res, &entry, e)) == 1)
+			rc = dir_first_value(cn, entry, "displayName", out->gpo_name, sizeof out->gpo_name,
 					 l->dn[i], e);
 		ldap_msgfree(res);
 		if (rc < 0)
@@ -303,13 +185,6 @@ static int assigned_policy(struct conn *cn, const struct gpo_list *l, struct dir
 }
 
 /* --- the policy's objects --- */
-
-static const char *const policy_attrs[] = {
-	"objectClass", "ipsecName", "description", "ipsecID", "ipsecDataType", "ipsecData",
-	"ipsecISAKMPReference", "ipsecNFAReference", "ipsecFilterReference",
-	"ipsecNegotiationPolicyReference", "iPSECNegotiationPolicyAction",
-	"iPSECNegotiationPolicyType", "ipsecOwnersReference", "whenChanged", NULL
-};
 
 struct pending {
 	char **dn;
@@ -362,7 +237,7 @@ static bool has_value(struct berval **v, const char *s)
 }
 
 /* Queues the references of entry whose attribute attr must name class cls. */
-static int follow(struct conn *cn, LDAPMessage *entry, const char *attr, const char *cls,
+static int follow(struct dir_conn *cn, LDAPMessage *entry, const char *attr, const char *cls,
 		  struct pending *p, size_t self, struct err *e)
 {
 	struct berval **v = ldap_get_values_len(cn->ld, entry, attr);
@@ -383,33 +258,11 @@ static int follow(struct conn *cn, LDAPMessage *entry, const char *attr, const c
 	return rc;
 }
 
-/* Writes entry as LDIF (every value base64) for gp_ldif_read. */
-static int write_entry(struct conn *cn, LDAPMessage *entry, const char *dn, FILE *ldif,
-		       size_t *total, struct err *e)
-{
-	gp_ldif_put_binary(ldif, "dn", dn, strlen(dn));
-	for (size_t a = 0; policy_attrs[a]; a++) {
-		struct berval **v = ldap_get_values_len(cn->ld, entry, policy_attrs[a]);
-
-		for (size_t i = 0; v && v[i]; i++) {
-			if (v[i]->bv_len > DIR_MAX_VALUE || (*total += v[i]->bv_len) > 64u * DIR_MAX_VALUE) {
-				ldap_value_free_len(v);
-				return err_set(e, "%s: %s: larger than %u bytes", dn, policy_attrs[a],
-					       DIR_MAX_VALUE);
-			}
-			gp_ldif_put_binary(ldif, policy_attrs[a], v[i]->bv_val, v[i]->bv_len);
-		}
-		ldap_value_free_len(v);
-	}
-	fputc('\n', ldif);
-	return 0;
-}
-
 /* Reads the policy and what it references, breadth first: rules (NFAs)
  * and the ISAKMP policy, then the rules' filter lists and filter actions.
  * Each reference must name an object of the class its attribute says, so
  * a reference back up the tree (a loop) is refused. */
-static int read_policy(struct conn *cn, const char *policy_dn, struct gp_objset *set,
+static int read_policy(struct dir_conn *cn, const char *policy_dn, struct gp_objset *set,
 		       struct err *e)
 {
 	struct pending p = { 0 };
@@ -425,7 +278,7 @@ static int read_policy(struct conn *cn, const char *policy_dn, struct gp_objset 
 		LDAPMessage *res = NULL, *entry;
 		struct berval **cls;
 
-		if ((rc = read_entry(cn, p.dn[i], (char **)policy_attrs, &res, &entry, e)) == 0)
+		if ((rc = dir_read_entry(cn, p.dn[i], (char **)dir_ipsec_attrs, &res, &entry, e)) == 0)
 			rc = err_set(e, "%s: references %s, which does not exist", p.from[i], p.dn[i]);
 		if (rc < 0) {
 			ldap_msgfree(res);
@@ -438,7 +291,7 @@ static int read_policy(struct conn *cn, const char *policy_dn, struct gp_objset 
 				     p.expect[i]);
 		ldap_value_free_len(cls);
 		if (rc == 0)
-			rc = write_entry(cn, entry, p.dn[i], ldif, &total, e);
+			rc = dir_entry_ldif(cn, entry, p.dn[i], dir_ipsec_attrs, ldif, &total, e);
 		if (rc == 0 && strcmp(p.expect[i], "ipsecPolicy") == 0)
 			rc = follow(cn, entry, "ipsecISAKMPReference", "ipsecISAKMPPolicy", &p, i, e) ||
 					     follow(cn, entry, "ipsecNFAReference", "ipsecNFA", &p, i, e)
@@ -466,19 +319,15 @@ static int read_policy(struct conn *cn, const char *policy_dn, struct gp_objset 
 
 int dir_fetch(const struct domain_conf *c, struct dir_fetch *out, struct err *e)
 {
-	struct conn cn = { 0 };
+	struct dir_conn cn;
 	struct gpo_list gpos = { 0 };
-	struct err why;
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	out->unreachable = true;
-	snprintf(why.msg, sizeof why.msg, "no uri");
-	for (size_t i = 0; i < c->n_uris && !cn.ld; i++)
-		if (connect_one(&cn, c, c->uris[i], &why) == 0)
-			snprintf(out->server, sizeof out->server, "%s", c->uris[i]);
-	if (!cn.ld)
-		return err_set(e, "no directory server answered (last: %s)", why.msg);
+	if (dir_connect(c, &cn, e) < 0)
+		return -1;
+	snprintf(out->server, sizeof out->server, "%s", cn.server);
 	out->unreachable = false;
 	rc = find_computer(&cn, c, out->computer, sizeof out->computer, e);
 	if (rc == 0)
@@ -490,7 +339,7 @@ int dir_fetch(const struct domain_conf *c, struct dir_fetch *out, struct err *e)
 		rc = read_policy(&cn, out->policy_dn, &out->set, e);
 	for (size_t i = 0; i < gpos.n; i++)
 		free(gpos.dn[i]);
-	ldap_unbind_ext_s(cn.ld, NULL, NULL);
+	dir_close(&cn);
 	/* a server that went away in the middle is unreachable, not wrong */
 	if (rc < 0 && (strstr(e->msg, "Can't contact LDAP server") || strstr(e->msg, "Timed out")))
 		out->unreachable = true;
