@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "directory/dirfetch.h"
+#include "directory/gpo.h"
 #include "gpipsec/wire.h"
 #include "store/store.h"
 
@@ -107,20 +108,20 @@ int dir_container_live(const struct gp_objset *all, struct gp_objset *out, struc
 		for (size_t j = 0; j < all->n && dead[i]; j++)
 			dead[i] = !(all->objs[j].cls == GPC_POLICY && references(&all->objs[j], o));
 	}
-	/* a list or action whose existing owners are all leftovers, or no
-	 * longer use it (owners that are gone are stale back-links: kept) */
+	/* A list or action no live rule uses is a leftover when it names an
+	 * owner that still exists (the rule it was written for, now a leftover
+	 * itself, or the rule it was replaced in); with no owner left it is a
+	 * list or action of its own. */
 	for (size_t i = 0; i < all->n; i++) {
 		const struct gp_object *o = &all->objs[i];
 		bool owned = false, used = false;
 
 		if (o->cls != GPC_FILTER && o->cls != GPC_NEGPOL)
 			continue;
-		for (size_t k = 0; k < o->owners.n; k++)
-			for (size_t j = 0; j < all->n; j++)
-				if (gp_dn_equal(all->objs[j].dn, o->owners.v[k])) {
-					owned = true;
-					used = used || (!dead[j] && references(&all->objs[j], o));
-				}
+		for (size_t j = 0; j < all->n && !used; j++)
+			used = all->objs[j].cls == GPC_NFA && !dead[j] && references(&all->objs[j], o);
+		for (size_t k = 0; k < o->owners.n && !owned; k++)
+			owned = gp_objset_find(all, o->owners.v[k]) != NULL;
 		dead[i] = owned && !used;
 	}
 	for (size_t i = 0; i < all->n; i++)
@@ -409,7 +410,10 @@ static int assigned_by(struct dir_conn *cn, const char *base, const char *contai
 
 		/* the container's own ipsecPolicy objects have no owners; skip them anyway */
 		if (at && !(n > c && gp_dn_equal(at + n - c, container))) {
-			snprintf(gpo, len, "%s", at);
+			size_t skip = strncasecmp(at, DIR_GPO_IPSEC, strlen(DIR_GPO_IPSEC)) == 0
+					      ? strlen(DIR_GPO_IPSEC)
+					      : 0;
+			snprintf(gpo, len, "%s", at + skip);
 			found = 1;
 		}
 		ldap_memfree(at);
@@ -419,7 +423,10 @@ static int assigned_by(struct dir_conn *cn, const char *base, const char *contai
 }
 
 static const enum gp_class add_order[] = { GPC_FILTER, GPC_NEGPOL, GPC_ISAKMP, GPC_NFA, GPC_POLICY };
-static const enum gp_class delete_order[] = { GPC_POLICY, GPC_NFA, GPC_ISAKMP, GPC_NEGPOL, GPC_FILTER };
+/* Policies first (a policy never references what is gone); then the lists
+ * and actions (their rules are leftovers by now, so a list that outlived
+ * its rule can never pass for one of its own), then rules, ISAKMP. */
+static const enum gp_class delete_order[] = { GPC_POLICY, GPC_FILTER, GPC_NEGPOL, GPC_NFA, GPC_ISAKMP };
 
 int dir_write(struct dir_conn *cn, const char *base, const char *container,
 	      const struct gp_objset *cur, struct gp_objset *want, struct dir_write_stats *st,
@@ -471,7 +478,7 @@ int dir_write(struct dir_conn *cn, const char *base, const char *container,
 	for (size_t i = 0; i < want->n && rc == 0; i++)
 		if (ch[i] == C_CHANGED && (rc = modify_object(cn, &want->objs[i], false, e)) == 0)
 			st->modified++;
-	/* 4. what nothing references any more, parents first */
+	/* 4. what nothing references any more */
 	for (size_t c = 0; c < 5 && rc == 0; c++)
 		for (size_t i = 0; i < cur->n && rc == 0; i++)
 			if (cur->objs[i].cls == delete_order[c] && !gp_objset_find(want, cur->objs[i].dn) &&

@@ -7,9 +7,9 @@
  * DN) while the old one stays referenced; whatever references a changed
  * object changes too, up to the policy, which is modified in place with
  * one operation: that switch is the commit point. Objects nothing uses any
- * more are deleted last, parents before children. A writer killed before
- * the switch leaves only unreferenced objects, which the next load leaves
- * out (dir_container_live) and the next write deletes. */
+ * more are deleted last. A writer killed before or after the switch leaves
+ * only unreferenced objects, which the next load leaves out
+ * (dir_container_live) and the next write deletes. */
 #ifndef IPSECFW_DIRWRITE_H
 #define IPSECFW_DIRWRITE_H
 
@@ -24,8 +24,8 @@ int dir_container_load(struct dir_conn *cn, const char *container, struct gp_obj
 		       struct err *e);
 /* The objects of all that a reader can reach: the leftovers of an
  * interrupted write are left out (NFAs and ISAKMP policies no policy
- * references; filter lists and filter actions whose every owner is such a
- * leftover or gone). */
+ * references; filter lists and filter actions no live rule uses whose
+ * ipsecOwnersReference names an object that exists). */
 int dir_container_live(const struct gp_objset *all, struct gp_objset *out, struct err *e);
 
 /* a and b hold the same objects (any order), back-links included. */
