@@ -82,6 +82,16 @@ static bool references(const struct gp_object *from, const struct gp_object *to)
 	}
 }
 
+/* The container of dn: what dir_write names as the owner of a list or
+ * action whose rules do not exist yet (a directory may refuse a reference
+ * to an object that does not exist). */
+static bool is_parent(const char *owner, const char *dn)
+{
+	const char *comma = strchr(dn, ',');
+
+	return comma && gp_dn_equal(owner, comma + 1);
+}
+
 int dir_container_live(const struct gp_objset *all, struct gp_objset *out, struct err *e)
 {
 	bool *dead = calloc(all->n + 1, sizeof *dead);
@@ -121,7 +131,8 @@ int dir_container_live(const struct gp_objset *all, struct gp_objset *out, struc
 		for (size_t j = 0; j < all->n && !used; j++)
 			used = all->objs[j].cls == GPC_NFA && !dead[j] && references(&all->objs[j], o);
 		for (size_t k = 0; k < o->owners.n && !owned; k++)
-			owned = gp_objset_find(all, o->owners.v[k]) != NULL;
+			owned = gp_objset_find(all, o->owners.v[k]) != NULL ||
+				is_parent(o->owners.v[k], o->dn);
 		dead[i] = owned && !used;
 	}
 	for (size_t i = 0; i < all->n; i++)
@@ -355,6 +366,35 @@ static int add_object(struct dir_conn *cn, const struct gp_object *o, struct err
 	return rc == LDAP_SUCCESS ? 0 : ldap_fail(o->dn, "add", rc, e);
 }
 
+/* Adds o. A list or action is added with the owners that exist already;
+ * when one does not (its new rule, added next), the container stands in
+ * for it, which marks the object a leftover should the writer stop here,
+ * and *pending asks for the real owners once the rules exist. */
+static int add_new(struct dir_conn *cn, const struct gp_object *o, const struct gp_objset *cur,
+		   const char *container, bool *pending, struct err *e)
+{
+	struct gp_object now = *o;
+	char **v;
+	int rc;
+
+	*pending = false;
+	if (o->cls != GPC_FILTER && o->cls != GPC_NEGPOL)
+		return add_object(cn, o, e);
+	if (!(v = calloc(o->owners.n + 1, sizeof *v)))
+		return err_set(e, "out of memory");
+	now.owners = (struct gp_strs){ v, 0 };
+	for (size_t k = 0; k < o->owners.n; k++)
+		if (gp_objset_find(cur, o->owners.v[k]))
+			v[now.owners.n++] = o->owners.v[k];
+		else
+			*pending = true;
+	if (*pending)
+		v[now.owners.n++] = (char *)container;
+	rc = add_object(cn, &now, e);
+	free(v);
+	return rc;
+}
+
 /* The policy switch (every attribute, one operation), or a back-link update. */
 static int modify_object(struct dir_conn *cn, const struct gp_object *o, bool owners_only,
 			 struct err *e)
@@ -433,12 +473,15 @@ int dir_write(struct dir_conn *cn, const char *base, const char *container,
 	      struct err *e)
 {
 	enum change *ch = calloc(want->n + 1, sizeof *ch);
-	bool renewed = true;
+	bool renewed = true, *pending = calloc(want->n + 1, sizeof *pending);
 	int rc = 0;
 
 	memset(st, 0, sizeof *st);
-	if (!ch)
+	if (!ch || !pending) {
+		free(ch);
+		free(pending);
 		return err_set(e, "out of memory");
+	}
 	/* Changed objects below the policies become new ones, which changes
 	 * what references them: until nothing more changes (a pass per level). */
 	for (size_t pass = 0; renewed && rc == 0 && pass <= want->n; pass++) {
@@ -468,11 +511,13 @@ int dir_write(struct dir_conn *cn, const char *base, const char *container,
 	for (size_t c = 0; c < 5 && rc == 0; c++)
 		for (size_t i = 0; i < want->n && rc == 0; i++)
 			if (ch[i] == C_NEW && want->objs[i].cls == add_order[c] &&
-			    (rc = add_object(cn, &want->objs[i], e)) == 0)
+			    (rc = add_new(cn, &want->objs[i], cur, container, &pending[i], e)) == 0)
 				st->added++;
-	/* 2. back-links of unchanged objects (no reader follows them) */
+	/* 2. back-links: of new lists and actions, now that their rules
+	 * exist, and of unchanged objects (no reader follows them) */
 	for (size_t i = 0; i < want->n && rc == 0; i++)
-		if (ch[i] == C_OWNERS && (rc = modify_object(cn, &want->objs[i], true, e)) == 0)
+		if ((pending[i] || ch[i] == C_OWNERS) &&
+		    (rc = modify_object(cn, &want->objs[i], true, e)) == 0)
 			st->modified++;
 	/* 3. the switch: each changed policy in one operation */
 	for (size_t i = 0; i < want->n && rc == 0; i++)
@@ -485,5 +530,6 @@ int dir_write(struct dir_conn *cn, const char *base, const char *container,
 			    (rc = delete_object(cn, cur->objs[i].dn, e)) == 0)
 				st->deleted++;
 	free(ch);
+	free(pending);
 	return rc < 0 ? -1 : 0;
 }

@@ -269,7 +269,7 @@ if [ $rc -eq 0 ] && [ "$total" -gt 3 ] && ! cmp -s "$work/old" "$work/new" && gr
 else
 	not_ok "relay run (rc $rc, $total writes): $(cat "$work/out" "$work/new" | head -5)"
 fi
-olds=0 news=0 mixed=0 clean=0
+olds=0 news=0 mixed=0 clean=0 unclean=""
 k=1
 while [ "$k" -le "$total" ] && [ "$k" -le 64 ]; do
 	ldap_stop
@@ -296,7 +296,8 @@ while [ "$k" -le "$total" ] && [ "$k" -le 64 ]; do
 	# old: policy, ISAKMP, 2 NFAs, 2 negotiation policies, a list; new: an NFA and a list more
 	want=7
 	cmp -s "$work/mid" "$work/new" && want=9
-	[ "$(ipsec_dump 1.1 | grep -c '^dn:')" = $want ] && clean=$((clean + 1))
+	got=$(ipsec_dump 1.1 | grep -c '^dn:')
+	[ "$got" = $want ] && clean=$((clean + 1)) || unclean="$unclean $k:$got/$want"
 	k=$((k + 1))
 done
 if [ $mixed -eq 0 ] && [ $olds -gt 0 ] && [ $news -gt 0 ]; then
@@ -305,5 +306,5 @@ else
 	not_ok "killed writers: $olds old, $news new, $mixed mixed: $(cat "$work"/mixed.* 2>/dev/null | head -10)"
 fi
 [ $clean -eq $((k - 1)) ] && ok "and the next write left no leftover behind ($clean of $((k - 1)))" ||
-	not_ok "leftovers after the next write: $clean of $((k - 1)) clean"
+	not_ok "leftovers after the next write: $clean of $((k - 1)) clean (kill at: objects/expected$unclean)"
 finish
