@@ -170,6 +170,27 @@ else
 	not_ok "bad script (rc $rc): $(head -3 "$work/out"); $(diff "$work/before" "$work/after" | head -5)"
 fi
 
+# --- another writer between the session's read and its write ---------------
+mkfifo "$work/fifo"
+dom -f - <"$work/fifo" >"$work/out" 2>&1 &
+wpid=$!
+exec 3>"$work/fifo"
+printf 'set store location=domain\nadd policy name=Temp\n' >&3
+sleep 2 # the session has read the directory (it commits at the end of its input)
+corp_dn=$(ipsec_dump '(&(objectClass=ipsecPolicy)(ipsecName=Corp))' 1.1 | sed -n 's/^dn: //p')
+printf 'dn: %s\nchangetype: modify\nreplace: description\ndescription: changed by another writer\n' \
+	"$corp_dn" >"$work/other.ldif"
+ldap_modify "$work/other.ldif" >/dev/null 2>&1
+exec 3>&-
+wait $wpid
+rc=$?
+if [ $rc -ne 0 ] && grep -q "another writer changed the directory" "$work/out" &&
+	[ "$(count_class ipsecPolicy)" = 1 ]; then
+	ok "a change by another writer since the session read the directory: refused, nothing written"
+else
+	not_ok "concurrent writer (rc $rc): $(cat "$work/out")"
+fi
+
 # --- the agent's GPO: gpo assign, show, the agent enforces it --------------
 if dom gpo assign gpo=Servers policy=Corp >"$work/out" 2>&1; then
 	ok "gpo assign gpo=Servers policy=Corp"
@@ -180,7 +201,6 @@ ldapsearch -x -LLL -H "$uri" -D "$admin" -w "$ldap_pw" -b "$gpo_o" -o ldif-wrap=
 	gPCMachineExtensionNames versionNumber >"$work/gpo" 2>&1
 ipsec_o=$(ldapsearch -x -LLL -H "$uri" -D "$admin" -w "$ldap_pw" -o ldif-wrap=no \
 	-b "CN=IPSEC,CN=Windows,CN=Microsoft,CN=Machine,$gpo_o" -s base ipsecOwnersReference objectClass)
-corp_dn=$(ipsec_dump '(&(objectClass=ipsecPolicy)(ipsecName=Corp))' 1.1 | sed -n 's/^dn: //p')
 if printf '%s' "$ipsec_o" | grep -qi "^ipsecOwnersReference: $corp_dn" &&
 	printf '%s' "$ipsec_o" | grep -q "objectClass: ipsecPolicy" &&
 	grep -q "gPCMachineExtensionNames: \[{E437BC1C-AA7D-11D2-A382-00C04F991E27}{DEA8AFA0-CC85-11D0-9CE2-0080C7E9D9A5}\]" "$work/gpo" &&
