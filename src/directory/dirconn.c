@@ -165,6 +165,36 @@ int dir_entry_ldif(struct dir_conn *cn, LDAPMessage *entry, const char *dn,
 	return 0;
 }
 
+int dir_search_for(struct dir_conn *cn, const char *base, int scope, const char *template,
+		   const char *value, char **attrs, int limit, LDAPMessage **res)
+{
+	struct berval v = { strlen(value), (char *)value }, esc = { 0, NULL };
+	char *filter = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	*res = NULL;
+	if (ldap_bv2escaped_filter_value(&v, &esc) != 0 || !(f = open_memstream(&filter, &len))) {
+		ber_memfree(esc.bv_val);
+		return LDAP_NO_MEMORY;
+	}
+	for (const char *p = template; *p; p++) {
+		if (p[0] == '%' && p[1] == 'v') {
+			fputs(esc.bv_val, f);
+			p++;
+		} else {
+			fputc(*p, f);
+		}
+	}
+	fclose(f);
+	ber_memfree(esc.bv_val);
+	rc = ldap_search_ext_s(cn->ld, base, scope, filter, attrs, 0, NULL, NULL, &cn->timeout,
+			       limit, res);
+	free(filter);
+	return rc;
+}
+
 int dir_base_of_domain(const char *name, char *out, size_t len, struct err *e)
 {
 	size_t at = 0, label = 0;

@@ -37,6 +37,11 @@ int dir_first_value(struct dir_conn *cn, LDAPMessage *entry, const char *attr, c
 #define DIR_MAX_VALUE (1u << 20)
 int dir_entry_ldif(struct dir_conn *cn, LDAPMessage *entry, const char *dn,
 		   const char *const *attrs, FILE *ldif, size_t *total, struct err *e);
+/* A search whose filter is template with value, escaped (RFC 4515), in
+ * place of each "%v". Returns the LDAP result code (LDAP_NO_MEMORY when
+ * the filter could not be made); *res to free whatever it is. */
+int dir_search_for(struct dir_conn *cn, const char *base, int scope, const char *template,
+		   const char *value, char **attrs, int limit, LDAPMessage **res);
 /* The attributes of the five ipsec classes, as gp_ldif_read reads them. */
 extern const char *const dir_ipsec_attrs[];
 

@@ -424,22 +424,13 @@ static int delete_object(struct dir_conn *cn, const char *dn, struct err *e)
 static int assigned_by(struct dir_conn *cn, const char *base, const char *container,
 		       const char *dn, char *gpo, size_t len, struct err *e)
 {
-	struct berval value = { strlen(dn), (char *)dn }, escaped = { 0, NULL };
-	char *attrs[] = { "1.1", NULL }, *filter;
+	char *attrs[] = { "1.1", NULL };
 	LDAPMessage *res = NULL;
 	int rc, found = 0;
 
 	gpo[0] = '\0';
-	if (ldap_bv2escaped_filter_value(&value, &escaped) != 0)
-		return err_set(e, "out of memory");
-	if (asprintf(&filter, "(&(objectClass=ipsecPolicy)(ipsecOwnersReference=%s))", escaped.bv_val) < 0) {
-		ber_memfree(escaped.bv_val);
-		return err_set(e, "out of memory");
-	}
-	ber_memfree(escaped.bv_val);
-	rc = ldap_search_ext_s(cn->ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL, NULL,
-			       &cn->timeout, 16, &res);
-	free(filter);
+	rc = dir_search_for(cn, base, LDAP_SCOPE_SUBTREE,
+			    "(&(objectClass=ipsecPolicy)(ipsecOwnersReference=%v))", dn, attrs, 16, &res);
 	if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
 		ldap_msgfree(res);
 		return err_set(e, "%s: search: %s", base, ldap_err2string(rc));

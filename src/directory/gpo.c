@@ -41,8 +41,7 @@ static int entry_is(struct dir_conn *cn, const char *dn, const char *cls, struct
 int dir_gpo_find(struct dir_conn *cn, const char *base, const char *gpo, char *dn, size_t len,
 		 struct err *e)
 {
-	char where[DOMAIN_VALUE_MAX + 32], *filter = NULL, *attrs[] = { "1.1", NULL }, *found;
-	struct berval value = { strlen(gpo), (char *)gpo }, esc = { 0, NULL };
+	char where[DOMAIN_VALUE_MAX + 32], *attrs[] = { "1.1", NULL }, *found;
 	LDAPMessage *res = NULL;
 	int rc, n;
 
@@ -53,16 +52,9 @@ int dir_gpo_find(struct dir_conn *cn, const char *base, const char *gpo, char *d
 		return 0;
 	}
 	snprintf(where, sizeof where, DIR_GPO_CONTAINER "%s", base);
-	if (ldap_bv2escaped_filter_value(&value, &esc) != 0 ||
-	    asprintf(&filter, "(&(objectClass=groupPolicyContainer)(|(displayName=%s)(cn=%s)))",
-		     esc.bv_val, esc.bv_val) < 0) {
-		ber_memfree(esc.bv_val);
-		return err_set(e, "out of memory");
-	}
-	ber_memfree(esc.bv_val);
-	rc = ldap_search_ext_s(cn->ld, where, LDAP_SCOPE_ONELEVEL, filter, attrs, 0, NULL, NULL,
-			       &cn->timeout, 2, &res);
-	free(filter);
+	rc = dir_search_for(cn, where, LDAP_SCOPE_ONELEVEL,
+			    "(&(objectClass=groupPolicyContainer)(|(displayName=%v)(cn=%v)))", gpo, attrs,
+			    2, &res);
 	n = rc == LDAP_SUCCESS || rc == LDAP_SIZELIMIT_EXCEEDED ? ldap_count_entries(cn->ld, res) : 0;
 	if (rc != LDAP_SUCCESS || n != 1) {
 		ldap_msgfree(res);

@@ -103,17 +103,7 @@ objectClass: container
 EOF2
 	gpo "$gpo_d" "$baseline" "Domain Baseline"
 	gpo "$gpo_o" "$lockdown" "Web Lockdown"
-	cat <<EOF2
-dn: OU=Servers,$suffix
-objectClass: organizationalUnit
-objectClass: extensibleObject
-ou: Servers
-gPLink: [LDAP://$gpo_o;0]
-
-dn: CN=web1,OU=Servers,$suffix
-objectClass: computer
-
-EOF2
+	servers_ou "$gpo_o"
 } >"$work/tree.ldif"
 cat >"$work/link.ldif" <<EOF2
 dn: $suffix
@@ -135,16 +125,11 @@ serve "$S" 80 23 8080
 IPSECFW_KERNEL=off srv 1 static add policy name="Local" description="never assigned" >/dev/null 2>&1
 printf '%s\n' "$ldap_pw" >"$work/pw"
 chmod 644 "$work/pw"
-cat >"$work/domain.conf" <<EOF2
-# a server that does not exist first: fail-over to the next
-uri = ldapi://$(printf '%s' "$work/nothing" | sed 's|/|%2F|g')
-uri = $uri
-base = $suffix
-hostname = web1
-bind = simple
-binddn = $admin
-passwordfile = $work/pw
-EOF2
+{
+	echo "# a server that does not exist first: fail-over to the next"
+	echo "uri = ldapi://$(printf '%s' "$work/nothing" | sed 's|/|%2F|g')"
+	domain_conf "$uri" "$work/pw"
+} >"$work/domain.conf"
 
 # --- a password file others can read is refused -------------------------
 if ip netns exec "$S" timeout 10 "$IPSECFWD" --no-journal --db "$work/db1" --run-dir "$work/run1" \

@@ -116,3 +116,30 @@ cn: IP Security
 
 EOF3
 }
+
+# servers_ou GPO-DN: OU=Servers, linked to that GPO, and the computer web1 in it.
+servers_ou() {
+	cat <<EOF3
+dn: OU=Servers,$suffix
+objectClass: organizationalUnit
+objectClass: extensibleObject
+ou: Servers
+gPLink: [LDAP://$1;0]
+
+dn: CN=web1,OU=Servers,$suffix
+objectClass: computer
+
+EOF3
+}
+
+# domain_conf URI PASSWORD-FILE: web1's domain.conf lines for the directory at URI.
+domain_conf() {
+	cat <<EOF3
+uri = $1
+base = $suffix
+hostname = web1
+bind = simple
+binddn = $admin
+passwordfile = $2
+EOF3
+}

@@ -54,16 +54,8 @@ objectClass: groupPolicyContainer
 objectClass: extensibleObject
 displayName: Servers
 
-dn: OU=Servers,$suffix
-objectClass: organizationalUnit
-objectClass: extensibleObject
-ou: Servers
-gPLink: [LDAP://$gpo_o;0]
-
-dn: CN=web1,OU=Servers,$suffix
-objectClass: computer
-
 EOF2
+	servers_ou "$gpo_o"
 } >"$work/tree.ldif"
 if ldap_add "$work/tree.ldif" >"$work/out" 2>&1; then
 	ok "the domain, two GPOs (one linked to OU=Servers) and web1"
@@ -73,16 +65,7 @@ fi
 
 printf '%s\n' "$ldap_pw" >"$work/pw"
 chmod 600 "$work/pw"
-conf() { # conf URI: a domain.conf for the directory at URI
-	cat <<EOF2
-uri = $1
-base = $suffix
-hostname = web1
-bind = simple
-binddn = $admin
-passwordfile = $work/pw
-EOF2
-}
+conf() { domain_conf "$1" "$work/pw"; }
 conf "$uri" >"$work/domain.conf"
 # dom ARGS...: ipsecfw with the directory of domain.conf (kernel off, a database of its own)
 dom() {
