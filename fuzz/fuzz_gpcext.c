@@ -20,12 +20,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(value, data, size);
 	value[size] = '\0';
 	if (gpc_ext_edit(value, true, added, sizeof added, &e) == 0) {
-		if (!strstr(added, GPC_IPSEC_CSE) && !strcasestr(added, GPC_IPSEC_CSE))
+		/* an entry is IPSec's when its first GUID is the CSE's */
+		if (!strcasestr(added, "[" GPC_IPSEC_CSE))
 			abort();
 		if (gpc_ext_edit(added, true, again, sizeof again, &e) < 0 || strcmp(added, again) != 0)
 			abort();
 		if (gpc_ext_edit(added, false, removed, sizeof removed, &e) < 0 ||
-		    strcasestr(removed, GPC_IPSEC_CSE))
+		    strcasestr(removed, "[" GPC_IPSEC_CSE))
 			abort();
 	}
 	free(value);
