@@ -95,6 +95,8 @@ static void print_gpos(const struct dir_gpo *g, size_t n, const char *only, bool
 			printf("Policy DN           : %s\n", g[i].policy_dn);
 		fputc('\n', stdout);
 	}
+	if (!json && json_array_size(arr) == 0 && n == 0)
+		puts("No GPOs in the domain.");
 	if (json) {
 		json_dumpf(arr, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);

@@ -153,6 +153,12 @@ else
 	not_ok "bad script (rc $rc): $(head -3 "$work/out"); $(diff "$work/before" "$work/after" | head -5)"
 fi
 
+printf 'add policy name=Local\nset store location=domain\n' | dom -f - >"$work/out" 2>&1
+[ $? -ne 0 ] && grep -q "set store: the open batch must be committed" "$work/out" &&
+	! printf 'show policy all\n' | dom -f - 2>&1 | grep -q Local &&
+	ok "switching to the directory inside an open batch is refused, nothing applied" ||
+	not_ok "set store in a batch: $(cat "$work/out")"
+
 # --- another writer between the session's read and its write ---------------
 mkfifo "$work/fifo"
 dom -f - <"$work/fifo" >"$work/out" 2>&1 &
