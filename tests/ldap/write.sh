@@ -136,6 +136,16 @@ fi
 [ "$(count_class ipsecNFA) $(count_class ipsecFilter)" = "2 1" ] &&
 	ok "and no object left over" || not_ok "left over: $(ipsec_dump 1.1)"
 
+# --- ipsecpol -w DS writes the directory too --------------------------------
+if dom pol -w DS:example.com -p Mail -r NoSMTP -f '0+*:25:TCP' -n BLOCK >"$work/out" 2>&1 &&
+	[ "$(ipsec_dump '(ipsecName=Mail)' 1.1 | grep -ci '^dn: cn=ipsecPolicy')" = 1 ] &&
+	dom pol -w DS:example.com -p Mail -o >>"$work/out" 2>&1 &&
+	[ "$(ipsec_dump '(ipsecName=Mail)' 1.1 | grep -c '^dn:')" = 0 ]; then
+	ok "ipsecpol -w DS:example.com adds a policy to the directory; -o deletes it"
+else
+	not_ok "ipsecpol -w DS: $(cat "$work/out")"
+fi
+
 # --- a refused script changes nothing -------------------------------------
 dump >"$work/before"
 cat >"$work/bad.netsh" <<'EOF2'
