@@ -98,7 +98,7 @@ static int domain_open(struct session *s, const char *domain, struct err *e)
 	snprintf(ds->container, sizeof ds->container, DIR_IPSEC_CONTAINER "%s", ds->base);
 	if (scratch_load(ds, e) < 0)
 		return -1;
-	ds->db = s->db;
+	ds->db = s->home_db = s->db;
 	s->db = ds->scratch;
 	s->in_directory = true;
 	return 1;

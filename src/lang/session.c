@@ -439,7 +439,7 @@ void session_describe_in_force(struct session *s, char *buf, size_t len)
 	struct ruleset_origin o;
 	struct err e;
 
-	if (ruleset_load(s->db, &rs, &o, &e) < 0) {
+	if (ruleset_load(s->in_directory ? s->home_db : s->db, &rs, &o, &e) < 0) {
 		snprintf(buf, len, "unknown (%s)", e.msg);
 		return;
 	}

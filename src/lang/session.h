@@ -88,6 +88,7 @@ struct session {
 	void (*domain_close)(struct session *s);
 	void *domain_ctx;
 	bool in_directory;
+	struct db *home_db; /* db's own while in_directory: what is in force here */
 	const char *text; /* the current line, for forwarding */
 	size_t text_len;
 	/* Where the current command sits, for messages. */
