@@ -366,10 +366,12 @@ static int add_object(struct dir_conn *cn, const struct gp_object *o, struct err
 	return rc == LDAP_SUCCESS ? 0 : ldap_fail(o->dn, "add", rc, e);
 }
 
-/* Adds o. A list or action is added with the owners that exist already;
- * when one does not (its new rule, added next), the container stands in
- * for it, which marks the object a leftover should the writer stop here,
- * and *pending asks for the real owners once the rules exist. */
+/* Adds o with the owners that exist already: a directory may refuse a
+ * reference to an object that does not exist (Active Directory does).
+ * When one does not yet (a list's new rule, a new policy's rules and
+ * ISAKMP policy), the container stands in for it, which also marks a list
+ * or action a leftover should the writer stop here, and *pending asks for
+ * the real owners once everything is added. */
 static int add_new(struct dir_conn *cn, const struct gp_object *o, const struct gp_objset *cur,
 		   const char *container, bool *pending, struct err *e)
 {
@@ -378,8 +380,6 @@ static int add_new(struct dir_conn *cn, const struct gp_object *o, const struct 
 	int rc;
 
 	*pending = false;
-	if (o->cls != GPC_FILTER && o->cls != GPC_NEGPOL)
-		return add_object(cn, o, e);
 	if (!(v = calloc(o->owners.n + 1, sizeof *v)))
 		return err_set(e, "out of memory");
 	now.owners = (struct gp_strs){ v, 0 };
@@ -504,8 +504,8 @@ int dir_write(struct dir_conn *cn, const char *base, const char *container,
 			if (ch[i] == C_NEW && want->objs[i].cls == add_order[c] &&
 			    (rc = add_new(cn, &want->objs[i], cur, container, &pending[i], e)) == 0)
 				st->added++;
-	/* 2. back-links: of new lists and actions, now that their rules
-	 * exist, and of unchanged objects (no reader follows them) */
+	/* 2. back-links: of new objects, now that their owners exist, and of
+	 * unchanged ones (no reader follows them) */
 	for (size_t i = 0; i < want->n && rc == 0; i++)
 		if ((pending[i] || ch[i] == C_OWNERS) &&
 		    (rc = modify_object(cn, &want->objs[i], true, e)) == 0)

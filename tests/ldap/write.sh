@@ -221,9 +221,14 @@ import json, sys
 g = {x["gpo"]: x for x in json.load(open(sys.argv[1]))}
 assert g["Servers"]["policy"] == "Corp" and g["Default Domain Policy"]["policy"] == "Corp", g
 ' "$work/show" && ok "gpo show -j: both GPOs assign Corp" || not_ok "gpo show: $(cat "$work/show")"
-dom gpo unassign gpo="Default Domain Policy" >"$work/out" 2>&1 &&
-	dom gpo show gpo="Default Domain Policy" | grep -q "Assigned policy *: none" &&
-	ok "gpo unassign" || not_ok "gpo unassign: $(cat "$work/out")"
+dom gpo unassign gpo="Default Domain Policy" >"$work/out" 2>&1
+ldapsearch -x -LLL -H "$uri" -D "$admin" -w "$ldap_pw" -b "$gpo_d" -s base -o ldif-wrap=no \
+	gPCMachineExtensionNames versionNumber >"$work/gpo" 2>&1
+dom gpo show gpo="Default Domain Policy" | grep -q "Assigned policy *: none" &&
+	grep -q "gPCMachineExtensionNames: \[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{53D6AB1B-2488-11D1-A28C-00C04FB94F17}\]$" "$work/gpo" &&
+	grep -q "versionNumber: 131075" "$work/gpo" &&
+	ok "gpo unassign: the IPSEC object and IPSec's extension gone, the version bumped again" ||
+	not_ok "gpo unassign: $(cat "$work/out" "$work/gpo")"
 printf 'set store location=domain\ndelete policy name=Corp\n' | dom -f - >"$work/out" 2>&1
 if [ $? -ne 0 ] && grep -q "assigned by the GPO" "$work/out" && [ "$(count_class ipsecPolicy)" = 1 ]; then
 	ok "deleting a policy a GPO assigns is refused: $(grep -o "policy 'Corp' is assigned.*" "$work/out" | head -1 | cut -c1-60)..."
@@ -281,14 +286,29 @@ start_relay 0
 CONF=$work/relay.conf dom -f "$work/change.netsh" >"$work/out" 2>&1
 rc=$?
 stop_relay
-total=$(cat "$work/writes")
+read -r total kinds <"$work/writes"
 "$tool" fetch "$work/domain.conf" >"$work/new" 2>&1
 if [ $rc -eq 0 ] && [ "$total" -gt 3 ] && ! cmp -s "$work/old" "$work/new" && grep -q 8080 "$work/new"; then
 	ok "through the relay: the change takes $total writes; the fetch sees it"
 else
 	not_ok "relay run (rc $rc, $total writes): $(cat "$work/out" "$work/new" | head -5)"
 fi
-olds=0 news=0 mixed=0 clean=0 unclean=""
+printf '%s' "$kinds" | grep -Eq '^a+m+d+$' &&
+	ok "adds, then modifies (back-links, the policy last), then deletes: $kinds" ||
+	not_ok "write order: $kinds"
+adds_mods=$(printf '%s' "$kinds" | tr -d d | wc -c)
+# resolved: every DN the container's objects reference exists (a directory
+# may refuse a reference to a missing object), the container included
+resolved() {
+	ipsec_dump ipsecOwnersReference ipsecNFAReference ipsecFilterReference \
+		ipsecNegotiationPolicyReference ipsecISAKMPReference |
+		awk -v c="$container" 'BEGIN { have[tolower(c)] = 1 }
+			{ $0 = tolower($0) }
+			/^dn: / { have[substr($0, 5)] = 1; next }
+			/^ipsec[a-z]*reference: / { sub(/^[^:]*: /, ""); ref[$0] = 1 }
+			END { for (r in ref) if (!(r in have)) { print r; bad = 1 } exit bad }' >/dev/null
+}
+olds=0 news=0 mixed=0 clean=0 unclean="" dangling=""
 k=1
 while [ "$k" -le "$total" ] && [ "$k" -le 64 ]; do
 	ldap_stop
@@ -300,6 +320,8 @@ while [ "$k" -le "$total" ] && [ "$k" -le 64 ]; do
 		IPSECFW_DOMAIN_CONF="$work/relay.conf" timeout 20 "$IPSECFW" -f "$work/change.netsh" >/dev/null 2>&1
 	stop_relay
 	"$tool" fetch "$work/domain.conf" >"$work/mid" 2>&1
+	# before the first delete, no reference points at a missing object
+	[ "$k" -gt "$adds_mods" ] || resolved || dangling="$dangling $k"
 	if cmp -s "$work/mid" "$work/old"; then
 		olds=$((olds + 1))
 	elif cmp -s "$work/mid" "$work/new"; then
@@ -324,6 +346,8 @@ if [ $mixed -eq 0 ] && [ $olds -gt 0 ] && [ $news -gt 0 ]; then
 else
 	not_ok "killed writers: $olds old, $news new, $mixed mixed: $(cat "$work"/mixed.* 2>/dev/null | head -10)"
 fi
+[ -z "$dangling" ] && ok "until the deletes, every reference names an object that exists (kill points 1-$adds_mods)" ||
+	not_ok "a reference to a missing object when killed before write$dangling"
 [ $clean -eq $((k - 1)) ] && ok "and the next write left no leftover behind ($clean of $((k - 1)))" ||
 	not_ok "leftovers after the next write: $clean of $((k - 1)) clean (kill at: objects/expected$unclean)"
 finish

@@ -3,7 +3,8 @@
 the client found with SO_PEERCRED) just before that client's Nth write
 request (add, modify, delete, modify DN) would reach the server: a writer
 interrupted at an exact point, for tests/ldap/write.sh. With N = 0 it only
-counts. Every write seen is counted in COUNT-FILE.
+counts. COUNT-FILE holds the number of writes seen and their kinds in
+order (a add, m modify, d delete, r rename), e.g. "5 aammd".
 
     ldapkill.py LISTEN-SOCKET SERVER-SOCKET N COUNT-FILE
 """
@@ -14,11 +15,12 @@ import struct
 import sys
 import threading
 
-WRITES = {0x68, 0x66, 0x4A, 0x6C}  # addRequest, modifyRequest, delRequest, modDNRequest
+WRITES = {0x68: "a", 0x66: "m", 0x4A: "d", 0x6C: "r"}  # add, modify, del, modDN requests
 
 listen_path, server_path, kill_at, count_file = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 lock = threading.Lock()
 writes = 0
+kinds = ""
 
 
 def ber_length(buf, at):
@@ -43,7 +45,7 @@ def op_of(msg):
 
 
 def pump_up(client, server, pid):
-    global writes
+    global writes, kinds
     buf = b""
     while True:
         data = client.recv(65536)
@@ -59,8 +61,9 @@ def pump_up(client, server, pid):
             if op_of(msg) in WRITES:
                 with lock:
                     writes += 1
+                    kinds += WRITES[op_of(msg)]
                     with open(count_file, "w") as f:
-                        f.write("%d\n" % writes)
+                        f.write("%d %s\n" % (writes, kinds))
                     if writes == kill_at:
                         os.kill(pid, signal.SIGKILL)
                         client.close()
@@ -95,7 +98,7 @@ def serve(client):
 
 def main():
     with open(count_file, "w") as f:
-        f.write("0\n")
+        f.write("0 -\n")
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.bind(listen_path)
     s.listen(8)
