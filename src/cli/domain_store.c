@@ -17,6 +17,10 @@ struct domain_store {
 	char container[DOMAIN_VALUE_MAX + 32];
 	struct domain_conf conf;
 	struct gp_objset loaded; /* every object of the container, as last read or written */
+	/* A write failed after it had changed the directory, or the directory
+	 * could not be read after a write: loaded and the scratch copy no
+	 * longer tell what it holds, so the session writes no more. */
+	bool out_of_step;
 };
 
 int domain_store_conf(struct domain_conf *c, struct err *e)
@@ -96,6 +100,7 @@ static int domain_open(struct session *s, const char *domain, struct err *e)
 	if (!domain)
 		snprintf(ds->base, sizeof ds->base, "%s", ds->conf.base);
 	snprintf(ds->container, sizeof ds->container, DIR_IPSEC_CONTAINER "%s", ds->base);
+	ds->out_of_step = false;
 	if (scratch_load(ds, e) < 0)
 		return -1;
 	ds->db = s->home_db = s->db;
@@ -155,9 +160,13 @@ static int domain_commit(struct session *s, struct err *e)
 	struct dir_write_stats st;
 	struct gpo_link *links = NULL;
 	size_t n_links = 0;
+	bool written;
 	struct dir_conn cn;
 	int rc;
 
+	if (ds->out_of_step)
+		return err_set(e, "an earlier write to the directory failed half way (each policy "
+				  "whole, old or new): set store again to read it anew");
 	if (gp_domain_load(s->db, STORE_DOMAIN, &dom, e) < 0)
 		return -1;
 	if (dir_connect(&ds->conf, &cn, e) < 0) {
@@ -179,18 +188,20 @@ static int domain_commit(struct session *s, struct err *e)
 		struct err ignored;
 
 		rc = dir_write(&cn, ds->base, ds->container, &now, &want, &st, e);
+		written = st.added || st.modified || st.deleted || (rc == 0 && n_links);
 		for (size_t i = 0; i < n_links && rc == 0; i++)
 			rc = dir_gpo_assign(&cn, links[i].gpo_dn, links[i].policy_dn, e);
 		if (rc == 0 && n_links)
 			rc = gpo_links_done(s->db, &dom, e);
-		/* What the next transaction starts from. After a failed write the
-		 * scratch rolls back: the directory's policies are still the old
-		 * ones, and what the write left unreferenced goes next time. */
-		if (dir_container_load(&cn, ds->container, &after, rc == 0 ? e : &ignored) == 0) {
+		/* What the next transaction starts from. A write refused before
+		 * it changed anything leaves the session as it was. */
+		if (rc < 0 && written)
+			ds->out_of_step = true;
+		if (dir_container_load(&cn, ds->container, &after, &ignored) == 0) {
 			gp_objset_free(&ds->loaded);
 			ds->loaded = after;
 		} else {
-			rc = -1;
+			ds->out_of_step = true;
 		}
 	}
 	dir_close(&cn);

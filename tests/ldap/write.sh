@@ -346,6 +346,27 @@ if [ $mixed -eq 0 ] && [ $olds -gt 0 ] && [ $news -gt 0 ]; then
 else
 	not_ok "killed writers: $olds old, $news new, $mixed mixed: $(cat "$work"/mixed.* 2>/dev/null | head -10)"
 fi
+# the server gone in the middle of a write: that write fails, the session
+# writes no more (it no longer knows what the directory holds)
+ldap_stop
+rm -rf "${ldap_dir:?}/db"
+cp -a "$work/db.saved" "$ldap_dir/db"
+ldap_start
+start_relay -4
+printf 'set store location=domain\nset filterlist name=Telnet description=cut\nadd filterlist name=Later\n' \
+	>"$work/cut.netsh"
+CONF=$work/relay.conf dom -k -f "$work/cut.netsh" >"$work/out" 2>&1
+rc=$?
+stop_relay
+"$tool" fetch "$work/domain.conf" >"$work/mid" 2>&1
+if [ $rc -ne 0 ] && grep -q "cut.netsh:2:.*Can't contact LDAP server" "$work/out" &&
+	grep -q "cut.netsh:3:.*failed half way" "$work/out" && cmp -s "$work/mid" "$work/old" &&
+	[ "$(ipsec_dump '(ipsecName=Later)' 1.1 | grep -c '^dn:')" = 0 ]; then
+	ok "the server gone at write 4 of 6: the command fails, the next is refused, the policy stays old"
+else
+	not_ok "connection cut (rc $rc): $(cat "$work/out"; diff "$work/mid" "$work/old")"
+fi
+
 [ -z "$dangling" ] && ok "until the deletes, every reference names an object that exists (kill points 1-$adds_mods)" ||
 	not_ok "a reference to a missing object when killed before write$dangling"
 [ $clean -eq $((k - 1)) ] && ok "and the next write left no leftover behind ($clean of $((k - 1)))" ||

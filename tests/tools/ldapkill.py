@@ -3,7 +3,8 @@
 the client found with SO_PEERCRED) just before that client's Nth write
 request (add, modify, delete, modify DN) would reach the server: a writer
 interrupted at an exact point, for tests/ldap/write.sh. With N = 0 it only
-counts. COUNT-FILE holds the number of writes seen and their kinds in
+counts; with -N it cuts the connection there instead (the client lives on
+and sees the server gone). COUNT-FILE holds the number of writes seen and their kinds in
 order (a add, m modify, d delete, r rename), e.g. "5 aammd".
 
     ldapkill.py LISTEN-SOCKET SERVER-SOCKET N COUNT-FILE
@@ -64,8 +65,9 @@ def pump_up(client, server, pid):
                     kinds += WRITES[op_of(msg)]
                     with open(count_file, "w") as f:
                         f.write("%d %s\n" % (writes, kinds))
-                    if writes == kill_at:
-                        os.kill(pid, signal.SIGKILL)
+                    if writes == abs(kill_at):
+                        if kill_at > 0:
+                            os.kill(pid, signal.SIGKILL)
                         client.close()
                         server.close()
                         return
