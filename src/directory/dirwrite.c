@@ -473,6 +473,16 @@ int dir_write(struct dir_conn *cn, const char *base, const char *container,
 		free(pending);
 		return err_set(e, "out of memory");
 	}
+	/* Nothing of ours references a policy: whatever its back-links say
+	 * (another tool's) is kept. */
+	for (size_t i = 0; i < want->n && rc == 0; i++) {
+		struct gp_object *o = &want->objs[i];
+		const struct gp_object *p = o->cls == GPC_POLICY ? gp_objset_find(cur, o->dn) : NULL;
+
+		for (size_t k = 0; p && k < p->owners.n && rc == 0; k++)
+			if (!has_dn(&o->owners, p->owners.v[k]) && gp_strs_add(&o->owners, p->owners.v[k]) < 0)
+				rc = err_set(e, "out of memory");
+	}
 	/* Changed objects below the policies become new ones, which changes
 	 * what references them: until nothing more changes (a pass per level). */
 	for (size_t pass = 0; renewed && rc == 0 && pass <= want->n; pass++) {
