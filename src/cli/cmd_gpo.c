@@ -108,6 +108,7 @@ static int run(const char *verb, const struct gpo_args *a, bool json, struct err
 {
 	struct domain_conf conf;
 	struct dir_conn cn;
+	bool refused;
 	char base[DOMAIN_VALUE_MAX], container[DOMAIN_VALUE_MAX + 32], gpo_dn[DOMAIN_VALUE_MAX];
 	char policy_dn[DOMAIN_VALUE_MAX + 64];
 	int rc = domain_store_conf(&conf, e);
@@ -128,7 +129,7 @@ static int run(const char *verb, const struct gpo_args *a, bool json, struct err
 		return err_set(e, "policy= is required");
 	if (strcmp(verb, "assign") != 0 && a->policy)
 		return err_set(e, "policy= goes with assign");
-	if (dir_connect(&conf, &cn, e) < 0)
+	if (dir_connect(&cn, &conf, &refused, e) < 0)
 		return -1;
 	if (strcmp(verb, "show") == 0) {
 		struct dir_gpo *g;
@@ -148,7 +149,7 @@ static int run(const char *verb, const struct gpo_args *a, bool json, struct err
 		}
 		rc = rc < 0 ? -1 : 0;
 	}
-	dir_close(&cn);
+	dir_disconnect(&cn);
 	return rc;
 }
 

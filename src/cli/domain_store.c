@@ -48,14 +48,15 @@ static void scratch_drop(struct domain_store *ds)
 static int scratch_load(struct domain_store *ds, struct err *e)
 {
 	struct dir_conn cn;
+	bool refused;
 	struct gp_objset live = { 0 };
 	struct gp_domain dom = { 0 };
 	int rc;
 
-	if (dir_connect(&ds->conf, &cn, e) < 0)
+	if (dir_connect(&cn, &ds->conf, &refused, e) < 0)
 		return -1;
 	rc = dir_container_load(&cn, ds->container, &ds->loaded, e);
-	dir_close(&cn);
+	dir_disconnect(&cn);
 	if (rc == 0)
 		rc = dir_container_live(&ds->loaded, &live, e);
 	if (rc == 0)
@@ -162,6 +163,7 @@ static int domain_commit(struct session *s, struct err *e)
 	size_t n_links = 0;
 	bool written;
 	struct dir_conn cn;
+	bool refused;
 	int rc;
 
 	if (ds->out_of_step)
@@ -169,7 +171,7 @@ static int domain_commit(struct session *s, struct err *e)
 				  "whole, old or new): set store again to read it anew");
 	if (gp_domain_load(s->db, STORE_DOMAIN, &dom, e) < 0)
 		return -1;
-	if (dir_connect(&ds->conf, &cn, e) < 0) {
+	if (dir_connect(&cn, &ds->conf, &refused, e) < 0) {
 		gp_domain_free(&dom);
 		return -1;
 	}
@@ -204,7 +206,7 @@ static int domain_commit(struct session *s, struct err *e)
 			ds->out_of_step = true;
 		}
 	}
-	dir_close(&cn);
+	dir_disconnect(&cn);
 	free(links);
 	gp_objset_free(&now);
 	gp_objset_free(&live);

@@ -9,7 +9,7 @@
 #ifndef IPSECFW_CLI_DOMAIN_STORE_H
 #define IPSECFW_CLI_DOMAIN_STORE_H
 
-#include "directory/dirconn.h"
+#include "directory/dirread.h"
 #include "lang/session.h"
 
 void domain_store_install(struct session *s);

@@ -2,13 +2,15 @@
 #define LDAP_DEPRECATED 0
 #include "directory/dirfetch.h"
 
+#include "directory/dirconn.h"
+#include "directory/gpo.h"
+
 #include <ldap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "directory/gpo.h"
 
 static int find_computer(struct dir_conn *cn, const struct domain_conf *c, char *dn, size_t len,
 			 struct err *e)
@@ -321,12 +323,17 @@ int dir_fetch(const struct domain_conf *c, struct dir_fetch *out, struct err *e)
 {
 	struct dir_conn cn;
 	struct gpo_list gpos = { 0 };
+	bool refused;
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	out->unreachable = true;
-	if (dir_connect(c, &cn, e) < 0)
+	if (dir_connect(&cn, c, &refused, e) < 0) {
+		/* a server refused (its certificate, StartTLS, the bind) is a
+		 * fault to report, not an outage */
+		out->unreachable = !refused;
 		return -1;
+	}
 	snprintf(out->server, sizeof out->server, "%s", cn.server);
 	out->unreachable = false;
 	rc = find_computer(&cn, c, out->computer, sizeof out->computer, e);
@@ -339,7 +346,7 @@ int dir_fetch(const struct domain_conf *c, struct dir_fetch *out, struct err *e)
 		rc = read_policy(&cn, out->policy_dn, &out->set, e);
 	for (size_t i = 0; i < gpos.n; i++)
 		free(gpos.dn[i]);
-	dir_close(&cn);
+	dir_disconnect(&cn);
 	/* a server that went away in the middle is unreachable, not wrong */
 	if (rc < 0 && (strstr(e->msg, "Can't contact LDAP server") || strstr(e->msg, "Timed out")))
 		out->unreachable = true;

@@ -13,7 +13,7 @@
 #ifndef IPSECFW_DIRWRITE_H
 #define IPSECFW_DIRWRITE_H
 
-#include "directory/dirconn.h"
+#include "directory/dirread.h"
 #include "gpipsec/dirobj.h"
 
 #define DIR_IPSEC_CONTAINER "CN=IP Security,CN=System,"

@@ -8,7 +8,7 @@
 #ifndef IPSECFW_GPO_H
 #define IPSECFW_GPO_H
 
-#include "directory/dirconn.h"
+#include "directory/dirread.h"
 
 #define DIR_GPO_IPSEC "CN=IPSEC,CN=Windows,CN=Microsoft,CN=Machine,"
 #define DIR_GPO_CONTAINER "CN=Policies,CN=System,"

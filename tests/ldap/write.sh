@@ -16,15 +16,12 @@ IPSECFW=$1 IPSECFWD=$2 NETPROBE=$3 tool=$4 SRC=$5 root=$5
 . "$SRC/tests/e2e/lib.sh"
 ldap_dir=$work/ldap
 . "$SRC/tests/ldap/lib.sh"
+. "$SRC/tests/ldap/tree.sh"
 relay_pid=""
 stop_relay() { [ -z "$relay_pid" ] || { kill "$relay_pid" 2>/dev/null; wait "$relay_pid" 2>/dev/null; relay_pid=""; }; }
-trap 'stop_relay; ldap_stop; cleanup' EXIT INT TERM
+trap 'stop_relay; ldap_stop_all; cleanup' EXIT INT TERM
 
-finish() { echo "1..$n"; exit $((failed > 0)); }
-if missing=$(ldap_programs); then :; else
-	not_ok "$missing is installed (packages slapd and ldap-utils; scripts/deps)"
-	finish
-fi
+ldap_require python3
 if ldap_config /etc/ldap/schema/cosine.ldif /etc/ldap/schema/inetorgperson.ldif \
 	"$SRC/dist/ldap/gpo.ldif" >"$work/slapadd.log" 2>&1 && ldap_start; then
 	ok "slapd with ipsec.ldif and gpo.ldif on a unix socket"
@@ -33,9 +30,6 @@ else
 	finish
 fi
 
-container="CN=IP Security,CN=System,$suffix"
-gpo_d="CN={31B2F340-016D-11D2-945F-00C04FB984F9},CN=Policies,CN=System,$suffix"
-gpo_o="CN={6AC1786C-016F-11D2-945F-00C04FB984F9},CN=Policies,CN=System,$suffix"
 {
 	base_entries "$suffix" example
 	cat <<EOF2
@@ -63,10 +57,7 @@ else
 	not_ok "ldapadd: $(tail -3 "$work/out")"
 fi
 
-printf '%s\n' "$ldap_pw" >"$work/pw"
-chmod 600 "$work/pw"
-conf() { domain_conf "$1" "$work/pw"; }
-conf "$uri" >"$work/domain.conf"
+domain_conf "$work/domain.conf" "$uri"
 # dom ARGS...: ipsecfw with the directory of domain.conf (kernel off, a database of its own)
 dom() {
 	IPSECFW_KERNEL=off IPSECFW_DB="$work/cli.db" IPSECFW_RUN_DIR="$work/clirun" \
@@ -244,7 +235,6 @@ C=${tag}c1 S=${tag}s1
 make_pair 1
 serve "$S" 23 80
 agent 1 --domain-conf "$work/domain.conf" --domain-poll 1
-verdict() { ref 1 in tcp 192.0.2.20:40000 $S4:$1; }
 i=0
 while [ "$(verdict 23)" != DROP ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 [ "$(verdict 23)" = DROP ] && [ "$(verdict 80)" = PASS ] &&
@@ -270,7 +260,7 @@ add filter filterlist=Alt srcaddr=any dstaddr=me protocol=TCP dstport=8080
 add rule name=NoAlt policy=Corp filterlist=Alt filteraction=Block
 EOF2
 relay="$work/relay.sock"
-conf "ldapi://$(printf '%s' "$relay" | sed 's|/|%2F|g')" >"$work/relay.conf"
+domain_conf "$work/relay.conf" "ldapi://$(printf '%s' "$relay" | sed 's|/|%2F|g')"
 start_relay() { # start_relay N
 	rm -f "$relay"
 	python3 "$SRC/tests/tools/ldapkill.py" "$relay" "$sock" "$1" "$work/writes" &
