@@ -11,6 +11,7 @@
 
 #include "engine/ftable.h"
 #include "agent_client.h"
+#include "domain_store.h"
 #include "interactive.h"
 #include "kernel_cmds.h"
 #include "log_cmds.h"
@@ -40,6 +41,9 @@ static void usage(FILE *out)
 	      "       ipsecfw unload                       delete ipsecfw's table from the kernel\n"
 	      "       ipsecfw [OPTIONS] show mode|stats    the kernel's mode; its counters\n"
 	      "       ipsecfw [OPTIONS] confirm [--watch]  keep an assignment made with confirm=SECONDS\n"
+	      "       ipsecfw [-j] gpo show [gpo=GPO] [domain=DNSNAME]   GPOs and the IPSec policy each assigns\n"
+	      "       ipsecfw gpo assign gpo=GPO policy=POLICY [domain=DNSNAME]   as GPMC does (domain.conf)\n"
+	      "       ipsecfw gpo unassign gpo=GPO [domain=DNSNAME]\n"
 	      "       ipsecfw log export [--format w3c|csv] [--since T] [--until T]   the agent's events\n"
 	      "\n"
 	      "  --db PATH          the store database (default $IPSECFW_DB or " DB_DEFAULT_PATH ")\n"
@@ -324,6 +328,8 @@ int main(int argc, char **argv)
 	}
 	if (!as_pol && argc - optind > 0 && strcmp(argv[optind], "log") == 0)
 		return cmd_log(argc - optind, argv + optind, json); /* no store needed */
+	if (!as_pol && argc - optind > 0 && strcmp(argv[optind], "gpo") == 0)
+		return cmd_gpo(argc - optind - 1, argv + optind + 1, json); /* the directory only */
 	if (!as_pol && argc - optind > 0 && strcmp(argv[optind], "unload") == 0) {
 		struct enforce_ctx c = { .facts = &facts_src }; /* nor here: package removal */
 		return cmd_unload(&c, argc - optind - 1, argv + optind + 1, json);
@@ -343,6 +349,7 @@ int main(int argc, char **argv)
 	kernel_hook_install(&s, &kernel, db, db_path, &facts_src);
 	confirm_hook_install(&s);
 	agent_client_install(&s, enforce_run_dir(&kernel.ctx));
+	domain_store_install(&s);
 
 	int left = argc - optind;
 	char **words = argv + optind;

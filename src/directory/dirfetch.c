@@ -3,6 +3,7 @@
 #include "directory/dirfetch.h"
 
 #include "directory/dirconn.h"
+#include "directory/gpo.h"
 
 #include <ldap.h>
 #include <stdio.h>
@@ -10,52 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define GP_MACHINE_IPSEC "CN=IPSEC,CN=Windows,CN=Microsoft,CN=Machine,"
-
-/* --- reading entries --- */
-
-/* One entry by DN (base scope), or 0 when there is none. */
-static int read_entry(struct dir_conn *cn, const char *dn, char **attrs, LDAPMessage **res,
-		      LDAPMessage **entry, struct err *e)
-{
-	int rc = ldap_search_ext_s(cn->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0, NULL,
-				   NULL, &cn->timeout, 2, res);
-
-	*entry = NULL;
-	if (rc == LDAP_NO_SUCH_OBJECT) {
-		ldap_msgfree(*res);
-		*res = NULL;
-		return 0;
-	}
-	if (rc != LDAP_SUCCESS) {
-		ldap_msgfree(*res);
-		*res = NULL;
-		return err_set(e, "%s: search: %s", dn, ldap_err2string(rc));
-	}
-	*entry = ldap_first_entry(cn->ld, *res);
-	return *entry ? 1 : 0;
-}
-
-/* The first value of attr as text, into buf; "" when it has none. */
-static int first_value(struct dir_conn *cn, LDAPMessage *entry, const char *attr, char *buf,
-		       size_t len, const char *dn, struct err *e)
-{
-	struct berval **v = ldap_get_values_len(cn->ld, entry, attr);
-
-	buf[0] = '\0';
-	if (!v)
-		return 0;
-	if (v[0] && (v[0]->bv_len >= len || memchr(v[0]->bv_val, '\0', v[0]->bv_len))) {
-		ldap_value_free_len(v);
-		return err_set(e, "%s: %s: longer than %zu bytes or not text", dn, attr, len - 1);
-	}
-	if (v[0]) {
-		memcpy(buf, v[0]->bv_val, v[0]->bv_len);
-		buf[v[0]->bv_len] = '\0';
-	}
-	ldap_value_free_len(v);
-	return 0;
-}
 
 static int find_computer(struct dir_conn *cn, const struct domain_conf *c, char *dn, size_t len,
 			 struct err *e)
@@ -65,7 +20,7 @@ static int find_computer(struct dir_conn *cn, const struct domain_conf *c, char 
 	int rc, n;
 
 	if (*c->computer) {
-		if ((rc = read_entry(cn, c->computer, attrs, &res, &entry, e)) <= 0) {
+		if ((rc = dir_read_entry(cn, c->computer, attrs, &res, &entry, e)) <= 0) {
 			ldap_msgfree(res);
 			return rc < 0 ? -1 : err_set(e, "computer %s: no such object", c->computer);
 		}
@@ -172,7 +127,7 @@ static int gpo_chain(struct dir_conn *cn, const char *base, const char *computer
 		LDAPMessage *res = NULL, *entry;
 		struct berval **v;
 
-		if ((rc = read_entry(cn, soms[i], attrs, &res, &entry, e)) == 1) {
+		if ((rc = dir_read_entry(cn, soms[i], attrs, &res, &entry, e)) == 1) {
 			rc = 0;
 			v = ldap_get_values_len(cn->ld, entry, "gPLink");
 			if (v && v[0]) {
@@ -202,10 +157,10 @@ static int assigned_policy(struct dir_conn *cn, const struct gpo_list *l, struct
 		LDAPMessage *res = NULL, *entry;
 		int rc;
 
-		snprintf(dn, sizeof dn, GP_MACHINE_IPSEC "%s", l->dn[i]);
-		if ((rc = read_entry(cn, dn, ipsec_attrs, &res, &entry, e)) < 0)
+		snprintf(dn, sizeof dn, DIR_GPO_IPSEC "%s", l->dn[i]);
+		if ((rc = dir_read_entry(cn, dn, ipsec_attrs, &res, &entry, e)) < 0)
 			return -1;
-		if (rc == 1 && first_value(cn, entry, "ipsecOwnersReference", out->policy_dn,
+		if (rc == 1 && dir_first_value(cn, entry, "ipsecOwnersReference", out->policy_dn,
 					   sizeof out->policy_dn, dn, e) < 0)
 			rc = -1;
 		ldap_msgfree(res);
@@ -215,8 +170,8 @@ static int assigned_policy(struct dir_conn *cn, const struct gpo_list *l, struct
 			continue;
 		out->assigned = true;
 		snprintf(out->gpo_dn, sizeof out->gpo_dn, "%s", l->dn[i]);
-		if ((rc = read_entry(cn, l->dn[i], gpo_attrs, &res, &entry, e)) == 1)
-			rc = first_value(cn, entry, "displayName", out->gpo_name, sizeof out->gpo_name,
+		if ((rc = dir_read_entry(cn, l->dn[i], gpo_attrs, &res, &entry, e)) == 1)
+			rc = dir_first_value(cn, entry, "displayName", out->gpo_name, sizeof out->gpo_name,
 					 l->dn[i], e);
 		ldap_msgfree(res);
 		if (rc < 0)
@@ -232,13 +187,6 @@ static int assigned_policy(struct dir_conn *cn, const struct gpo_list *l, struct
 }
 
 /* --- the policy's objects --- */
-
-static const char *const policy_attrs[] = {
-	"objectClass", "ipsecName", "description", "ipsecID", "ipsecDataType", "ipsecData",
-	"ipsecISAKMPReference", "ipsecNFAReference", "ipsecFilterReference",
-	"ipsecNegotiationPolicyReference", "iPSECNegotiationPolicyAction",
-	"iPSECNegotiationPolicyType", "ipsecOwnersReference", "whenChanged", NULL
-};
 
 struct pending {
 	char **dn;
@@ -312,28 +260,6 @@ static int follow(struct dir_conn *cn, LDAPMessage *entry, const char *attr, con
 	return rc;
 }
 
-/* Writes entry as LDIF (every value base64) for gp_ldif_read. */
-static int write_entry(struct dir_conn *cn, LDAPMessage *entry, const char *dn, FILE *ldif,
-		       size_t *total, struct err *e)
-{
-	gp_ldif_put_binary(ldif, "dn", dn, strlen(dn));
-	for (size_t a = 0; policy_attrs[a]; a++) {
-		struct berval **v = ldap_get_values_len(cn->ld, entry, policy_attrs[a]);
-
-		for (size_t i = 0; v && v[i]; i++) {
-			if (v[i]->bv_len > DIR_MAX_VALUE || (*total += v[i]->bv_len) > 64u * DIR_MAX_VALUE) {
-				ldap_value_free_len(v);
-				return err_set(e, "%s: %s: larger than %u bytes", dn, policy_attrs[a],
-					       DIR_MAX_VALUE);
-			}
-			gp_ldif_put_binary(ldif, policy_attrs[a], v[i]->bv_val, v[i]->bv_len);
-		}
-		ldap_value_free_len(v);
-	}
-	fputc('\n', ldif);
-	return 0;
-}
-
 /* Reads the policy and what it references, breadth first: rules (NFAs)
  * and the ISAKMP policy, then the rules' filter lists and filter actions.
  * Each reference must name an object of the class its attribute says, so
@@ -354,7 +280,7 @@ static int read_policy(struct dir_conn *cn, const char *policy_dn, struct gp_obj
 		LDAPMessage *res = NULL, *entry;
 		struct berval **cls;
 
-		if ((rc = read_entry(cn, p.dn[i], (char **)policy_attrs, &res, &entry, e)) == 0)
+		if ((rc = dir_read_entry(cn, p.dn[i], (char **)dir_ipsec_attrs, &res, &entry, e)) == 0)
 			rc = err_set(e, "%s: references %s, which does not exist", p.from[i], p.dn[i]);
 		if (rc < 0) {
 			ldap_msgfree(res);
@@ -367,7 +293,7 @@ static int read_policy(struct dir_conn *cn, const char *policy_dn, struct gp_obj
 				     p.expect[i]);
 		ldap_value_free_len(cls);
 		if (rc == 0)
-			rc = write_entry(cn, entry, p.dn[i], ldif, &total, e);
+			rc = dir_entry_ldif(cn, entry, p.dn[i], dir_ipsec_attrs, ldif, &total, e);
 		if (rc == 0 && strcmp(p.expect[i], "ipsecPolicy") == 0)
 			rc = follow(cn, entry, "ipsecISAKMPReference", "ipsecISAKMPPolicy", &p, i, e) ||
 					     follow(cn, entry, "ipsecNFAReference", "ipsecNFA", &p, i, e)

@@ -9,11 +9,10 @@
 
 #include <stdbool.h>
 
-#include "directory/domainconf.h"
+#include "directory/dirread.h"
 #include "gpipsec/dirobj.h"
 
 #define DIR_MAX_OBJECTS 4096
-#define DIR_MAX_VALUE (1u << 20)
 #define DIR_MAX_GPOS 64
 
 struct dir_fetch {

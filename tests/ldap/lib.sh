@@ -141,3 +141,18 @@ cn: IP Security
 
 EOF3
 }
+
+# servers_ou GPO-DN: OU=Servers, linked to that GPO, and the computer web1 in it.
+servers_ou() {
+	cat <<EOF3
+dn: OU=Servers,$suffix
+objectClass: organizationalUnit
+objectClass: extensibleObject
+ou: Servers
+gPLink: [LDAP://$1;0]
+
+dn: CN=web1,OU=Servers,$suffix
+objectClass: computer
+
+EOF3
+}
