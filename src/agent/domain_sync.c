@@ -15,6 +15,8 @@
 #include "store/store.h"
 
 #define DEFAULT_POLL_MIN 180
+/* a notification watch the server ended is not opened again sooner */
+#define NOTIFY_RETRY_S 60
 
 int domain_sync_init(struct domain_sync *d, const char *path, bool explicit_path,
 		     int poll_override_s, bool *enabled, struct err *e)
@@ -28,7 +30,9 @@ int domain_sync_init(struct domain_sync *d, const char *path, bool explicit_path
 			return 0;
 		return -1;
 	}
-	/* a password file others can read is refused now, not at each poll */
+	/* a secret others can read is refused now, not at each poll */
+	if (d->conf.bind == BIND_GSSAPI && domain_keytab_check(d->conf.keytab, e) < 0)
+		return err_prefix(e, "%s", path);
 	if (d->conf.bind == BIND_SIMPLE) {
 		char password[512];
 		int rc = domain_password_read(d->conf.passwordfile, password, sizeof password, e);
@@ -159,6 +163,61 @@ static void failed(struct domain_sync *d, struct agent *a, const struct dir_fetc
 	snprintf(d->last_error, sizeof d->last_error, "%s", why);
 }
 
+/* After a fetch from a server: watch for changes, if it offers that. */
+static void notify_keep(struct domain_sync *d, const char *computer)
+{
+	struct err e;
+
+	if (d->notify && strcmp(d->notify_computer, computer) == 0)
+		return;
+	/* the host moved to another OU: watch its new SOMs */
+	ad_notify_close(d->notify);
+	d->notify = NULL;
+	if (time(NULL) < d->notify_retry_at)
+		return;
+	if (ad_notify_open(&d->notify, &d->conf, computer, &e) < 0) {
+		if (strcmp(e.msg, d->notify_error) != 0)
+			fprintf(stderr, "ipsecfwd: directory change notification: %s (polling only)\n",
+				e.msg);
+		snprintf(d->notify_error, sizeof d->notify_error, "%s", e.msg);
+		d->notify_retry_at = time(NULL) + NOTIFY_RETRY_S;
+		return;
+	}
+	if (d->notify)
+		d->notify_opened++;
+	snprintf(d->notify_computer, sizeof d->notify_computer, "%s", computer);
+	d->notify_error[0] = '\0';
+}
+
+int domain_sync_notify_fd(const struct domain_sync *d)
+{
+	return d->notify ? ad_notify_fd(d->notify) : -1;
+}
+
+bool domain_sync_notified(struct domain_sync *d)
+{
+	switch (d->notify ? ad_notify_read(d->notify) : AD_NOTIFY_QUIET) {
+	case AD_NOTIFY_CHANGED:
+		return true;
+	case AD_NOTIFY_LOST:
+		/* the server went away or ended the watch: fetch now (which
+		 * tells whether it is gone) and watch again later */
+		ad_notify_close(d->notify);
+		d->notify = NULL;
+		d->notify_retry_at = time(NULL) + NOTIFY_RETRY_S;
+		return true;
+	case AD_NOTIFY_QUIET:
+		break;
+	}
+	return false;
+}
+
+void domain_sync_close(struct domain_sync *d)
+{
+	ad_notify_close(d->notify);
+	d->notify = NULL;
+}
+
 int domain_sync_run(struct domain_sync *d, struct agent *a)
 {
 	struct dir_fetch f;
@@ -205,6 +264,7 @@ int domain_sync_run(struct domain_sync *d, struct agent *a)
 				    f.gpo_name, f.server);
 		d->failing = false;
 		d->last_error[0] = '\0';
+		notify_keep(d, f.computer);
 	}
 	d->first = false;
 	gp_domain_free(&dom);

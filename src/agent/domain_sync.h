@@ -9,8 +9,10 @@
 #define IPSECFW_DOMAIN_SYNC_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "agent.h"
+#include "directory/adnotify.h"
 #include "directory/domainconf.h"
 
 struct domain_sync {
@@ -19,6 +21,11 @@ struct domain_sync {
 	bool failing;        /* the last fetch failed (4296 said once per outage) */
 	bool first;          /* no fetch yet */
 	char last_error[512];
+	struct ad_notify *notify; /* AD change notification, when the server offers it */
+	unsigned notify_opened;   /* counts the opens: the loop adds each new fd */
+	char notify_computer[DOMAIN_VALUE_MAX]; /* whose SOMs it watches */
+	char notify_error[512];   /* said once */
+	time_t notify_retry_at;  /* not opened again before */
 };
 
 /* Reads the configuration at path. 0 and *enabled false when it is the
@@ -29,6 +36,13 @@ int domain_sync_init(struct domain_sync *d, const char *path, bool explicit_path
 /* One fetch. 1 when the cached copy changed (the caller reconciles), 0
  * when not, -1 when the fetch failed (the cached copy stays). */
 int domain_sync_run(struct domain_sync *d, struct agent *a);
+
+/* The change notification's descriptor, or -1: the loop watches it and
+ * calls domain_sync_notified when it is readable; true means fetch now
+ * (after a short debounce). */
+int domain_sync_notify_fd(const struct domain_sync *d);
+bool domain_sync_notified(struct domain_sync *d);
+void domain_sync_close(struct domain_sync *d);
 
 /* Seconds to the next fetch: the override, conf's poll, else the cached
  * policy's pollinginterval (0 minutes meaning 180, SPEC §8). */

@@ -42,10 +42,13 @@
  * takes seconds. The control socket is checked for too. */
 #define CHECK_MS 5000
 #define CHECK_LOAD 20
+/* A directory change is fetched this long after its notification, so a
+ * burst of writes (a policy and its rules) costs one fetch. */
+#define DOMAIN_DEBOUNCE_MS 500
 
 enum source {
 	SRC_SIGNAL, SRC_NETLINK, SRC_INOTIFY, SRC_SETTLE, SRC_RESYNC, SRC_FLUSH, SRC_NFLOG, SRC_CONTROL,
-	SRC_CONFIRM, SRC_NFT, SRC_CHECK, SRC_IKE, SRC_DOMAIN
+	SRC_CONFIRM, SRC_NFT, SRC_CHECK, SRC_IKE, SRC_DOMAIN, SRC_DOMAIN_NOTIFY
 };
 
 /* How the agent ends. */
@@ -68,6 +71,7 @@ struct loop {
 	struct ike_monitor ike; /* charon's log, for negotiation failures */
 	struct domain_sync *domain; /* NULL: no domain.conf */
 	int domain_timer;
+	unsigned domain_notify_seen; /* the notification watch whose fd is in epoll */
 };
 
 static void usage(FILE *out)
@@ -235,12 +239,32 @@ static void check_kernel(struct loop *l)
 	arm(l->check, took * CHECK_LOAD > CHECK_MS ? took * CHECK_LOAD : CHECK_MS, 0);
 }
 
-/* One fetch from the directory; the next one after the poll interval. */
+/* One fetch from the directory; the next one after the poll interval.
+ * A notification watch the fetch opened joins the loop. */
 static void domain_poll(struct loop *l)
 {
 	if (domain_sync_run(l->domain, &l->agent) > 0)
 		reconcile(l, false);
 	arm(l->domain_timer, domain_sync_interval(l->domain, &l->agent) * 1000LL, 0);
+	if (l->domain->notify_opened != l->domain_notify_seen &&
+	    domain_sync_notify_fd(l->domain) >= 0 &&
+	    add_fd(l, domain_sync_notify_fd(l->domain), SRC_DOMAIN_NOTIFY) == 0)
+		l->domain_notify_seen = l->domain->notify_opened;
+}
+
+/* A change told by the directory: fetch soon, unless a fetch is due
+ * sooner anyway. */
+static void domain_notified(struct loop *l)
+{
+	struct itimerspec left;
+
+	/* a watch that ended is closed there, which takes its fd out of epoll */
+	if (!domain_sync_notified(l->domain))
+		return;
+	if (timerfd_gettime(l->domain_timer, &left) == 0 && left.it_value.tv_sec == 0 &&
+	    left.it_value.tv_nsec > 0 && left.it_value.tv_nsec <= DOMAIN_DEBOUNCE_MS * 1000000L)
+		return;
+	arm(l->domain_timer, DOMAIN_DEBOUNCE_MS, 0);
 }
 
 static enum ending run(struct loop *l)
@@ -316,6 +340,9 @@ static enum ending run(struct loop *l)
 			case SRC_DOMAIN:
 				if (read(l->domain_timer, &ticks, sizeof(ticks)) > 0)
 					domain_poll(l);
+				break;
+			case SRC_DOMAIN_NOTIFY:
+				domain_notified(l);
 				break;
 			case SRC_IKE:
 				if (!ike_watch_read(&l->agent, &l->ike)) {
@@ -502,6 +529,8 @@ int main(int argc, char **argv)
 out:
 	if (l.domain_timer >= 0)
 		close(l.domain_timer);
+	if (l.domain)
+		domain_sync_close(l.domain);
 	control_close(l.control);
 	ike_monitor_close(&l.ike);
 	nflog_source_close(l.nflog);
