@@ -86,7 +86,8 @@ static int bind(LDAP *ld, const struct domain_conf *c, const char *uri, bool tls
 		char *diag = NULL;
 
 		/* Kerberos's reason (no key, clock skew, unknown principal) */
-		ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
+		if (rc != LDAP_SERVER_DOWN && rc != LDAP_TIMEOUT)
+			ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &diag);
 		err_set(e, "%s: bind: %s%s%.200s", uri, ldap_err2string(rc), diag && *diag ? ": " : "",
 			diag ? diag : "");
 		ldap_memfree(diag);

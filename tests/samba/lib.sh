@@ -11,7 +11,7 @@ sdomain=SAMBA
 dcname=dc1
 dcfqdn=dc1.samba.example.com
 sbase="DC=samba,DC=example,DC=com"
-DC4=192.0.2.10
+DC4=203.0.113.10
 admin_pw='Adm1n-test-only!'
 dc_dir=$work/dc
 dc_ns=${tag}dc
@@ -36,7 +36,7 @@ samba_provision() {
 		--option="pid directory = $dc_dir/run" --option="ncalrpc dir = $dc_dir/ncalrpc" \
 		--option="winbindd socket directory = $dc_dir/winbindd" \
 		--option="log file = $dc_dir/log/log.%m" --option="dns forwarder = 192.0.2.53" \
-		--option="server services = -nbt -wrepl -ntp_signd -dnsupdate -kcc -dns" \
+		--option="server services = -nbt -wrepl -ntp_signd -dnsupdate -kcc" \
 		--option="printing = bsd" --option="load printers = no" \
 		--option="ldap server require strong auth = yes"
 }
@@ -52,10 +52,15 @@ dc_up() {
 	ip -n "$dc_ns" addr add "$DC4/32" dev dc0
 	ip -n "$dc_ns" link set dc0 up
 	ip -n "$dc_ns" link set dc1 up
+	dc_hosts "$dc_ns"
 	ip netns exec "$dc_ns" samba -i -M single -s "$dc_dir/etc/smb.conf" --debug-stdout -d 1 \
 		>>"$dc_dir/samba.out" 2>&1 &
 	dc_pid=$!
-	dc_wait
+	dc_wait || return 1
+	# the LDAP service's principal, which samba_spnupdate (the dnsupdate
+	# service, off here with the DNS server) would register
+	ip netns exec "$dc_ns" samba-tool spn add "ldap/$dcfqdn" "$(echo $dcname | tr a-z A-Z)\$" \
+		-s "$dc_dir/etc/smb.conf" >>"$dc_dir/samba.out" 2>&1
 }
 
 # dc_wait: bounded wait for the DC's rootDSE over LDAP.
@@ -92,8 +97,16 @@ dc_link() {
 	ip -n "$ns" link set dc0 up
 	ip -n "$ns" route add "$DC4/32" dev dc0
 	ip -n "$dc_ns" route add "$2/32" dev "d$ns"
-	mkdir -p "/etc/netns/$ns"
-	printf '127.0.0.1 localhost\n%s %s %s\n' "$DC4" "$dcfqdn" "$dcname" >"/etc/netns/$ns/hosts"
+	dc_hosts "$ns"
+}
+
+# dc_hosts NS: NS's /etc/hosts names the DC (its certificate's name), and
+# its resolv.conf has the DC's DNS server, as a domain member's does (the
+# machine's own would time out from a namespace, seconds a lookup).
+dc_hosts() {
+	mkdir -p "/etc/netns/$1"
+	printf '127.0.0.1 localhost\n%s %s %s\n' "$DC4" "$dcfqdn" "$dcname" >"/etc/netns/$1/hosts"
+	printf 'search samba.example.com\nnameserver %s\n' "$DC4" >"/etc/netns/$1/resolv.conf"
 }
 
 # samba_cleanup: the DC and the hosts files of our namespaces.
@@ -110,7 +123,7 @@ dc_ldap() {
 	cmd=$1
 	shift
 	ip netns exec "$dc_ns" env LDAPTLS_CACERT="$dc_dir/private/tls/ca.pem" LDAPTLS_REQCERT=demand \
-		"$cmd" -x -H "ldaps://$DC4" -D "Administrator@$realm" -w "$admin_pw" "$@"
+		"$cmd" -x -H "ldaps://$dcfqdn" -D "Administrator@$realm" -w "$admin_pw" "$@"
 }
 
 # dc_tool ARGS...: samba-tool against the running DC.
