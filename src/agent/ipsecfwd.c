@@ -42,13 +42,10 @@
  * takes seconds. The control socket is checked for too. */
 #define CHECK_MS 5000
 #define CHECK_LOAD 20
-/* A directory change is fetched this long after its notification, so a
- * burst of writes (a policy and its rules) costs one fetch. */
-#define DOMAIN_DEBOUNCE_MS 500
 
 enum source {
 	SRC_SIGNAL, SRC_NETLINK, SRC_INOTIFY, SRC_SETTLE, SRC_RESYNC, SRC_FLUSH, SRC_NFLOG, SRC_CONTROL,
-	SRC_CONFIRM, SRC_NFT, SRC_CHECK, SRC_IKE, SRC_DOMAIN, SRC_DOMAIN_NOTIFY
+	SRC_CONFIRM, SRC_NFT, SRC_CHECK, SRC_IKE, SRC_DOMAIN, SRC_DOMAIN_WATCH
 };
 
 /* How the agent ends. */
@@ -71,7 +68,7 @@ struct loop {
 	struct ike_monitor ike; /* charon's log, for negotiation failures */
 	struct domain_sync *domain; /* NULL: no domain.conf */
 	int domain_timer;
-	unsigned domain_notify_seen; /* the notification watch whose fd is in epoll */
+	unsigned domain_watch; /* the generation of the watch in the loop */
 };
 
 static void usage(FILE *out)
@@ -239,32 +236,39 @@ static void check_kernel(struct loop *l)
 	arm(l->check, took * CHECK_LOAD > CHECK_MS ? took * CHECK_LOAD : CHECK_MS, 0);
 }
 
-/* One fetch from the directory; the next one after the poll interval.
- * A notification watch the fetch opened joins the loop. */
-static void domain_poll(struct loop *l)
+/* A new watch of the directory joins the loop (a closed one left it
+ * when its descriptor was closed). */
+static void domain_watch_follow(struct loop *l)
 {
-	if (domain_sync_run(l->domain, &l->agent) > 0)
-		reconcile(l, false);
-	arm(l->domain_timer, domain_sync_interval(l->domain, &l->agent) * 1000LL, 0);
-	if (l->domain->notify_opened != l->domain_notify_seen &&
-	    domain_sync_notify_fd(l->domain) >= 0 &&
-	    add_fd(l, domain_sync_notify_fd(l->domain), SRC_DOMAIN_NOTIFY) == 0)
-		l->domain_notify_seen = l->domain->notify_opened;
+	unsigned generation;
+	int fd = domain_sync_watch_fd(l->domain, &generation);
+
+	if (fd >= 0 && generation != l->domain_watch) {
+		l->domain_watch = generation;
+		if (add_fd(l, fd, SRC_DOMAIN_WATCH) < 0)
+			event_write(l->agent.log, EV_REFUSED, json_pack("{s:s}", "error", strerror(errno)),
+				    "the directory will be polled, not followed: %s", strerror(errno));
+	}
 }
 
-/* A change told by the directory: fetch soon, unless a fetch is due
- * sooner anyway. */
-static void domain_notified(struct loop *l)
+/* One fetch from the directory; the next one after the poll interval, a
+ * change the watch saw, or a retry. */
+static void domain_poll(struct loop *l)
 {
-	struct itimerspec left;
+	int rc = domain_sync_run(l->domain, &l->agent);
 
-	/* a watch that ended is closed there, which takes its fd out of epoll */
-	if (!domain_sync_notified(l->domain))
-		return;
-	if (timerfd_gettime(l->domain_timer, &left) == 0 && left.it_value.tv_sec == 0 &&
-	    left.it_value.tv_nsec > 0 && left.it_value.tv_nsec <= DOMAIN_DEBOUNCE_MS * 1000000L)
-		return;
-	arm(l->domain_timer, DOMAIN_DEBOUNCE_MS, 0);
+	if (rc > 0)
+		reconcile(l, false);
+	arm(l->domain_timer, domain_sync_schedule(l->domain, &l->agent, rc), 0);
+	domain_watch_follow(l);
+}
+
+static void domain_watch_read(struct loop *l)
+{
+	long long next = domain_sync_watch_read(l->domain, &l->agent);
+
+	if (next >= 0)
+		arm(l->domain_timer, next, 0);
 }
 
 static enum ending run(struct loop *l)
@@ -341,8 +345,8 @@ static enum ending run(struct loop *l)
 				if (read(l->domain_timer, &ticks, sizeof(ticks)) > 0)
 					domain_poll(l);
 				break;
-			case SRC_DOMAIN_NOTIFY:
-				domain_notified(l);
+			case SRC_DOMAIN_WATCH:
+				domain_watch_read(l);
 				break;
 			case SRC_IKE:
 				if (!ike_watch_read(&l->agent, &l->ike)) {

@@ -12,15 +12,10 @@
 
 #define GP_MACHINE_IPSEC "CN=IPSEC,CN=Windows,CN=Microsoft,CN=Machine,"
 
-struct conn {
-	LDAP *ld;
-	struct timeval timeout;
-};
-
 /* --- reading entries --- */
 
 /* One entry by DN (base scope), or 0 when there is none. */
-static int read_entry(struct conn *cn, const char *dn, char **attrs, LDAPMessage **res,
+static int read_entry(struct dir_conn *cn, const char *dn, char **attrs, LDAPMessage **res,
 		      LDAPMessage **entry, struct err *e)
 {
 	int rc = ldap_search_ext_s(cn->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0, NULL,
@@ -42,7 +37,7 @@ static int read_entry(struct conn *cn, const char *dn, char **attrs, LDAPMessage
 }
 
 /* The first value of attr as text, into buf; "" when it has none. */
-static int first_value(struct conn *cn, LDAPMessage *entry, const char *attr, char *buf,
+static int first_value(struct dir_conn *cn, LDAPMessage *entry, const char *attr, char *buf,
 		       size_t len, const char *dn, struct err *e)
 {
 	struct berval **v = ldap_get_values_len(cn->ld, entry, attr);
@@ -62,8 +57,8 @@ static int first_value(struct conn *cn, LDAPMessage *entry, const char *attr, ch
 	return 0;
 }
 
-static int find_computer(struct conn *cn, const struct domain_conf *c, char *dn, size_t len,
-			 struct err *e)
+int dir_find_computer(struct dir_conn *cn, const struct domain_conf *c, char *dn, size_t len,
+		      struct err *e)
 {
 	char filter[400], *attrs[] = { "1.1", NULL }, *found;
 	LDAPMessage *res = NULL, *entry;
@@ -219,7 +214,7 @@ void dir_soms_free(char *soms[], size_t n)
  * OU, stopping above an OU that blocks inheritance, then the enforced
  * ones from the nearest OU up to the domain, so an enforced link of the
  * domain wins over everything. */
-static int gpo_chain(struct conn *cn, const char *base, const char *computer,
+static int gpo_chain(struct dir_conn *cn, const char *base, const char *computer,
 		     struct gpo_list *out, struct err *e)
 {
 	char *names[DIR_MAX_SOMS], *attrs[] = { "gPLink", "gPOptions", NULL };
@@ -273,7 +268,7 @@ static int gpo_chain(struct conn *cn, const char *base, const char *computer,
 
 /* The last GPO of the chain whose computer part is enabled and whose
  * IPSEC object names a policy. */
-static int assigned_policy(struct conn *cn, const struct gpo_list *l, struct dir_fetch *out,
+static int assigned_policy(struct dir_conn *cn, const struct gpo_list *l, struct dir_fetch *out,
 			   struct err *e)
 {
 	char *ipsec_attrs[] = { "ipsecOwnersReference", NULL };
@@ -380,7 +375,7 @@ static bool has_value(struct berval **v, const char *s)
 }
 
 /* Queues the references of entry whose attribute attr must name class cls. */
-static int follow(struct conn *cn, LDAPMessage *entry, const char *attr, const char *cls,
+static int follow(struct dir_conn *cn, LDAPMessage *entry, const char *attr, const char *cls,
 		  struct pending *p, size_t self, struct err *e)
 {
 	struct berval **v = ldap_get_values_len(cn->ld, entry, attr);
@@ -402,7 +397,7 @@ static int follow(struct conn *cn, LDAPMessage *entry, const char *attr, const c
 }
 
 /* Writes entry as LDIF (every value base64) for gp_ldif_read. */
-static int write_entry(struct conn *cn, LDAPMessage *entry, const char *dn, FILE *ldif,
+static int write_entry(struct dir_conn *cn, LDAPMessage *entry, const char *dn, FILE *ldif,
 		       size_t *total, struct err *e)
 {
 	gp_ldif_put_binary(ldif, "dn", dn, strlen(dn));
@@ -427,7 +422,7 @@ static int write_entry(struct conn *cn, LDAPMessage *entry, const char *dn, FILE
  * and the ISAKMP policy, then the rules' filter lists and filter actions.
  * Each reference must name an object of the class its attribute says, so
  * a reference back up the tree (a loop) is refused. */
-static int read_policy(struct conn *cn, const char *policy_dn, struct gp_objset *set,
+static int read_policy(struct dir_conn *cn, const char *policy_dn, struct gp_objset *set,
 		       struct err *e)
 {
 	struct pending p = { 0 };
@@ -484,17 +479,22 @@ static int read_policy(struct conn *cn, const char *policy_dn, struct gp_objset 
 
 int dir_fetch(const struct domain_conf *c, struct dir_fetch *out, struct err *e)
 {
-	struct conn cn = { 0 };
+	struct dir_conn cn;
 	struct gpo_list gpos = { 0 };
+	bool refused;
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	out->unreachable = true;
-	if (dir_connect(c, &cn.ld, out->server, sizeof out->server, e) < 0)
+	if (dir_connect(&cn, c, &refused, e) < 0) {
+		/* a server refused (its certificate, StartTLS, the bind) is a
+		 * fault to report, not an outage */
+		out->unreachable = !refused;
 		return -1;
-	cn.timeout = (struct timeval){ c->timeout_s, 0 };
+	}
+	snprintf(out->server, sizeof out->server, "%s", cn.server);
 	out->unreachable = false;
-	rc = find_computer(&cn, c, out->computer, sizeof out->computer, e);
+	rc = dir_find_computer(&cn, c, out->computer, sizeof out->computer, e);
 	if (rc == 0)
 		rc = gpo_chain(&cn, c->base, out->computer, &gpos, e);
 	out->n_gpos = gpos.n;
@@ -504,7 +504,7 @@ int dir_fetch(const struct domain_conf *c, struct dir_fetch *out, struct err *e)
 		rc = read_policy(&cn, out->policy_dn, &out->set, e);
 	for (size_t i = 0; i < gpos.n; i++)
 		free(gpos.dn[i]);
-	ldap_unbind_ext_s(cn.ld, NULL, NULL);
+	dir_disconnect(&cn);
 	/* a server that went away in the middle is unreachable, not wrong */
 	if (rc < 0 && (strstr(e->msg, "Can't contact LDAP server") || strstr(e->msg, "Timed out")))
 		out->unreachable = true;

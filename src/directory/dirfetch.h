@@ -27,13 +27,20 @@ struct dir_fetch {
 	char computer[DOMAIN_VALUE_MAX]; /* the host's object */
 	size_t n_gpos;         /* GPOs linked above it */
 	bool assigned;         /* false: no GPO assigns a policy to this host */
-	bool unreachable;      /* on failure: no server answered (else bad content) */
+	bool unreachable;      /* on failure: no server answered (else bad content, or a
+				* server refused: its certificate, StartTLS, the bind) */
 };
 
 /* Fills out from the first server of c that answers and binds. On failure
  * e names the server, or the object and field at fault. */
 int dir_fetch(const struct domain_conf *c, struct dir_fetch *out, struct err *e);
 void dir_fetch_free(struct dir_fetch *f);
+
+struct dir_conn;
+/* The DN of the host's computer object (domain.conf's computer, or the
+ * one computer named hostname under base), into dn. */
+int dir_find_computer(struct dir_conn *cn, const struct domain_conf *c, char *dn, size_t len,
+		      struct err *e);
 
 /* The scopes of management whose GPOs apply to computer: the containers
  * above it within base, its own first, the domain (base) last; free()d
