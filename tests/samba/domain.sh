@@ -17,6 +17,11 @@ IPSECFW=$1 IPSECFWD=$2 NETPROBE=$3 tool=$4 SRC=$5
 
 . "$SRC/tests/e2e/lib.sh"
 . "$SRC/tests/samba/lib.sh"
+# the ldap tests' three policies (tree_encode: Domain Baseline blocks TCP
+# 80; Web Lockdown 23; Web Lockdown 2 23 and 8080), under Samba's domain;
+# the helpers below are this test's own (several hosts, one DC)
+suffix=$sbase
+. "$SRC/tests/ldap/tree.sh"
 trap 'samba_cleanup; cleanup' EXIT INT TERM
 
 finish() { echo "1..$n"; exit $((failed > 0)); }
@@ -35,7 +40,6 @@ else
 fi
 
 # --- the directory: an OU, two computers, a reader, the policies ----------
-container="CN=IP Security,CN=System,$sbase"
 if dc_tool ou add "OU=Servers" >"$work/out" 2>&1 &&
 	dc_tool computer add web1 --computerou="OU=Servers" >>"$work/out" 2>&1 &&
 	dc_tool computer add web2 >>"$work/out" 2>&1 &&
@@ -53,27 +57,7 @@ if dc_tool dsacl set --objectdn="$container" --sddl="(A;CI;RPLCLORC;;;AU)" >"$wo
 else
 	not_ok "dsacl: $(tail -3 "$work/out")"
 fi
-cat >"$work/policies.netsh" <<'EOF2'
-add policy name="Domain Baseline" description="every host"
-add policy name="Web Lockdown" description="web servers"
-add policy name="Web Lockdown 2" description="web servers, tighter"
-add filterlist name=Web
-add filter filterlist=Web srcaddr=any dstaddr=me protocol=TCP dstport=80
-add filterlist name=Telnet
-add filter filterlist=Telnet srcaddr=any dstaddr=me protocol=TCP dstport=23
-add filterlist name=Alt
-add filter filterlist=Alt srcaddr=any dstaddr=me protocol=TCP dstport=8080
-add filteraction name=Block action=block
-add rule name=NoWeb policy="Domain Baseline" filterlist=Web filteraction=Block
-add rule name=NoTelnet policy="Web Lockdown" filterlist=Telnet filteraction=Block
-add rule name=NoTelnet policy="Web Lockdown 2" filterlist=Telnet filteraction=Block
-add rule name=NoAlt policy="Web Lockdown 2" filterlist=Alt filteraction=Block
-EOF2
-pdb=$work/policies.db
-IPSECFW_KERNEL=off "$IPSECFW" --db "$pdb" static delete all >/dev/null 2>&1
-IPSECFW_KERNEL=off "$IPSECFW" --db "$pdb" -f "$work/policies.netsh" >"$work/out" 2>&1 &&
-	"$tool" encode "$pdb" "$container" >"$work/objs.ldif" 2>>"$work/out" ||
-	not_ok "encode: $(cat "$work/out")"
+tree_encode || not_ok "encode: $(cat "$work/out")"
 # AD checks that a DN value names an object: the objects first, then the
 # references among them
 awk '/^ipsec[A-Za-z]*Reference: / { next } { print }' "$work/objs.ldif" >"$work/objs-add.ldif"
@@ -86,15 +70,6 @@ if dc_ldap ldapadd -f "$work/objs-add.ldif" >"$work/out" 2>&1 &&
 else
 	not_ok "ldapadd: $(tail -3 "$work/out")"
 fi
-dn_of() { # CLASS NAME: the DN of the object of that class and ipsecName
-	awk -v cls="$1" -v want="$2" '
-		/^dn: / { dn = substr($0, 5) } /^ipsecName: / { name = substr($0, 12) }
-		$0 == "objectClass: " cls { is = 1 }
-		/^$/ { if (is && name == want) print dn; is = 0; name = "" }' "$work/objs.ldif"
-}
-baseline=$(dn_of ipsecPolicy "Domain Baseline")
-lockdown=$(dn_of ipsecPolicy "Web Lockdown")
-lockdown2=$(dn_of ipsecPolicy "Web Lockdown 2")
 
 # --- the GPOs: the directory part of a GPO, linked with samba-tool -------
 guid_d="{0C4D8E9A-1B2C-4D3E-8F60-71A2B3C4D5E6}"
@@ -172,12 +147,20 @@ chmod 600 "$work/etc/reader.pw"
 cp "$dc_dir/private/tls/ca.pem" "$work/etc/ca.pem"
 
 # --- host 1: web1, GSSAPI, notification only (poll: an hour) ---------------
+# host ID ADDRESS PORT...: client and server namespaces, the server linked to
+# the DC at ADDRESS and listening on the ports, with a local store (without
+# one the agent starts in block mode, the DC unreachable)
+host() {
+	make_pair "$1"
+	dc_link "${tag}s$1" "$2"
+	id=$1
+	shift 2
+	serve "${tag}s$id" "$@"
+	IPSECFW_KERNEL=off srv "$id" static add policy name="Local" description="never assigned" \
+		>/dev/null 2>&1
+}
 C=${tag}c1 S=${tag}s1
-make_pair 1
-dc_link "$S" 203.0.113.21
-serve "$S" 80 23 8080
-# a local store (without one the agent starts in block mode, the DC unreachable)
-IPSECFW_KERNEL=off srv 1 static add policy name="Local" description="never assigned" >/dev/null 2>&1
+host 1 203.0.113.21 80 23 8080
 cat >"$work/web1.conf" <<EOF2
 uri = ldap://$dcfqdn
 base = $sbase
@@ -240,15 +223,29 @@ change() {
 	dc_ldap ldapmodify -f "$work/change.ldif" >"$work/out" 2>&1 || not_ok "ldapmodify: $(cat "$work/out")"
 }
 took() { echo "$((($(date +%s%N) - t0) / 1000000)) ms"; }
+quiet() { "$@" >"$work/out" 2>&1; }
+# in_force HOST POLICY PORT VERDICT WHAT: a new 4294 of POLICY, and what
+# ipsecfw test says of a web client's SYN to PORT
+in_force() {
+	if applied "$1" "$2" && [ "$(verdict "$1" "$3")" = "$4" ]; then
+		ok "$5 ($(took))"
+	else
+		not_ok "$5: $3 $(verdict "$1" "$3"): $(events "$1" | tail -1)"
+	fi
+}
+# after_4294 CMD...: runs it, then waits (8 s at most) for web1's next 4294
+after_4294() {
+	before=$(count_event 1 4294)
+	t0=$(date +%s%N)
+	"$@"
+	i=0
+	while [ "$(count_event 1 4294)" = "$before" ] && [ $i -lt 80 ]; do sleep 0.1; i=$((i + 1)); done
+}
 change "dn: CN=IPSEC,CN=Windows,CN=Microsoft,CN=Machine,$(gpo_dn "$guid_o")
 changetype: modify
 replace: ipsecOwnersReference
 ipsecOwnersReference: $lockdown2"
-if applied 1 "Web Lockdown 2" && [ "$(verdict 1 8080)" = DROP ]; then
-	ok "a new assignment in the OU's GPO is in force $(took) after the write (notification; poll 3600 s)"
-else
-	not_ok "the change was not followed: $(events 1 | tail -2)"
-fi
+in_force 1 "Web Lockdown 2" 8080 DROP "a new assignment in the OU's GPO is in force after the write (notification; poll 3600 s)"
 wire 1 "8080 is dropped on the wire" drop DROP PASS -- "$C" "$NETPROBE" tcp -p 40004 -w 700 $S4 8080
 
 # relink DN GUID [OPTION]: a link's options anew (samba-tool's setlink
@@ -274,10 +271,7 @@ gPOptions: 1"
 sleep 1.5
 [ "$(verdict 1 80)" = DROP ] && ok "OU=Servers blocks inheritance: the enforced domain link still wins" ||
 	not_ok "blocked inheritance overrode an enforced link: 80 $(verdict 1 80)"
-before=$(count_event 1 4294)
-relink "$sbase" "$guid_d"
-i=0
-while [ "$(count_event 1 4294)" = "$before" ] && [ $i -lt 80 ]; do sleep 0.1; i=$((i + 1)); done
+after_4294 relink "$sbase" "$guid_d"
 if [ "$(verdict 1 8080)" = DROP ] && [ "$(verdict 1 80)" = PASS ]; then
 	ok "not enforced any more: the OU's GPO again, the domain's blocked ($(took))"
 else
@@ -303,43 +297,24 @@ dn: $(gpo_dn "$guid_o")
 changetype: modify
 replace: flags
 flags: 2"
-if applied 1 "Domain Baseline" && [ "$(verdict 1 80)" = DROP ]; then
-	ok "the OU's GPO with its computer part disabled: the domain's applies ($(took))"
-else
-	not_ok "GPO flags 2: 80 $(verdict 1 80): $(events 1 | tail -1)"
-fi
+in_force 1 "Domain Baseline" 80 DROP "the OU's GPO with its computer part disabled: the domain's applies"
 change "dn: $(gpo_dn "$guid_o")
 changetype: modify
 replace: flags
 flags: 0"
-if applied 1 "Web Lockdown 2" && [ "$(verdict 1 8080)" = DROP ]; then
-	ok "the GPO's computer part enabled again: the OU's policy ($(took))"
-else
-	not_ok "GPO flags 0: 8080 $(verdict 1 8080): $(events 1 | tail -1)"
-fi
+in_force 1 "Web Lockdown 2" 8080 DROP "the GPO's computer part enabled again: the OU's policy"
 # two GPOs linked to one OU: the first listed wins (setlink puts a new link first)
-before=$(count_event 1 4294)
-t0=$(date +%s%N)
-dc_tool gpo setlink "OU=Servers,$sbase" "$guid_d" >"$work/out" 2>&1
-i=0
-while [ "$(count_event 1 4294)" = "$before" ] && [ $i -lt 80 ]; do sleep 0.1; i=$((i + 1)); done
+after_4294 quiet dc_tool gpo setlink "OU=Servers,$sbase" "$guid_d"
 if events 1 | tail -1 | grep -q "policy 'Domain Baseline'" && [ "$(verdict 1 80)" = DROP ]; then
 	ok "the domain's GPO linked to OU=Servers too, first: it wins there ($(took))"
 else
 	not_ok "link order: 80 $(verdict 1 80): $(events 1 | tail -1)"
 fi
-before=$(count_event 1 4294)
-t0=$(date +%s%N)
-dc_tool gpo dellink "OU=Servers,$sbase" "$guid_d" >"$work/out" 2>&1
-i=0
-while [ "$(count_event 1 4294)" = "$before" ] && [ $i -lt 80 ]; do sleep 0.1; i=$((i + 1)); done
+after_4294 quiet dc_tool gpo dellink "OU=Servers,$sbase" "$guid_d"
 
 # --- host 2: web2, a simple bind over LDAPS with Samba's CA -----------------
-C2=${tag}c2 S2=${tag}s2
-make_pair 2
-dc_link "$S2" 203.0.113.22
-serve "$S2" 80
-IPSECFW_KERNEL=off srv 2 static add policy name="Local" description="never assigned" >/dev/null 2>&1
+C2=${tag}c2
+host 2 203.0.113.22 80
 cat >"$work/web2.conf" <<EOF2
 uri = ldaps://$dcfqdn
 base = $sbase
