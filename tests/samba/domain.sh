@@ -201,6 +201,7 @@ verdict() { ref "$1" in tcp 192.0.2.20:40000 $S4:$2; } # HOST PORT
 applied() { wait_event "$1" 4294 "policy '$2'" 8; }
 
 agent 1 --domain-conf "$work/web1.conf"
+web1_pid=$agent_pid
 if applied 1 "Web Lockdown"; then
 	ok "web1 bound with GSSAPI (its keytab) and applied the OU's policy (4294)"
 else
@@ -360,5 +361,9 @@ else
 fi
 wire 1 "8080 still dropped without the DC" drop "$(verdict 1 8080)" PASS \
 	-- "$C" "$NETPROBE" tcp -p 40005 -w 700 $S4 8080
+kill "$web1_pid" 2>/dev/null
+i=0
+while kill -0 "$web1_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sanitizers_quiet
 echo "# wall time $(($(date +%s) - started)) s"
 finish
