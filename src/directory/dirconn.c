@@ -56,12 +56,21 @@ static int sasl_defaults(LDAP *ld, unsigned flags, void *defaults, void *interac
 	return LDAP_SUCCESS;
 }
 
+/* One SASL GSSAPI bind with these security properties. */
+static int sasl_gssapi(LDAP *ld, const char *secprops)
+{
+	if (ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS, secprops) != LDAP_SUCCESS)
+		return LDAP_PARAM_ERROR;
+	return ldap_sasl_interactive_bind_s(ld, NULL, "GSSAPI", NULL, NULL, LDAP_SASL_QUIET,
+					    sasl_defaults, NULL);
+}
+
 /* Kerberos from the machine's keytab, as an AD member binds: MIT's
  * GSSAPI takes initial credentials from the client keytab into the
  * memory cache and renews them from it when they expire. The service is
  * ldap/<the URI's host> (no reverse lookup). Without TLS the SASL layer
  * must seal the session; over TLS no second layer is asked for (AD
- * refuses one there). */
+ * refuses one there; Samba 4.17 refuses GSSAPI over TLS either way). */
 static int bind_gssapi(LDAP *ld, const struct domain_conf *c, bool tls)
 {
 	char ktname[DOMAIN_VALUE_MAX + 8];
@@ -71,12 +80,7 @@ static int bind_gssapi(LDAP *ld, const struct domain_conf *c, bool tls)
 	if (setenv("KRB5_CLIENT_KTNAME", ktname, 1) < 0 || setenv("KRB5CCNAME", GSSAPI_CCACHE, 1) < 0)
 		return LDAP_NO_MEMORY;
 	ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, &on);
-	if (ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS,
-			    tls ? "noanonymous,noplain,maxssf=0" : "noanonymous,noplain,minssf=56") !=
-	    LDAP_SUCCESS)
-		return LDAP_PARAM_ERROR;
-	return ldap_sasl_interactive_bind_s(ld, NULL, "GSSAPI", NULL, NULL, LDAP_SASL_QUIET,
-					    sasl_defaults, NULL);
+	return sasl_gssapi(ld, tls ? "noanonymous,noplain,maxssf=0" : "noanonymous,noplain,minssf=56");
 }
 
 /* The bind's result in *rc; -1 when the password file or the keytab is

@@ -334,6 +334,28 @@ else
 fi
 wire 2 "the web to web2 is dropped on the wire" drop "$(verdict 2 80)" PASS \
 	-- "$C2" "$NETPROBE" tcp -p 40010 -w 700 $S4 80
+# GSSAPI over LDAPS (web2's own keytab): no SASL layer over TLS, as AD
+# wants; Samba 4.17 refuses GSSAPI over TLS (it demands sign or seal, and
+# refuses them over TLS): a 4295 saying so, and the cached copy stays
+kill "$agent_pid" 2>/dev/null
+wait "$agent_pid" 2>/dev/null
+if dc_tool user setpassword 'web2$' --newpassword='Web2-machine-test-only!' >"$work/out" 2>&1 &&
+	samba-tool domain exportkeytab "$work/etc/web2.keytab" --principal='WEB2$' \
+		-s "$dc_dir/etc/smb.conf" >>"$work/out" 2>&1; then
+	chmod 600 "$work/etc/web2.keytab"
+else
+	not_ok "web2's keytab: $(tail -2 "$work/out")"
+fi
+sed -e '/^binddn\|^passwordfile/d' -e 's/^bind = simple/bind = gssapi/' "$work/web2.conf" >"$work/web2g.conf"
+echo "keytab = $work/etc/web2.keytab" >>"$work/web2g.conf"
+mark 2
+agent 2 --domain-conf "$work/web2g.conf"
+if wait_event 2 4295 "ldaps://.*bind: Strong(er) authentication required" 8 &&
+	[ "$(verdict 2 80)" = DROP ]; then
+	ok "web2 with GSSAPI over LDAPS: Samba's refusal named (4295), the cached copy stays"
+else
+	not_ok "gssapi over ldaps: $(events 2 | tail -2; tail -2 "$work/agent2.err")"
+fi
 # a CA that did not sign the DC's certificate: no server answers
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=other -days 1 -keyout "$work/other.key" \
 	-out "$work/etc/other.pem" >/dev/null 2>&1
