@@ -226,6 +226,29 @@ static int run_query(struct db *db, const struct facts_sources *src, bool json, 
 	return rc;
 }
 
+/* Commands that only read the store open it read-only, so a user the file
+ * is readable to can view it (the Cockpit page's read-only view). */
+static bool only_reads(int argc, char **argv)
+{
+	if (argc == 0)
+		return false;
+	if (is_query(argc, argv) || (is_kernel_command(argc, argv) && argc == 2 &&
+				     strcmp(argv[0], "show") == 0))
+		return true;
+	if (argc > 1 && strcmp(argv[0], "static") == 0 && strcasecmp(argv[1], "exportpolicy") == 0)
+		return true; /* it writes a file, not the store */
+	return argc > 1 && (strcmp(argv[0], "static") == 0 || strcmp(argv[0], "dynamic") == 0) &&
+	       strcasecmp(argv[1], "show") == 0;
+}
+
+static int open_db(struct db **db, const char *path, bool read_only, struct err *e)
+{
+	/* A store not made yet is made as before (root's first command). */
+	if (read_only && access(path, F_OK) == 0)
+		return db_open_readonly(db, path, e);
+	return db_open(db, path, e);
+}
+
 static int run_pol(struct session *s, int argc, char **argv)
 {
 	struct err e;
@@ -307,7 +330,8 @@ int main(int argc, char **argv)
 	}
 	if (!db_path || !db_path[0])
 		db_path = DB_DEFAULT_PATH;
-	if (db_open(&db, db_path, &e) < 0) {
+	if (open_db(&db, db_path, !as_pol && !script && only_reads(argc - optind, argv + optind),
+		    &e) < 0) {
 		fprintf(stderr, "ipsecfw: %s\n", e.msg);
 		return 1;
 	}
