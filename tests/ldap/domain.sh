@@ -71,29 +71,6 @@ alt=$(dn_of ipsecFilter Alt)
 
 gpo_d="CN={31B2F340-016D-11D2-945F-00C04FB984F9},CN=Policies,CN=System,$suffix"
 gpo_o="CN={6AC1786C-016F-11D2-945F-00C04FB984F9},CN=Policies,CN=System,$suffix"
-gpo() { # DN POLICY-DN POLICY-NAME: a GPO and its machine IPSEC assignment
-	cat <<EOF2
-dn: $1
-objectClass: groupPolicyContainer
-gPCMachineExtensionNames: [{E437BC1C-AA7D-11D2-A382-00C04F991E27}{DEA8AFA0-CC85-11D0-9CE2-0080C7E9D9A5}]
-
-dn: CN=Machine,$1
-objectClass: container
-
-dn: CN=Microsoft,CN=Machine,$1
-objectClass: container
-
-dn: CN=Windows,CN=Microsoft,CN=Machine,$1
-objectClass: container
-
-dn: CN=IPSEC,CN=Windows,CN=Microsoft,CN=Machine,$1
-objectClass: ipsecPolicy
-cn: IPSEC
-ipsecOwnersReference: $2
-ipsecName: $3
-
-EOF2
-}
 {
 	base_entries "$suffix" example
 	cat <<EOF2

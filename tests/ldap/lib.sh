@@ -116,3 +116,60 @@ cn: IP Security
 
 EOF3
 }
+
+# gpo DN POLICY-DN POLICY-NAME: a GPO and its machine IPSEC assignment
+gpo() {
+	cat <<EOF2
+dn: $1
+objectClass: groupPolicyContainer
+gPCMachineExtensionNames: [{E437BC1C-AA7D-11D2-A382-00C04F991E27}{DEA8AFA0-CC85-11D0-9CE2-0080C7E9D9A5}]
+
+dn: CN=Machine,$1
+objectClass: container
+
+dn: CN=Microsoft,CN=Machine,$1
+objectClass: container
+
+dn: CN=Windows,CN=Microsoft,CN=Machine,$1
+objectClass: container
+
+dn: CN=IPSEC,CN=Windows,CN=Microsoft,CN=Machine,$1
+objectClass: ipsecPolicy
+cn: IPSEC
+ipsecOwnersReference: $2
+ipsecName: $3
+
+EOF2
+}
+
+# ldap_replication [PROVIDER-URI]: after ldap_config, before ldap_start:
+# the database offers RFC 4533 content synchronisation (syncprov) and,
+# given a provider, is its replica (a refreshAndPersist consumer bound as
+# the admin). slapmodify edits the offline cn=config.
+ldap_replication() {
+	# the module first: its object classes are known once it is loaded
+	printf 'dn: cn=module{0},cn=config\nchangetype: modify\nadd: olcModuleLoad\nolcModuleLoad: syncprov\n' |
+		slapmodify -n0 -F "$ldap_dir/slapd.d" || return 1
+	{
+		cat <<EOF2
+dn: olcDatabase={1}mdb,cn=config
+changetype: modify
+add: olcDbIndex
+olcDbIndex: entryCSN,entryUUID eq
+EOF2
+		[ -z "${1:-}" ] || cat <<EOF2
+-
+add: olcSyncrepl
+olcSyncrepl: rid=001 provider=$1 bindmethod=simple binddn="$admin" credentials=$ldap_pw searchbase="$suffix" type=refreshAndPersist retry="1 +" timeout=5
+EOF2
+		cat <<EOF2
+
+dn: olcOverlay=syncprov,olcDatabase={1}mdb,cn=config
+changetype: add
+objectClass: olcOverlayConfig
+objectClass: olcSyncProvConfig
+olcOverlay: syncprov
+olcSpCheckpoint: 100 10
+EOF2
+	} | slapmodify -n0 -F "$ldap_dir/slapd.d"
+}
