@@ -72,9 +72,10 @@ EOF2
 sock="$ldap_dir/ldapi"
 uri="ldapi://$(printf '%s' "$sock" | sed 's|/|%2F|g')"
 
-# Starts slapd on the socket and waits (5 s at most) until it answers.
+# ldap_start [PREFIX...]: starts slapd on the socket (under PREFIX, e.g.
+# ip netns exec NS) and waits (5 s at most) until it answers.
 ldap_start() {
-	slapd -d 0 -h "$uri" -F "$ldap_dir/slapd.d" >>"$ldap_dir/slapd.log" 2>&1 &
+	"$@" slapd -d 0 -h "$uri" -F "$ldap_dir/slapd.d" >>"$ldap_dir/slapd.log" 2>&1 &
 	slapd_pid=$!
 	i=0
 	# the socket appears before slapd answers on it: wait for an answer
