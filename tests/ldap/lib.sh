@@ -3,10 +3,17 @@
 # only a unix socket (no network listener). Unix sockets are not
 # network-namespaced, so agents in test namespaces reach it too.
 # Needs: ldap_dir (a private temporary folder), root (the source tree).
+# Optional, read by ldap_config and ldap_start: ldap_modules (more modules
+# to load, e.g. syncprov), ldap_global (more LDIF lines for cn=config, e.g.
+# TLS), ldap_db_extra (more LDIF after the database: overlays, or lines of
+# the database entry when it starts without a blank line), ldap_listen (more
+# URLs to listen on) and ldap_ns (a network namespace to run slapd in).
+# ldap_use DIR switches to another instance (a replica).
 suffix="DC=example,DC=com"
 admin="CN=admin,$suffix"
 ldap_pw=ldap-test-only
 slapd_pid=""
+ldap_pids="" # every slapd started, for ldap_stop_all
 
 # The programs, from /usr/sbin too; prints the one missing.
 ldap_programs() {
@@ -27,12 +34,18 @@ dn: cn=config
 objectClass: olcGlobal
 cn: config
 olcPidFile: $ldap_dir/slapd.pid
+EOF2
+		[ -z "${ldap_global:-}" ] || printf '%s\n' "$ldap_global"
+		cat <<EOF2
 
 dn: cn=module{0},cn=config
 objectClass: olcModuleList
 cn: module{0}
 olcModulePath: /usr/lib/ldap
 olcModuleLoad: back_mdb
+EOF2
+		for m in ${ldap_modules:-}; do echo "olcModuleLoad: $m"; done
+		cat <<EOF2
 
 dn: cn=schema,cn=config
 objectClass: olcSchemaConfig
@@ -65,18 +78,24 @@ olcRootPW: $ldap_pw
 olcDbDirectory: $ldap_dir/db
 olcDbMaxSize: 67108864
 EOF2
+		[ -z "${ldap_db_extra:-}" ] || printf '%s\n' "$ldap_db_extra"
 	} >"$ldap_dir/config.ldif"
 	slapadd -n0 -F "$ldap_dir/slapd.d" -l "$ldap_dir/config.ldif"
 }
 
-sock="$ldap_dir/ldapi"
-uri="ldapi://$(printf '%s' "$sock" | sed 's|/|%2F|g')"
+ldap_use() {
+	ldap_dir=$1
+	sock="$ldap_dir/ldapi"
+	uri="ldapi://$(printf '%s' "$sock" | sed 's|/|%2F|g')"
+}
+ldap_use "$ldap_dir"
 
-# ldap_start [PREFIX...]: starts slapd on the socket (under PREFIX, e.g.
-# ip netns exec NS) and waits (5 s at most) until it answers.
+# Starts slapd on the socket and waits (5 s at most) until it answers.
 ldap_start() {
-	"$@" slapd -d 0 -h "$uri" -F "$ldap_dir/slapd.d" >>"$ldap_dir/slapd.log" 2>&1 &
+	${ldap_ns:+ip netns exec "$ldap_ns"} slapd -d 0 -h "$uri ${ldap_listen:-}" \
+		-F "$ldap_dir/slapd.d" >>"$ldap_dir/slapd.log" 2>&1 &
 	slapd_pid=$!
+	ldap_pids="$ldap_pids $slapd_pid"
 	i=0
 	# the socket appears before slapd answers on it: wait for an answer
 	while ! ldapsearch -x -LLL -H "$uri" -s base -b "" 1.1 >/dev/null 2>&1 && [ $i -lt 50 ] &&
@@ -93,6 +112,11 @@ ldap_stop() {
 	kill -9 "$slapd_pid" 2>/dev/null
 	wait "$slapd_pid" 2>/dev/null
 	slapd_pid=""
+}
+
+# Stops every slapd this test started.
+ldap_stop_all() {
+	for slapd_pid in $ldap_pids; do ldap_stop; done
 }
 
 ldap_add() { ldapadd -x -H "$uri" -D "$admin" -w "$ldap_pw" -f "$1"; }
@@ -141,36 +165,4 @@ ipsecOwnersReference: $2
 ipsecName: $3
 
 EOF2
-}
-
-# ldap_replication [PROVIDER-URI]: after ldap_config, before ldap_start:
-# the database offers RFC 4533 content synchronisation (syncprov) and,
-# given a provider, is its replica (a refreshAndPersist consumer bound as
-# the admin). slapmodify edits the offline cn=config.
-ldap_replication() {
-	# the module first: its object classes are known once it is loaded
-	printf 'dn: cn=module{0},cn=config\nchangetype: modify\nadd: olcModuleLoad\nolcModuleLoad: syncprov\n' |
-		slapmodify -n0 -F "$ldap_dir/slapd.d" || return 1
-	{
-		cat <<EOF2
-dn: olcDatabase={1}mdb,cn=config
-changetype: modify
-add: olcDbIndex
-olcDbIndex: entryCSN,entryUUID eq
-EOF2
-		[ -z "${1:-}" ] || cat <<EOF2
--
-add: olcSyncrepl
-olcSyncrepl: rid=001 provider=$1 bindmethod=simple binddn="$admin" credentials=$ldap_pw searchbase="$suffix" type=refreshAndPersist retry="1 +" timeout=5
-EOF2
-		cat <<EOF2
-
-dn: olcOverlay=syncprov,olcDatabase={1}mdb,cn=config
-changetype: add
-objectClass: olcOverlayConfig
-objectClass: olcSyncProvConfig
-olcOverlay: syncprov
-olcSpCheckpoint: 100 10
-EOF2
-	} | slapmodify -n0 -F "$ldap_dir/slapd.d"
 }
