@@ -15,6 +15,9 @@
 #include "store/store.h"
 
 #define DEFAULT_POLL_MIN 180
+#define DEBOUNCE_MS 200
+#define DEBOUNCE_MAX_MS 1000 /* a stream of changes waits no longer */
+#define BACKOFF_MAX_S 30
 
 int domain_sync_init(struct domain_sync *d, const char *path, bool explicit_path,
 		     int poll_override_s, bool *enabled, struct err *e)
@@ -168,13 +171,16 @@ int domain_sync_run(struct domain_sync *d, struct agent *a)
 	struct err e;
 	int rc;
 
+	d->change_first_ms = d->change_last_ms = 0;
 	if (dir_fetch(&d->conf, &f, &e) < 0 || (f.assigned && validate(&f, &dom, guid, &e) < 0)) {
+		d->unreachable = f.unreachable;
 		failed(d, a, &f, e.msg);
 		gp_domain_free(&dom);
 		dir_fetch_free(&f);
 		d->first = false;
 		return -1;
 	}
+	d->unreachable = false;
 	digest(&f, dig);
 	rc = 0;
 	if (domain_source_get(a->db, &old, &e) < 0 || strcmp(dig, old.digest) != 0) {
@@ -223,4 +229,97 @@ int domain_sync_interval(const struct domain_sync *d, struct agent *a)
 	if (have_cached(a, &p) && p.pollinginterval > 0)
 		return (int)(p.pollinginterval * 60);
 	return DEFAULT_POLL_MIN * 60;
+}
+
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void changed(void *ctx)
+{
+	struct domain_sync *d = ctx;
+
+	d->change_last_ms = monotonic_ms();
+	if (!d->change_first_ms)
+		d->change_first_ms = d->change_last_ms;
+}
+
+/* The next try after a failure: 1, 2, 4 ... BACKOFF_MAX_S seconds, never
+ * later than the poll interval. */
+static long long backoff(struct domain_sync *d, struct agent *a)
+{
+	int every = domain_sync_interval(d, a);
+
+	d->backoff_s = d->backoff_s ? d->backoff_s * 2 : 1;
+	if (d->backoff_s > BACKOFF_MAX_S)
+		d->backoff_s = BACKOFF_MAX_S;
+	return (d->backoff_s < every ? d->backoff_s : every) * 1000LL;
+}
+
+static void unwatch(struct domain_sync *d)
+{
+	dir_watch_close(d->watch);
+	d->watch = NULL;
+}
+
+long long domain_sync_schedule(struct domain_sync *d, struct agent *a, int rc)
+{
+	struct err e;
+	bool refused;
+
+	if (rc < 0 && d->unreachable) {
+		unwatch(d);
+		return backoff(d, a);
+	}
+	/* reached: a policy refused for its content stays watched, so the
+	 * write that completes it is seen */
+	if (!d->watch && monotonic_ms() >= d->watch_after_ms) {
+		int opened = dir_watch_open(&d->watch, &d->conf, changed, d, &refused, &e);
+
+		if (opened < 0)
+			return backoff(d, a);
+		if (opened == 1)
+			d->watch_generation++;
+	}
+	d->backoff_s = 0;
+	return domain_sync_interval(d, a) * 1000LL;
+}
+
+int domain_sync_watch_fd(const struct domain_sync *d, unsigned *generation)
+{
+	*generation = d->watch_generation;
+	return d->watch ? dir_watch_fd(d->watch) : -1;
+}
+
+long long domain_sync_watch_read(struct domain_sync *d, struct agent *a)
+{
+	struct err e;
+	long long now, due;
+
+	if (!d->watch)
+		return -1;
+	if (dir_watch_read(d->watch, &e) < 0) {
+		/* fetch again (the server may be gone: the fetch says so), and
+		 * watch again after it; not at once if it refused the watch */
+		if (!dir_watch_established(d->watch))
+			d->watch_after_ms = monotonic_ms() + domain_sync_interval(d, a) * 1000LL;
+		unwatch(d);
+		return backoff(d, a);
+	}
+	if (!d->change_first_ms)
+		return -1;
+	now = monotonic_ms();
+	due = d->change_last_ms + DEBOUNCE_MS;
+	if (due > d->change_first_ms + DEBOUNCE_MAX_MS)
+		due = d->change_first_ms + DEBOUNCE_MAX_MS;
+	return due > now ? due - now : 1;
+}
+
+void domain_sync_close(struct domain_sync *d)
+{
+	unwatch(d);
 }

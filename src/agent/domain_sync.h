@@ -4,7 +4,16 @@
  * in one transaction), and say what happened as events: 4294 (the
  * directory's policy applied, from reconcile), 4295 (the directory's
  * objects refused, naming the object and field), 4296 (the cached copy
- * stays in force). */
+ * stays in force).
+ *
+ * Between fetches it follows the directory (dirwatch.h) where the server
+ * offers a way: a change is fetched DEBOUNCE_MS after the last one seen
+ * (one fetch for a write of many objects), and the poll interval still
+ * bounds the wait. A watch lost, or a fetch no server answered, is tried
+ * again after 1, 2, 4 ... BACKOFF_MAX_S seconds (never later than the poll
+ * interval); each new watch is followed by a full fetch. A watch the
+ * server ends before accepting it is not tried again before the next
+ * poll interval (polling meanwhile). */
 #ifndef IPSECFW_DOMAIN_SYNC_H
 #define IPSECFW_DOMAIN_SYNC_H
 
@@ -12,13 +21,20 @@
 
 #include "agent.h"
 #include "directory/domainconf.h"
+#include "directory/dirwatch.h"
 
 struct domain_sync {
 	struct domain_conf conf;
 	int poll_override_s; /* --domain-poll; 0: conf's poll, else the policy's */
 	bool failing;        /* the last fetch failed (4296 said once per outage) */
 	bool first;          /* no fetch yet */
+	bool unreachable;    /* the last fetch reached no server */
 	char last_error[512];
+	struct dir_watch *watch; /* NULL: polling only */
+	unsigned watch_generation; /* one more at each watch opened */
+	int backoff_s;       /* 0, else the wait before the next try */
+	long long watch_after_ms; /* a watch the server refused: not again before */
+	long long change_first_ms, change_last_ms; /* changes not yet fetched */
 };
 
 /* Reads the configuration at path. 0 and *enabled false when it is the
@@ -33,5 +49,19 @@ int domain_sync_run(struct domain_sync *d, struct agent *a);
 /* Seconds to the next fetch: the override, conf's poll, else the cached
  * policy's pollinginterval (0 minutes meaning 180, SPEC §8). */
 int domain_sync_interval(const struct domain_sync *d, struct agent *a);
+
+/* After a fetch (rc of domain_sync_run): opens a watch when none is
+ * open and a server answered; the milliseconds to the next fetch. */
+long long domain_sync_schedule(struct domain_sync *d, struct agent *a, int rc);
+
+/* The watch's descriptor for the loop, -1 without one; *generation
+ * changes when a new watch replaced the last (its descriptor is new). */
+int domain_sync_watch_fd(const struct domain_sync *d, unsigned *generation);
+
+/* The watch's descriptor is readable: the milliseconds to the next fetch
+ * (a change seen, or the watch lost), or -1 to keep the timer as it is. */
+long long domain_sync_watch_read(struct domain_sync *d, struct agent *a);
+
+void domain_sync_close(struct domain_sync *d);
 
 #endif

@@ -45,7 +45,7 @@
 
 enum source {
 	SRC_SIGNAL, SRC_NETLINK, SRC_INOTIFY, SRC_SETTLE, SRC_RESYNC, SRC_FLUSH, SRC_NFLOG, SRC_CONTROL,
-	SRC_CONFIRM, SRC_NFT, SRC_CHECK, SRC_IKE, SRC_DOMAIN
+	SRC_CONFIRM, SRC_NFT, SRC_CHECK, SRC_IKE, SRC_DOMAIN, SRC_DOMAIN_WATCH
 };
 
 /* How the agent ends. */
@@ -68,6 +68,7 @@ struct loop {
 	struct ike_monitor ike; /* charon's log, for negotiation failures */
 	struct domain_sync *domain; /* NULL: no domain.conf */
 	int domain_timer;
+	unsigned domain_watch; /* the generation of the watch in the loop */
 };
 
 static void usage(FILE *out)
@@ -235,12 +236,39 @@ static void check_kernel(struct loop *l)
 	arm(l->check, took * CHECK_LOAD > CHECK_MS ? took * CHECK_LOAD : CHECK_MS, 0);
 }
 
-/* One fetch from the directory; the next one after the poll interval. */
+/* A new watch of the directory joins the loop (a closed one left it
+ * when its descriptor was closed). */
+static void domain_watch_follow(struct loop *l)
+{
+	unsigned generation;
+	int fd = domain_sync_watch_fd(l->domain, &generation);
+
+	if (fd >= 0 && generation != l->domain_watch) {
+		l->domain_watch = generation;
+		if (add_fd(l, fd, SRC_DOMAIN_WATCH) < 0)
+			event_write(l->agent.log, EV_REFUSED, json_pack("{s:s}", "error", strerror(errno)),
+				    "the directory will be polled, not followed: %s", strerror(errno));
+	}
+}
+
+/* One fetch from the directory; the next one after the poll interval, a
+ * change the watch saw, or a retry. */
 static void domain_poll(struct loop *l)
 {
-	if (domain_sync_run(l->domain, &l->agent) > 0)
+	int rc = domain_sync_run(l->domain, &l->agent);
+
+	if (rc > 0)
 		reconcile(l, false);
-	arm(l->domain_timer, domain_sync_interval(l->domain, &l->agent) * 1000LL, 0);
+	arm(l->domain_timer, domain_sync_schedule(l->domain, &l->agent, rc), 0);
+	domain_watch_follow(l);
+}
+
+static void domain_watch_read(struct loop *l)
+{
+	long long next = domain_sync_watch_read(l->domain, &l->agent);
+
+	if (next >= 0)
+		arm(l->domain_timer, next, 0);
 }
 
 static enum ending run(struct loop *l)
@@ -316,6 +344,9 @@ static enum ending run(struct loop *l)
 			case SRC_DOMAIN:
 				if (read(l->domain_timer, &ticks, sizeof(ticks)) > 0)
 					domain_poll(l);
+				break;
+			case SRC_DOMAIN_WATCH:
+				domain_watch_read(l);
 				break;
 			case SRC_IKE:
 				if (!ike_watch_read(&l->agent, &l->ike)) {
@@ -502,6 +533,8 @@ int main(int argc, char **argv)
 out:
 	if (l.domain_timer >= 0)
 		close(l.domain_timer);
+	if (l.domain)
+		domain_sync_close(l.domain);
 	control_close(l.control);
 	ike_monitor_close(&l.ike);
 	nflog_source_close(l.nflog);

@@ -2,6 +2,8 @@
 #define LDAP_DEPRECATED 0
 #include "directory/dirfetch.h"
 
+#include "directory/dirconn.h"
+
 #include <ldap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,83 +12,10 @@
 
 #define GP_MACHINE_IPSEC "CN=IPSEC,CN=Windows,CN=Microsoft,CN=Machine,"
 
-struct conn {
-	LDAP *ld;
-	struct timeval timeout;
-};
-
-/* --- connecting --- */
-
-static int tls_options(LDAP *ld, const struct domain_conf *c)
-{
-	int hard = LDAP_OPT_X_TLS_HARD, zero = 0;
-
-	if (*c->cafile && ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, c->cafile) != LDAP_SUCCESS)
-		return -1;
-	if (ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard) != LDAP_SUCCESS)
-		return -1;
-	/* the options above take effect in a new TLS context */
-	return ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) == LDAP_SUCCESS ? 0 : -1;
-}
-
-static int bind(LDAP *ld, const struct domain_conf *c, const char *uri, struct err *e)
-{
-	struct berval cred = { 0, NULL };
-	char password[512];
-	int rc;
-
-	if (c->bind == BIND_EXTERNAL) {
-		rc = ldap_sasl_bind_s(ld, NULL, "EXTERNAL", &cred, NULL, NULL, NULL);
-	} else {
-		if (domain_password_read(c->passwordfile, password, sizeof password, e) < 0)
-			return -1;
-		cred.bv_val = password;
-		cred.bv_len = strlen(password);
-		rc = ldap_sasl_bind_s(ld, c->binddn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
-		explicit_bzero(password, sizeof password);
-	}
-	if (rc != LDAP_SUCCESS)
-		return err_set(e, "%s: bind: %s", uri, ldap_err2string(rc));
-	return 0;
-}
-
-static int connect_one(struct conn *cn, const struct domain_conf *c, const char *uri,
-		       struct err *e)
-{
-	int version = LDAP_VERSION3, rc;
-	struct timeval tv = { c->timeout_s, 0 };
-	bool network = strncasecmp(uri, "ldapi://", 8) != 0;
-
-	if ((rc = ldap_initialize(&cn->ld, uri)) != LDAP_SUCCESS)
-		return err_set(e, "%s: %s", uri, ldap_err2string(rc));
-	ldap_set_option(cn->ld, LDAP_OPT_PROTOCOL_VERSION, &version);
-	ldap_set_option(cn->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-	ldap_set_option(cn->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
-	ldap_set_option(cn->ld, LDAP_OPT_TIMEOUT, &tv);
-	cn->timeout = tv;
-	if (network && tls_options(cn->ld, c) < 0) {
-		err_set(e, "%s: the TLS options could not be set", uri);
-		goto fail;
-	}
-	/* ldap:// is refused by the parser without starttls = yes */
-	if (network && strncasecmp(uri, "ldap://", 7) == 0 &&
-	    (rc = ldap_start_tls_s(cn->ld, NULL, NULL)) != LDAP_SUCCESS) {
-		err_set(e, "%s: StartTLS: %s", uri, ldap_err2string(rc));
-		goto fail;
-	}
-	if (bind(cn->ld, c, uri, e) < 0)
-		goto fail;
-	return 0;
-fail:
-	ldap_unbind_ext_s(cn->ld, NULL, NULL);
-	cn->ld = NULL;
-	return -1;
-}
-
 /* --- reading entries --- */
 
 /* One entry by DN (base scope), or 0 when there is none. */
-static int read_entry(struct conn *cn, const char *dn, char **attrs, LDAPMessage **res,
+static int read_entry(struct dir_conn *cn, const char *dn, char **attrs, LDAPMessage **res,
 		      LDAPMessage **entry, struct err *e)
 {
 	int rc = ldap_search_ext_s(cn->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0, NULL,
@@ -108,7 +37,7 @@ static int read_entry(struct conn *cn, const char *dn, char **attrs, LDAPMessage
 }
 
 /* The first value of attr as text, into buf; "" when it has none. */
-static int first_value(struct conn *cn, LDAPMessage *entry, const char *attr, char *buf,
+static int first_value(struct dir_conn *cn, LDAPMessage *entry, const char *attr, char *buf,
 		       size_t len, const char *dn, struct err *e)
 {
 	struct berval **v = ldap_get_values_len(cn->ld, entry, attr);
@@ -128,7 +57,7 @@ static int first_value(struct conn *cn, LDAPMessage *entry, const char *attr, ch
 	return 0;
 }
 
-static int find_computer(struct conn *cn, const struct domain_conf *c, char *dn, size_t len,
+static int find_computer(struct dir_conn *cn, const struct domain_conf *c, char *dn, size_t len,
 			 struct err *e)
 {
 	char filter[400], *attrs[] = { "1.1", NULL }, *found;
@@ -216,7 +145,7 @@ static bool dn_within(const char *dn, const char *base)
 
 /* The GPOs linked to base and every container between it and the
  * computer, the domain's first. */
-static int gpo_chain(struct conn *cn, const char *base, const char *computer,
+static int gpo_chain(struct dir_conn *cn, const char *base, const char *computer,
 		     struct gpo_list *out, struct err *e)
 {
 	LDAPDN ldn = NULL;
@@ -262,7 +191,7 @@ static int gpo_chain(struct conn *cn, const char *base, const char *computer,
 }
 
 /* The last GPO of the chain whose IPSEC object names a policy. */
-static int assigned_policy(struct conn *cn, const struct gpo_list *l, struct dir_fetch *out,
+static int assigned_policy(struct dir_conn *cn, const struct gpo_list *l, struct dir_fetch *out,
 			   struct err *e)
 {
 	char *ipsec_attrs[] = { "ipsecOwnersReference", NULL };
@@ -362,7 +291,7 @@ static bool has_value(struct berval **v, const char *s)
 }
 
 /* Queues the references of entry whose attribute attr must name class cls. */
-static int follow(struct conn *cn, LDAPMessage *entry, const char *attr, const char *cls,
+static int follow(struct dir_conn *cn, LDAPMessage *entry, const char *attr, const char *cls,
 		  struct pending *p, size_t self, struct err *e)
 {
 	struct berval **v = ldap_get_values_len(cn->ld, entry, attr);
@@ -384,7 +313,7 @@ static int follow(struct conn *cn, LDAPMessage *entry, const char *attr, const c
 }
 
 /* Writes entry as LDIF (every value base64) for gp_ldif_read. */
-static int write_entry(struct conn *cn, LDAPMessage *entry, const char *dn, FILE *ldif,
+static int write_entry(struct dir_conn *cn, LDAPMessage *entry, const char *dn, FILE *ldif,
 		       size_t *total, struct err *e)
 {
 	gp_ldif_put_binary(ldif, "dn", dn, strlen(dn));
@@ -409,7 +338,7 @@ static int write_entry(struct conn *cn, LDAPMessage *entry, const char *dn, FILE
  * and the ISAKMP policy, then the rules' filter lists and filter actions.
  * Each reference must name an object of the class its attribute says, so
  * a reference back up the tree (a loop) is refused. */
-static int read_policy(struct conn *cn, const char *policy_dn, struct gp_objset *set,
+static int read_policy(struct dir_conn *cn, const char *policy_dn, struct gp_objset *set,
 		       struct err *e)
 {
 	struct pending p = { 0 };
@@ -466,19 +395,20 @@ static int read_policy(struct conn *cn, const char *policy_dn, struct gp_objset 
 
 int dir_fetch(const struct domain_conf *c, struct dir_fetch *out, struct err *e)
 {
-	struct conn cn = { 0 };
+	struct dir_conn cn;
 	struct gpo_list gpos = { 0 };
-	struct err why;
+	bool refused;
 	int rc;
 
 	memset(out, 0, sizeof *out);
 	out->unreachable = true;
-	snprintf(why.msg, sizeof why.msg, "no uri");
-	for (size_t i = 0; i < c->n_uris && !cn.ld; i++)
-		if (connect_one(&cn, c, c->uris[i], &why) == 0)
-			snprintf(out->server, sizeof out->server, "%s", c->uris[i]);
-	if (!cn.ld)
-		return err_set(e, "no directory server answered (last: %s)", why.msg);
+	if (dir_connect(&cn, c, &refused, e) < 0) {
+		/* a server refused (its certificate, StartTLS, the bind) is a
+		 * fault to report, not an outage */
+		out->unreachable = !refused;
+		return -1;
+	}
+	snprintf(out->server, sizeof out->server, "%s", cn.server);
 	out->unreachable = false;
 	rc = find_computer(&cn, c, out->computer, sizeof out->computer, e);
 	if (rc == 0)
@@ -490,7 +420,7 @@ int dir_fetch(const struct domain_conf *c, struct dir_fetch *out, struct err *e)
 		rc = read_policy(&cn, out->policy_dn, &out->set, e);
 	for (size_t i = 0; i < gpos.n; i++)
 		free(gpos.dn[i]);
-	ldap_unbind_ext_s(cn.ld, NULL, NULL);
+	dir_disconnect(&cn);
 	/* a server that went away in the middle is unreachable, not wrong */
 	if (rc < 0 && (strstr(e->msg, "Can't contact LDAP server") || strstr(e->msg, "Timed out")))
 		out->unreachable = true;

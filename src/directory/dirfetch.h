@@ -25,7 +25,8 @@ struct dir_fetch {
 	char computer[DOMAIN_VALUE_MAX]; /* the host's object */
 	size_t n_gpos;         /* GPOs linked above it */
 	bool assigned;         /* false: no GPO assigns a policy to this host */
-	bool unreachable;      /* on failure: no server answered (else bad content) */
+	bool unreachable;      /* on failure: no server answered (else bad content, or a
+				* server refused: its certificate, StartTLS, the bind) */
 };
 
 /* Fills out from the first server of c that answers and binds. On failure

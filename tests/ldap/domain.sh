@@ -17,13 +17,10 @@ IPSECFW=$1 IPSECFWD=$2 NETPROBE=$3 tool=$4 SRC=$5 root=$5
 . "$SRC/tests/e2e/lib.sh"
 ldap_dir=$work/ldap
 . "$SRC/tests/ldap/lib.sh"
-trap 'ldap_stop; cleanup' EXIT INT TERM
+. "$SRC/tests/ldap/tree.sh"
+trap 'ldap_stop_all; cleanup' EXIT INT TERM
 
-finish() { echo "1..$n"; exit $((failed > 0)); }
-if missing=$(ldap_programs); then :; else
-	not_ok "$missing is installed (packages slapd and ldap-utils; scripts/deps)"
-	finish
-fi
+ldap_require
 if ldap_config "$SRC/dist/ldap/gpo.ldif" >"$work/slapadd.log" 2>&1 && ldap_start; then
 	ok "slapd with dist/ldap/ipsec.ldif and gpo.ldif on a unix socket"
 else
@@ -31,75 +28,13 @@ else
 	finish
 fi
 
-# --- the policies, written by the encoder -----------------------------
-container="CN=IP Security,CN=System,$suffix"
-cat >"$work/policies.netsh" <<'EOF2'
-add policy name="Domain Baseline" description="every host"
-add policy name="Web Lockdown" description="web servers"
-add policy name="Web Lockdown 2" description="web servers, tighter"
-add filterlist name=Web
-add filter filterlist=Web srcaddr=any dstaddr=me protocol=TCP dstport=80
-add filterlist name=Telnet
-add filter filterlist=Telnet srcaddr=any dstaddr=me protocol=TCP dstport=23
-add filterlist name=Alt
-add filter filterlist=Alt srcaddr=any dstaddr=me protocol=TCP dstport=8080
-add filteraction name=Block action=block
-add rule name=NoWeb policy="Domain Baseline" filterlist=Web filteraction=Block
-add rule name=NoTelnet policy="Web Lockdown" filterlist=Telnet filteraction=Block
-add rule name=NoTelnet policy="Web Lockdown 2" filterlist=Telnet filteraction=Block
-add rule name=NoAlt policy="Web Lockdown 2" filterlist=Alt filteraction=Block
-EOF2
-pdb=$work/policies.db
-IPSECFW_KERNEL=off "$IPSECFW" --db "$pdb" static delete all >/dev/null 2>&1
-if IPSECFW_KERNEL=off "$IPSECFW" --db "$pdb" -f "$work/policies.netsh" >"$work/out" 2>&1 &&
-	"$tool" encode "$pdb" "$container" >"$work/objs.ldif" 2>"$work/out"; then
+# --- the policies and the GPOs (tree.sh) ------------------------------
+if tree_encode; then
 	ok "three policies encoded as directory objects"
 else
 	not_ok "encode: $(cat "$work/out")"
 fi
-# dn_of CLASS NAME: the DN of the object of that class and ipsecName
-dn_of() {
-	awk -v cls="$1" -v want="$2" '
-		/^dn: / { dn = substr($0, 5) } /^ipsecName: / { name = substr($0, 12) }
-		$0 == "objectClass: " cls { is = 1 }
-		/^$/ { if (is && name == want) print dn; is = 0; name = "" }' "$work/objs.ldif"
-}
-baseline=$(dn_of ipsecPolicy "Domain Baseline")
-lockdown=$(dn_of ipsecPolicy "Web Lockdown")
-lockdown2=$(dn_of ipsecPolicy "Web Lockdown 2")
-alt=$(dn_of ipsecFilter Alt)
-
-gpo_d="CN={31B2F340-016D-11D2-945F-00C04FB984F9},CN=Policies,CN=System,$suffix"
-gpo_o="CN={6AC1786C-016F-11D2-945F-00C04FB984F9},CN=Policies,CN=System,$suffix"
-{
-	base_entries "$suffix" example
-	cat <<EOF2
-dn: CN=Policies,CN=System,$suffix
-objectClass: container
-
-EOF2
-	gpo "$gpo_d" "$baseline" "Domain Baseline"
-	gpo "$gpo_o" "$lockdown" "Web Lockdown"
-	cat <<EOF2
-dn: OU=Servers,$suffix
-objectClass: organizationalUnit
-objectClass: extensibleObject
-ou: Servers
-gPLink: [LDAP://$gpo_o;0]
-
-dn: CN=web1,OU=Servers,$suffix
-objectClass: computer
-
-EOF2
-} >"$work/tree.ldif"
-cat >"$work/link.ldif" <<EOF2
-dn: $suffix
-changetype: modify
-add: gPLink
-gPLink: [LDAP://$gpo_d;0]
-EOF2
-if ldap_add "$work/tree.ldif" >"$work/out" 2>&1 && ldap_add "$work/objs.ldif" >>"$work/out" 2>&1 &&
-	ldap_modify "$work/link.ldif" >>"$work/out" 2>&1; then
+if tree_load; then
 	ok "the domain, an OU, web1, the policies and two linked GPOs are in the directory"
 else
 	not_ok "ldapadd: $(tail -3 "$work/out")"
@@ -109,7 +44,7 @@ fi
 C=${tag}c1 S=${tag}s1
 make_pair 1
 serve "$S" 80 23 8080
-IPSECFW_KERNEL=off srv 1 static add policy name="Local" description="never assigned" >/dev/null 2>&1
+host_store 1
 printf '%s\n' "$ldap_pw" >"$work/pw"
 chmod 644 "$work/pw"
 cat >"$work/domain.conf" <<EOF2
@@ -134,19 +69,6 @@ else
 fi
 chmod 600 "$work/pw"
 
-# wait_event ID PATTERN [SECONDS]: an event of that id whose line matches
-wait_event() {
-	i=0
-	while [ $i -lt $((${3:-5} * 10)) ]; do
-		grep "\"id\":$1[,}]" "$work/log1/events.log" 2>/dev/null | grep -qi -- "$2" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-count_event() { grep -c "\"id\":$1[,}]" "$work/log1/events.log" 2>/dev/null; }
-# verdict PORT: what ipsecfw test says of a web client's SYN to that port
-verdict() { ref 1 in tcp 192.0.2.20:40000 $S4:$1; }
 
 # --- fetch, cache, enforce ------------------------------------------------
 agent 1 --domain-conf "$work/domain.conf" --domain-poll 1
@@ -174,13 +96,7 @@ grep -q "from the directory" "$work/show" && ok "show mode names the directory s
 	not_ok "show mode: $(cat "$work/show")"
 
 # --- a change in the directory, within the poll interval -----------------
-cat >"$work/change.ldif" <<EOF2
-dn: CN=IPSEC,CN=Windows,CN=Microsoft,CN=Machine,$gpo_o
-changetype: modify
-replace: ipsecOwnersReference
-ipsecOwnersReference: $lockdown2
-EOF2
-ldap_modify "$work/change.ldif" >/dev/null 2>&1
+assign "$lockdown2"
 i=0
 # in force: cached (ipsecfw test reads the store) and loaded (the event)
 applied2() { grep '"id":4294,' "$work/log1/events.log" | grep -q "policy 'Web Lockdown 2'"; }
@@ -222,9 +138,7 @@ wire 1 "telnet still dropped without the directory" drop DROP PASS \
 	-- "$C" "$NETPROBE" tcp -p 40005 -w 700 $S4 23
 
 # --- and across an agent restart ------------------------------------------
-kill -USR2 "$agent_pid"
-i=0
-while kill -0 "$agent_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+agent_stop USR2
 before=$(count_event 4296)
 agent 1 --domain-conf "$work/domain.conf" --domain-poll 1
 i=0
