@@ -166,3 +166,12 @@ ipsecName: $3
 
 EOF2
 }
+
+# The syncprov overlay (RFC 4533) on the database: ldap_modules=syncprov
+# and this in ldap_db_extra.
+syncprov_db='olcDbIndex: entryCSN,entryUUID eq
+
+dn: olcOverlay={0}syncprov,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcSyncProvConfig
+olcOverlay: {0}syncprov'

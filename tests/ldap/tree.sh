@@ -147,15 +147,6 @@ sanitizers_quiet() {
 	fi
 }
 
-# The syncprov overlay (RFC 4533) on the database: ldap_modules=syncprov
-# and this in ldap_db_extra.
-syncprov_db='olcDbIndex: entryCSN,entryUUID eq
-
-dn: olcOverlay={0}syncprov,olcDatabase={1}mdb,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcSyncProvConfig
-olcOverlay: {0}syncprov'
-
 applied() { # POLICY [ID]: agent ID's last directory 4294 names POLICY
 	grep '"id":4294,' "$work/log${2:-1}/events.log" 2>/dev/null | grep '"source":"directory"' |
 		tail -1 | grep -q "policy '$1'"
