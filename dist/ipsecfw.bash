@@ -18,7 +18,7 @@ _ipsecfw()
 	esac
 	if [[ -z $first ]]; then
 		COMPREPLY=($(compgen -W "static dynamic pol test replay analyze show ike apply boot unload
-			confirm log --db -j -f -k --keep-going --facts --facts-root --help --version" -- "$cur"))
+			confirm log gpo --db -j -f -k --keep-going --facts --facts-root --help --version" -- "$cur"))
 		return
 	fi
 	local n=$((COMP_CWORD - i))
@@ -47,6 +47,8 @@ _ipsecfw()
 			conntype= type=" -- "$cur"));;
 		esac;;
 	confirm) COMPREPLY=($(compgen -W "--watch" -- "$cur"));;
+	gpo) [[ $n == 1 ]] && COMPREPLY=($(compgen -W "show assign unassign" -- "$cur")) ||
+		COMPREPLY=($(compgen -W "gpo= policy= domain=" -- "$cur"));;
 	show) COMPREPLY=($(compgen -W "facts table ike mode stats" -- "$cur"));;
 	ike) [[ $n == 1 ]] && COMPREPLY=($(compgen -W "load sas" -- "$cur")) ||
 		COMPREPLY=($(compgen -W "--vici" -- "$cur"));;

@@ -14,6 +14,7 @@
 #include "backend/enforce.h"
 #include "dropagg.h"
 #include "events.h"
+#include "ike/mapping.h"
 #include "model/spd.h"
 
 struct agent {
@@ -69,6 +70,9 @@ struct agent {
 	/* The digest of the configuration charon was given last, "" when it
 	 * must be loaded again (never loaded, a failure, charon restarted). */
 	char ike_digest[FINGERPRINT_HEX + 1];
+	/* Soft rules' fallbacks to clear in force (ike_soft.c). */
+	struct ike_fallback soft[64];
+	size_t n_soft;
 
 	/* A safe assign waiting for its confirm: when (unix seconds) to roll
 	 * it back; 0 when none waits. */

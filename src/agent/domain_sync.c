@@ -31,7 +31,9 @@ int domain_sync_init(struct domain_sync *d, const char *path, bool explicit_path
 			return 0;
 		return -1;
 	}
-	/* a password file others can read is refused now, not at each poll */
+	/* a secret others can read is refused now, not at each poll */
+	if (d->conf.bind == BIND_GSSAPI && domain_keytab_check(d->conf.keytab, e) < 0)
+		return err_prefix(e, "%s", path);
 	if (d->conf.bind == BIND_SIMPLE) {
 		char password[512];
 		int rc = domain_password_read(d->conf.passwordfile, password, sizeof password, e);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "ike/load.h"
+#include "ike_soft.h"
 #include "ike_sync.h"
 
 /* Says a problem once, until charon is loaded well again. */
@@ -32,12 +33,13 @@ void ike_sync(struct agent *a)
 
 	if (!a->have_table)
 		return; /* not in secure mode: charon keeps what it has */
+	ike_soft_kernel(a);
 	if (stat(vici_socket_file(url), &st) < 0 && errno == ENOENT) {
 		a->ike_problem[0] = 0;
 		a->ike_digest[0] = 0;
 		return; /* no charon here: nftables alone enforces negotiate */
 	}
-	if (ike_map(rs, &a->table, a->table_facts, &cfg, &e) < 0 ||
+	if (ike_map(rs, &a->table, a->table_facts, a->soft, a->n_soft, &cfg, &e) < 0 ||
 	    ike_config_digest(&cfg, digest, &e) < 0) {
 		a->ike_digest[0] = 0;
 		problem(a, e.msg);
@@ -86,23 +88,33 @@ bool ike_watch_read(struct agent *a, struct ike_monitor *m)
 	struct ike_failure f;
 	struct err e;
 	struct timespec now;
-	char key[sizeof(f.conn) + sizeof(f.peer) + sizeof(f.reason)];
+	char key[sizeof(f.conn) + sizeof(f.peer) + sizeof(f.reason)], then[160];
 	int rc = ike_monitor_read(m, &f, &e);
+	long soft;
+	bool started;
 
 	if (rc < 0)
 		a->ike_digest[0] = 0; /* charon went away: load it again when it is back */
 	if (rc <= 0)
 		return rc == 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	soft = ike_soft_start(a, &f, &started);
 	snprintf(key, sizeof(key), "%s|%s|%s", f.conn, f.peer, f.reason);
 	/* charon repeats itself (retransmits, a trap firing again) */
-	if (strcmp(key, m->last) == 0 && now.tv_sec - m->last_s < 10)
+	if (!started && strcmp(key, m->last) == 0 && now.tv_sec - m->last_s < 10)
 		return true;
 	snprintf(m->last, sizeof(m->last), "%s", key);
 	m->last_s = now.tv_sec;
+	if (soft)
+		snprintf(then, sizeof(then), "soft: clear traffic with %s for %ld s, then IKE again",
+			 f.peer, soft);
+	else
+		snprintf(then, sizeof(then), "its traffic stays blocked");
 	event_write(a->log, EV_IKE_NEGOTIATION,
-		    json_pack("{s:s,s:s,s:s}", "rule", f.conn, "dst", f.peer, "error", f.reason),
-		    "negotiation failed%s%s%s%s: %s", *f.conn ? " for " : "", f.conn,
-		    *f.peer ? " with " : "", f.peer, f.reason);
+		    json_pack("{s:s,s:s,s:s,s:s,s:I}", "rule", f.conn, "dst", f.peer, "error",
+			      f.reason, "fallback", soft ? "clear" : "blocked", "seconds",
+			      (json_int_t)soft),
+		    "negotiation failed%s%s%s%s: %s; %s", *f.conn ? " for " : "", f.conn,
+		    *f.peer ? " with " : "", f.peer, f.reason, then);
 	return true;
 }

@@ -15,7 +15,8 @@ void ike_sync(struct agent *a);
 
 /* Negotiation failures from charon's log: ike_watch_open connects when
  * charon's socket is there (0, m->fd to poll) and ike_watch_read turns
- * each failure into an event (4288), repeats of one within 10 s said
+ * each failure into an event (4286: a soft rule falls back to clear, see
+ * ike_soft.h, or the traffic stays blocked), repeats of one within 10 s said
  * once; false when charon went away (then close m). */
 int ike_watch_open(struct agent *a, struct ike_monitor *m);
 bool ike_watch_read(struct agent *a, struct ike_monitor *m);

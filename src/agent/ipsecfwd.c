@@ -19,6 +19,7 @@
 
 #include "agent.h"
 #include "backend/program.h"
+#include "ike_soft.h"
 #include "ike_sync.h"
 #include "control.h"
 #include "domain_sync.h"
@@ -45,7 +46,7 @@
 
 enum source {
 	SRC_SIGNAL, SRC_NETLINK, SRC_INOTIFY, SRC_SETTLE, SRC_RESYNC, SRC_FLUSH, SRC_NFLOG, SRC_CONTROL,
-	SRC_CONFIRM, SRC_NFT, SRC_CHECK, SRC_IKE, SRC_DOMAIN, SRC_DOMAIN_WATCH
+	SRC_CONFIRM, SRC_NFT, SRC_CHECK, SRC_IKE, SRC_DOMAIN, SRC_DOMAIN_WATCH, SRC_SOFT
 };
 
 /* How the agent ends. */
@@ -60,6 +61,8 @@ struct loop {
 	ino_t socket_ino; /* to notice the socket deleted with the run directory */
 	int epoll, sig, settle, resync, flush, check;
 	int confirm; /* fires at a safe assign's deadline (wall clock) */
+	int soft;    /* fires when a soft rule's fallback to clear ends (monotonic) */
+	long long soft_armed;
 	long long last_reconcile_ms; /* CLOCK_MONOTONIC */
 	int64_t confirm_armed;
 	bool settling;
@@ -138,6 +141,18 @@ static void follow_confirm(struct loop *l)
 		l->confirm_armed = l->agent.confirm_deadline;
 }
 
+/* Wakes the loop when the next fallback to clear ends. */
+static void follow_soft(struct loop *l)
+{
+	long long next = ike_soft_next(&l->agent);
+	struct itimerspec its = { .it_value = { (time_t)next, 0 } };
+
+	if (next == l->soft_armed)
+		return;
+	if (timerfd_settime(l->soft, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+		l->soft_armed = next;
+}
+
 static long long monotonic_ms(void)
 {
 	struct timespec ts;
@@ -159,6 +174,7 @@ static void reconcile(struct loop *l, bool force)
 	}
 	follow_interval(l);
 	follow_confirm(l);
+	follow_soft(l);
 	sd_notifyf(0, "STATUS=%s mode", fw_mode_name(l->agent.mode));
 }
 
@@ -353,6 +369,14 @@ static enum ending run(struct loop *l)
 					epoll_ctl(l->epoll, EPOLL_CTL_DEL, l->ike.fd, NULL);
 					ike_monitor_close(&l->ike);
 				}
+				follow_soft(l);
+				break;
+			case SRC_SOFT:
+				if (read(l->soft, &ticks, sizeof(ticks)) > 0) {
+					l->soft_armed = 0;
+					ike_soft_expire(&l->agent);
+					follow_soft(l);
+				}
 				break;
 			}
 		}
@@ -377,11 +401,13 @@ static int setup(struct loop *l, struct err *e)
 	    (l->resync = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
 	    (l->flush = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
 	    (l->check = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
-	    (l->confirm = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC)) < 0)
+	    (l->confirm = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
+	    (l->soft = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0)
 		return err_set(e, "event loop: %s", strerror(errno));
 	if (add_fd(l, l->sig, SRC_SIGNAL) < 0 || add_fd(l, l->settle, SRC_SETTLE) < 0 ||
 	    add_fd(l, l->resync, SRC_RESYNC) < 0 || add_fd(l, l->flush, SRC_FLUSH) < 0 ||
 	    add_fd(l, l->confirm, SRC_CONFIRM) < 0 || add_fd(l, l->check, SRC_CHECK) < 0 ||
+	    add_fd(l, l->soft, SRC_SOFT) < 0 ||
 	    add_fd(l, watch_nft_fd(l->watch), SRC_NFT) < 0 ||
 	    add_fd(l, watch_netlink_fd(l->watch), SRC_NETLINK) < 0 ||
 	    add_fd(l, watch_inotify_fd(l->watch), SRC_INOTIFY) < 0)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* logexport.c - events.log (JSON lines) to W3C extended, CSV or JSON. */
+#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -267,6 +268,10 @@ int export_events(const char *events_path, const struct export_opts *o, FILE *ou
 	*written = *skipped = 0;
 	if (!in) {
 		json_decref(all);
+		if (errno != ENOENT)
+			return err_set(e, "%s: %s (reading the events needs root or read access "
+					  "to the log folder)",
+				       events_path, strerror(errno));
 		return err_set(e, "%s: no event log there (is ipsecfwd running?)", events_path);
 	}
 	write_header(o, out);

@@ -188,6 +188,11 @@ static int on_message(const struct nlmsghdr *nlh, void *data)
 	if (msg == NFT_MSG_NEWCHAIN && (name = str_attr(nlh, NFTA_CHAIN_NAME)) &&
 	    !strncmp(name, d->skip_prefix, strlen(d->skip_prefix)))
 		return MNL_CB_OK;
+	/* the agent's own sets (program.h): their elements come and go, and
+	 * the kernel's message for a set changes with them */
+	if (msg == NFT_MSG_NEWSET && (name = str_attr(nlh, NFTA_SET_NAME)) && program_slot_of(name) &&
+	    !strncmp(name + 2, LIVE_SET_MARK, strlen(LIVE_SET_MARK)))
+		return MNL_CB_OK;
 	if (msg == NFT_MSG_NEWSET && keep_set(d, nlh) < 0)
 		return MNL_CB_ERROR;
 	sha256_update(&d->sum, 1, &msg);

@@ -158,21 +158,37 @@ static bool has_negotiate(const struct ftable *t)
 	return false;
 }
 
+/* The TUN device of strongSwan's userspace ESP (kernel-libipsec, for a
+ * kernel without ESP): what comes out of it libipsec decrypted, what is
+ * routed into it libipsec encrypts. Such packets carry no secpath and
+ * have no XFRM route (measured in e2e-ike-esp). */
+#define LIBIPSEC_TUN "ipsec0"
+
 /* Negotiate (SPEC §5.5) passes what IPsec protects: inbound, a packet
- * charon's SA decrypted (its secpath); outbound, one whose route is an
- * XFRM bundle. Anything else is dropped as before: with no charon, or
+ * charon's SA decrypted (its secpath) or libipsec's TUN device gave;
+ * outbound, one whose route is an XFRM bundle or that device. Anything else is dropped as before: with no charon, or
  * before the SA exists (the trap policy holds the first packets and
- * starts IKE), negotiate stays closed. */
+ * starts IKE), negotiate stays closed. Inbound, a soft rule also passes
+ * clear traffic from a peer in its fallback to clear: the agent puts a
+ * peer that did not answer IKE in the live_soft sets, with a timeout. */
 static void emit_negotiate_chains(struct builder *b)
 {
 	char drop[64];
 
 	for (int in = 1; in >= 0; in--) {
 		drop_chain_name(in, DR_NEGOTIATE, drop, sizeof(drop));
-		fprintf(b->chains, "\tchain " SLOT_MARK "negotiate_%s {\n\t\t%s ipsec exists accept\n"
-				   "\t\tgoto %s\n\t}\n",
-			in ? "in" : "out", in ? "meta" : "rt", drop);
+		fprintf(b->chains,
+			"\tchain " SLOT_MARK "negotiate_%s {\n\t\t%s ipsec exists accept\n"
+			"\t\t%s \"" LIBIPSEC_TUN "\" accept\n\t\tgoto %s\n\t}\n",
+			in ? "in" : "out", in ? "meta" : "rt", in ? "iifname" : "oifname", drop);
 	}
+	fprintf(b->decl,
+		"\tset " SLOT_MARK SOFT_PEERS "4 {\n\t\ttype ipv4_addr\n\t\tflags timeout\n\t}\n"
+		"\tset " SLOT_MARK SOFT_PEERS "6 {\n\t\ttype ipv6_addr\n\t\tflags timeout\n\t}\n");
+	fprintf(b->chains,
+		"\tchain " SLOT_MARK "soft_in {\n\t\tip saddr @" SLOT_MARK SOFT_PEERS "4 accept\n"
+		"\t\tip6 saddr @" SLOT_MARK SOFT_PEERS "6 accept\n"
+		"\t\tgoto " SLOT_MARK "negotiate_in\n\t}\n");
 }
 
 static void emit_drop_chains(struct builder *b)
@@ -269,6 +285,8 @@ static const char *verdict_of(const struct view *v, const struct fentry *en, cha
 			return "accept";
 		if (!v->in && (en->flags & EF_SOFT))
 			return "goto " SLOT_MARK "soft_out";
+		if (v->in && !v->bcast && (en->flags & EF_SOFT))
+			return "goto " SLOT_MARK "soft_in";
 		/* protected by IPsec (ike/): pass; otherwise dropped */
 		return v->in ? "goto " SLOT_MARK "negotiate_in" : "goto " SLOT_MARK "negotiate_out";
 	}

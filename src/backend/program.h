@@ -42,6 +42,13 @@ enum { NFLOG_GROUP = 4280 };
  * ("a_" or "b_") in its place. */
 #define SLOT_MARK "$SLOT_"
 
+/* Sets the agent fills while a program is in force, whose elements the
+ * kernel's fingerprint leaves out (fingerprint.h): LIVE_SET_MARK starts
+ * their names (after the slot). SOFT_PEERS "4" and "6": the peers of soft
+ * rules in their fallback to clear, each with a timeout. */
+#define LIVE_SET_MARK "live_"
+#define SOFT_PEERS LIVE_SET_MARK "soft"
+
 /* The driver's modes (SPEC §6.1, §6.2). */
 enum fw_mode {
 	MODE_BOOT_PERMIT,

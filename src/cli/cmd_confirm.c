@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* cmd_confirm.c - safe assign on the command line. A change made with
  * confirm=SECONDS starts `ipsecfw confirm --watch` as a detached process
- * (its own session, no terminal), which rolls the change back when the
+ * (its own session, no terminal, none of the caller's descriptors), which rolls the change back when the
  * deadline passes unconfirmed, so the rollback happens even when the
  * admin's terminal is gone. `ipsecfw confirm` keeps the change. */
 #include <fcntl.h>
@@ -90,6 +90,10 @@ static int start_watcher(const struct kernel_hook *k, pid_t *pid)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	/* Nothing else of the caller's either: an inherited descriptor (a
+	 * pipe the caller reads to its end, as Cockpit's spawn does) would
+	 * keep the caller waiting until the deadline. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	posix_spawn_file_actions_addchdir_np(&fa, "/");
 	/* A session of its own: the terminal's hangup never reaches it. */
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |

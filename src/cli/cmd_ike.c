@@ -28,7 +28,7 @@ int cmd_show_ike(const struct view *v, const struct query_opts *o)
 	struct ike_config cfg;
 	struct err e;
 
-	if (ike_map(&v->rs, &v->table, &v->facts, &cfg, &e) < 0) {
+	if (ike_map(&v->rs, &v->table, &v->facts, NULL, 0, &cfg, &e) < 0) {
 		fprintf(stderr, "ipsecfw: show ike: %s\n", e.msg);
 		return 1;
 	}
@@ -63,7 +63,7 @@ static int ike_load_cmd(struct db *db, const struct facts_sources *src, const ch
 		fprintf(stderr, "ipsecfw: ike load: %s\n", e.msg);
 		return 1;
 	}
-	if (ike_map(&v.rs, &v.table, &v.facts, &cfg, &e) < 0) {
+	if (ike_map(&v.rs, &v.table, &v.facts, NULL, 0, &cfg, &e) < 0) {
 		fprintf(stderr, "ipsecfw: ike load: %s\n", e.msg);
 		view_close(&v);
 		return 1;

@@ -11,6 +11,7 @@
 
 #include "engine/ftable.h"
 #include "agent_client.h"
+#include "domain_store.h"
 #include "interactive.h"
 #include "kernel_cmds.h"
 #include "log_cmds.h"
@@ -40,6 +41,9 @@ static void usage(FILE *out)
 	      "       ipsecfw unload                       delete ipsecfw's table from the kernel\n"
 	      "       ipsecfw [OPTIONS] show mode|stats    the kernel's mode; its counters\n"
 	      "       ipsecfw [OPTIONS] confirm [--watch]  keep an assignment made with confirm=SECONDS\n"
+	      "       ipsecfw [-j] gpo show [gpo=GPO] [domain=DNSNAME]   GPOs and the IPSec policy each assigns\n"
+	      "       ipsecfw gpo assign gpo=GPO policy=POLICY [domain=DNSNAME]   as GPMC does (domain.conf)\n"
+	      "       ipsecfw gpo unassign gpo=GPO [domain=DNSNAME]\n"
 	      "       ipsecfw log export [--format w3c|csv] [--since T] [--until T]   the agent's events\n"
 	      "\n"
 	      "  --db PATH          the store database (default $IPSECFW_DB or " DB_DEFAULT_PATH ")\n"
@@ -226,6 +230,29 @@ static int run_query(struct db *db, const struct facts_sources *src, bool json, 
 	return rc;
 }
 
+/* Commands that only read the store open it read-only, so a user the file
+ * is readable to can view it (the Cockpit page's read-only view). */
+static bool only_reads(int argc, char **argv)
+{
+	if (argc == 0)
+		return false;
+	if (is_query(argc, argv) || (is_kernel_command(argc, argv) && argc == 2 &&
+				     strcmp(argv[0], "show") == 0))
+		return true;
+	if (argc > 1 && strcmp(argv[0], "static") == 0 && strcasecmp(argv[1], "exportpolicy") == 0)
+		return true; /* it writes a file, not the store */
+	return argc > 1 && (strcmp(argv[0], "static") == 0 || strcmp(argv[0], "dynamic") == 0) &&
+	       strcasecmp(argv[1], "show") == 0;
+}
+
+static int open_db(struct db **db, const char *path, bool read_only, struct err *e)
+{
+	/* A store not made yet is made as before (root's first command). */
+	if (read_only && access(path, F_OK) == 0)
+		return db_open_readonly(db, path, e);
+	return db_open(db, path, e);
+}
+
 static int run_pol(struct session *s, int argc, char **argv)
 {
 	struct err e;
@@ -301,13 +328,16 @@ int main(int argc, char **argv)
 	}
 	if (!as_pol && argc - optind > 0 && strcmp(argv[optind], "log") == 0)
 		return cmd_log(argc - optind, argv + optind, json); /* no store needed */
+	if (!as_pol && argc - optind > 0 && strcmp(argv[optind], "gpo") == 0)
+		return cmd_gpo(argc - optind - 1, argv + optind + 1, json); /* the directory only */
 	if (!as_pol && argc - optind > 0 && strcmp(argv[optind], "unload") == 0) {
 		struct enforce_ctx c = { .facts = &facts_src }; /* nor here: package removal */
 		return cmd_unload(&c, argc - optind - 1, argv + optind + 1, json);
 	}
 	if (!db_path || !db_path[0])
 		db_path = DB_DEFAULT_PATH;
-	if (db_open(&db, db_path, &e) < 0) {
+	if (open_db(&db, db_path, !as_pol && !script && only_reads(argc - optind, argv + optind),
+		    &e) < 0) {
 		fprintf(stderr, "ipsecfw: %s\n", e.msg);
 		return 1;
 	}
@@ -319,6 +349,7 @@ int main(int argc, char **argv)
 	kernel_hook_install(&s, &kernel, db, db_path, &facts_src);
 	confirm_hook_install(&s);
 	agent_client_install(&s, enforce_run_dir(&kernel.ctx));
+	domain_store_install(&s);
 
 	int left = argc - optind;
 	char **words = argv + optind;

@@ -1,14 +1,20 @@
-/* dirconn.c - see dirconn.h. libldap, synchronous calls with timeouts. */
+/* dirconn.c - see dirconn.h. libldap, synchronous calls with timeouts;
+ * Kerberos through Cyrus SASL's GSSAPI mechanism. */
 #define LDAP_DEPRECATED 0
 #include "directory/dirconn.h"
 
+#include <sasl/sasl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define KEEPALIVE_IDLE_S 60
 #define KEEPALIVE_PROBES 3
 #define KEEPALIVE_INTERVAL_S 10
+/* The credentials cache of the gssapi bind: this process's memory, so
+ * no ticket is written to disk and nobody else's cache is used. */
+#define GSSAPI_CCACHE "MEMORY:ipsecfw-agent"
 
 /* The TLS options, set on this handle only and taken into a new TLS
  * context: nothing from ldap.conf or an earlier connection is reused. */
@@ -36,14 +42,60 @@ static int fail(struct err *e, LDAP *ld, const char *uri, const char *step, int 
 	return -1;
 }
 
-/* The bind's result in *rc; -1 when the password file is refused. */
-static int bind(LDAP *ld, const struct domain_conf *c, int *rc, struct err *e)
+/* GSSAPI asks for nothing a daemon could answer: the defaults (the
+ * keytab's principal, no authorisation identity) for every prompt. */
+static int sasl_defaults(LDAP *ld, unsigned flags, void *defaults, void *interact)
+{
+	(void)ld;
+	(void)flags;
+	(void)defaults;
+	for (sasl_interact_t *in = interact; in && in->id != SASL_CB_LIST_END; in++) {
+		in->result = in->defresult ? in->defresult : "";
+		in->len = (unsigned)strlen(in->result);
+	}
+	return LDAP_SUCCESS;
+}
+
+/* One SASL GSSAPI bind with these security properties. */
+static int sasl_gssapi(LDAP *ld, const char *secprops)
+{
+	if (ldap_set_option(ld, LDAP_OPT_X_SASL_SECPROPS, secprops) != LDAP_SUCCESS)
+		return LDAP_PARAM_ERROR;
+	return ldap_sasl_interactive_bind_s(ld, NULL, "GSSAPI", NULL, NULL, LDAP_SASL_QUIET,
+					    sasl_defaults, NULL);
+}
+
+/* Kerberos from the machine's keytab, as an AD member binds: MIT's
+ * GSSAPI takes initial credentials from the client keytab into the
+ * memory cache and renews them from it when they expire. The service is
+ * ldap/<the URI's host> (no reverse lookup). Without TLS the SASL layer
+ * must seal the session; over TLS no second layer is asked for (AD
+ * refuses one there; Samba 4.17 refuses GSSAPI over TLS either way). */
+static int bind_gssapi(LDAP *ld, const struct domain_conf *c, bool tls)
+{
+	char ktname[DOMAIN_VALUE_MAX + 8];
+	int on = 1;
+
+	snprintf(ktname, sizeof ktname, "FILE:%s", c->keytab);
+	if (setenv("KRB5_CLIENT_KTNAME", ktname, 1) < 0 || setenv("KRB5CCNAME", GSSAPI_CCACHE, 1) < 0)
+		return LDAP_NO_MEMORY;
+	ldap_set_option(ld, LDAP_OPT_X_SASL_NOCANON, &on);
+	return sasl_gssapi(ld, tls ? "noanonymous,noplain,maxssf=0" : "noanonymous,noplain,minssf=56");
+}
+
+/* The bind's result in *rc; -1 when the password file or the keytab is
+ * refused. */
+static int bind(LDAP *ld, const struct domain_conf *c, bool tls, int *rc, struct err *e)
 {
 	struct berval cred = { 0, NULL };
 	char password[512];
 
 	if (c->bind == BIND_EXTERNAL) {
 		*rc = ldap_sasl_bind_s(ld, NULL, "EXTERNAL", &cred, NULL, NULL, NULL);
+	} else if (c->bind == BIND_GSSAPI) {
+		if (domain_keytab_check(c->keytab, e) < 0)
+			return -1;
+		*rc = bind_gssapi(ld, c, tls);
 	} else {
 		if (domain_password_read(c->passwordfile, password, sizeof password, e) < 0)
 			return -1;
@@ -116,9 +168,11 @@ static int connect_one(struct dir_conn *cn, const struct domain_conf *c, const c
 		}
 		goto out;
 	}
-	/* ldap:// is refused by the parser without starttls = yes; a server
-	 * that cannot start TLS is refused, never used in clear */
-	if (network && !ldaps && (rc = ldap_start_tls_s(cn->ld, NULL, NULL)) != LDAP_SUCCESS) {
+	/* ldap:// is refused by the parser without starttls = yes, but for
+	 * gssapi, whose SASL layer seals it; a server that cannot start TLS
+	 * is refused, never used in clear */
+	if (network && !ldaps && c->starttls &&
+	    (rc = ldap_start_tls_s(cn->ld, NULL, NULL)) != LDAP_SUCCESS) {
 		if (rc == LDAP_CONNECT_ERROR)
 			tls_refused(e, c, uri, "StartTLS");
 		else
@@ -126,7 +180,7 @@ static int connect_one(struct dir_conn *cn, const struct domain_conf *c, const c
 		*silent = rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT;
 		goto out;
 	}
-	if (bind(cn->ld, c, &rc, e) < 0)
+	if (bind(cn->ld, c, network && (ldaps || c->starttls), &rc, e) < 0)
 		goto out;
 	if (rc == LDAP_SUCCESS) {
 		snprintf(cn->server, sizeof cn->server, "%s", uri);

@@ -3,6 +3,7 @@
 #include "directory/dirfetch.h"
 
 #include "directory/dirconn.h"
+#include "directory/gpo.h"
 
 #include <ldap.h>
 #include <stdio.h>
@@ -10,62 +11,16 @@
 #include <string.h>
 #include <strings.h>
 
-#define GP_MACHINE_IPSEC "CN=IPSEC,CN=Windows,CN=Microsoft,CN=Machine,"
 
-/* --- reading entries --- */
-
-/* One entry by DN (base scope), or 0 when there is none. */
-static int read_entry(struct dir_conn *cn, const char *dn, char **attrs, LDAPMessage **res,
-		      LDAPMessage **entry, struct err *e)
-{
-	int rc = ldap_search_ext_s(cn->ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 0, NULL,
-				   NULL, &cn->timeout, 2, res);
-
-	*entry = NULL;
-	if (rc == LDAP_NO_SUCH_OBJECT) {
-		ldap_msgfree(*res);
-		*res = NULL;
-		return 0;
-	}
-	if (rc != LDAP_SUCCESS) {
-		ldap_msgfree(*res);
-		*res = NULL;
-		return err_set(e, "%s: search: %s", dn, ldap_err2string(rc));
-	}
-	*entry = ldap_first_entry(cn->ld, *res);
-	return *entry ? 1 : 0;
-}
-
-/* The first value of attr as text, into buf; "" when it has none. */
-static int first_value(struct dir_conn *cn, LDAPMessage *entry, const char *attr, char *buf,
-		       size_t len, const char *dn, struct err *e)
-{
-	struct berval **v = ldap_get_values_len(cn->ld, entry, attr);
-
-	buf[0] = '\0';
-	if (!v)
-		return 0;
-	if (v[0] && (v[0]->bv_len >= len || memchr(v[0]->bv_val, '\0', v[0]->bv_len))) {
-		ldap_value_free_len(v);
-		return err_set(e, "%s: %s: longer than %zu bytes or not text", dn, attr, len - 1);
-	}
-	if (v[0]) {
-		memcpy(buf, v[0]->bv_val, v[0]->bv_len);
-		buf[v[0]->bv_len] = '\0';
-	}
-	ldap_value_free_len(v);
-	return 0;
-}
-
-static int find_computer(struct dir_conn *cn, const struct domain_conf *c, char *dn, size_t len,
-			 struct err *e)
+int dir_find_computer(struct dir_conn *cn, const struct domain_conf *c, char *dn, size_t len,
+		      struct err *e)
 {
 	char filter[400], *attrs[] = { "1.1", NULL }, *found;
 	LDAPMessage *res = NULL, *entry;
 	int rc, n;
 
 	if (*c->computer) {
-		if ((rc = read_entry(cn, c->computer, attrs, &res, &entry, e)) <= 0) {
+		if ((rc = dir_read_entry(cn, c->computer, attrs, &res, &entry, e)) <= 0) {
 			ldap_msgfree(res);
 			return rc < 0 ? -1 : err_set(e, "computer %s: no such object", c->computer);
 		}
@@ -104,13 +59,29 @@ struct gpo_list {
 	size_t n;
 };
 
-/* The links of one gPLink value, "[LDAP://DN;OPTIONS]..." (MS-GPOL
- * §2.2.2), appended in application order: the first link listed has the
- * highest precedence, so it comes last. Disabled links (option bit 0) are
- * skipped. */
-static int add_links(struct gpo_list *l, const char *som, const char *v, struct err *e)
+/* gPLink's options (MS-GPOL §2.2.2) and gPOptions' (§2.2.3) */
+#define LINK_DISABLED 1
+#define LINK_ENFORCED 2
+#define SOM_BLOCKS_INHERITANCE 1
+/* a GPO's flags: its computer part is disabled */
+#define GPO_MACHINE_DISABLED 2
+
+struct link {
+	char *dn;
+	bool enforced;
+};
+
+/* One scope of management (the domain or an OU) and its enabled links,
+ * in the order gPLink lists them (the first listed has the highest
+ * precedence). */
+struct som {
+	struct link links[DIR_MAX_GPOS];
+	size_t n;
+	bool blocks; /* block inheritance: the non-enforced links above are ignored */
+};
+
+static int parse_links(struct som *out, const char *som, const char *v, struct err *e)
 {
-	struct gpo_list here = { 0 };
 	const char *p = v;
 
 	while (*p) {
@@ -124,15 +95,30 @@ static int add_links(struct gpo_list *l, const char *som, const char *v, struct 
 		if (semi <= p + 8)
 			return err_set(e, "%s: gPLink: a link without ;OPTIONS", som);
 		options = strtol(semi + 1, NULL, 10);
-		if (!(options & 1)) {
-			if (here.n == DIR_MAX_GPOS || l->n + here.n == DIR_MAX_GPOS)
+		if (!(options & LINK_DISABLED)) {
+			if (out->n == DIR_MAX_GPOS)
 				return err_set(e, "%s: gPLink: more than %d GPOs", som, DIR_MAX_GPOS);
-			here.dn[here.n++] = strndup(p + 8, (size_t)(semi - p - 8));
+			if (!(out->links[out->n].dn = strndup(p + 8, (size_t)(semi - p - 8))))
+				return err_set(e, "out of memory");
+			out->links[out->n++].enforced = options & LINK_ENFORCED;
 		}
 		p = end + 1;
 	}
-	while (here.n)
-		l->dn[l->n++] = here.dn[--here.n];
+	return 0;
+}
+
+/* Appends som's links of one kind in application order: the first listed
+ * is applied last, so it wins. */
+static int apply_links(struct gpo_list *l, const struct som *som, bool enforced, struct err *e)
+{
+	for (size_t k = som->n; k-- > 0;) {
+		if (som->links[k].enforced != enforced)
+			continue;
+		if (l->n == DIR_MAX_GPOS)
+			return err_set(e, "more than %d GPOs apply", DIR_MAX_GPOS);
+		if (!(l->dn[l->n++] = strdup(som->links[k].dn)))
+			return err_set(e, "out of memory");
+	}
 	return 0;
 }
 
@@ -143,19 +129,15 @@ static bool dn_within(const char *dn, const char *base)
 	return n >= b && gp_dn_equal(dn + n - b, base) && (n == b || dn[n - b - 1] == ',');
 }
 
-/* The GPOs linked to base and every container between it and the
- * computer, the domain's first. */
-static int gpo_chain(struct dir_conn *cn, const char *base, const char *computer,
-		     struct gpo_list *out, struct err *e)
+int dir_soms(const char *base, const char *computer, char *soms[DIR_MAX_SOMS], size_t *n,
+	     struct err *e)
 {
 	LDAPDN ldn = NULL;
-	char *soms[64], *attrs[] = { "gPLink", NULL };
-	size_t n_soms = 0;
-	int rc = 0;
 
+	*n = 0;
 	if (ldap_str2dn(computer, &ldn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS || !ldn)
 		return err_set(e, "computer %s: not a DN", computer);
-	for (size_t k = 1; ldn[k] && n_soms < 64; k++) {
+	for (size_t k = 1; ldn[k] && *n < DIR_MAX_SOMS; k++) {
 		char *s = NULL;
 
 		if (ldap_dn2str(&ldn[k], &s, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS || !s)
@@ -164,48 +146,110 @@ static int gpo_chain(struct dir_conn *cn, const char *base, const char *computer
 			ldap_memfree(s);
 			break;
 		}
-		soms[n_soms++] = s;
+		soms[(*n)++] = strdup(s);
+		ldap_memfree(s);
+		if (!soms[*n - 1]) {
+			dir_soms_free(soms, --*n);
+			ldap_dnfree(ldn);
+			return err_set(e, "out of memory");
+		}
 	}
 	ldap_dnfree(ldn);
-	/* from the domain down */
-	for (size_t i = n_soms; i-- > 0 && rc == 0;) {
-		LDAPMessage *res = NULL, *entry;
-		struct berval **v;
+	return 0;
+}
 
-		if ((rc = read_entry(cn, soms[i], attrs, &res, &entry, e)) == 1) {
-			rc = 0;
-			v = ldap_get_values_len(cn->ld, entry, "gPLink");
-			if (v && v[0]) {
+void dir_soms_free(char *soms[], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(soms[i]);
+}
+
+/* The GPOs that apply to the computer, in application order (MS-GPOL
+ * §3.2.5.1): the non-enforced links from the domain down to the nearest
+ * OU, stopping above an OU that blocks inheritance, then the enforced
+ * ones from the nearest OU up to the domain, so an enforced link of the
+ * domain wins over everything. */
+static int gpo_chain(struct dir_conn *cn, const char *base, const char *computer,
+		     struct gpo_list *out, struct err *e)
+{
+	char *names[DIR_MAX_SOMS], *attrs[] = { "gPLink", "gPOptions", NULL };
+	struct som *soms;
+	size_t n_soms = 0, top;
+	int rc = 0;
+
+	if (dir_soms(base, computer, names, &n_soms, e) < 0)
+		return -1;
+	if (!(soms = calloc(n_soms ? n_soms : 1, sizeof *soms))) {
+		dir_soms_free(names, n_soms);
+		return err_set(e, "out of memory");
+	}
+	/* names[0] is the computer's container, names[n_soms - 1] the domain */
+	for (size_t i = 0; i < n_soms && rc == 0; i++) {
+		LDAPMessage *res = NULL, *entry;
+		char options[32];
+
+		if ((rc = dir_read_entry(cn, names[i], attrs, &res, &entry, e)) == 1) {
+			struct berval **v = ldap_get_values_len(cn->ld, entry, "gPLink");
+
+			rc = dir_first_value(cn, entry, "gPOptions", options, sizeof options, names[i], e);
+			soms[i].blocks = rc == 0 && (atoi(options) & SOM_BLOCKS_INHERITANCE);
+			if (rc == 0 && v && v[0]) {
 				char *text = v[0]->bv_len < 65536 ? strndup(v[0]->bv_val, v[0]->bv_len) : NULL;
-				rc = text ? add_links(out, soms[i], text, e)
-					  : err_set(e, "%s: gPLink: too long", soms[i]);
+				rc = text ? parse_links(&soms[i], names[i], text, e)
+					  : err_set(e, "%s: gPLink: too long", names[i]);
 				free(text);
 			}
 			ldap_value_free_len(v);
 		}
 		ldap_msgfree(res);
 	}
+	top = n_soms;
 	for (size_t i = 0; i < n_soms; i++)
-		ldap_memfree(soms[i]);
+		if (soms[i].blocks) {
+			top = i + 1;
+			break;
+		}
+	for (size_t i = top; i-- > 0 && rc >= 0;)
+		rc = apply_links(out, &soms[i], false, e);
+	for (size_t i = 0; i < n_soms && rc >= 0; i++)
+		rc = apply_links(out, &soms[i], true, e);
+	for (size_t i = 0; i < n_soms; i++)
+		for (size_t k = 0; k < soms[i].n; k++)
+			free(soms[i].links[k].dn);
+	free(soms);
+	dir_soms_free(names, n_soms);
 	return rc < 0 ? -1 : 0;
 }
 
-/* The last GPO of the chain whose IPSEC object names a policy. */
+/* The last GPO of the chain whose computer part is enabled and whose
+ * IPSEC object names a policy. */
 static int assigned_policy(struct dir_conn *cn, const struct gpo_list *l, struct dir_fetch *out,
 			   struct err *e)
 {
 	char *ipsec_attrs[] = { "ipsecOwnersReference", NULL };
-	char *gpo_attrs[] = { "displayName", NULL };
+	char *gpo_attrs[] = { "displayName", "flags", NULL };
 
 	for (size_t i = l->n; i-- > 0;) {
-		char dn[DOMAIN_VALUE_MAX + 64];
+		char dn[DOMAIN_VALUE_MAX + 64], flags[32];
 		LDAPMessage *res = NULL, *entry;
 		int rc;
 
-		snprintf(dn, sizeof dn, GP_MACHINE_IPSEC "%s", l->dn[i]);
-		if ((rc = read_entry(cn, dn, ipsec_attrs, &res, &entry, e)) < 0)
+		/* a link to a GPO that is gone applies nothing */
+		if ((rc = dir_read_entry(cn, l->dn[i], gpo_attrs, &res, &entry, e)) == 1)
+			rc = dir_first_value(cn, entry, "flags", flags, sizeof flags, l->dn[i], e) < 0 ||
+					     dir_first_value(cn, entry, "displayName", out->gpo_name,
+							 sizeof out->gpo_name, l->dn[i], e) < 0
+				     ? -1
+				     : 1;
+		ldap_msgfree(res);
+		if (rc < 0)
 			return -1;
-		if (rc == 1 && first_value(cn, entry, "ipsecOwnersReference", out->policy_dn,
+		if (rc == 0 || (atoi(flags) & GPO_MACHINE_DISABLED))
+			continue;
+		snprintf(dn, sizeof dn, DIR_GPO_IPSEC "%s", l->dn[i]);
+		if ((rc = dir_read_entry(cn, dn, ipsec_attrs, &res, &entry, e)) < 0)
+			return -1;
+		if (rc == 1 && dir_first_value(cn, entry, "ipsecOwnersReference", out->policy_dn,
 					   sizeof out->policy_dn, dn, e) < 0)
 			rc = -1;
 		ldap_msgfree(res);
@@ -215,12 +259,6 @@ static int assigned_policy(struct dir_conn *cn, const struct gpo_list *l, struct
 			continue;
 		out->assigned = true;
 		snprintf(out->gpo_dn, sizeof out->gpo_dn, "%s", l->dn[i]);
-		if ((rc = read_entry(cn, l->dn[i], gpo_attrs, &res, &entry, e)) == 1)
-			rc = first_value(cn, entry, "displayName", out->gpo_name, sizeof out->gpo_name,
-					 l->dn[i], e);
-		ldap_msgfree(res);
-		if (rc < 0)
-			return -1;
 		if (!out->gpo_name[0]) {
 			const char *eq = strchr(l->dn[i], '='), *comma = eq ? strchr(eq, ',') : NULL;
 			size_t n = eq && comma ? (size_t)(comma - eq - 1) : 0;
@@ -228,17 +266,11 @@ static int assigned_policy(struct dir_conn *cn, const struct gpo_list *l, struct
 		}
 		return 0;
 	}
+	out->gpo_name[0] = '\0';
 	return 0;
 }
 
 /* --- the policy's objects --- */
-
-static const char *const policy_attrs[] = {
-	"objectClass", "ipsecName", "description", "ipsecID", "ipsecDataType", "ipsecData",
-	"ipsecISAKMPReference", "ipsecNFAReference", "ipsecFilterReference",
-	"ipsecNegotiationPolicyReference", "iPSECNegotiationPolicyAction",
-	"iPSECNegotiationPolicyType", "ipsecOwnersReference", "whenChanged", NULL
-};
 
 struct pending {
 	char **dn;
@@ -312,28 +344,6 @@ static int follow(struct dir_conn *cn, LDAPMessage *entry, const char *attr, con
 	return rc;
 }
 
-/* Writes entry as LDIF (every value base64) for gp_ldif_read. */
-static int write_entry(struct dir_conn *cn, LDAPMessage *entry, const char *dn, FILE *ldif,
-		       size_t *total, struct err *e)
-{
-	gp_ldif_put_binary(ldif, "dn", dn, strlen(dn));
-	for (size_t a = 0; policy_attrs[a]; a++) {
-		struct berval **v = ldap_get_values_len(cn->ld, entry, policy_attrs[a]);
-
-		for (size_t i = 0; v && v[i]; i++) {
-			if (v[i]->bv_len > DIR_MAX_VALUE || (*total += v[i]->bv_len) > 64u * DIR_MAX_VALUE) {
-				ldap_value_free_len(v);
-				return err_set(e, "%s: %s: larger than %u bytes", dn, policy_attrs[a],
-					       DIR_MAX_VALUE);
-			}
-			gp_ldif_put_binary(ldif, policy_attrs[a], v[i]->bv_val, v[i]->bv_len);
-		}
-		ldap_value_free_len(v);
-	}
-	fputc('\n', ldif);
-	return 0;
-}
-
 /* Reads the policy and what it references, breadth first: rules (NFAs)
  * and the ISAKMP policy, then the rules' filter lists and filter actions.
  * Each reference must name an object of the class its attribute says, so
@@ -354,7 +364,7 @@ static int read_policy(struct dir_conn *cn, const char *policy_dn, struct gp_obj
 		LDAPMessage *res = NULL, *entry;
 		struct berval **cls;
 
-		if ((rc = read_entry(cn, p.dn[i], (char **)policy_attrs, &res, &entry, e)) == 0)
+		if ((rc = dir_read_entry(cn, p.dn[i], (char **)dir_ipsec_attrs, &res, &entry, e)) == 0)
 			rc = err_set(e, "%s: references %s, which does not exist", p.from[i], p.dn[i]);
 		if (rc < 0) {
 			ldap_msgfree(res);
@@ -367,7 +377,7 @@ static int read_policy(struct dir_conn *cn, const char *policy_dn, struct gp_obj
 				     p.expect[i]);
 		ldap_value_free_len(cls);
 		if (rc == 0)
-			rc = write_entry(cn, entry, p.dn[i], ldif, &total, e);
+			rc = dir_entry_ldif(cn, entry, p.dn[i], dir_ipsec_attrs, ldif, &total, e);
 		if (rc == 0 && strcmp(p.expect[i], "ipsecPolicy") == 0)
 			rc = follow(cn, entry, "ipsecISAKMPReference", "ipsecISAKMPPolicy", &p, i, e) ||
 					     follow(cn, entry, "ipsecNFAReference", "ipsecNFA", &p, i, e)
@@ -410,7 +420,7 @@ int dir_fetch(const struct domain_conf *c, struct dir_fetch *out, struct err *e)
 	}
 	snprintf(out->server, sizeof out->server, "%s", cn.server);
 	out->unreachable = false;
-	rc = find_computer(&cn, c, out->computer, sizeof out->computer, e);
+	rc = dir_find_computer(&cn, c, out->computer, sizeof out->computer, e);
 	if (rc == 0)
 		rc = gpo_chain(&cn, c->base, out->computer, &gpos, e);
 	out->n_gpos = gpos.n;

@@ -10,6 +10,7 @@
 /* In order of preference. */
 static const struct dir_watch_method *const methods[] = {
 	&dir_watch_rfc4533,
+	&dir_watch_adnotify,
 };
 
 /* The first method whose control the root DSE lists; NULL for none. */

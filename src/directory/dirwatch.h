@@ -2,9 +2,9 @@
  * than polling, never later). A watch is one connection to the first
  * server of domain.conf that answers (dirconn.h: the same TLS and bind)
  * and a way of watching that its root DSE offers, tried in order: RFC
- * 4533 content synchronisation (OpenLDAP's syncprov) is the one here;
- * another (Active Directory's change notification) is a struct
- * dir_watch_method more in dirwatch.c's table (dirwatch_impl.h).
+ * 4533 content synchronisation (OpenLDAP's syncprov), then Active
+ * Directory's change notification (AD, Samba): a struct dir_watch_method
+ * each in dirwatch.c's table (dirwatch_impl.h).
  *
  * The agent polls the watch's fd in its loop and calls dir_watch_read
  * when it is readable: changed() is called for each change to the

@@ -1,5 +1,6 @@
 /* dirwatch_impl.h - what a way of watching the directory provides to
- * dirwatch.c (one file each: dirwatch_sync.c for RFC 4533). */
+ * dirwatch.c (one file each: dirwatch_sync.c for RFC 4533,
+ * dirwatch_adnotify.c for AD's change notification). */
 #ifndef IPSECFW_DIRWATCH_IMPL_H
 #define IPSECFW_DIRWATCH_IMPL_H
 
@@ -28,6 +29,7 @@ struct dir_watch_method {
 };
 
 extern const struct dir_watch_method dir_watch_rfc4533;
+extern const struct dir_watch_method dir_watch_adnotify;
 
 /* The subtrees and objects whose change can change the host's policy,
  * as an LDAP filter under domain.conf's base: the IPSec objects, the

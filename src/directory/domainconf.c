@@ -88,8 +88,10 @@ static int take(struct domain_conf *c, const char *key, const char *v, const cha
 			c->bind = BIND_SIMPLE;
 		else if (strcasecmp(v, "external") == 0)
 			c->bind = BIND_EXTERNAL;
+		else if (strcasecmp(v, "gssapi") == 0)
+			c->bind = BIND_GSSAPI;
 		else
-			return err_set(e, "%s: bind must be simple or external", where);
+			return err_set(e, "%s: bind must be simple, external or gssapi", where);
 		return 0;
 	}
 	if (strcasecmp(key, "binddn") == 0)
@@ -98,6 +100,11 @@ static int take(struct domain_conf *c, const char *key, const char *v, const cha
 		if (*v != '/')
 			return err_set(e, "%s: passwordfile must be an absolute path", where);
 		return copy_value(c->passwordfile, sizeof c->passwordfile, v, where, key, e);
+	}
+	if (strcasecmp(key, "keytab") == 0) {
+		if (*v != '/')
+			return err_set(e, "%s: keytab must be an absolute path", where);
+		return copy_value(c->keytab, sizeof c->keytab, v, where, key, e);
 	}
 	if (strcasecmp(key, "cafile") == 0) {
 		if (*v != '/')
@@ -111,7 +118,7 @@ static int take(struct domain_conf *c, const char *key, const char *v, const cha
 	if (strcasecmp(key, "timeout") == 0)
 		return read_seconds(v, 300, &c->timeout_s, where, key, e);
 	return err_set(e, "%s: unknown setting (uri, base, computer, hostname, bind, binddn, "
-			  "passwordfile, cafile, starttls, poll, timeout)", where);
+			  "passwordfile, keytab, cafile, starttls, poll, timeout)", where);
 }
 
 /* What must hold of the whole file. */
@@ -125,7 +132,8 @@ static int check(const struct domain_conf *c, const char *name, struct err *e)
 		return err_set(e, "%s: give exactly one of computer and hostname", name);
 	for (size_t i = 0; i < c->n_uris; i++) {
 		bool local = starts_with(c->uris[i], "ldapi://");
-		if (starts_with(c->uris[i], "ldap://") && !c->starttls)
+		/* gssapi seals ldap:// itself (SASL confidentiality, as AD does) */
+		if (starts_with(c->uris[i], "ldap://") && !c->starttls && c->bind != BIND_GSSAPI)
 			return err_set(e, "%s: uri %zu is ldap:// without starttls = yes: the policy "
 					  "and the password would cross the network in clear",
 				       name, i + 1);
@@ -135,6 +143,14 @@ static int check(const struct domain_conf *c, const char *name, struct err *e)
 	}
 	if (c->bind == BIND_SIMPLE && (!*c->binddn || !*c->passwordfile))
 		return err_set(e, "%s: bind = simple needs binddn and passwordfile", name);
+	if (c->bind == BIND_GSSAPI && !*c->keytab)
+		return err_set(e, "%s: bind = gssapi needs keytab", name);
+	if (c->bind == BIND_GSSAPI) {
+		for (size_t i = 0; i < c->n_uris; i++)
+			if (starts_with(c->uris[i], "ldapi://"))
+				return err_set(e, "%s: bind = gssapi needs a network uri (uri %zu is "
+						  "ldapi://)", name, i + 1);
+	}
 	return 0;
 }
 
@@ -217,21 +233,42 @@ int domain_conf_load(const char *path, struct domain_conf *out, struct err *e)
 	return rc;
 }
 
-int domain_password_read(const char *path, char *buf, size_t len, struct err *e)
+/* A secret's file (what names it in messages): opened only when it is a
+ * regular file, not a link, ours, and 0600 or tighter. */
+static int open_secret(const char *what, const char *path, struct err *e)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	ssize_t n;
 
 	if (fd < 0)
-		return err_set(e, "passwordfile %s: %s", path, strerror(errno));
+		return err_set(e, "%s %s: %s", what, path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & 077)) {
 		close(fd);
-		return err_set(e, "passwordfile %s: refused: it must be a regular file owned by "
+		return err_set(e, "%s %s: refused: it must be a regular file owned by "
 				  "uid %u with mode 0600 or tighter",
-			       path, (unsigned)geteuid());
+			       what, path, (unsigned)geteuid());
 	}
+	return fd;
+}
+
+int domain_keytab_check(const char *path, struct err *e)
+{
+	int fd = open_secret("keytab", path, e);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+int domain_password_read(const char *path, char *buf, size_t len, struct err *e)
+{
+	int fd = open_secret("passwordfile", path, e);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
 	n = read(fd, buf, len);
 	close(fd);
 	if (n < 0)

@@ -4,7 +4,10 @@
  *   uri = ldaps://dc1.example.com      (several: tried in order)
  *   base = DC=example,DC=com
  *   computer = CN=web1,OU=Servers,DC=example,DC=com   or   hostname = web1
- *   bind = simple | external           (external: SASL EXTERNAL, ldapi:// only)
+ *   bind = simple | external | gssapi  (external: SASL EXTERNAL, ldapi:// only;
+ *                                       gssapi: Kerberos with a machine keytab, as
+ *                                       AD members do; ldap:// sealed by SASL)
+ *   keytab = /etc/ipsecfw/host.keytab  (gssapi; root's, 0600)
  *   binddn = CN=web1,OU=Servers,DC=example,DC=com     (simple)
  *   passwordfile = /etc/ipsecfw/domain.secret          (simple; root's, 0600)
  *   cafile = /etc/ipsecfw/ca.pem       (ldaps:// and StartTLS)
@@ -25,7 +28,7 @@
 #define DOMAIN_MAX_URIS 8
 #define DOMAIN_VALUE_MAX 1024
 
-enum domain_bind { BIND_SIMPLE, BIND_EXTERNAL };
+enum domain_bind { BIND_SIMPLE, BIND_EXTERNAL, BIND_GSSAPI };
 
 struct domain_conf {
 	char uris[DOMAIN_MAX_URIS][DOMAIN_VALUE_MAX];
@@ -36,6 +39,7 @@ struct domain_conf {
 	enum domain_bind bind;
 	char binddn[DOMAIN_VALUE_MAX];
 	char passwordfile[DOMAIN_VALUE_MAX];
+	char keytab[DOMAIN_VALUE_MAX];
 	char cafile[DOMAIN_VALUE_MAX];
 	bool starttls;
 	int poll_s;    /* 0: the policy's pollinginterval */
@@ -51,5 +55,8 @@ int domain_conf_load(const char *path, struct domain_conf *out, struct err *e);
 /* The simple bind's password: the file must be ours and 0600 or tighter,
  * a regular file, not a link. The trailing newline is dropped. */
 int domain_password_read(const char *path, char *buf, size_t len, struct err *e);
+/* The gssapi bind's keytab passes the same checks (it is not read here:
+ * Kerberos reads it). */
+int domain_keytab_check(const char *path, struct err *e);
 
 #endif

@@ -9,7 +9,17 @@
 #include <sys/socket.h>
 
 #include "ike/mapping.h"
+#include "engine/classify.h"
 #include "model/auth.h"
+
+/* inpass (SPEC §2.5): an inbound XFRM policy requires ESP of what it
+ * matches, and so would drop the clear inbound inpass accepts. With this
+ * mark on them (mark_in), charon's inbound policies of an inpass rule
+ * match no packet: nothing marks them. Protected packets still carry
+ * their secpath, and outbound is untouched: a reply starts IKE. Not in
+ * tunnel mode: a packet a tunnel SA decrypted is dropped when no inbound
+ * policy matches it. */
+#define IKE_INPASS_MARK "0x69707366/0xffffffff"
 
 /* A main mode group number (SPEC §2.2) as strongSwan's DH group. */
 static const char *dh_group(int g)
@@ -319,8 +329,21 @@ static bool side_is_local(const struct fentry *en, bool dst, const struct host_f
 	return false;
 }
 
+/* The entry's remote side holds peer (of its family)? */
+static bool remote_holds(const struct fentry *en, bool local_is_dst, const struct ip_prefix *peer)
+{
+	if (en->family && en->family != peer->family)
+		return false;
+	if (!en->family)
+		return true;
+	return prefix_matches(local_is_dst ? en->src : en->dst,
+			      local_is_dst ? en->src_len : en->dst_len, peer->bytes);
+}
+
+/* The traffic selectors of filter fi; with peer, only its entries whose
+ * remote side holds peer, narrowed to it. */
 static void filter_ts(const struct ftable *t, const struct host_facts *facts, uint32_t fi,
-		      struct ts_sets *ts)
+		      const struct ip_prefix *peer, struct ts_sets *ts)
 {
 	memset(ts, 0, sizeof(*ts));
 	for (size_t i = 0; i < t->n_entries; i++) {
@@ -330,10 +353,19 @@ static void filter_ts(const struct ftable *t, const struct host_facts *facts, ui
 		/* the side that is this host is local; when neither is, the source */
 		bool local_is_dst = side_is_local(en, true, facts) && !side_is_local(en, false, facts);
 		int fams[2] = { en->family ? en->family : AF_INET, en->family ? 0 : AF_INET6 };
+		if (peer && !remote_holds(en, local_is_dst, peer))
+			continue;
+		if (peer)
+			fams[0] = peer->family, fams[1] = 0;
 		for (int k = 0; k < 2 && fams[k]; k++) {
 			char l[64], r[64], ls[24], rs_[24], item[96];
 			side_text(en, local_is_dst, fams[k], l, sizeof(l));
 			side_text(en, !local_is_dst, fams[k], r, sizeof(r));
+			if (peer) {
+				ip_format(peer, r, sizeof(r));
+				snprintf(r + strlen(r), sizeof(r) - strlen(r), "/%d",
+					 family_bits(peer->family));
+			}
 			ts_suffix(en->proto, local_is_dst ? en->dport : en->sport, ls, sizeof(ls));
 			ts_suffix(en->proto, local_is_dst ? en->sport : en->dport, rs_, sizeof(rs_));
 			snprintf(item, sizeof(item), "%s%s", l, ls);
@@ -418,7 +450,7 @@ static int map_rule(const struct ruleset *rs, const struct ftable *t,
 			 r->policy, r->store_name);
 	for (uint32_t fi = 0; fi < t->n_filters; fi++)
 		if (t->filters[fi].rule == ri) {
-			filter_ts(t, facts, fi, ts);
+			filter_ts(t, facts, fi, NULL, ts);
 			if (ts->peers[0])
 				set_add(peers, sizeof(peers), ts->peers);
 		}
@@ -427,9 +459,23 @@ static int map_rule(const struct ruleset *rs, const struct ftable *t,
 	if (tunnel)
 		snprintf(peers, sizeof(peers), "%s", r->ike.tunnel);
 	group = emit_ike(c, p, peers[0] ? peers : "%any");
-	if (r->inpass || r->soft)
-		note(c, "%s: enforced by ipsecfw's nftables rules, not by charon",
-		     r->inpass && r->soft ? "inpass and soft" : r->inpass ? "inpass" : "soft");
+	c->rule = (long)ri;
+	if (r->inpass && tunnel)
+		note(c, "inpass: not for a tunnel rule (what its SAs decrypt needs the inbound "
+			"policy), so XFRM drops its clear inbound");
+	else if (r->inpass)
+		note(c, "inpass: charon's inbound policies match only mark " IKE_INPASS_MARK
+			" (mark_in), which no packet carries, so clear inbound is left to ipsecfw's "
+			"nftables rules; replies still start IKE");
+	if (r->soft && tunnel)
+		note(c, "soft: no fallback to clear for a tunnel rule (its peer is the endpoint, not "
+			"the traffic's)");
+	else if (r->soft) {
+		c->soft_seconds = r->ike.mm_softsa > 0 ? r->ike.mm_softsa : SOFT_SECONDS_DEFAULT;
+		note(c, "soft: a peer that does not answer IKE gets clear traffic for %ld s (pass "
+			"policies in charon, the peer in nftables' soft set), then IKE again",
+		     c->soft_seconds);
+	}
 	if (!emit_auth(c, r->ike.auth, strcmp(peers, "%any") ? peers : NULL)) {
 		c->mapped = false;
 		free(ts);
@@ -443,7 +489,7 @@ static int map_rule(const struct ruleset *rs, const struct ftable *t,
 		char child[32];
 		if (t->filters[fi].rule != ri)
 			continue;
-		filter_ts(t, facts, fi, ts);
+		filter_ts(t, facts, fi, NULL, ts);
 		if (!ts->local[0])
 			continue; /* no entries with today's facts (no servers of its type) */
 		snprintf(child, sizeof(child), "f%lld", (long long)t->filters[fi].f.id);
@@ -451,6 +497,8 @@ static int map_rule(const struct ruleset *rs, const struct ftable *t,
 		emit_list(&c->conn, "local_ts", ts->local);
 		emit_list(&c->conn, "remote_ts", ts->remote);
 		emit_child_settings(&c->conn, &q, tunnel, true);
+		if (r->inpass && !tunnel)
+			vici_kv(&c->conn, "mark_in", IKE_INPASS_MARK);
 		vici_section_end(&c->conn);
 	}
 	vici_section_end(&c->conn);
@@ -467,6 +515,7 @@ static void map_default(const struct rs_policy *p, struct ike_conn *c)
 	const char *group;
 
 	conn_init(c, p->guid, "-default");
+	c->rule = -1;
 	snprintf(c->origin, sizeof(c->origin), "default response rule of policy '%s' (%s)", p->name,
 		 p->store_name);
 	group = emit_ike(c, p, "%any");
@@ -485,6 +534,77 @@ static void map_default(const struct rs_policy *p, struct ike_conn *c)
 	vici_section_end(&c->conn);
 }
 
+/* "192.0.2.20" -> "192_0_2_20": a child's name has no dots. */
+static void name_safe(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; *in && n + 1 < len; in++)
+		out[n++] = isalnum((unsigned char)*in) ? *in : '_';
+	out[n] = 0;
+}
+
+/* The fallbacks of connection rc (a soft rule's) as the pass CHILD_SAs
+ * of "<name>-clear"; not mapped when no fallback names its peer. */
+static int map_clear(const struct ftable *t, const struct host_facts *facts,
+		     const struct ike_conn *rc, const struct ike_fallback *fb, size_t n_fb,
+		     struct ike_conn *c)
+{
+	struct ts_sets *ts = malloc(sizeof(*ts));
+	size_t children = 0;
+
+	if (!ts)
+		return -1;
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%.50s-clear", rc->name);
+	snprintf(c->origin, sizeof(c->origin), "soft fallback to clear of %.500s", rc->origin);
+	c->rule = rc->rule;
+	vici_msg_init(&c->conn);
+	vici_msg_init(&c->secret);
+	vici_section_start(&c->conn, c->name);
+	vici_section_start(&c->conn, "children");
+	for (size_t k = 0; k < n_fb; k++) {
+		struct addr peer;
+		char safe[64];
+		struct err ignored;
+		int inline_len;
+		if (strcmp(fb[k].conn, rc->name) != 0 ||
+		    addr_parse(fb[k].peer, &peer, &inline_len, &ignored) != ADDR_PARSED ||
+		    peer.kind != ADDR_IP || inline_len >= 0)
+			continue;
+		note(c, "clear with %s: it did not answer IKE", fb[k].peer);
+		name_safe(fb[k].peer, safe, sizeof(safe));
+		for (uint32_t fi = 0; fi < t->n_filters; fi++) {
+			char child[96];
+			if (t->filters[fi].rule != (uint32_t)rc->rule)
+				continue;
+			filter_ts(t, facts, fi, &peer.ip, ts);
+			if (!ts->local[0])
+				continue;
+			snprintf(child, sizeof(child), "f%lld-clear-%s",
+				 (long long)t->filters[fi].f.id, safe);
+			vici_section_start(&c->conn, child);
+			emit_list(&c->conn, "local_ts", ts->local);
+			emit_list(&c->conn, "remote_ts", ts->remote);
+			vici_kv(&c->conn, "mode", "pass");
+			vici_kv(&c->conn, "start_action", "trap");
+			vici_section_end(&c->conn);
+			children++;
+		}
+	}
+	vici_section_end(&c->conn);
+	vici_section_end(&c->conn);
+	c->mapped = children > 0;
+	free(ts);
+	return 0;
+}
+
+static void conn_free(struct ike_conn *c)
+{
+	vici_msg_free(&c->conn);
+	vici_msg_free(&c->secret);
+}
+
 static struct ike_conn *conn_add(struct ike_config *cfg)
 {
 	struct ike_conn *grown = realloc(cfg->conns, (cfg->n + 1) * sizeof(*grown));
@@ -496,8 +616,11 @@ static struct ike_conn *conn_add(struct ike_config *cfg)
 }
 
 int ike_map(const struct ruleset *rs, const struct ftable *t, const struct host_facts *facts,
-	    struct ike_config *out, struct err *e)
+	    const struct ike_fallback *fallbacks, size_t n_fallbacks, struct ike_config *out,
+	    struct err *e)
 {
+	size_t n_mapped;
+
 	memset(out, 0, sizeof(*out));
 	for (size_t pi = 0; pi < rs->n_policies; pi++) {
 		struct ike_conn *c;
@@ -517,6 +640,19 @@ int ike_map(const struct ruleset *rs, const struct ftable *t, const struct host_
 		if (!(c = conn_add(out)) || map_rule(rs, t, facts, ri, c) < 0)
 			goto oom;
 	}
+	n_mapped = out->n;
+	for (size_t i = 0; n_fallbacks && i < n_mapped; i++) {
+		struct ike_conn *c;
+		if (!out->conns[i].mapped || !out->conns[i].soft_seconds)
+			continue;
+		if (!(c = conn_add(out)) ||
+		    map_clear(t, facts, &out->conns[i], fallbacks, n_fallbacks, c) < 0)
+			goto oom;
+		if (!c->mapped) {
+			conn_free(c);
+			out->n--;
+		}
+	}
 	for (size_t i = 0; i < out->n; i++)
 		if (out->conns[i].conn.failed || out->conns[i].secret.failed) {
 			ike_config_free(out);
@@ -530,10 +666,8 @@ oom:
 
 void ike_config_free(struct ike_config *c)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		vici_msg_free(&c->conns[i].conn);
-		vici_msg_free(&c->conns[i].secret);
-	}
+	for (size_t i = 0; i < c->n; i++)
+		conn_free(&c->conns[i]);
 	free(c->conns);
 	memset(c, 0, sizeof(*c));
 }

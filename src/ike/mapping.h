@@ -24,6 +24,19 @@ struct ike_conn {
 	struct vici_msg conn;   /* load-conn: one section named name */
 	struct vici_msg secret; /* load-shared, or empty */
 	char notes[2048];       /* gaps, a line each */
+	/* A soft transport rule: how long a fallback to clear with a peer
+	 * that does not answer IKE lasts (seconds); 0 for any other. */
+	long soft_seconds;
+	long rule; /* index into the table's rules; -1: a default response rule */
+};
+
+/* A fallback to clear in force (SPEC §5.5 soft): the soft rule's
+ * connection gave up on a peer that never answered. */
+enum { SOFT_SECONDS_DEFAULT = 300 };
+struct ike_fallback {
+	char conn[64]; /* the rule's connection */
+	char peer[64]; /* an address */
+	long long until; /* CLOCK_MONOTONIC seconds */
 };
 
 struct ike_config {
@@ -33,9 +46,13 @@ struct ike_config {
 
 /* rs: the rules and policies in force; t: their compiled table (for the
  * traffic selectors, with `me` and the server types resolved); facts: the
- * host's addresses (a filter naming one is local on that side). */
+ * host's addresses (a filter naming one is local on that side). Each
+ * fallback adds, to a connection "<rule's>-clear", pass CHILD_SAs for its
+ * rule's traffic with that peer: charon's shunt policies, which outrank
+ * its trap policies, so clear traffic flows both ways. */
 int ike_map(const struct ruleset *rs, const struct ftable *t, const struct host_facts *facts,
-	    struct ike_config *out, struct err *e);
+	    const struct ike_fallback *fallbacks, size_t n_fallbacks, struct ike_config *out,
+	    struct err *e);
 void ike_config_free(struct ike_config *c);
 
 /* swanctl.conf text: connections, then secrets (keys hidden), with the

@@ -101,6 +101,7 @@ int ike_monitor_take(struct ike_monitor *m, const struct vici_msg *ev, struct ik
 		memset(f, 0, sizeof(*f));
 		snprintf(f->conn, sizeof(f->conn), "%s", name ? name : "");
 		snprintf(f->reason, sizeof(f->reason), "%s", msg);
+		f->unanswered = strstr(msg, "giving up after") || strstr(msg, "peer not responding");
 		/* "no IKE config found for A...B": the peer is B */
 		const char *dots = strstr(msg, "...");
 		if (dots && address_after(dots, "...", addr, sizeof(addr)))

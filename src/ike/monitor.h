@@ -10,6 +10,7 @@ struct ike_failure {
 	char conn[256];   /* the connection (ipsecfw-...), or "" before one was chosen */
 	char peer[64];    /* its address, "" when unknown */
 	char reason[512]; /* charon's words */
+	bool unanswered;  /* the peer never answered (charon gave up retransmitting) */
 };
 
 /* Peers of recent IKE_SAs, by charon's unique id, learned from earlier

@@ -32,7 +32,17 @@ static int cmd_set_store(struct session *s, struct bound *b, struct err *e)
 		return args_fail(b, "domain", e);
 	if (!domain)
 		s->domain[0] = '\0';
+	/* The directory and the database cannot change in one transaction. */
+	if (s->domain_open && (where == STORE_DOMAIN || s->in_directory) && db_in_transaction(s->db))
+		return err_set(e, "the open batch must be committed before the store changes to or "
+				  "from the directory (set batch mode=disable, or a script of its own)");
+	if (s->in_directory)
+		s->domain_close(s);
 	s->store = (enum store_kind)where;
+	if (where == STORE_DOMAIN && s->domain_open && s->domain_open(s, domain, e) < 0) {
+		s->store = STORE_LOCAL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -311,7 +321,7 @@ const struct command static_commands[] = {
 	{ "delete", "rule", PARAMS(p_delete_rule), cmd_delete_rule, 0 },
 	{ "show", "rule", PARAMS(p_show_rule), cmd_show_rule, 0 },
 	{ "set", "defaultrule", PARAMS(p_set_defaultrule), cmd_set_defaultrule, 0 },
-	{ "set", "store", PARAMS(p_set_store), cmd_set_store, 0 },
+	{ "set", "store", PARAMS(p_set_store), cmd_set_store, CMD_NO_TX },
 	{ "show", "store", NULL, 0, cmd_show_store, 0 },
 	{ "delete", "all", NULL, 0, cmd_delete_all, 0 },
 	{ "restore", "defaults", NULL, 0, cmd_restore_defaults, 0 },

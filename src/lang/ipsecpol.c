@@ -281,6 +281,9 @@ static int pick_store(struct session *s, const char *w, struct err *e)
 		s->store = STORE_DOMAIN;
 		if (w[2] == ':')
 			snprintf(s->domain, sizeof(s->domain), "%s", w + 3);
+		/* the directory, as `set store location=domain` reads it */
+		if (s->domain_open && s->domain_open(s, w[2] == ':' && w[3] ? w + 3 : NULL, e) < 0)
+			return err_prefix(e, "-w");
 	} else {
 		return err_set(e, "-w: '%s' is neither REG nor DS[:domain]", w);
 	}
@@ -371,8 +374,6 @@ static int run_static(struct session *s, const struct pol_args *a, struct err *e
 	struct negpol np;
 	int rc;
 
-	if (pick_store(s, a->w, e) < 0)
-		return -1;
 	if (!a->p)
 		return err_set(e, "-p: a policy name is required with -w");
 	if (a->delete_dynamic || a->confirm)
@@ -457,7 +458,9 @@ int ipsecpol_run(struct session *s, int argc, char **argv, struct err *e)
 		/* One transaction: a failing invocation changes nothing. */
 		s->batch = true;
 		s->all_or_nothing = true;
-		rc = db_in_transaction(s->db) ? 0 : db_begin(s->db, e);
+		rc = pick_store(s, a->w, e);
+		if (rc == 0)
+			rc = db_in_transaction(s->db) ? 0 : db_begin(s->db, e);
 		if (rc == 0)
 			rc = run_static(s, a, e);
 		if (rc == 0)

@@ -169,6 +169,8 @@ void session_note_filter(struct session *s, int64_t id)
 
 void session_free(struct session *s)
 {
+	if (s->in_directory && s->domain_close)
+		s->domain_close(s);
 	free(s->added_filters);
 	s->added_filters = NULL;
 	s->n_added = s->cap_added = 0;
@@ -185,11 +187,12 @@ static int commit(struct session *s, struct err *e)
 		memcpy(s->command, saved, sizeof(saved));
 	}
 	s->n_added = 0;
-	if (s->before_commit && s->before_commit(s, e) < 0)
+	if (s->in_directory ? s->domain_commit(s, e) < 0
+			    : s->before_commit && s->before_commit(s, e) < 0)
 		return -1;
 	if (db_commit(s->db, e) < 0) {
 		db_rollback(s->db);
-		if (s->before_commit && s->commit_failed)
+		if (s->before_commit && s->commit_failed && !s->in_directory)
 			s->commit_failed(s);
 		s->confirm_armed = false;
 		return -1;
@@ -436,7 +439,7 @@ void session_describe_in_force(struct session *s, char *buf, size_t len)
 	struct ruleset_origin o;
 	struct err e;
 
-	if (ruleset_load(s->db, &rs, &o, &e) < 0) {
+	if (ruleset_load(s->in_directory ? s->home_db : s->db, &rs, &o, &e) < 0) {
 		snprintf(buf, len, "unknown (%s)", e.msg);
 		return;
 	}

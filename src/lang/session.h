@@ -76,6 +76,19 @@ struct session {
 	int (*spd_batch)(struct session *s, const char *const *lines, size_t n, size_t *failed,
 			 struct err *e);
 	void *spd_ctx;
+	/* The domain store in a directory (SPEC §16). `set store
+	 * location=domain` calls domain_open: 1 when it put a scratch copy of
+	 * the directory's objects in db's place (in_directory), 0 when no
+	 * directory is configured (the database's domain store). Then a
+	 * committing transaction calls domain_commit, which writes the change
+	 * to the directory (the kernel hook is not called: the host's agent
+	 * fetches what it is assigned), and domain_close gives db back. */
+	int (*domain_open)(struct session *s, const char *domain, struct err *e);
+	int (*domain_commit)(struct session *s, struct err *e);
+	void (*domain_close)(struct session *s);
+	void *domain_ctx;
+	bool in_directory;
+	struct db *home_db; /* db's own while in_directory: what is in force here */
 	const char *text; /* the current line, for forwarding */
 	size_t text_len;
 	/* Where the current command sits, for messages. */

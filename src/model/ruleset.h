@@ -43,6 +43,7 @@ struct rs_ike_rule {
 	 * policy holds; used when policy is -1 and dynamic is set. */
 	bool dynamic;
 	long mm_qmpermm, mm_lifetime; /* mm_lifetime in minutes */
+	long mm_softsa; /* softsaexpirationtime (seconds), 0: not set */
 	char mm_secmethods[METHODS_MAX_LEN];
 };
 

@@ -218,6 +218,7 @@ static void dyn_rule_ike(const struct spd *s, const struct dyn_rule *d, long qm,
 	snprintf(ike->auth, sizeof(ike->auth), "%s", d->auth);
 	ike->mm_qmpermm = m->qmpermm;
 	ike->mm_lifetime = m->mmlifetime;
+	ike->mm_softsa = m->softsaexpirationtime;
 	snprintf(ike->mm_secmethods, sizeof(ike->mm_secmethods), "%s", m->mmsecmethods);
 	snprintf(ike->qmsecmethods, sizeof(ike->qmsecmethods), "%s", q->qmsecmethods);
 	ike->qmpfs = q->pfsgroup != PFS_NONE;

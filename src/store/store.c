@@ -22,6 +22,7 @@ enum { STMT_CACHE = 96, BUSY_TIMEOUT_MS = 15000 };
 struct db {
 	sqlite3 *h;
 	bool in_tx, dirty;
+	bool readonly; /* db_open_readonly: no write lock to take */
 	/* The creation sequence, read once per transaction and written back at
 	 * commit: one UPDATE per added object would double the cost of a big
 	 * script. 0 = not loaded. */
@@ -239,10 +240,34 @@ static int private_files(const char *path, bool create, struct err *e)
 	return 0;
 }
 
-static int open_store(struct db **out, const char *path, bool create, struct err *e)
+/* A reader's check of what migrate() would do: 0 for the schema this
+ * ipsecfw knows, the older version for one to migrate, else -1 and why. */
+static int check_schema(struct db *db, struct err *e)
+{
+	const int target = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));
+	sqlite3_stmt *st = NULL;
+	int version = -1;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version < 0)
+		return err_set(e, "cannot read it: %s", sqlite3_errmsg(db->h));
+	if (version == 0)
+		return err_set(e, "not an ipsecfw store (yet)");
+	if (version > target)
+		return err_set(e, "the store was written by a newer ipsecfw (schema %d, this one knows %d)",
+			       version, target);
+	return version < target ? version : 0;
+}
+
+enum open_how { OPEN_CREATE, OPEN_EXISTING, OPEN_READ };
+
+static int open_store(struct db **out, const char *path, enum open_how how, struct err *e)
 {
 	struct db *db = calloc(1, sizeof(*db));
-	bool file = strcmp(path, ":memory:") != 0;
+	bool file = strcmp(path, ":memory:") != 0, create = how == OPEN_CREATE;
 	struct stat st;
 
 	*out = NULL;
@@ -256,13 +281,22 @@ static int open_store(struct db **out, const char *path, bool create, struct err
 		free(db);
 		return err_set(e, "store %s: the file is empty", path);
 	}
+	/* The store holds pre-shared keys (0600): a user it was not opened to
+	 * is told so rather than meeting SQLite's "unable to open". */
+	if (file && how == OPEN_READ && access(path, R_OK) < 0) {
+		free(db);
+		return err_set(e, "store %s: %s: reading it needs root or read access to the file "
+				  "(and search access to its folder)",
+			       path, strerror(errno));
+	}
 	if (file && ((create && mkdir_parent(path, e) < 0) || private_folder(path, e) < 0 ||
 		     private_files(path, create, e) < 0)) {
 		free(db);
 		return -1;
 	}
-	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0),
-			    NULL) != SQLITE_OK) {
+	int flags = how == OPEN_READ ? SQLITE_OPEN_READONLY
+				     : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
 		err_set(e, "cannot open store %s: %s", path,
 			db->h ? sqlite3_errmsg(db->h) : "out of memory");
 		sqlite3_close(db->h);
@@ -270,6 +304,23 @@ static int open_store(struct db **out, const char *path, bool create, struct err
 		return -1;
 	}
 	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
+	if (how == OPEN_READ) {
+		int older = exec(db, "PRAGMA foreign_keys = ON;", e) < 0 ? -1 : check_schema(db, e);
+		if (older != 0)
+			db_close(db);
+		if (older < 0)
+			return err_prefix(e, "store %s", path);
+		/* An older store is migrated first, as any command does. */
+		if (older > 0 && open_store(out, path, OPEN_EXISTING, e) < 0)
+			return err_prefix(e, "the store was written by an older ipsecfw (schema %d) "
+					     "and reading it needs an upgrade",
+					  older);
+		if (older > 0)
+			return 0;
+		db->readonly = true;
+		*out = db;
+		return 0;
+	}
 	if (exec(db, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;"
 		     "PRAGMA synchronous = NORMAL;"
 		     /* Big scripts are one transaction: keep its pages in memory. */
@@ -285,12 +336,17 @@ static int open_store(struct db **out, const char *path, bool create, struct err
 
 int db_open(struct db **out, const char *path, struct err *e)
 {
-	return open_store(out, path, true, e);
+	return open_store(out, path, OPEN_CREATE, e);
 }
 
 int db_open_existing(struct db **out, const char *path, struct err *e)
 {
-	return open_store(out, path, false, e);
+	return open_store(out, path, OPEN_EXISTING, e);
+}
+
+int db_open_readonly(struct db **out, const char *path, struct err *e)
+{
+	return open_store(out, path, OPEN_READ, e);
 }
 
 void db_close(struct db *db)
@@ -305,7 +361,7 @@ void db_close(struct db *db)
 
 int db_begin(struct db *db, struct err *e)
 {
-	if (exec(db, "BEGIN IMMEDIATE", e) < 0)
+	if (exec(db, db->readonly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE", e) < 0)
 		return -1;
 	db->in_tx = true;
 	db->dirty = false;

@@ -24,6 +24,10 @@ int db_open(struct db **out, const char *path, struct err *e);
 /* The same for a store that must exist already and not be empty (the
  * agent never creates one: a missing store is not "no policy"). */
 int db_open_existing(struct db **out, const char *path, struct err *e);
+/* An existing store opened read-only (SQLITE_OPEN_READONLY), for commands
+ * that only read it: a user the file is readable to may view it; one it
+ * is not gets a clear refusal. No migration, no write lock. */
+int db_open_readonly(struct db **out, const char *path, struct err *e);
 void db_close(struct db *db);
 
 /* BEGIN IMMEDIATE: a writer waits for other writers (busy timeout), then

@@ -129,6 +129,16 @@ ok $? "the previous policy deleted in the window: the rollback leaves none assig
 case $(event 4298) in *"deleted meanwhile"*) ok 0 "and the event says why";;
 	*) ok 1 "event 4298: $(event 4298)";; esac
 
+# --- a caller that reads the output to its end (Cockpit's spawn) -----------
+"$F" static set policy name=Other assign=yes >/dev/null 2>&1
+start=$(date +%s%N)
+"$F" static set policy name=Lockdown assign=yes confirm=30 3>&1 2>&1 | cat >/dev/null
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$took" -lt 2000 ] && [ "$(assigned)" = Lockdown ] && [ "$(watchers)" = 1 ]
+ok $? "the watcher holds none of the caller's descriptors: a reader of its output returns in ${took} ms"
+"$F" confirm >/dev/null 2>&1 && [ "$(assigned)" = Lockdown ] && sleep 0.5 && [ "$(watchers)" = 0 ]
+ok $? "and the watcher still sees the confirm"
+
 [ "$(watchers)" = 0 ]
 ok $? "no watcher is left"
 done_testing

@@ -20,9 +20,10 @@ for need in /usr/lib/cockpit/cockpit-ws /usr/bin/cockpit-bridge /usr/bin/chromiu
 done
 ns=ipfwck$$
 work=$(mktemp -d)
-ws=""
+ws="" agent=""
 cleanup() {
 	[ -n "$ws" ] && kill "$ws" 2>/dev/null
+	[ -n "$agent" ] && kill "$agent" 2>/dev/null
 	for n in "$ns" "${ns}p"; do
 		ip netns list | grep -q "^$n\b" || continue
 		# every process in the namespace is one this test started
@@ -46,30 +47,49 @@ ip -n "${ns}p" link set lo up
 
 # The page as `make install` lays it out, found through XDG_DATA_DIRS; the
 # CLI it spawns is this build's, on PATH, with the test's store.
-mkdir -p "$work/share/cockpit" "$work/bin" "$work/run" "$work/home"
+mkdir -p "$work/share/cockpit" "$work/bin" "$work/run" "$work/home" "$work/log"
 cp -r "$SRC/cockpit" "$work/share/cockpit/ipsecfw"
 ln -s "$IPSECFW" "$work/bin/ipsecfw"
 export PATH="$work/bin:$PATH" XDG_DATA_DIRS="$work/share:/usr/share" HOME="$work/home"
-export IPSECFW_DB="$work/db" IPSECFW_RUN_DIR="$work/run"
+export IPSECFW_DB="$work/db" IPSECFW_RUN_DIR="$work/run" IPSECFW_LOG_DIR="$work/log"
 # The kernel hook is on: everything below runs inside the test's namespace.
-unset IPSECFW_KERNEL
+unset IPSECFW_KERNEL IPSECFW_DOMAIN_CONF
+# The store the page starts from (browser.mjs --setup says what it holds).
+ip netns exec "$ns" node "$SRC/tests/cockpit/browser.mjs" --setup >"$work/setup.log" 2>&1 ||
+	{ echo "Bail out! setup: $(tail -3 "$work/setup.log")"; exit 1; }
+# The policy agent, for the drop events and the dynamic SPD. It fetches
+# nothing: the domain.conf below only tells the page that the domain store
+# is the agent's cached copy of a directory's policy.
+ip netns exec "$ns" "$(dirname "$IPSECFW")/ipsecfwd" --no-journal >"$work/agent.log" 2>&1 &
+agent=$!
+# Drops logged each way (SPEC 7.1), once the agent answers (5 s at most).
+for i in $(seq 50); do
+	ip netns exec "$ns" "$IPSECFW" dynamic set config property=ipsecdiagnostics value=7 \
+		>/dev/null 2>&1 && break
+	[ "$i" = 50 ] && { echo "Bail out! the agent did not answer: $(tail -3 "$work/agent.log")"; exit 1; }
+	sleep 0.1
+done
+: >"$work/domain.conf"
+export IPSECFW_DOMAIN_CONF="$work/domain.conf"
 port=9191
 ip netns exec "$ns" /usr/lib/cockpit/cockpit-ws --no-tls --address 127.0.0.1 --port $port \
 	--local-session=cockpit-bridge >"$work/ws.log" 2>&1 &
 ws=$!
 # A second console for a user without administrative access (nobody): the
-# read-only view.
+# read-only view, of a copy of the store that nobody may read (0400).
 chmod 755 "$work"
 mkdir -p "$work/nobody"
-chown nobody "$work/nobody"
-HOME="$work/nobody" ip netns exec "$ns" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+sqlite3 "$work/db" ".backup '$work/nobody/db'"
+chown -R nobody "$work/nobody"
+chmod 0400 "$work/nobody/db"
+IPSECFW_DB="$work/nobody/db" HOME="$work/nobody" ip netns exec "$ns" setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	/usr/lib/cockpit/cockpit-ws --no-tls --address 127.0.0.1 --port $((port + 1)) \
 	--local-session=cockpit-bridge >"$work/ws-nobody.log" 2>&1 &
 
 mkdir -p "$BUILD/cockpit-shots"
-ip netns exec "$ns" timeout 240 node "$SRC/tests/cockpit/browser.mjs" \
+AGENT_PID=$agent ip netns exec "$ns" timeout 240 node "$SRC/tests/cockpit/browser.mjs" \
 	"http://127.0.0.1:$port/cockpit/@localhost/ipsecfw/index.html" "$BUILD/cockpit-shots" "$work" \
 	"http://127.0.0.1:$((port + 1))/cockpit/@localhost/ipsecfw/index.html"
 rc=$?
-[ $rc -ne 0 ] && sed 's/^/# ws: /' "$work/ws.log" | tail -20
+[ $rc -ne 0 ] && sed 's/^/# ws: /' "$work/ws.log" | tail -20 && sed 's/^/# agent: /' "$work/agent.log" | tail -20
 exit $rc

@@ -7,8 +7,12 @@
 # mode SA is installed, TCP between the inner addresses goes through it,
 # and a counter on the server's veth sees ESP-in-UDP but never the inner
 # TCP in clear. libipsec starts no negotiation from a trap, so the test
-# initiates the CHILD_SA with swanctl. Nothing here uses nftables: a
-# libipsec packet carries no secpath for `meta ipsec exists` to see.
+# initiates the CHILD_SA with swanctl. ipsecfw's own nftables table is in
+# force on both sides: clear inner traffic is refused (negotiate-required)
+# before the tunnel, and passes through it. Counters beside it prove what
+# nftables sees of a libipsec packet: no secpath (`meta ipsec exists` never
+# matches), but the TUN device libipsec made, ipsec0, as input interface;
+# so the negotiate chains also pass what comes in on or goes out to ipsec0.
 # usage: ike-esp.sh IPSECFW NETPROBE SRCDIR
 IPSECFW=$1
 NETPROBE=$2
@@ -18,8 +22,7 @@ if [ ! -e /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so ] ||
 	echo "1..0 # SKIP needs kernel-libipsec (libcharon-extra-plugins), swanctl and /dev/net/tun"
 	exit 0
 fi
-make_pair 1 || { echo "1..0 # SKIP cannot make namespaces"; exit 0; }
-S=${tag}s1 C=${tag}c1
+ike_pair
 SIN=203.0.113.10 CIN=198.51.100.20 # inner addresses, on lo
 ip -n "$S" addr add $SIN/32 dev lo
 ip -n "$C" addr add $CIN/32 dev lo
@@ -42,12 +45,36 @@ tunnel_policy() { # NAME ENDPOINT
 	EOF
 }
 tunnel_policy srv 192.0.2.20 && tunnel_policy cli $S4
-fw srv ike load >/dev/null && fw cli ike load >/dev/null
-[ $? -eq 0 ] && ok "both sides' tunnel rules loaded" || not_ok "ike load"
+fw srv ike load >/dev/null || not_ok "server: ike load"
 fw srv show ike | grep -q "mode = tunnel" && ok "the rule maps to a tunnel-mode CHILD_SA" ||
 	not_ok "no tunnel mode in show ike"
 
-# A counter on the server's wire: ESP-in-UDP, and inner TCP in clear.
+# The client has neither its tunnel nor its table yet: its packets to the
+# inner address leave in clear. apply NAME: ipsecfw's nftables table in force in that side's namespace.
+apply() {
+	ns=$S
+	[ "$1" = cli ] && ns=$C
+	ip netns exec "$ns" env -u IPSECFW_KERNEL IPSECFW_DB="$work/$1.db" \
+		IPSECFW_RUN_DIR="$work/$1.run" "$IPSECFW" apply >/dev/null
+}
+dropped() { # dropped NS: the server's negotiate-required drops inbound
+	in_ns "$1" nft list counters inet | grep -A1 'drop_in_negotiate-required' |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p' | head -1
+}
+serve "$S" 8080
+apply srv || not_ok "the server's table did not load"
+if ! in_ns "$C" "$NETPROBE" tcp -s $CIN -w 1000 $SIN 8080 >/dev/null && [ "$(dropped "$S")" -gt 0 ]; then
+	ok "before the tunnel: clear TCP between the inner addresses is refused (negotiate-required)"
+else
+	not_ok "clear inner TCP was not refused (drops: $(dropped "$S"))"
+fi
+fw cli ike load >/dev/null && apply cli
+[ $? -eq 0 ] && ok "both sides' tunnel rules loaded, in charon and in nftables" ||
+	not_ok "the client's rules did not load"
+
+# A counter on the server's wire: ESP-in-UDP, and inner TCP in clear; and
+# what nftables' input hook sees of the inner packets, before ipsecfw's
+# chain: with a secpath, or from libipsec's TUN device.
 in_ns "$S" nft -f - <<-EOF || not_ok "the wire counters did not load"
 table netdev esptest {
 	counter encap { }
@@ -58,8 +85,18 @@ table netdev esptest {
 		ip saddr $CIN counter name inner
 	}
 }
+table inet esptest {
+	counter secpath { }
+	counter tun { }
+	counter inner { }
+	chain in {
+		type filter hook input priority -10;
+		ip saddr $CIN counter name inner
+		ip saddr $CIN meta ipsec exists counter name secpath
+		ip saddr $CIN iifname "ipsec0" counter name tun
+	}
+}
 EOF
-serve "$S" 8080
 conn=$(fw cli -j show ike | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["name"])')
 if timeout 30 swanctl --initiate --child f1 --ike "$conn" --uri "unix://$work/cli/charon.vici" \
 	>"$work/initiate" 2>&1; then
@@ -68,10 +105,19 @@ else
 	not_ok "the CHILD_SA did not come up"
 	tail -20 "$work/initiate" | sed 's/^/# /'
 fi
+drops=$(dropped "$S")
 if in_ns "$C" "$NETPROBE" tcp -s $CIN -w 3000 $SIN 8080 >/dev/null; then
-	ok "TCP from $CIN to $SIN:8080 goes through the tunnel"
+	ok "TCP from $CIN to $SIN:8080 goes through the tunnel, ipsecfw's tables in force both sides"
 else
 	not_ok "TCP through the tunnel"
+	in_ns "$S" nft list counters inet | grep -A1 negotiate | sed 's/^/# /'
+fi
+pkts() { in_ns "$S" nft list counter "$1" esptest "$2" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
+if [ "$(pkts inet inner)" -gt 0 ] && [ "$(pkts inet secpath)" = 0 ] &&
+	[ "$(pkts inet tun)" = "$(pkts inet inner)" ] && [ "$(dropped "$S")" = "$drops" ]; then
+	ok "nftables sees libipsec's packets without a secpath, all from ipsec0: $(pkts inet inner) in, meta ipsec exists $(pkts inet secpath), none dropped"
+else
+	not_ok "what nftables saw: inner $(pkts inet inner), secpath $(pkts inet secpath), ipsec0 $(pkts inet tun), drops $drops -> $(dropped "$S")"
 fi
 fw cli ike sas >"$work/sas" 2>&1
 if grep -q "INSTALLED ESP TUNNEL 3DES_CBC/HMAC_SHA1_96 $CIN/32 <-> $SIN/32 in [1-9]" "$work/sas"; then

@@ -15,8 +15,7 @@ IPSECFW=$1
 NETPROBE=$2
 IPSECFWD=$4
 . "$(dirname "$0")/ike-lib.sh"
-make_pair 1 || { echo "1..0 # SKIP cannot make namespaces"; exit 0; }
-S=${tag}s1 C=${tag}c1 C4=192.0.2.20
+ike_pair
 
 policy() { # policy NAME SRC DST KEY
 	fw "$1" -f - <<-EOF
@@ -105,24 +104,11 @@ out=$(fw srv ike load --vici "unix://$work/nowhere.vici" 2>&1)
 	ok "no charon: a clear error" || not_ok "no charon ($out)"
 
 # The agent: in the same reconcile as nftables, charon gets the rule.
-mkdir -p "$work/agentroot/etc"
-ip netns exec "$S" env IPSECFW_VICI="unix://$work/srv/charon.vici" "$IPSECFWD" --no-journal \
-	--db "$work/srv.db" --facts-root "$work/agentroot" --run-dir "$work/srv.run" \
-	--log-dir "$work/agentlog" 2>>"$work/agent.err" &
-agent_pid=$!
-pids="$pids $!"
-sleep 0.5
+start_agent
 fw srv -f - <<-EOF
 add rule name=SSH policy=Admin filterlist=SSH filteraction="Require Security" psk="ike test key"
 delete rule name=Kerberos policy=Admin
 EOF
-event() { # event ID PATTERN: waits up to 5 s for it in the agent's log
-	for _ in $(seq 50); do
-		grep "\"id\":$1[,}]" "$work/agentlog/events.log" 2>/dev/null | grep -q "$2" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 if event 4294 '"loaded":1' && in_ns "$S" ip xfrm policy | grep -q "dport 22"; then
 	ok "the agent loaded the rule into charon on the store change (event 4294 from charon, trap in XFRM)"
 else
@@ -293,14 +279,7 @@ else
 fi
 
 # SIGTERM: the agent stops; under the sanitizers, without a finding.
-kill "$agent_pid"
-for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
-if ! kill -0 "$agent_pid" 2>/dev/null && ! grep -q 'Sanitizer\|runtime error' "$work/agent.err"; then
-	ok "the agent stops on SIGTERM with nothing from the sanitizers"
-else
-	not_ok "the agent did not stop cleanly"
-	sed 's/^/# /' "$work/agent.err" | head -30
-fi
+stop_agent
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

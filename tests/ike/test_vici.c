@@ -237,6 +237,83 @@ static void test_client(void)
 	rmdir(dir);
 }
 
+/* The child named child of message m: its index, or SIZE_MAX. */
+static size_t child_at(const struct vici_msg *m, const char *child)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->elems[i].type == VICI_SECTION_START && strcmp(m->elems[i].name, child) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+/* The first item of the list named list after index at. */
+static const char *first_item(const struct vici_msg *m, size_t at, const char *list)
+{
+	for (size_t i = at; i + 1 < m->n; i++)
+		if (m->elems[i].type == VICI_LIST_START && strcmp(m->elems[i].name, list) == 0 &&
+		    m->elems[i + 1].type == VICI_LIST_ITEM)
+			return (const char *)m->elems[i + 1].value;
+	return "";
+}
+
+/* The rule of test_mapping_messages made soft (a dynamic rule's soft time)
+ * and inpass: a fallback for a peer it covers adds pass children for that
+ * peer alone; one for a peer it does not cover adds nothing. */
+static void test_mapping_soft(struct ruleset *rs, const struct host_facts *facts)
+{
+	struct ike_fallback fb[2] = { { "ipsecfw-89abcdef", "198.51.100.7", 0 },
+				      { "ipsecfw-89abcdef", "203.0.113.9", 0 } };
+	struct ike_config cfg;
+	struct ftable t;
+	struct err e;
+	size_t at;
+
+	rs->rules[0].soft = rs->rules[0].inpass = true;
+	rs->rules[0].ike.mm_softsa = 42;
+	ok(ftable_compile(rs, facts, &t, &e) == 0 && ike_map(rs, &t, facts, fb, 2, &cfg, &e) == 0 &&
+		   cfg.n == 2,
+	   "a soft rule with a fallback: its connection and a -clear one");
+	if (cfg.n == 2) {
+		const struct ike_conn *rule = &cfg.conns[0], *clear = &cfg.conns[1];
+		ok(rule->soft_seconds == 42, "soft time: the mmpolicy's softsaexpirationtime (%ld)",
+		   rule->soft_seconds);
+		at = child_at(&rule->conn, "f7");
+		is_str(at == SIZE_MAX ? "" : vici_get_in(&rule->conn, at, "mark_in"),
+		       "0x69707366/0xffffffff", "inpass: its inbound policies marked");
+		is_str(clear->name, "ipsecfw-89abcdef-clear", "the fallback connection's name");
+		at = child_at(&clear->conn, "f7-clear-198_51_100_7");
+		ok(at != SIZE_MAX, "a pass child per filter and peer");
+		if (at != SIZE_MAX) {
+			is_str(vici_get_in(&clear->conn, at, "mode"), "pass", "mode pass");
+			is_str(vici_get_in(&clear->conn, at, "start_action"), "trap",
+			       "installed at once (a shunt)");
+			is_str(first_item(&clear->conn, at, "local_ts"), "192.0.2.10/32[tcp/22]",
+			       "local: the rule's");
+			is_str(first_item(&clear->conn, at, "remote_ts"), "198.51.100.7/32[tcp]",
+			       "remote: narrowed to the peer");
+		}
+		ok(child_at(&clear->conn, "f7-clear-203_0_113_9") == SIZE_MAX,
+		   "a peer the rule does not cover gets nothing");
+	}
+	ike_config_free(&cfg);
+	ok(ike_map(rs, &t, facts, fb + 1, 1, &cfg, &e) == 0 && cfg.n == 1,
+	   "only uncovered peers: no -clear connection");
+	ike_config_free(&cfg);
+	ftable_free(&t);
+	/* a tunnel rule: neither (its peer is the endpoint; what its SAs
+	 * decrypt needs the inbound policy) */
+	snprintf(rs->rules[0].ike.tunnel, sizeof(rs->rules[0].ike.tunnel), "203.0.113.1");
+	ok(ftable_compile(rs, facts, &t, &e) == 0 && ike_map(rs, &t, facts, fb, 2, &cfg, &e) == 0 &&
+		   cfg.n == 1 && cfg.conns[0].soft_seconds == 0,
+	   "a tunnel rule: no fallback to clear");
+	at = cfg.n ? child_at(&cfg.conns[0].conn, "f7") : SIZE_MAX;
+	ok(at != SIZE_MAX && !vici_get_in(&cfg.conns[0].conn, at, "mark_in"),
+	   "a tunnel rule: inbound policies not marked");
+	ike_config_free(&cfg);
+	ftable_free(&t);
+	rs->rules[0].ike.tunnel[0] = 0;
+}
+
 static void test_mapping_messages(void)
 {
 	struct ruleset rs = { 0 };
@@ -274,7 +351,7 @@ static void test_mapping_messages(void)
 	ip.len = 24;
 	facts_add_addr(&facts, &ip, 1, false);
 	facts_normalize(&facts);
-	ok(ftable_compile(&rs, &facts, &t, &e) == 0 && ike_map(&rs, &t, &facts, &cfg, &e) == 0 && cfg.n == 1,
+	ok(ftable_compile(&rs, &facts, &t, &e) == 0 && ike_map(&rs, &t, &facts, NULL, 0, &cfg, &e) == 0 && cfg.n == 1,
 	   "a negotiate rule maps to one connection");
 	if (cfg.n != 1)
 		return;
@@ -287,10 +364,7 @@ static void test_mapping_messages(void)
 	   "its load-conn message encodes and decodes");
 	free(buf);
 	is_str(vici_get_in(&back, 0, "version"), "1", "IKEv1, as Windows speaks");
-	size_t children = SIZE_MAX;
-	for (size_t i = 0; i < back.n; i++)
-		if (back.elems[i].type == VICI_SECTION_START && strcmp(back.elems[i].name, "f7") == 0)
-			children = i;
+	size_t children = child_at(&back, "f7");
 	ok(children != SIZE_MAX, "a child per filter, named by its id");
 	if (children != SIZE_MAX) {
 		is_str(vici_get_in(&back, children, "start_action"), "trap", "started by the first packet");
@@ -300,8 +374,10 @@ static void test_mapping_messages(void)
 	is_str(vici_get(&c->secret, "data"), "s3cret", "load-shared carries the key");
 	is_str(vici_get(&c->secret, "type"), "IKE", "as an IKE key");
 	ok(strstr(c->notes, "kerberos") != NULL, "kerberos skipped, with a note");
+	ok(c->soft_seconds == 0, "no soft: no fallback");
 	ike_config_free(&cfg);
 	ftable_free(&t);
+	test_mapping_soft(&rs, &facts);
 	ruleset_free(&rs);
 	facts_free(&facts);
 }
@@ -332,12 +408,13 @@ static void test_monitor(void)
 	vici_msg_free(&m);
 	m = log_event("3", "ipsecfw-0a0b0c0d", "giving up after 5 retransmits");
 	ok(ike_monitor_take(&mon, &m, &f) == 1 && strcmp(f.peer, "203.0.113.5") == 0 &&
-		   strcmp(f.conn, "ipsecfw-0a0b0c0d") == 0,
+		   strcmp(f.conn, "ipsecfw-0a0b0c0d") == 0 && f.unanswered,
 	   "a peer that does not answer: the connection, and the peer learned earlier");
 	vici_msg_free(&m);
 	m = log_event(NULL, NULL, "no IKE config found for 192.0.2.10...198.51.100.7, sending NO_PROPOSAL_CHOSEN");
-	ok(ike_monitor_take(&mon, &m, &f) == 1 && strcmp(f.peer, "198.51.100.7") == 0 && !f.conn[0],
-	   "no config for a peer: the peer from the message");
+	ok(ike_monitor_take(&mon, &m, &f) == 1 && strcmp(f.peer, "198.51.100.7") == 0 && !f.conn[0] &&
+		   !f.unanswered,
+	   "no config for a peer: the peer from the message, a peer that answered");
 	vici_msg_free(&m);
 }
 

@@ -175,3 +175,18 @@ dn: olcOverlay={0}syncprov,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig
 objectClass: olcSyncProvConfig
 olcOverlay: {0}syncprov'
+
+# servers_ou GPO-DN: OU=Servers, linked to that GPO, and the computer web1 in it.
+servers_ou() {
+	cat <<EOF3
+dn: OU=Servers,$suffix
+objectClass: organizationalUnit
+objectClass: extensibleObject
+ou: Servers
+gPLink: [LDAP://$1;0]
+
+dn: CN=web1,OU=Servers,$suffix
+objectClass: computer
+
+EOF3
+}

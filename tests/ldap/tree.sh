@@ -67,17 +67,7 @@ objectClass: container
 EOF2
 		gpo "$gpo_d" "$baseline" "Domain Baseline"
 		gpo "$gpo_o" "$lockdown" "Web Lockdown"
-		cat <<EOF2
-dn: OU=Servers,$suffix
-objectClass: organizationalUnit
-objectClass: extensibleObject
-ou: Servers
-gPLink: [LDAP://$gpo_o;0]
-
-dn: CN=web1,OU=Servers,$suffix
-objectClass: computer
-
-EOF2
+		servers_ou "$gpo_o"
 	} >"$work/tree.ldif"
 	cat >"$work/link.ldif" <<EOF2
 dn: $suffix

@@ -4,11 +4,14 @@
  *   gpipsec_ldif decode LDIF DB        directory objects into a store's local store
  *   gpipsec_ldif same A.ldif B.ldif    the two hold the same objects, byte for byte
  *   gpipsec_ldif relay LDIF            the ipsec objects of an LDIF, as gp_ldif_write writes them
+ *   gpipsec_ldif fetch DOMAIN.CONF     what the agent's fetch (dir_fetch) gets: the assigned
+ *                                      policy's meaning, without GUIDs (a write's fresh ones)
  * Exit 0 when done, 1 with a message on stderr. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "directory/dirfetch.h"
 #include "gpipsec/gpstore.h"
 
 static char *slurp(const char *path, size_t *len)
@@ -94,6 +97,46 @@ static int same(const struct gp_objset *a, const struct gp_objset *b)
 	return bad;
 }
 
+/* The assigned policy, its rules in order, their filters and actions. */
+static int print_fetch(const char *conf_path, struct err *e)
+{
+	struct domain_conf c;
+	struct dir_fetch f;
+	struct gp_domain d;
+
+	if (domain_conf_load(conf_path, &c, e) < 0 || dir_fetch(&c, &f, e) < 0)
+		return -1;
+	if (!f.assigned) {
+		puts("no policy assigned");
+		dir_fetch_free(&f);
+		return 0;
+	}
+	if (gp_to_model(&f.set, &d, e) < 0) {
+		dir_fetch_free(&f);
+		return -1;
+	}
+	for (size_t i = 0; i < d.n_policies; i++)
+		printf("policy '%s' '%s' poll %ld\n", d.policies[i].name, d.policies[i].description,
+		       d.policies[i].pollinginterval);
+	for (size_t i = 0; i < d.n_rules; i++) {
+		const struct gp_rule *r = &d.rules[i];
+
+		printf("rule '%s' active %d\n", r->rule.name, r->rule.active);
+		for (size_t j = 0; j < d.n_lists; j++)
+			if (!strcmp(d.lists[j].list.guid, r->list))
+				for (size_t k = 0; k < d.lists[j].n_filters; k++)
+					printf("  list '%s' proto %u dport %u-%u\n", d.lists[j].list.name,
+					       d.lists[j].filters[k].proto, d.lists[j].filters[k].dport.lo,
+					       d.lists[j].filters[k].dport.hi);
+		for (size_t j = 0; j < d.n_actions; j++)
+			if (!strcmp(d.actions[j].guid, r->action))
+				printf("  action '%s' %d\n", d.actions[j].name, (int)d.actions[j].action);
+	}
+	gp_domain_free(&d);
+	dir_fetch_free(&f);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct gp_objset s1, s2;
@@ -144,6 +187,11 @@ int main(int argc, char **argv)
 		gp_objset_free(&s1);
 		gp_objset_free(&s2);
 		return rc;
+	}
+	if (argc == 3 && !strcmp(argv[1], "fetch")) {
+		if (print_fetch(argv[2], &e) == 0)
+			return 0;
+		goto fail;
 	}
 	if (argc == 3 && !strcmp(argv[1], "relay")) {
 		if (read_set(argv[2], &s1, &e) < 0)

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/* ike_soft.c - soft rules' fallbacks to clear: started on a peer that
+ * never answered, ended when their time is up. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/kernel.h"
+#include "ike_soft.h"
+#include "ike_sync.h"
+
+static long long now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* How long a fallback of connection conn lasts: 0 when it is no soft
+ * rule's connection in force. */
+static long soft_seconds(struct agent *a, const char *conn)
+{
+	static const struct ruleset none;
+	struct ike_config cfg;
+	struct err e;
+	long secs = 0;
+
+	if (!a->have_table ||
+	    ike_map(a->have_rules ? &a->rules : &none, &a->table, a->table_facts, NULL, 0, &cfg,
+		    &e) < 0)
+		return 0;
+	for (size_t i = 0; i < cfg.n; i++)
+		if (cfg.conns[i].mapped && strcmp(cfg.conns[i].name, conn) == 0)
+			secs = cfg.conns[i].soft_seconds;
+	ike_config_free(&cfg);
+	return secs;
+}
+
+long ike_soft_start(struct agent *a, const struct ike_failure *f, bool *started)
+{
+	struct ike_fallback *fb;
+	long secs;
+
+	*started = false;
+	if (!f->unanswered || !*f->peer || !*f->conn)
+		return 0;
+	/* already in clear (charon says it twice, or a negotiation started
+	 * before the fallback) */
+	for (size_t i = 0; i < a->n_soft; i++)
+		if (!strcmp(a->soft[i].conn, f->conn) && !strcmp(a->soft[i].peer, f->peer))
+			return (long)(a->soft[i].until - now_s());
+	if (a->n_soft == sizeof(a->soft) / sizeof(a->soft[0]) ||
+	    (secs = soft_seconds(a, f->conn)) <= 0)
+		return 0;
+	fb = &a->soft[a->n_soft++];
+	snprintf(fb->conn, sizeof(fb->conn), "%.63s", f->conn);
+	snprintf(fb->peer, sizeof(fb->peer), "%s", f->peer);
+	fb->until = now_s() + secs;
+	*started = true;
+	ike_sync(a); /* charon's pass policies, then the peer in the set */
+	return secs;
+}
+
+void ike_soft_expire(struct agent *a)
+{
+	long long now = now_s();
+	size_t kept = 0;
+	bool ended = false;
+
+	for (size_t i = 0; i < a->n_soft; i++) {
+		const struct ike_fallback *fb = &a->soft[i];
+		if (fb->until > now) {
+			a->soft[kept++] = *fb;
+			continue;
+		}
+		ended = true;
+		event_write(a->log, EV_POLICY_APPLIED,
+			    json_pack("{s:s,s:s,s:s,s:s}", "ike", "soft", "rule", fb->conn, "dst",
+				      fb->peer, "fallback", "ended"),
+			    "soft fallback to clear with %s ended (%s): the next packet negotiates "
+			    "again",
+			    fb->peer, fb->conn);
+	}
+	a->n_soft = kept;
+	if (ended)
+		ike_sync(a);
+}
+
+void ike_soft_kernel(struct agent *a)
+{
+	struct kernel_table kt;
+	char cmds[sizeof(a->soft) / sizeof(a->soft[0]) * 160] = "";
+	long long now = now_s();
+	size_t used = 0;
+	struct err e;
+
+	if (!a->n_soft || kernel_table_read(&kt, &e) < 0)
+		return;
+	for (size_t i = 0; kt.loaded && i < a->n_soft; i++) {
+		uint8_t bytes[16];
+		bool v6 = inet_pton(AF_INET6, a->soft[i].peer, bytes) == 1;
+		long long left = a->soft[i].until - now;
+		if (left <= 0 || (!v6 && inet_pton(AF_INET, a->soft[i].peer, bytes) != 1))
+			continue;
+		used += (size_t)snprintf(cmds + used, sizeof(cmds) - used,
+					 "add element " NFT_TABLE_FAMILY " " NFT_TABLE_NAME
+					 " %c_" SOFT_PEERS "%c { %s timeout %llds }\n",
+					 kt.slot, v6 ? '6' : '4', a->soft[i].peer, left);
+	}
+	kernel_table_free(&kt);
+	if (used && kernel_run(cmds, &e) < 0)
+		event_write(a->log, EV_IKE_FAILED, json_pack("{s:s}", "error", e.msg),
+			    "soft fallback to clear: the peers could not be put in nftables' set: "
+			    "%s; their clear traffic stays blocked inbound",
+			    e.msg);
+}
+
+long long ike_soft_next(const struct agent *a)
+{
+	long long next = 0;
+
+	for (size_t i = 0; i < a->n_soft; i++)
+		if (!next || a->soft[i].until < next)
+			next = a->soft[i].until;
+	return next;
+}
