@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "elements.h"
 #include "enforce.h"
 #include "engine/ftable.h"
 #include "kernel.h"
@@ -180,26 +181,42 @@ out:
 
 enum step { STEP_STAGE, STEP_SWITCH, STEP_DISCARD };
 
-/* One transaction of a full load. */
+/* One step of a full load. The stage is two transactions: the slot's
+ * objects as text, then the bulk of its map elements by netlink (parsing
+ * them as text took nftables seconds); nothing refers to the slot before
+ * the switch, so it is complete before a packet can reach it. */
 static int run_step(enum step step, const struct nft_program *p, char slot, uint64_t gen,
-		    const char *fp, const struct kernel_table *kt, struct err *e)
+		    const char *fp, const struct kernel_table *kt, uint32_t *commits, struct err *e)
 {
+	bool *by_netlink = calloc(p->n_maps ? p->n_maps : 1, sizeof(*by_netlink));
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	int rc;
 
-	if (!f)
+	if (!f || !by_netlink) {
+		if (f)
+			fclose(f);
+		free(text);
+		free(by_netlink);
 		return err_set(e, "out of memory");
+	}
+	elements_by_netlink(p, by_netlink);
 	if (step == STEP_STAGE)
-		program_write_stage(p, slot, !kt->loaded, kt->objects, kt->n_objects, f);
+		program_write_stage(p, slot, !kt->loaded, kt->objects, kt->n_objects, by_netlink, f);
 	else if (step == STEP_SWITCH)
 		program_write_switch(p, slot, gen, fp, kt->objects, kt->n_objects, f);
 	else
 		program_write_discard(slot, kt->objects, kt->n_objects, f);
 	fclose(f);
 	rc = text ? kernel_run(text, e) : err_set(e, "out of memory");
+	*commits += rc == 0;
+	if (rc == 0 && step == STEP_STAGE && (rc = elements_load(p, slot, by_netlink, e)) > 0) {
+		*commits += 1;
+		rc = 0;
+	}
 	free(text);
+	free(by_netlink);
 	return rc;
 }
 
@@ -213,19 +230,19 @@ static int replace_program(const struct kernel_table *kt, const struct nft_progr
 	uint64_t gen = new_generation();
 	struct kernel_table now;
 	struct err ignored;
+	uint32_t commits = 0;
 
-	if (run_step(STEP_STAGE, p, slot, gen, fp, kt, e) < 0)
-		return -1;
-	if (run_step(STEP_SWITCH, p, slot, gen, fp, kt, e) < 0) {
+	if (run_step(STEP_STAGE, p, slot, gen, fp, kt, &commits, e) < 0 ||
+	    run_step(STEP_SWITCH, p, slot, gen, fp, kt, &commits, e) < 0) {
 		/* the stage is unreachable; removing it only saves memory */
 		if (kernel_table_read(&now, &ignored) == 0) {
-			run_step(STEP_DISCARD, p, slot, gen, fp, &now, &ignored);
+			run_step(STEP_DISCARD, p, slot, gen, fp, &now, &commits, &ignored);
 			kernel_table_free(&now);
 		}
 		return -1;
 	}
 	r->changed = true;
-	*at = (struct loaded_state){ gen, slot, 2 };
+	*at = (struct loaded_state){ gen, slot, commits };
 	return 0;
 }
 

@@ -820,10 +820,14 @@ static void open_elements(FILE *out, const char *verb, const char *map, char slo
 	fprintf(out, " {\n");
 }
 
-static void write_elements(const struct nft_program *p, char slot, FILE *out)
+static void write_elements(const struct nft_program *p, char slot, const bool *skip, FILE *out)
 {
 	for (size_t i = 0; i < p->n_elems;) {
 		uint32_t map = p->elems[i].map;
+		if (skip && skip[map]) {
+			i++;
+			continue;
+		}
 		open_elements(out, "add", p->maps[map], slot);
 		for (; i < p->n_elems && p->elems[i].map == map; i++)
 			put_element(out, p->elems[i].text, slot);
@@ -910,7 +914,8 @@ static void write_flush_base_chains(FILE *out)
 }
 
 void program_write_stage(const struct nft_program *p, char slot, bool flush_base,
-			 const struct nft_object *objects, size_t n_objects, FILE *out)
+			 const struct nft_object *objects, size_t n_objects, const bool *skip,
+			 FILE *out)
 {
 	open_table(out);
 	fprintf(out, "}\n");
@@ -920,7 +925,7 @@ void program_write_stage(const struct nft_program *p, char slot, bool flush_base
 	fprintf(out, "table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " {\n");
 	put_slotted(out, p->body, slot);
 	fprintf(out, "}\n");
-	write_elements(p, slot, out);
+	write_elements(p, slot, skip, out);
 }
 
 void program_write_switch(const struct nft_program *p, char slot, uint64_t gen,
@@ -937,7 +942,7 @@ void program_write_table(const struct nft_program *p, FILE *out)
 	open_table(out);
 	put_slotted(out, p->body, 'a');
 	fprintf(out, "}\n");
-	write_elements(p, 'a', out);
+	write_elements(p, 'a', NULL, out);
 	write_jumps(p, 'a', 0, "", out);
 }
 

@@ -100,9 +100,11 @@ char program_slot_of(const char *name);
 /* The first transaction of a load: the base chains (made if missing, or
  * emptied when no program is known to be in force), the leftovers of slot
  * among the table's objects deleted, and the program staged in slot, maps
- * filled. Packets do not reach it yet. */
+ * filled but those skip[map] (NULL: none), whose elements are loaded by
+ * netlink next (elements.h). Packets do not reach it yet. */
 void program_write_stage(const struct nft_program *p, char slot, bool flush_base,
-			 const struct nft_object *objects, size_t n_objects, FILE *out);
+			 const struct nft_object *objects, size_t n_objects, const bool *skip,
+			 FILE *out);
 /* The second: the base chains jump into slot, the state chain tells so,
  * and every other object listed (the old slot, the old state) is deleted. */
 void program_write_switch(const struct nft_program *p, char slot, uint64_t gen,
