@@ -1,5 +1,6 @@
 /* elements.c - element texts of the tier maps to netlink attributes. */
 #include <arpa/inet.h>
+#include <libmnl/libmnl.h>
 #include <libnftnl/set.h>
 #include <linux/netfilter.h>
 #include <linux/netlink.h>
@@ -133,35 +134,102 @@ static int parse_rest(const char *rest, char slot, char *comment, uint32_t *code
 	return 0;
 }
 
+/* An element, parsed: its key and (unless only the key was read) its
+ * verdict and comment. */
+struct parsed {
+	struct key k;
+	uint32_t code;
+	char chain[128];
+	uint8_t udata[COMMENT_MAX + 3];
+	size_t udata_len;
+};
+
+static int parse(const struct nft_elem *el, bool key_only, char slot, struct parsed *out)
+{
+	char comment[COMMENT_MAX + 1];
+	size_t n;
+
+	if (parse_key(el->text, el->key_len, &out->k) < 0)
+		return -1;
+	if (key_only)
+		return 0;
+	if (parse_rest(el->text + el->key_len, slot, comment, &out->code, out->chain,
+		       sizeof(out->chain)) < 0)
+		return -1;
+	/* libnftnl's udata TLV, as nftables writes a comment: type 0
+	 * (NFTNL_UDATA_SET_ELEM_COMMENT), length, the string and its NUL */
+	out->udata_len = 0;
+	if (*comment) {
+		n = strlen(comment) + 1;
+		out->udata[0] = 0;
+		out->udata[1] = (uint8_t)n;
+		memcpy(out->udata + 2, comment, n);
+		out->udata_len = n + 2;
+	}
+	return 0;
+}
+
 static struct nftnl_set_elem *encode(const struct nft_elem *el, bool del, char slot)
 {
 	struct nftnl_set_elem *out;
-	char comment[COMMENT_MAX + 1], chain[128];
-	uint8_t udata[COMMENT_MAX + 3];
-	uint32_t code;
-	struct key k;
+	struct parsed e;
 
-	if (parse_key(el->text, el->key_len, &k) < 0 ||
-	    (!del && parse_rest(el->text + el->key_len, slot, comment, &code, chain, sizeof(chain)) < 0) ||
-	    !(out = nftnl_set_elem_alloc()))
+	if (parse(el, del, slot, &e) < 0 || !(out = nftnl_set_elem_alloc()))
 		return NULL;
-	nftnl_set_elem_set(out, NFTNL_SET_ELEM_KEY, k.start, (uint32_t)k.len);
-	nftnl_set_elem_set(out, NFTNL_SET_ELEM_KEY_END, k.end, (uint32_t)k.len);
+	nftnl_set_elem_set(out, NFTNL_SET_ELEM_KEY, e.k.start, (uint32_t)e.k.len);
+	nftnl_set_elem_set(out, NFTNL_SET_ELEM_KEY_END, e.k.end, (uint32_t)e.k.len);
 	if (del)
 		return out;
-	nftnl_set_elem_set_u32(out, NFTNL_SET_ELEM_VERDICT, code);
-	if (*chain)
-		nftnl_set_elem_set_str(out, NFTNL_SET_ELEM_CHAIN, chain);
-	if (*comment) {
-		/* libnftnl's udata TLV, as nftables writes a comment: type 0
-		 * (NFTNL_UDATA_SET_ELEM_COMMENT), length, the string and its NUL */
-		size_t n = strlen(comment) + 1;
-		udata[0] = 0;
-		udata[1] = (uint8_t)n;
-		memcpy(udata + 2, comment, n);
-		nftnl_set_elem_set(out, NFTNL_SET_ELEM_USERDATA, udata, (uint32_t)(n + 2));
-	}
+	nftnl_set_elem_set_u32(out, NFTNL_SET_ELEM_VERDICT, e.code);
+	if (*e.chain)
+		nftnl_set_elem_set_str(out, NFTNL_SET_ELEM_CHAIN, e.chain);
+	if (e.udata_len)
+		nftnl_set_elem_set(out, NFTNL_SET_ELEM_USERDATA, e.udata, (uint32_t)e.udata_len);
 	return out;
+}
+
+/* The kernel nests without NLA_F_NESTED in its dumps. */
+static struct nlattr *nest_start(struct nlmsghdr *nlh, uint16_t type)
+{
+	struct nlattr *a = mnl_attr_nest_start(nlh, type);
+
+	a->nla_type = type;
+	return a;
+}
+
+static void put_data(struct nlmsghdr *nlh, uint16_t type, const uint8_t *v, size_t len)
+{
+	struct nlattr *a = nest_start(nlh, type);
+
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, len, v);
+	mnl_attr_nest_end(nlh, a);
+}
+
+int elements_digest(const struct nft_elem *el, char slot, uint8_t out[FINGERPRINT_ELEM])
+{
+	char buf[1024] = { 0 }; /* the attributes' padding is hashed too: zeros */
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlattr *elem, *data, *verdict;
+	struct parsed e;
+
+	if (parse(el, false, slot, &e) < 0)
+		return -1;
+	/* the attributes in the order nf_tables dumps them */
+	elem = nest_start(nlh, NFTA_LIST_ELEM);
+	put_data(nlh, NFTA_SET_ELEM_KEY, e.k.start, e.k.len);
+	put_data(nlh, NFTA_SET_ELEM_KEY_END, e.k.end, e.k.len);
+	data = nest_start(nlh, NFTA_SET_ELEM_DATA);
+	verdict = nest_start(nlh, NFTA_DATA_VERDICT);
+	mnl_attr_put_u32(nlh, NFTA_VERDICT_CODE, htonl(e.code));
+	if (*e.chain)
+		mnl_attr_put_strz(nlh, NFTA_VERDICT_CHAIN, e.chain);
+	mnl_attr_nest_end(nlh, verdict);
+	mnl_attr_nest_end(nlh, data);
+	if (e.udata_len)
+		mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, e.udata_len, e.udata);
+	mnl_attr_nest_end(nlh, elem);
+	fingerprint_element(elem, out);
+	return 0;
 }
 
 /* One message: up to ELEMS_PER_MSG elements of one map. */

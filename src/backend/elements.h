@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "fingerprint.h"
 #include "model/err.h"
 #include "nlbatch.h"
 #include "program.h"
@@ -22,6 +23,10 @@ void elements_by_netlink(const struct nft_program *p, bool *by_netlink);
  * or with del deletes them by key. They come grouped by map. */
 int elements_put(struct nlbatch *b, const struct nft_program *names,
 		 const struct nft_elem *const *elems, size_t n, bool del, char slot, struct err *e);
+
+/* The digest fingerprint.c reads for el once loaded in slot
+ * (fingerprint_element). -1 when el is not a tier map's. */
+int elements_digest(const struct nft_elem *el, char slot, uint8_t out[FINGERPRINT_ELEM]);
 
 /* Loads the elements of the maps by_netlink of p, staged in slot, in one
  * transaction of their own: 1 when it committed one, 0 when there were

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/batch.h>
+#include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -13,6 +14,7 @@
 #include <sys/uio.h>
 
 #include "nlbatch.h"
+#include "program.h"
 
 /* Pages as nftables sizes them: a message never straddles two. */
 enum { PAGE_BYTES = 128 * 1024, OVERRUN_BYTES = 64 * 1024 + 4096 };
@@ -65,6 +67,22 @@ struct nlmsghdr *nlbatch_msg(struct nlbatch *b, uint16_t type, uint16_t flags)
 void nlbatch_end_msg(struct nlbatch *b)
 {
 	next_page(b);
+}
+
+void nlbatch_rename_chain(struct nlbatch *b, uint64_t handle, const char *name)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+
+	if (!c) {
+		b->failed = true;
+		return;
+	}
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE_NAME);
+	nftnl_chain_set_u64(c, NFTNL_CHAIN_HANDLE, handle);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	nftnl_chain_nlmsg_build_payload(nlbatch_msg(b, NFT_MSG_NEWCHAIN, 0), c);
+	nlbatch_end_msg(b);
+	nftnl_chain_free(c);
 }
 
 /* The replies: the ack of the last message, or the first error. */

@@ -25,6 +25,10 @@ enum { NLBATCH_MSG_MAX = 60000 };
 struct nlmsghdr *nlbatch_msg(struct nlbatch *b, uint16_t type, uint16_t flags);
 void nlbatch_end_msg(struct nlbatch *b);
 
+/* Renames the chain of that handle in our table (a chain deleted would
+ * cost the commit an RCU grace period). */
+void nlbatch_rename_chain(struct nlbatch *b, uint64_t handle, const char *name);
+
 /* Sends the batch and waits for the kernel's verdict on it (a batch
  * without messages is not sent). what names the change in errors
  * ("loading the map elements"). */

@@ -128,6 +128,17 @@ void program_write_table(const struct nft_program *p, FILE *out);
 bool program_write_update(const struct nft_program *old, const struct nft_program *new_,
 			  char slot, FILE *out);
 
+/* The elements that turn old into new_ in place: gone (of old) to delete,
+ * fresh (of new_) to add, each sorted by map. False when only a full load
+ * is safe (as for program_write_update). */
+struct program_diff {
+	const struct nft_elem **gone, **fresh;
+	size_t n_gone, n_fresh;
+};
+bool program_diff(const struct nft_program *old, const struct nft_program *new_,
+		  struct program_diff *d);
+void program_diff_free(struct program_diff *d);
+
 /* A program saved and read back (for the next update). */
 char *program_serialize(const struct nft_program *p);
 int program_deserialize(const char *text, struct nft_program *out, struct err *e);
