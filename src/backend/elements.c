@@ -48,7 +48,8 @@ static int put_prefix(struct key *k, const char *s, size_t n)
 	if (inet_pton(family, text, addr) != 1 || end != s + n || plen > alen * 8)
 		return -1;
 	for (size_t i = 0; i < alen; i++) {
-		unsigned bits = plen >= (i + 1) * 8 ? 8 : plen > i * 8 ? (unsigned)(plen - i * 8) : 0;
+		size_t at = i * 8; /* the prefix bits in this byte */
+		unsigned bits = plen >= at + 8 ? 8 : plen > at ? (unsigned)(plen - at) : 0;
 		uint8_t mask = (uint8_t)(0xff00u >> bits);
 		k->start[k->len + i] = addr[i] & mask;
 		k->end[k->len + i] = addr[i] | (uint8_t)~mask;

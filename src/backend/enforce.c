@@ -201,9 +201,11 @@ static int predict_fingerprint(struct fingerprint_state *st, const struct nft_pr
 	    digests_of(d->fresh, d->n_fresh, slot, &fresh) < 0)
 		goto out;
 	while (i < d->n_gone || j < d->n_fresh) {
-		uint32_t map = i < d->n_gone && (j == d->n_fresh || d->gone[i]->map <= d->fresh[j]->map)
-				       ? d->gone[i]->map : d->fresh[j]->map;
-		size_t ng = run_of(d->gone, d->n_gone, i, map), nf = run_of(d->fresh, d->n_fresh, j, map);
+		bool from_gone = i < d->n_gone &&
+				 (j == d->n_fresh || d->gone[i]->map <= d->fresh[j]->map);
+		uint32_t map = from_gone ? d->gone[i]->map : d->fresh[j]->map;
+		size_t ng = run_of(d->gone, d->n_gone, i, map);
+		size_t nf = run_of(d->fresh, d->n_fresh, j, map);
 		char name[128];
 		snprintf(name, sizeof(name), "%c_%s", slot, p->maps[map] + strlen(SLOT_MARK));
 		if (fingerprint_state_update(st, name, gone + i, ng, fresh + j, nf) < 0)
@@ -343,7 +345,8 @@ static int run_step(enum step step, const struct nft_program *p, char slot, uint
 	}
 	elements_by_netlink(p, by_netlink);
 	if (step == STEP_STAGE)
-		program_write_stage(p, slot, !kt->loaded, kt->objects, kt->n_objects, by_netlink, f);
+		program_write_stage(p, slot, !kt->loaded, kt->objects, kt->n_objects, by_netlink,
+				    f);
 	else if (step == STEP_SWITCH)
 		program_write_switch(p, slot, gen, fp, kt->objects, kt->n_objects, f);
 	else

@@ -147,7 +147,8 @@ int nlbatch_commit(struct nlbatch *b, const char *what, struct err *e)
 	nftnl_batch_iovec(b->pages, iov, (uint32_t)n_iov);
 	for (int i = 0; i < n_iov; i++)
 		total += iov[i].iov_len;
-	if (!(nl = mnl_socket_open(NETLINK_NETFILTER)) || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (!(nl = mnl_socket_open(NETLINK_NETFILTER)) ||
+	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		free(iov);
 		if (nl)
 			mnl_socket_close(nl);
