@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "program.h"
+#include "partition.h"
 #include "tiers.h"
 
 static const char *const mode_names[MODE_COUNT] = {
@@ -302,23 +303,28 @@ static char *put_u(char *p, unsigned long long v)
 	return p;
 }
 
-/* "192.0.2.0/24", "2001:db8::/32"; the address is zero when plen is. */
-static char *put_prefix(char *p, uint8_t family, const uint8_t *addr, uint8_t plen)
+/* "192.0.2.1", "2001:db8::1" */
+static char *put_addr(char *p, uint8_t family, const uint8_t *a)
 {
-	static const uint8_t zero[16];
-	const uint8_t *a = plen ? addr : zero;
-
 	if (family == AF_INET) {
 		for (int i = 0; i < 4; i++) {
 			if (i)
 				*p++ = '.';
 			p = put_u(p, a[i]);
 		}
-	} else {
-		char text[INET6_ADDRSTRLEN];
-		inet_ntop(AF_INET6, a, text, sizeof(text));
-		p = put_str(p, text);
+		return p;
 	}
+	char text[INET6_ADDRSTRLEN];
+	inet_ntop(AF_INET6, a, text, sizeof(text));
+	return put_str(p, text);
+}
+
+/* "192.0.2.0/24", "2001:db8::/32"; the address is zero when plen is. */
+static char *put_prefix(char *p, uint8_t family, const uint8_t *addr, uint8_t plen)
+{
+	static const uint8_t zero[16];
+
+	p = put_addr(p, family, plen ? addr : zero);
 	*p++ = '/';
 	return put_u(p, plen);
 }
@@ -356,56 +362,77 @@ static void entry_rest(const struct ftable *t, const struct fentry *en, const ch
 	*p = '\0';
 }
 
-/* The elements of one entry in one map. ICMP type and code are read as one
- * 16-bit field (th sport = type << 8 | code), so a code without a type is
- * one element per type. */
-static void emit_entry(struct builder *b, const struct view *v, const struct fentry *en,
-		       const struct tier_box *box, uint32_t map)
+static void store_u128(uint8_t *bytes, unsigned __int128 v)
 {
-	char head[160], key[256], rest[224], vbuf[64], *p;
-	const char *verdict = verdict_of(v, en, vbuf, sizeof(vbuf));
+	for (int i = 15; i >= 0; i--, v >>= 8)
+		bytes[i] = (uint8_t)v;
+}
 
-	/* "SRC . DST . PROTO", the start of every key of the entry */
-	p = put_prefix(head, v->family, box->src, box->src_len);
+/* "192.0.2.0/24", or "192.0.2.0-192.0.2.99" when not a prefix. */
+static char *put_addr_interval(char *p, uint8_t family, unsigned __int128 lo,
+			       unsigned __int128 hi)
+{
+	unsigned __int128 size = hi - lo;
+	uint8_t bytes[16];
+
+	store_u128(bytes, lo);
+	if ((size & (size + 1)) == 0 && (lo & size) == 0) {
+		unsigned ones = 0;
+		for (; size; size >>= 1)
+			ones++;
+		return put_prefix(p, family, bytes, (uint8_t)(128 - ones));
+	}
+	p = put_addr(p, family, bytes);
+	*p++ = '-';
+	store_u128(bytes, hi);
+	return put_addr(p, family, bytes);
+}
+
+static char *put_interval(char *p, unsigned __int128 lo, unsigned __int128 hi)
+{
+	return put_range(p, (struct port_range){ (uint16_t)lo, (uint16_t)hi });
+}
+
+/* One element: "SRC . DST . PROTO[ . SPORT . DPORT]" and the rest. */
+static void emit_key(struct builder *b, const struct view *v, const struct key_box *k,
+		     uint32_t map, const char *rest)
+{
+	char key[256], *p;
+
+	p = put_addr_interval(key, v->family, k->lo[KEY_SRC], k->hi[KEY_SRC]);
 	p = put_str(p, " . ");
-	p = put_prefix(p, v->family, box->dst, box->dst_len);
+	p = put_addr_interval(p, v->family, k->lo[KEY_DST], k->hi[KEY_DST]);
 	p = put_str(p, " . ");
-	p = box->proto ? put_u(p, box->proto) : put_str(p, "0-255");
+	p = put_interval(p, k->lo[KEY_PROTO], k->hi[KEY_PROTO]);
+	if (!v->frag) {
+		p = put_str(p, " . ");
+		p = put_interval(p, k->lo[KEY_SPORT], k->hi[KEY_SPORT]);
+		p = put_str(p, " . ");
+		p = put_interval(p, k->lo[KEY_DPORT], k->hi[KEY_DPORT]);
+	}
 	*p = '\0';
-	entry_rest(b->t, en, verdict, rest);
-	if (v->frag) {
-		add_elem(b, map, head, rest);
-		return;
-	}
-	if (!proto_is_icmp(box->proto)) {
-		p = put_str(key, head);
-		p = put_str(p, " . ");
-		p = put_range(p, box->sport);
-		p = put_str(p, " . ");
-		p = put_range(p, box->dport);
-		*p = '\0';
-		add_elem(b, map, key, rest);
-		return;
-	}
-	/* type and code are each one value or any */
-	bool any_type = port_is_any(box->sport), any_code = port_is_any(box->dport);
-	for (unsigned type = any_type ? 0 : box->sport.lo; type <= (any_type ? 255u : box->sport.lo);
-	     type++) {
-		struct port_range r = { (uint16_t)(type << 8 | box->dport.lo),
-					(uint16_t)(type << 8 | box->dport.lo) };
-		if (any_type && any_code)
-			r = PORT_ANY;
-		else if (any_code)
-			r = (struct port_range){ (uint16_t)(type << 8), (uint16_t)(type << 8 | 0xff) };
-		p = put_str(key, head);
-		p = put_str(p, " . ");
-		p = put_range(p, r);
-		p = put_str(p, " . 0-65535");
-		*p = '\0';
-		add_elem(b, map, key, rest);
-		if (any_code)
-			break;
-	}
+	add_elem(b, map, key, rest);
+}
+
+/* ` comment "local:12" : VERDICT` of an entry in a view. */
+static void entry_rest_in(struct builder *b, const struct view *v, const struct fentry *en,
+			  char *rest)
+{
+	char vbuf[64];
+
+	entry_rest(b->t, en, verdict_of(v, en, vbuf, sizeof(vbuf)), rest);
+}
+
+/* The elements of one entry in one map, whole. */
+static void emit_entry(struct builder *b, const struct view *v, const struct fentry *en,
+		       const struct tier_box *box, uint32_t map, struct key_box *keys)
+{
+	char rest[224];
+	size_t n = key_boxes_of(box, v->frag, keys);
+
+	entry_rest_in(b, v, en, rest);
+	for (size_t i = 0; i < n; i++)
+		emit_key(b, v, &keys[i], map, rest);
 }
 
 static void view_name(const struct view *v, char *buf, size_t len)
@@ -453,21 +480,75 @@ static size_t drop_repeated_boxes(struct tier_box *boxes, uint32_t *idx, size_t 
 	return kept;
 }
 
-/* The lookups of one view: its entries, tiered, one map and rule per tier. */
-static int emit_view_tiers(struct builder *b, const struct view *v, const char *name)
+/* Declares lookup map k of a view and the rule that looks it up. */
+static uint32_t emit_lookup(struct builder *b, const struct view *v, const char *name, size_t k)
 {
-	const struct ftable *t = b->t;
 	const char *ip = v->family == AF_INET ? "ip" : "ip6";
 	const char *atype = v->family == AF_INET ? "ipv4_addr" : "ipv6_addr";
+	char map[96];
+	uint32_t m;
+
+	snprintf(map, sizeof(map), "%s_t%zu", name, k);
+	m = add_map(b, map);
+	if (v->frag) {
+		fprintf(b->decl,
+			"\tmap %s {\n\t\ttype %s . %s . inet_proto : verdict\n"
+			"\t\tflags interval\n\t\tcounter\n\t}\n",
+			map, atype, atype);
+		fprintf(b->chains, "\t\t%s saddr . %s daddr . meta l4proto vmap @%s\n", ip, ip, map);
+	} else {
+		fprintf(b->decl,
+			"\tmap %s {\n\t\ttype %s . %s . inet_proto . inet_service . "
+			"inet_service : verdict\n\t\tflags interval\n\t\tcounter\n\t}\n",
+			map, atype, atype);
+		fprintf(b->chains,
+			"\t\t%s saddr . %s daddr . meta l4proto . th sport . th dport vmap @%s\n",
+			ip, ip, map);
+	}
+	return m;
+}
+
+/* The boxes a partition left over (all of them: every box), tiered. */
+struct rest_tiers {
+	struct tier_box *boxes;
+	uint32_t *tier;
+	long n_tiers; /* -1: out of memory */
+};
+
+static void rest_tiers_of(const struct tier_box *boxes, const uint32_t *rest, size_t n,
+			  struct rest_tiers *rt)
+{
+	rt->boxes = malloc(sizeof(*rt->boxes) * (n ? n : 1));
+	rt->tier = malloc(sizeof(*rt->tier) * (n ? n : 1));
+	rt->n_tiers = -1;
+	if (!rt->boxes || !rt->tier)
+		return;
+	for (size_t j = 0; j < n; j++)
+		rt->boxes[j] = boxes[rest ? rest[j] : j];
+	rt->n_tiers = tiers_assign(rt->boxes, n, rt->tier);
+}
+
+static void rest_tiers_free(struct rest_tiers *rt)
+{
+	free(rt->boxes);
+	free(rt->tier);
+}
+
+/* The lookups of one view: its entries cut into partitions (partition.h),
+ * then what is left in tiers (tiers.h), or all in tiers when cutting does
+ * not save a lookup; one map and rule each, first hit wins. */
+static int emit_view_lookups(struct builder *b, const struct view *v, const char *name)
+{
+	const struct ftable *t = b->t;
 	struct tier_box *boxes = malloc(sizeof(*boxes) * (t->n_entries ? t->n_entries : 1));
 	uint32_t *idx = malloc(sizeof(*idx) * (t->n_entries ? t->n_entries : 1));
-	uint32_t *tier = malloc(sizeof(*tier) * (t->n_entries ? t->n_entries : 1));
-	uint32_t first_map = (uint32_t)b->p->n_maps;
-	size_t n = 0;
-	long n_tiers;
-	char map[96];
+	struct key_box *keys = malloc(sizeof(*keys) * KEY_BOXES_MAX);
+	struct partition part = { 0 };
+	struct rest_tiers rt = { 0 }, all = { 0 };
+	size_t n = 0, piece = 0;
+	char rest[224];
 
-	if (!boxes || !idx || !tier)
+	if (!boxes || !idx || !keys)
 		goto oom;
 	for (size_t i = 0; i < t->n_entries; i++)
 		if (view_holds(v, &t->entries[i])) {
@@ -475,46 +556,62 @@ static int emit_view_tiers(struct builder *b, const struct view *v, const char *
 			idx[n++] = (uint32_t)i;
 		}
 	n = drop_repeated_boxes(boxes, idx, n);
-	if ((n_tiers = tiers_assign(boxes, n, tier)) < 0)
+	if (partition_build(boxes, n, v->frag, &part) < 0)
 		goto oom;
-	for (long k = 0; k < n_tiers; k++) {
-		snprintf(map, sizeof(map), "%s_t%ld", name, k);
-		add_map(b, map);
-		if (v->frag)
-			fprintf(b->decl,
-				"\tmap %s {\n\t\ttype %s . %s . inet_proto : verdict\n"
-				"\t\tflags interval\n\t\tcounter\n\t}\n",
-				map, atype, atype);
-		else
-			fprintf(b->decl,
-				"\tmap %s {\n\t\ttype %s . %s . inet_proto . inet_service . "
-				"inet_service : verdict\n\t\tflags interval\n\t\tcounter\n\t}\n",
-				map, atype, atype);
-		if (v->frag)
-			fprintf(b->chains, "\t\t%s saddr . %s daddr . meta l4proto vmap @%s\n", ip,
-				ip, map);
-		else
-			fprintf(b->chains,
-				"\t\t%s saddr . %s daddr . meta l4proto . th sport . th dport "
-				"vmap @%s\n",
-				ip, ip, map);
+	rest_tiers_of(boxes, part.rest, part.n_rest, &rt);
+	if (rt.n_tiers < 0)
+		goto oom;
+	if (part.n_levels > 0 && rt.n_tiers > 0) {
+		rest_tiers_of(boxes, NULL, n, &all);
+		if (all.n_tiers < 0)
+			goto oom;
+		if ((size_t)all.n_tiers <= part.n_levels + (size_t)rt.n_tiers) {
+			uint32_t *every = malloc(sizeof(*every) * (n ? n : 1));
+			if (!every)
+				goto oom;
+			for (size_t j = 0; j < n; j++)
+				every[j] = (uint32_t)j;
+			partition_free(&part);
+			part.rest = every;
+			part.n_rest = n;
+			rest_tiers_free(&rt);
+			rt = all;
+			all = (struct rest_tiers){ 0 };
+		}
 	}
+	for (size_t l = 0; l < part.n_levels; l++) {
+		uint32_t map = emit_lookup(b, v, name, l);
+		for (; piece < part.level_end[l]; piece++) {
+			const struct partition_piece *pc = &part.pieces[piece];
+			if (piece == 0 || pc->box != part.pieces[piece - 1].box)
+				entry_rest_in(b, v, &t->entries[idx[pc->box]], rest);
+			emit_key(b, v, &pc->key, map, rest);
+		}
+	}
+	uint32_t first_map = (uint32_t)b->p->n_maps;
+	for (long k = 0; k < rt.n_tiers; k++)
+		emit_lookup(b, v, name, part.n_levels + (size_t)k);
 	/* elements in tier order, entries best first within a tier */
-	for (long k = 0; k < n_tiers; k++)
-		for (size_t j = 0; j < n; j++)
-			if (tier[j] == (uint32_t)k)
-				emit_entry(b, v, &t->entries[idx[j]], &boxes[j],
-					   first_map + (uint32_t)k);
-	if ((size_t)n_tiers > b->p->n_tiers)
-		b->p->n_tiers = (size_t)n_tiers;
+	for (long k = 0; k < rt.n_tiers; k++)
+		for (size_t j = 0; j < part.n_rest; j++)
+			if (rt.tier[j] == (uint32_t)k)
+				emit_entry(b, v, &t->entries[idx[part.rest[j]]], &rt.boxes[j],
+					   first_map + (uint32_t)k, keys);
+	if (part.n_levels + (size_t)rt.n_tiers > b->p->n_tiers)
+		b->p->n_tiers = part.n_levels + (size_t)rt.n_tiers;
+	rest_tiers_free(&rt);
+	partition_free(&part);
 	free(boxes);
 	free(idx);
-	free(tier);
+	free(keys);
 	return 0;
 oom:
+	rest_tiers_free(&rt);
+	rest_tiers_free(&all);
+	partition_free(&part);
 	free(boxes);
 	free(idx);
-	free(tier);
+	free(keys);
 	b->failed = true;
 	return -1;
 }
@@ -541,7 +638,7 @@ static int emit_view_chain(struct builder *b, struct view v)
 		fprintf(b->chains, v4 ? "\t\tip frag-off & 0x1fff != 0 goto %s\n"
 				      : "\t\tfrag frag-off != 0 goto %s\n", sub);
 	}
-	if (emit_view_tiers(b, &v, name) < 0)
+	if (emit_view_lookups(b, &v, name) < 0)
 		return -1;
 	fprintf(b->chains, "\t}\n");
 	if (branch_bc && emit_view_chain(b, bc) < 0)

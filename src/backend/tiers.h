@@ -29,4 +29,14 @@ _Bool tier_boxes_overlap(const struct tier_box *a, const struct tier_box *b);
  * order. Returns the number of tiers, or -1 when out of memory. */
 long tiers_assign(const struct tier_box *boxes, size_t n, uint32_t *tier);
 
+/* An index of boxes for overlap queries among those marked so far (the
+ * better boxes, when boxes are marked best first). */
+struct tier_index;
+struct tier_index *tier_index_new(const struct tier_box *boxes, size_t n); /* NULL: no memory */
+void tier_index_free(struct tier_index *ix);
+void tier_index_mark(struct tier_index *ix, size_t i);
+/* The marked boxes that overlap box q, into out[]; stops once it found
+ * max + 1 (out holds max + 1). Returns how many it found. */
+size_t tier_index_overlaps(const struct tier_index *ix, size_t q, uint32_t *out, size_t max);
+
 #endif
