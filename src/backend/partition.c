@@ -172,19 +172,25 @@ static long build_level(struct partition *p, size_t *cap, struct cutter *c,
 			size_t n_cur, uint32_t *next)
 {
 	struct tier_box *sub = calloc(n_cur ? n_cur : 1, sizeof(*sub));
+	uint32_t *tier = malloc(sizeof(*tier) * (n_cur ? n_cur : 1));
 	uint32_t *ovl = c->ovl;
 	struct tier_index *ix = NULL;
 	size_t n_next = 0;
 	long rc = -1;
 
-	if (!sub)
-		return -1;
+	if (!sub || !tier)
+		goto out;
 	for (size_t k = 0; k < n_cur; k++)
 		sub[k] = boxes[cur[k]];
-	if (!(ix = tier_index_new(sub, n_cur)))
+	/* Tiers answer the overlap search cheaply for most boxes: one in tier
+	 * 0 overlaps no better box, and one above tier OVERLAPS_MAX sits on a
+	 * chain that long, likely over budget (waiting is always right). */
+	if (tiers_assign(sub, n_cur, tier) < 0 || !(ix = tier_index_new(sub, n_cur)))
 		goto out;
 	for (size_t k = 0; k < n_cur; k++) {
-		size_t n_ovl = tier_index_overlaps(ix, k, ovl, OVERLAPS_MAX);
+		size_t n_ovl = tier[k] == 0		? 0
+			       : tier[k] > OVERLAPS_MAX ? OVERLAPS_MAX + 1
+							: tier_index_overlaps(ix, k, ovl, OVERLAPS_MAX);
 		long n = -1;
 		if (n_ovl == 0) {
 			n = (long)key_boxes_of(&boxes[cur[k]], frag, c->a);
@@ -192,21 +198,20 @@ static long build_level(struct partition *p, size_t *cap, struct cutter *c,
 			for (size_t j = 0; j < n_ovl; j++)
 				ovl[j] = cur[ovl[j]];
 			n = residual(c, boxes, frag, cur[k], ovl, n_ovl);
-			if (p->n_pieces + (size_t)n > REPLICATION_MAX * n_all + 1024)
+			if (n >= 0 && p->n_pieces + (size_t)n > REPLICATION_MAX * n_all + 1024)
 				n = -1;
 		}
 		if (n < 0)
 			next[n_next++] = cur[k];
 		else if (add_pieces(p, cap, cur[k], c->a, (size_t)n) < 0)
 			goto out;
-		else
-			p->n_boxes += key_boxes_of(&boxes[cur[k]], frag, c->kb);
 		tier_index_mark(ix, k);
 	}
 	rc = (long)n_next;
 out:
 	tier_index_free(ix);
 	free(sub);
+	free(tier);
 	return rc;
 }
 

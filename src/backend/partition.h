@@ -53,7 +53,6 @@ struct partition {
 	size_t n_levels;
 	uint32_t *rest; /* boxes left to tiers, best first */
 	size_t n_rest;
-	size_t n_boxes; /* the key boxes of the boxes placed, before cutting */
 };
 
 /* boxes[] best first, of one view (frag: the fragment view). */

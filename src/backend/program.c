@@ -6,9 +6,9 @@
  * multicast/broadcast apart (SPEC §5.4: only source-any filters to any or
  * me see them, their destination ignored) and non-first fragments apart
  * (no ports to read: only port-less filters). Each view holds the entries
- * that can match there, split into tiers (tiers.h): one map lookup per
- * tier, first hit wins, and it is the entry the reference classifier
- * picks. */
+ * that can match there, cut into partitions (partition.h) and what is left
+ * split into tiers (tiers.h): one map lookup each, first hit wins, and it
+ * is the entry the reference classifier picks. */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
