@@ -22,20 +22,6 @@ enum {
 	REPLICATION_MAX = 4,       /* pieces per key box, over a whole view */
 };
 
-static u128 load_addr(const uint8_t *b)
-{
-	u128 v = 0;
-
-	for (int i = 0; i < 16; i++)
-		v = v << 8 | b[i];
-	return v;
-}
-
-static u128 prefix_mask(unsigned len)
-{
-	return len == 0 ? 0 : ~(u128)0 << (128 - len);
-}
-
 static void set_field(struct key_box *k, enum key_field f, u128 lo, u128 hi)
 {
 	k->lo[f] = lo;
@@ -45,12 +31,12 @@ static void set_field(struct key_box *k, enum key_field f, u128 lo, u128 hi)
 size_t key_boxes_of(const struct tier_box *b, bool frag, struct key_box *out)
 {
 	struct key_box k;
-	u128 src = load_addr(b->src) & prefix_mask(b->src_len);
-	u128 dst = load_addr(b->dst) & prefix_mask(b->dst_len);
+	u128 src = tier_addr_load(b->src) & tier_prefix_mask(b->src_len);
+	u128 dst = tier_addr_load(b->dst) & tier_prefix_mask(b->dst_len);
 	size_t n = 0;
 
-	set_field(&k, KEY_SRC, src, src | ~prefix_mask(b->src_len));
-	set_field(&k, KEY_DST, dst, dst | ~prefix_mask(b->dst_len));
+	set_field(&k, KEY_SRC, src, src | ~tier_prefix_mask(b->src_len));
+	set_field(&k, KEY_DST, dst, dst | ~tier_prefix_mask(b->dst_len));
 	set_field(&k, KEY_PROTO, b->proto, b->proto ? b->proto : 255);
 	if (frag || !proto_is_icmp(b->proto)) {
 		set_field(&k, KEY_SPORT, frag ? 0 : b->sport.lo, frag ? 65535 : b->sport.hi);

@@ -54,20 +54,6 @@ struct tiering {
 	uint32_t *by_level, *rank;
 };
 
-static u128 load_addr(const uint8_t *b)
-{
-	u128 v = 0;
-
-	for (int i = 0; i < 16; i++)
-		v = v << 8 | b[i];
-	return v;
-}
-
-static u128 prefix_mask(unsigned len)
-{
-	return len == 0 ? 0 : ~(u128)0 << (LEN_MAX - len);
-}
-
 static bool ranges_overlap(struct port_range a, struct port_range b)
 {
 	return a.lo <= b.hi && b.lo <= a.hi;
@@ -81,9 +67,9 @@ static bool rest_overlaps(const struct tier_box *a, const struct tier_box *b)
 
 static bool prefixes_overlap(const uint8_t *a, unsigned alen, const uint8_t *b, unsigned blen)
 {
-	u128 m = prefix_mask(alen < blen ? alen : blen);
+	u128 m = tier_prefix_mask(alen < blen ? alen : blen);
 
-	return (load_addr(a) & m) == (load_addr(b) & m);
+	return (tier_addr_load(a) & m) == (tier_addr_load(b) & m);
 }
 
 bool tier_boxes_overlap(const struct tier_box *a, const struct tier_box *b)
@@ -212,6 +198,17 @@ struct run_query {
 	uint32_t best, ceiling;
 };
 
+/* Does the box at position pos of the run overlap the query box? */
+static bool run_leaf_overlaps(const struct run_query *q, size_t pos)
+{
+	uint32_t i = q->idx[pos];
+	const struct item *it = &q->tg->items[i];
+	u128 minor = q->src_major ? it->dst : it->src;
+
+	return minor >= q->minor_lo && minor <= q->minor_hi &&
+	       rest_overlaps(q->box, &q->tg->boxes[i]);
+}
+
 /* Raises q->best with the boxes under tree node k (covering positions
  * [lo, hi)) that overlap the query box, skipping subtrees whose highest
  * level cannot raise it. */
@@ -220,12 +217,8 @@ static void run_best(struct run_query *q, size_t k, size_t lo, size_t hi)
 	if (hi <= q->from || lo >= q->to || q->tree[k] <= q->best || q->best >= q->ceiling)
 		return;
 	if (hi - lo == 1) {
-		uint32_t i = q->idx[lo];
-		const struct item *it = &q->tg->items[i];
-		u128 minor = q->src_major ? it->dst : it->src;
-		if (minor >= q->minor_lo && minor <= q->minor_hi &&
-		    rest_overlaps(q->box, &q->tg->boxes[i]))
-			q->best = it->level;
+		if (run_leaf_overlaps(q, lo))
+			q->best = q->tg->items[q->idx[lo]].level;
 		return;
 	}
 	size_t mid = lo + (hi - lo) / 2;
@@ -244,8 +237,8 @@ static bool cell_run(const struct tiering *tg, const struct cell *cl, size_t q,
 
 	if (cl->proto && qb->proto && cl->proto != qb->proto)
 		return false;
-	u128 s_lo = qi->src, s_hi = qi->src | ~prefix_mask(qb->src_len);
-	u128 d_lo = qi->dst, d_hi = qi->dst | ~prefix_mask(qb->dst_len);
+	u128 s_lo = qi->src, s_hi = qi->src | ~tier_prefix_mask(qb->src_len);
+	u128 d_lo = qi->dst, d_hi = qi->dst | ~tier_prefix_mask(qb->dst_len);
 	bool src_major = src_inside || !dst_inside;
 	const uint32_t *idx = src_major ? cl->by_src : cl->by_dst;
 	u128 major_lo, major_hi;
@@ -253,10 +246,10 @@ static bool cell_run(const struct tiering *tg, const struct cell *cl, size_t q,
 	/* A shorter prefix of the cell overlaps q only as q's own prefix cut to
 	 * that length (one value); a longer one anywhere inside q (a range). */
 	if (src_inside) {
-		s_lo = s_hi = qi->src & prefix_mask(cl->src_len);
+		s_lo = s_hi = qi->src & tier_prefix_mask(cl->src_len);
 	}
 	if (dst_inside) {
-		d_lo = d_hi = qi->dst & prefix_mask(cl->dst_len);
+		d_lo = d_hi = qi->dst & tier_prefix_mask(cl->dst_len);
 	}
 	major_lo = src_major ? s_lo : d_lo;
 	major_hi = src_major ? s_hi : d_hi;
@@ -337,8 +330,8 @@ static int tiering_init(struct tiering *tg, const struct tier_box *boxes, size_t
 	    !tg->by_level || !tg->rank)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		tg->items[i].src = load_addr(boxes[i].src) & prefix_mask(boxes[i].src_len);
-		tg->items[i].dst = load_addr(boxes[i].dst) & prefix_mask(boxes[i].dst_len);
+		tg->items[i].src = tier_addr_load(boxes[i].src) & tier_prefix_mask(boxes[i].src_len);
+		tg->items[i].dst = tier_addr_load(boxes[i].dst) & tier_prefix_mask(boxes[i].dst_len);
 	}
 	if (build_cells(tg, n) < 0)
 		return -1;
@@ -434,12 +427,8 @@ static void run_collect(struct visit *v, size_t k, size_t lo, size_t hi)
 	if (hi <= q->from || lo >= q->to || q->tree[k] == 0 || v->n > v->max)
 		return;
 	if (hi - lo == 1) {
-		uint32_t i = q->idx[lo];
-		const struct item *it = &q->tg->items[i];
-		u128 minor = q->src_major ? it->dst : it->src;
-		if (minor >= q->minor_lo && minor <= q->minor_hi &&
-		    rest_overlaps(q->box, &q->tg->boxes[i]))
-			v->out[v->n++] = i;
+		if (run_leaf_overlaps(q, lo))
+			v->out[v->n++] = q->idx[lo];
 		return;
 	}
 	size_t mid = lo + (hi - lo) / 2;

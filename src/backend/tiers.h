@@ -21,6 +21,22 @@ struct tier_box {
 	struct port_range sport, dport;
 };
 
+/* An address as a 128-bit big-endian number (IPv4 in the top 32 bits), and
+ * the mask of a prefix length. */
+static inline unsigned __int128 tier_addr_load(const uint8_t *b)
+{
+	unsigned __int128 v = 0;
+
+	for (int i = 0; i < 16; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static inline unsigned __int128 tier_prefix_mask(unsigned len)
+{
+	return len == 0 ? 0 : ~(unsigned __int128)0 << (128 - len);
+}
+
 /* Do two boxes share a packet? */
 _Bool tier_boxes_overlap(const struct tier_box *a, const struct tier_box *b);
 
