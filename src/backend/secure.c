@@ -328,9 +328,28 @@ static void rest_tiers_free(struct rest_tiers *rt)
 	free(rt->tier);
 }
 
+/* Do the partitions pay for their pieces? Only if they halve the lookups
+ * of plain tiers for at most twice the elements: on policies of crossing
+ * filters they save a few lookups for many times the elements, and the
+ * kernel's lookup time, its memory and the load time grow with those. */
+static bool partition_pays(const struct partition *part, const struct rest_tiers *rt,
+			   const struct rest_tiers *all, const struct tier_box *boxes, size_t n,
+			   bool frag, struct key_box *keys)
+{
+	size_t lookups = part->n_levels + (size_t)rt->n_tiers, elems = part->n_pieces, plain = 0;
+
+	if (2 * lookups > (size_t)all->n_tiers)
+		return false;
+	for (size_t j = 0; j < part->n_rest; j++)
+		elems += key_boxes_of(&boxes[part->rest[j]], frag, keys);
+	for (size_t j = 0; j < n; j++)
+		plain += key_boxes_of(&boxes[j], frag, keys);
+	return elems <= 2 * plain;
+}
+
 /* The lookups of one view: its entries cut into partitions (partition.h),
  * then what is left in tiers (tiers.h), or all in tiers when cutting does
- * not save a lookup; one map and rule each, first hit wins. */
+ * not pay; one map and rule each, first hit wins. */
 static int emit_view_lookups(struct builder *b, const struct view *v, const char *name)
 {
 	const struct ftable *t = b->t;
@@ -355,11 +374,11 @@ static int emit_view_lookups(struct builder *b, const struct view *v, const char
 	rest_tiers_of(boxes, part.rest, part.n_rest, &rt);
 	if (rt.n_tiers < 0)
 		goto oom;
-	if (part.n_levels > 0 && rt.n_tiers > 0) {
+	if (part.n_levels > 0) {
 		rest_tiers_of(boxes, NULL, n, &all);
 		if (all.n_tiers < 0)
 			goto oom;
-		if ((size_t)all.n_tiers <= part.n_levels + (size_t)rt.n_tiers) {
+		if (!partition_pays(&part, &rt, &all, boxes, n, v->frag, keys)) {
 			uint32_t *every = malloc(sizeof(*every) * (n ? n : 1));
 			if (!every)
 				goto oom;
