@@ -413,6 +413,7 @@ static int emit_view_lookups(struct builder *b, const struct view *v, const char
 	if (part.n_levels + (size_t)rt.n_tiers > b->p->n_tiers)
 		b->p->n_tiers = part.n_levels + (size_t)rt.n_tiers;
 	rest_tiers_free(&rt);
+	rest_tiers_free(&all);
 	partition_free(&part);
 	free(boxes);
 	free(idx);
