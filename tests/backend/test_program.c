@@ -203,6 +203,69 @@ static void test_update_and_save(void)
 	free(f2);
 }
 
+static bool has_elem(const struct nft_program *p, const char *map, const char *text)
+{
+	for (size_t i = 0; i < p->n_elems; i++)
+		if (!strcmp(p->maps[p->elems[i].map], map) &&
+		    strncmp(p->elems[i].text, text, strlen(text)) == 0)
+			return true;
+	return false;
+}
+
+static bool has_map(const struct nft_program *p, const char *map)
+{
+	for (size_t i = 0; i < p->n_maps; i++)
+		if (!strcmp(p->maps[i], map))
+			return true;
+	return false;
+}
+
+/* Nested filters that tiers put in two maps: the partition cuts the wide
+ * one around the narrow one, one lookup, its pieces under its own name. */
+static void test_partitioned_view(void)
+{
+	struct host_facts *f = calloc(1, sizeof(*f));
+	struct ruleset rs = { 0 };
+	struct config cfg;
+	struct ftable t;
+	struct nft_program p;
+	struct err e;
+	struct ip_prefix me = { .family = AF_INET, .len = 24, .bytes = { 192, 0, 2, 10 } };
+	struct rs_filter flt[2] = {
+		{ .src = { .kind = ADDR_IP, .ip = { .family = AF_INET, .len = 8, .bytes = { 10 } } },
+		  .dst = { .kind = ADDR_ME }, .sport = PORT_ANY, .dport = PORT_ANY,
+		  .icmp_type = -1, .icmp_code = -1, .id = 1, .seq = 1 },
+		{ .src = { .kind = ADDR_ANY }, .dst = { .kind = ADDR_ME }, .sport = PORT_ANY,
+		  .dport = PORT_ANY, .icmp_type = -1, .icmp_code = -1, .id = 2, .seq = 2 },
+	};
+	struct ruleset_rule rule = { .store = WSTORE_POLICY, .action_in = ACTION_BLOCK,
+				     .action_out = ACTION_BLOCK, .conntype = CONN_ALL };
+
+	config_init(&cfg);
+	snprintf(rule.store_name, sizeof(rule.store_name), "local");
+	facts_add_addr(f, &me, 2, false);
+	ruleset_add(&rs, &rule, flt, 2);
+	rs.ipsecexempt = 3;
+	ok(ftable_compile(&rs, f, &t, &e) == 0 && program_secure(&t, f, &cfg, 0, &p, &e) == 0,
+	   "a program of a filter nested in another");
+	/* (the fragment view: the ISAKMP exemptions, with ports, are not in it) */
+	ok(has_map(&p, SLOT_MARK "in4_fr_t0") && !has_map(&p, SLOT_MARK "in4_fr_t1") &&
+		   has_map(&p, SLOT_MARK "in4_t2"),
+	   "one lookup where tiers take two");
+	ok(has_elem(&p, SLOT_MARK "in4_fr_t0",
+		    "10.0.0.0/8 . 192.0.2.10/32 . 0-255 comment \"local:1\"") &&
+		   has_elem(&p, SLOT_MARK "in4_fr_t0",
+			    "0.0.0.0-9.255.255.255 . 192.0.2.10/32 . 0-255 comment \"local:2\"") &&
+		   has_elem(&p, SLOT_MARK "in4_fr_t0",
+			    "11.0.0.0-255.255.255.255 . 192.0.2.10/32 . 0-255 comment \"local:2\""),
+	   "the wide filter is cut around the narrow one, its pieces counted under its name");
+	program_free(&p);
+	ftable_free(&t);
+	ruleset_free(&rs);
+	facts_free(f);
+	free(f);
+}
+
 /* noinline: inlined, GCC 12 takes the buffer open_memstream hands back
  * for a pointer to the local that receives it (-Wdangling-pointer). */
 __attribute__((noinline)) static char *write_steps(const struct nft_program *p, int step,
@@ -303,6 +366,7 @@ int main(void)
 	test_tiers();
 	test_modes();
 	test_update_and_save();
+	test_partitioned_view();
 	test_slots();
 	test_state_name();
 	return done_testing();
