@@ -5,10 +5,11 @@
  * (when some rule has a conntype) per interface kind, then inbound
  * multicast/broadcast apart (SPEC §5.4: only source-any filters to any or
  * me see them, their destination ignored) and non-first fragments apart
- * (no ports to read: only port-less filters). Each view holds the entries
- * that can match there, cut into partitions (partition.h) and what is left
- * split into tiers (tiers.h): one map lookup each, first hit wins, and it
- * is the entry the reference classifier picks. */
+ * (no ports to read: only port-less filters), then, in a big view, the
+ * protocols of many filters apart. Each view holds the entries that can
+ * match there, cut into partitions (partition.h) and what is left split
+ * into tiers (tiers.h): one map lookup each, first hit wins, and it is the
+ * entry the reference classifier picks. */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,14 @@ struct view {
 	bool in;
 	uint8_t conn; /* 0: every interface kind */
 	bool bcast, frag;
+	uint8_t proto;		/* a protocol's branch: its filters and the any-protocol ones */
+	uint64_t branched[4]; /* protocols with a branch of their own: not in this chain */
 };
+
+static bool proto_branched(const struct view *v, uint8_t proto)
+{
+	return v->branched[proto / 64] >> (proto % 64) & 1;
+}
 
 static bool view_holds(const struct view *v, const struct fentry *en)
 {
@@ -31,6 +39,8 @@ static bool view_holds(const struct view *v, const struct fentry *en)
 	if (v->conn && !(en->conn & v->conn))
 		return false;
 	if (v->frag && (!port_is_any(en->sport) || !port_is_any(en->dport)))
+		return false;
+	if (en->proto && (v->proto ? en->proto != v->proto : proto_branched(v, en->proto)))
 		return false;
 	return !v->bcast || en->exempt != EXC_NONE || (en->flags & EF_BCAST);
 }
@@ -45,7 +55,7 @@ static void entry_box(const struct view *v, const struct fentry *en, struct tier
 		memcpy(box->dst, en->dst, 16);
 		box->dst_len = en->dst_len;
 	}
-	box->proto = en->proto;
+	box->proto = v->proto ? v->proto : en->proto;
 	box->sport = en->sport;
 	box->dport = v->frag ? PORT_ANY : en->dport;
 }
@@ -231,9 +241,14 @@ static void emit_entry(struct builder *b, const struct view *v, const struct fen
 
 static void view_name(const struct view *v, char *buf, size_t len)
 {
-	snprintf(buf, len, SLOT_MARK "%s%u%s%s%s", v->in ? "in" : "out", v->family == AF_INET ? 4 : 6,
-		 v->conn == CONN_LAN_BIT ? "_lan" : v->conn == CONN_DIALUP_BIT ? "_ppp" : "",
-		 v->bcast ? "_bc" : "", v->frag ? "_fr" : "");
+	int n = snprintf(buf, len, SLOT_MARK "%s%u%s%s%s", v->in ? "in" : "out",
+			 v->family == AF_INET ? 4 : 6,
+			 v->conn == CONN_LAN_BIT	  ? "_lan"
+			 : v->conn == CONN_DIALUP_BIT ? "_ppp"
+						      : "",
+			 v->bcast ? "_bc" : "", v->frag ? "_fr" : "");
+	if (v->proto && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "_p%u", v->proto);
 }
 
 static int box_cmp(const void *a, const void *b, void *ctx)
@@ -328,29 +343,22 @@ static void rest_tiers_free(struct rest_tiers *rt)
 	free(rt->tier);
 }
 
-/* Do the partitions pay for their pieces? Only if they halve the lookups
- * of plain tiers for at most twice the elements: on policies of crossing
- * filters they save a few lookups for many times the elements, and the
- * kernel's lookup time, its memory and the load time grow with those. */
+/* Do the partitions pay for their pieces (at most REPLICATION_MAX per
+ * filter's box, partition.c)? Only if they halve the lookups of plain
+ * tiers: on policies of crossing filters they save a few lookups for
+ * several times the elements, and the kernel's lookup time, its memory and
+ * the load time grow with those. */
 static bool partition_pays(const struct partition *part, const struct rest_tiers *rt,
-			   const struct rest_tiers *all, const struct tier_box *boxes, size_t n,
-			   bool frag, struct key_box *keys)
+			   const struct rest_tiers *all)
 {
-	size_t lookups = part->n_levels + (size_t)rt->n_tiers, elems = part->n_pieces, plain = 0;
-
-	if (2 * lookups > (size_t)all->n_tiers)
-		return false;
-	for (size_t j = 0; j < part->n_rest; j++)
-		elems += key_boxes_of(&boxes[part->rest[j]], frag, keys);
-	for (size_t j = 0; j < n; j++)
-		plain += key_boxes_of(&boxes[j], frag, keys);
-	return elems <= 2 * plain;
+	return 2 * (part->n_levels + (size_t)rt->n_tiers) <= (size_t)all->n_tiers;
 }
 
 /* The lookups of one view: its entries cut into partitions (partition.h),
  * then what is left in tiers (tiers.h), or all in tiers when cutting does
- * not pay; one map and rule each, first hit wins. */
-static int emit_view_lookups(struct builder *b, const struct view *v, const char *name)
+ * not pay; one map and rule each, first hit wins. Returns how many, or -1
+ * when out of memory. */
+static long emit_view_lookups(struct builder *b, const struct view *v, const char *name)
 {
 	const struct ftable *t = b->t;
 	struct tier_box *boxes = malloc(sizeof(*boxes) * (t->n_entries ? t->n_entries : 1));
@@ -378,7 +386,7 @@ static int emit_view_lookups(struct builder *b, const struct view *v, const char
 		rest_tiers_of(boxes, NULL, n, &all);
 		if (all.n_tiers < 0)
 			goto oom;
-		if (!partition_pays(&part, &rt, &all, boxes, n, v->frag, keys)) {
+		if (!partition_pays(&part, &rt, &all)) {
 			uint32_t *every = malloc(sizeof(*every) * (n ? n : 1));
 			if (!every)
 				goto oom;
@@ -410,15 +418,14 @@ static int emit_view_lookups(struct builder *b, const struct view *v, const char
 			if (rt.tier[j] == (uint32_t)k)
 				emit_entry(b, v, &t->entries[idx[part.rest[j]]], &rt.boxes[j],
 					   first_map + (uint32_t)k, keys);
-	if (part.n_levels + (size_t)rt.n_tiers > b->p->n_tiers)
-		b->p->n_tiers = part.n_levels + (size_t)rt.n_tiers;
+	long lookups = (long)(part.n_levels + (size_t)rt.n_tiers);
 	rest_tiers_free(&rt);
 	rest_tiers_free(&all);
 	partition_free(&part);
 	free(boxes);
 	free(idx);
 	free(keys);
-	return 0;
+	return lookups;
 oom:
 	rest_tiers_free(&rt);
 	rest_tiers_free(&all);
@@ -430,12 +437,47 @@ oom:
 	return -1;
 }
 
-/* One view chain; the broadcast and fragment views branch off it. */
+enum {
+	BRANCH_VIEW_MIN = 512, /* a view of fewer entries keeps one chain */
+	BRANCH_PROTO_MIN = 64, /* a protocol of fewer filters stays in it */
+};
+
+/* Protocols that take a branch of their own in view v: on a big view,
+ * those of many filters, more than the any-protocol ones (each branch
+ * holds those too: so the branches hold at most twice the view). A packet
+ * of one then meets only its protocol's filters and the any-protocol
+ * ones: interval maps cost a lookup in proportion to their elements, and
+ * most filters name a protocol. */
+static size_t branch_protocols(const struct ftable *t, struct view *v, uint8_t *protos)
+{
+	size_t count[256] = { 0 }, held = 0, n = 0;
+
+	for (size_t i = 0; i < t->n_entries; i++)
+		if (view_holds(v, &t->entries[i])) {
+			count[t->entries[i].proto]++;
+			held++;
+		}
+	if (held < BRANCH_VIEW_MIN)
+		return 0;
+	for (unsigned p = 1; p < 256; p++)
+		if (count[p] >= BRANCH_PROTO_MIN && count[p] >= count[0]) {
+			protos[n++] = (uint8_t)p;
+			v->branched[p / 64] |= 1ULL << (p % 64);
+		}
+	return n;
+}
+
+/* One view chain; the broadcast and fragment views branch off it, then the
+ * protocols of many filters (a verdict map on the protocol, one hash
+ * lookup). */
 static int emit_view_chain(struct builder *b, struct view v)
 {
-	struct view bc = v, fr = v;
+	struct view bc = v, fr = v, own = v;
 	bool branch_bc = v.in && !v.bcast && !v.frag, branch_fr = !v.frag;
 	bool v4 = v.family == AF_INET;
+	uint8_t protos[255];
+	size_t n_protos = branch_protocols(b->t, &own, protos);
+	long lookups, most;
 	char name[64], sub[64];
 
 	bc.bcast = true;
@@ -452,9 +494,30 @@ static int emit_view_chain(struct builder *b, struct view v)
 		fprintf(b->chains, v4 ? "\t\tip frag-off & 0x1fff != 0 goto %s\n"
 				      : "\t\tfrag frag-off != 0 goto %s\n", sub);
 	}
-	if (emit_view_lookups(b, &v, name) < 0)
+	for (size_t k = 0; k < n_protos; k++) {
+		struct view pv = v;
+		pv.proto = protos[k];
+		view_name(&pv, sub, sizeof(sub));
+		fprintf(b->chains, "%s%u : goto %s", k ? ", " : "\t\tmeta l4proto vmap { ", protos[k],
+			sub);
+	}
+	if (n_protos)
+		fprintf(b->chains, " }\n");
+	if ((most = emit_view_lookups(b, &own, name)) < 0)
 		return -1;
 	fprintf(b->chains, "\t}\n");
+	for (size_t k = 0; k < n_protos; k++) {
+		struct view pv = v;
+		pv.proto = protos[k];
+		view_name(&pv, sub, sizeof(sub));
+		fprintf(b->chains, "\tchain %s {\n", sub);
+		if ((lookups = emit_view_lookups(b, &pv, sub)) < 0)
+			return -1;
+		fprintf(b->chains, "\t}\n");
+		most = lookups > most ? lookups : most;
+	}
+	if ((size_t)most + (n_protos > 0) > b->p->n_tiers)
+		b->p->n_tiers = (size_t)most + (n_protos > 0);
 	if (branch_bc && emit_view_chain(b, bc) < 0)
 		return -1;
 	return branch_fr ? emit_view_chain(b, fr) : 0;
