@@ -367,6 +367,7 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 	struct partition part = { 0 };
 	struct rest_tiers rt = { 0 }, all = { 0 };
 	size_t n = 0, piece = 0;
+	long lookups = -1;
 	char rest[224];
 
 	if (!boxes || !idx || !keys)
@@ -418,7 +419,8 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 			if (rt.tier[j] == (uint32_t)k)
 				emit_entry(b, v, &t->entries[idx[part.rest[j]]], &rt.boxes[j],
 					   first_map + (uint32_t)k, keys);
-	long lookups = (long)(part.n_levels + (size_t)rt.n_tiers);
+	lookups = (long)(part.n_levels + (size_t)rt.n_tiers);
+out:
 	rest_tiers_free(&rt);
 	rest_tiers_free(&all);
 	partition_free(&part);
@@ -427,14 +429,8 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 	free(keys);
 	return lookups;
 oom:
-	rest_tiers_free(&rt);
-	rest_tiers_free(&all);
-	partition_free(&part);
-	free(boxes);
-	free(idx);
-	free(keys);
 	b->failed = true;
-	return -1;
+	goto out;
 }
 
 enum {

@@ -220,18 +220,39 @@ static bool has_map(const struct nft_program *p, const char *map)
 	return false;
 }
 
+/* The secure program of one rule (block, local store) of n filters, with
+ * me = 192.0.2.10/24. */
+static int secure_program(const struct rs_filter *flt, size_t n, struct ftable *t,
+			  struct nft_program *p)
+{
+	struct host_facts *f = calloc(1, sizeof(*f));
+	struct ruleset rs = { 0 };
+	struct config cfg;
+	struct err e;
+	struct ip_prefix me = { .family = AF_INET, .len = 24, .bytes = { 192, 0, 2, 10 } };
+	struct ruleset_rule rule = { .store = WSTORE_POLICY, .action_in = ACTION_BLOCK,
+				     .action_out = ACTION_BLOCK, .conntype = CONN_ALL };
+	int rc;
+
+	config_init(&cfg);
+	snprintf(rule.store_name, sizeof(rule.store_name), "local");
+	facts_add_addr(f, &me, 2, false);
+	ruleset_add(&rs, &rule, flt, n);
+	rs.ipsecexempt = 3;
+	rc = ftable_compile(&rs, f, t, &e) == 0 && program_secure(t, f, &cfg, 0, p, &e) == 0 ? 0 : -1;
+	ruleset_free(&rs);
+	facts_free(f);
+	free(f);
+	return rc;
+}
+
 /* Nested filters that tiers put in several maps: the partition cuts the
  * wide one around the narrow one, one lookup, its pieces under its own
  * name. */
 static void test_partitioned_view(void)
 {
-	struct host_facts *f = calloc(1, sizeof(*f));
-	struct ruleset rs = { 0 };
-	struct config cfg;
 	struct ftable t;
 	struct nft_program p;
-	struct err e;
-	struct ip_prefix me = { .family = AF_INET, .len = 24, .bytes = { 192, 0, 2, 10 } };
 	struct rs_filter flt[2] = {
 		{ .src = { .kind = ADDR_IP, .ip = { .family = AF_INET, .len = 8, .bytes = { 10 } } },
 		  .dst = { .kind = ADDR_ME }, .sport = PORT_ANY, .dport = PORT_ANY,
@@ -239,17 +260,8 @@ static void test_partitioned_view(void)
 		{ .src = { .kind = ADDR_ANY }, .dst = { .kind = ADDR_ME }, .sport = PORT_ANY,
 		  .dport = PORT_ANY, .icmp_type = -1, .icmp_code = -1, .id = 2, .seq = 2 },
 	};
-	struct ruleset_rule rule = { .store = WSTORE_POLICY, .action_in = ACTION_BLOCK,
-				     .action_out = ACTION_BLOCK, .conntype = CONN_ALL };
 
-	config_init(&cfg);
-	snprintf(rule.store_name, sizeof(rule.store_name), "local");
-	facts_add_addr(f, &me, 2, false);
-	ruleset_add(&rs, &rule, flt, 2);
-	rs.ipsecexempt = 3;
-	ok(ftable_compile(&rs, f, &t, &e) == 0 && program_secure(&t, f, &cfg, 0, &p, &e) == 0,
-	   "a program of a filter nested in another");
-	/* (the fragment view: the ISAKMP exemptions, with ports, are not in it) */
+	ok(secure_program(flt, 2, &t, &p) == 0, "a program of a filter nested in another");
 	/* in4: the ISAKMP exemptions, the narrow filter and the wide one are
 	 * three tiers; in4_fr has no exemption (they have ports) */
 	ok(has_map(&p, SLOT_MARK "in4_t0") && !has_map(&p, SLOT_MARK "in4_t1") &&
@@ -264,30 +276,17 @@ static void test_partitioned_view(void)
 	   "the wide filter is cut around the narrow one, its pieces counted under its name");
 	program_free(&p);
 	ftable_free(&t);
-	ruleset_free(&rs);
-	facts_free(f);
-	free(f);
 }
 
 /* A big view of mostly TCP filters: TCP packets branch off to a chain of
  * their own (the TCP filters and the any-protocol one), the rest stay. */
 static void test_protocol_branch(void)
 {
-	struct host_facts *f = calloc(1, sizeof(*f));
-	struct ruleset rs = { 0 };
-	struct config cfg;
 	struct ftable t;
 	struct nft_program p;
-	struct err e;
-	struct ip_prefix me = { .family = AF_INET, .len = 24, .bytes = { 192, 0, 2, 10 } };
 	enum { N = 600 };
 	struct rs_filter *flt = calloc(N + 2, sizeof(*flt));
-	struct ruleset_rule rule = { .store = WSTORE_POLICY, .action_in = ACTION_BLOCK,
-				     .action_out = ACTION_BLOCK, .conntype = CONN_ALL };
 
-	config_init(&cfg);
-	snprintf(rule.store_name, sizeof(rule.store_name), "local");
-	facts_add_addr(f, &me, 2, false);
 	for (int i = 0; i < N + 2; i++)
 		flt[i] = (struct rs_filter){ .src = { .kind = ADDR_ANY }, .dst = { .kind = ADDR_ME },
 					     .proto = i < N ? 6 : i == N ? 17 : 0,
@@ -296,9 +295,7 @@ static void test_protocol_branch(void)
 										  (uint16_t)(1000 + i) }
 							    : PORT_ANY,
 					     .icmp_type = -1, .icmp_code = -1, .id = i + 1, .seq = i + 1 };
-	ruleset_add(&rs, &rule, flt, N + 2);
-	rs.ipsecexempt = 3;
-	ok(ftable_compile(&rs, f, &t, &e) == 0 && program_secure(&t, f, &cfg, 0, &p, &e) == 0,
+	ok(secure_program(flt, N + 2, &t, &p) == 0,
 	   "a program of %d TCP filters, one UDP and one any-protocol", N);
 	ok(strstr(p.body, "\t\tmeta l4proto vmap { 6 : goto " SLOT_MARK "in4_p6 }\n") &&
 		   strstr(p.body, "\tchain " SLOT_MARK "in4_p6 {\n") &&
@@ -315,9 +312,6 @@ static void test_protocol_branch(void)
 	   "any-protocol one in both");
 	program_free(&p);
 	ftable_free(&t);
-	ruleset_free(&rs);
-	facts_free(f);
-	free(f);
 	free(flt);
 }
 
