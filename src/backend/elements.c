@@ -30,17 +30,42 @@ void elements_by_netlink(const struct nft_program *p, bool *by_netlink)
 			by_netlink[p->elems[i].map] = true;
 }
 
+/* "192.0.2.0-192.0.2.99": the partitions' pieces that are not prefixes. */
+static int put_addr_range(struct key *k, const char *s, size_t n, const char *dash, int family,
+			  size_t alen)
+{
+	char lo[64], hi[64];
+	size_t nlo = (size_t)(dash - s), nhi = n - nlo - 1;
+
+	if (nlo >= sizeof(lo) || nhi >= sizeof(hi))
+		return -1;
+	memcpy(lo, s, nlo);
+	lo[nlo] = '\0';
+	memcpy(hi, dash + 1, nhi);
+	hi[nhi] = '\0';
+	if (inet_pton(family, lo, k->start + k->len) != 1 ||
+	    inet_pton(family, hi, k->end + k->len) != 1 ||
+	    memcmp(k->start + k->len, k->end + k->len, alen) > 0)
+		return -1;
+	k->len += alen;
+	return 0;
+}
+
 static int put_prefix(struct key *k, const char *s, size_t n)
 {
 	char text[64];
-	const char *slash = memchr(s, '/', n);
+	const char *slash = memchr(s, '/', n), *dash = memchr(s, '-', n);
 	int family = memchr(s, ':', n) ? AF_INET6 : AF_INET;
 	size_t alen = family == AF_INET ? 4 : 16;
 	uint8_t addr[16];
 	char *end;
 	unsigned long plen;
 
-	if (!slash || (size_t)(slash - s) >= sizeof(text) || k->len + alen > KEY_MAX)
+	if (k->len + alen > KEY_MAX)
+		return -1;
+	if (!slash && dash)
+		return put_addr_range(k, s, n, dash, family, alen);
+	if (!slash || (size_t)(slash - s) >= sizeof(text))
 		return -1;
 	memcpy(text, s, (size_t)(slash - s));
 	text[slash - s] = '\0';

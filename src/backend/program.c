@@ -1,20 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* program.c - FilterTable and mode to nftables text.
- *
- * Secure mode walks a packet through views: per family and direction, then
- * (when some rule has a conntype) per interface kind, then inbound
- * multicast/broadcast apart (SPEC §5.4: only source-any filters to any or
- * me see them, their destination ignored) and non-first fragments apart
- * (no ports to read: only port-less filters). Each view holds the entries
- * that can match there, split into tiers (tiers.h): one map lookup per
- * tier, first hit wins, and it is the entry the reference classifier
- * picks. */
+/* program.c - modes to nftables text: the builder every program is written
+ * with, the drop chains and prelude every mode shares, the modes other than
+ * secure (secure.c), and writing, updating and saving programs. */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "program.h"
-#include "tiers.h"
+#include "program_build.h"
 
 static const char *const mode_names[MODE_COUNT] = {
 	[MODE_BOOT_PERMIT] = "boot-permit", [MODE_BOOT_BLOCK] = "boot-block",
@@ -37,36 +30,13 @@ int fw_mode_parse(const char *name, enum fw_mode *out)
 	return -1;
 }
 
-/* Why a packet is dropped: the reasons of SPEC §7.3, one drop chain each
- * per direction, where drops are counted and (if asked) logged. */
-enum drop_reason {
-	DR_BLOCK,
-	DR_NEGOTIATE,
-	DR_BOOT_BLOCK,
-	DR_BOOT_STATEFUL,
-	DR_OP_BLOCK,
-	DR_UNKNOWN_LOCAL, /* fail-closed programs only */
-	DR_COUNT,
-};
-
 static const char *const drop_reason_names[DR_COUNT] = {
 	[DR_BLOCK] = "block-filter", [DR_NEGOTIATE] = "negotiate-required",
 	[DR_BOOT_BLOCK] = "boot-block", [DR_BOOT_STATEFUL] = "boot-stateful",
 	[DR_OP_BLOCK] = "op-block", [DR_UNKNOWN_LOCAL] = "unknown-local",
 };
 
-struct builder {
-	struct nft_program *p;
-	FILE *decl, *chains; /* sets, maps and counters; chains */
-	char *decl_buf, *chains_buf;
-	size_t decl_len, chains_len, cap_maps, cap_elems;
-	const struct ftable *t;
-	const struct config *cfg;
-	long long unknown_local_since; /* fail closed since then; 0: not */
-	bool failed; /* out of memory somewhere */
-};
-
-static int builder_open(struct builder *b, struct nft_program *p, enum fw_mode mode)
+int builder_open(struct builder *b, struct nft_program *p, enum fw_mode mode)
 {
 	memset(p, 0, sizeof(*p));
 	memset(b, 0, sizeof(*b));
@@ -78,7 +48,7 @@ static int builder_open(struct builder *b, struct nft_program *p, enum fw_mode m
 }
 
 /* Joins declarations and chains into the body. */
-static int builder_close(struct builder *b, struct err *e)
+int builder_close(struct builder *b, struct err *e)
 {
 	if (b->decl)
 		fclose(b->decl);
@@ -98,7 +68,7 @@ static int builder_close(struct builder *b, struct err *e)
 	return 0;
 }
 
-static uint32_t add_map(struct builder *b, const char *name)
+uint32_t add_map(struct builder *b, const char *name)
 {
 	if (b->p->n_maps == b->cap_maps) {
 		size_t cap = b->cap_maps ? 2 * b->cap_maps : 16;
@@ -115,7 +85,7 @@ static uint32_t add_map(struct builder *b, const char *name)
 	return (uint32_t)b->p->n_maps++;
 }
 
-static void add_elem(struct builder *b, uint32_t map, const char *key, const char *rest)
+void add_elem(struct builder *b, uint32_t map, const char *key, const char *rest)
 {
 	size_t klen = strlen(key), rlen = strlen(rest);
 	struct nft_elem *el;
@@ -144,12 +114,12 @@ static void add_elem(struct builder *b, uint32_t map, const char *key, const cha
 
 /* --- drop chains and the prelude every mode shares --- */
 
-static void drop_chain_name(bool in, enum drop_reason r, char *buf, size_t len)
+void drop_chain_name(bool in, enum drop_reason r, char *buf, size_t len)
 {
 	snprintf(buf, len, SLOT_MARK "drop_%s_%s", in ? "in" : "out", drop_reason_names[r]);
 }
 
-static bool has_negotiate(const struct ftable *t)
+bool has_negotiate(const struct ftable *t)
 {
 	for (size_t i = 0; i < t->n_entries; i++)
 		if (t->entries[i].action_in == ACTION_NEGOTIATE ||
@@ -171,7 +141,7 @@ static bool has_negotiate(const struct ftable *t)
  * starts IKE), negotiate stays closed. Inbound, a soft rule also passes
  * clear traffic from a peer in its fallback to clear: the agent puts a
  * peer that did not answer IKE in the live_soft sets, with a timeout. */
-static void emit_negotiate_chains(struct builder *b)
+void emit_negotiate_chains(struct builder *b)
 {
 	char drop[64];
 
@@ -191,7 +161,7 @@ static void emit_negotiate_chains(struct builder *b)
 		"\t\tgoto " SLOT_MARK "negotiate_in\n\t}\n");
 }
 
-static void emit_drop_chains(struct builder *b)
+void emit_drop_chains(struct builder *b)
 {
 	int diag = b->cfg ? b->cfg->ipsecdiagnostics : 0;
 	char name[64];
@@ -230,486 +200,10 @@ static void emit_prelude(struct builder *b, bool in)
 }
 
 /* The chain the base chain of a direction jumps to. */
-static void open_top_chain(struct builder *b, bool in)
+void open_top_chain(struct builder *b, bool in)
 {
 	fprintf(b->chains, "\tchain " SLOT_MARK "%s {\n", in ? "input" : "output");
 	emit_prelude(b, in);
-}
-
-/* --- secure mode --- */
-
-struct view {
-	uint8_t family;
-	bool in;
-	uint8_t conn; /* 0: every interface kind */
-	bool bcast, frag;
-};
-
-static bool view_holds(const struct view *v, const struct fentry *en)
-{
-	if ((en->family && en->family != v->family) || !fentry_sees(en, v->in))
-		return false;
-	if (v->conn && !(en->conn & v->conn))
-		return false;
-	if (v->frag && (!port_is_any(en->sport) || !port_is_any(en->dport)))
-		return false;
-	return !v->bcast || en->exempt != EXC_NONE || (en->flags & EF_BCAST);
-}
-
-static void entry_box(const struct view *v, const struct fentry *en, struct tier_box *box)
-{
-	memset(box, 0, sizeof(*box));
-	memcpy(box->src, en->src, 16);
-	box->src_len = en->src_len;
-	/* In the broadcast view a filter's destination does not count. */
-	if (!v->bcast || en->exempt != EXC_NONE) {
-		memcpy(box->dst, en->dst, 16);
-		box->dst_len = en->dst_len;
-	}
-	box->proto = en->proto;
-	box->sport = en->sport;
-	box->dport = v->frag ? PORT_ANY : en->dport;
-}
-
-static const char *verdict_of(const struct view *v, const struct fentry *en, char *buf,
-			      size_t len)
-{
-	uint8_t act = v->in ? en->action_in : en->action_out;
-	enum drop_reason r = DR_BLOCK;
-
-	if (act == ACT_EXEMPT || act == ACTION_PERMIT)
-		return "accept";
-	if (act != ACTION_BLOCK) {
-		/* negotiate without an SA (SPEC §5.5): never for broadcasts */
-		if (v->in && !v->bcast && (en->flags & EF_INPASS))
-			return "accept";
-		if (!v->in && (en->flags & EF_SOFT))
-			return "goto " SLOT_MARK "soft_out";
-		if (v->in && !v->bcast && (en->flags & EF_SOFT))
-			return "goto " SLOT_MARK "soft_in";
-		/* protected by IPsec (ike/): pass; otherwise dropped */
-		return v->in ? "goto " SLOT_MARK "negotiate_in" : "goto " SLOT_MARK "negotiate_out";
-	}
-	snprintf(buf, len, "goto ");
-	drop_chain_name(v->in, r, buf + 5, len - 5);
-	return buf;
-}
-
-/* Appenders for element texts. A big policy has hundreds of thousands of
- * elements, rendered again at every address change: snprintf and
- * inet_ntop were most of an address change's time. Callers size buffers
- * for the longest text (an IPv6 prefix is at most 49 characters). */
-static char *put_str(char *p, const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(p, s, n);
-	return p + n;
-}
-
-static char *put_u(char *p, unsigned long long v)
-{
-	char digits[20];
-	int n = 0;
-
-	do
-		digits[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	while (n)
-		*p++ = digits[--n];
-	return p;
-}
-
-/* "192.0.2.0/24", "2001:db8::/32"; the address is zero when plen is. */
-static char *put_prefix(char *p, uint8_t family, const uint8_t *addr, uint8_t plen)
-{
-	static const uint8_t zero[16];
-	const uint8_t *a = plen ? addr : zero;
-
-	if (family == AF_INET) {
-		for (int i = 0; i < 4; i++) {
-			if (i)
-				*p++ = '.';
-			p = put_u(p, a[i]);
-		}
-	} else {
-		char text[INET6_ADDRSTRLEN];
-		inet_ntop(AF_INET6, a, text, sizeof(text));
-		p = put_str(p, text);
-	}
-	*p++ = '/';
-	return put_u(p, plen);
-}
-
-static char *put_range(char *p, struct port_range r)
-{
-	p = put_u(p, r.lo);
-	if (r.lo != r.hi) {
-		*p++ = '-';
-		p = put_u(p, r.hi);
-	}
-	return p;
-}
-
-/* ` comment "local:12" : VERDICT` */
-static void entry_rest(const struct ftable *t, const struct fentry *en, const char *verdict,
-		       char *buf)
-{
-	char *p = put_str(buf, " comment \"");
-
-	if (en->filter == UINT32_MAX) {
-		p = put_str(p, "exempt:");
-		p = put_str(p, exempt_class_name((enum exempt_class)en->exempt));
-	} else {
-		const struct ftable_filter *f = &t->filters[en->filter];
-		p = put_str(p, t->rules[f->rule].store_name);
-		*p++ = ':';
-		if (f->f.id < 0)
-			*p++ = '-';
-		p = put_u(p, f->f.id < 0 ? 0ULL - (unsigned long long)f->f.id
-					  : (unsigned long long)f->f.id);
-	}
-	p = put_str(p, "\" : ");
-	p = put_str(p, verdict);
-	*p = '\0';
-}
-
-/* The elements of one entry in one map. ICMP type and code are read as one
- * 16-bit field (th sport = type << 8 | code), so a code without a type is
- * one element per type. */
-static void emit_entry(struct builder *b, const struct view *v, const struct fentry *en,
-		       const struct tier_box *box, uint32_t map)
-{
-	char head[160], key[256], rest[224], vbuf[64], *p;
-	const char *verdict = verdict_of(v, en, vbuf, sizeof(vbuf));
-
-	/* "SRC . DST . PROTO", the start of every key of the entry */
-	p = put_prefix(head, v->family, box->src, box->src_len);
-	p = put_str(p, " . ");
-	p = put_prefix(p, v->family, box->dst, box->dst_len);
-	p = put_str(p, " . ");
-	p = box->proto ? put_u(p, box->proto) : put_str(p, "0-255");
-	*p = '\0';
-	entry_rest(b->t, en, verdict, rest);
-	if (v->frag) {
-		add_elem(b, map, head, rest);
-		return;
-	}
-	if (!proto_is_icmp(box->proto)) {
-		p = put_str(key, head);
-		p = put_str(p, " . ");
-		p = put_range(p, box->sport);
-		p = put_str(p, " . ");
-		p = put_range(p, box->dport);
-		*p = '\0';
-		add_elem(b, map, key, rest);
-		return;
-	}
-	/* type and code are each one value or any */
-	bool any_type = port_is_any(box->sport), any_code = port_is_any(box->dport);
-	for (unsigned type = any_type ? 0 : box->sport.lo; type <= (any_type ? 255u : box->sport.lo);
-	     type++) {
-		struct port_range r = { (uint16_t)(type << 8 | box->dport.lo),
-					(uint16_t)(type << 8 | box->dport.lo) };
-		if (any_type && any_code)
-			r = PORT_ANY;
-		else if (any_code)
-			r = (struct port_range){ (uint16_t)(type << 8), (uint16_t)(type << 8 | 0xff) };
-		p = put_str(key, head);
-		p = put_str(p, " . ");
-		p = put_range(p, r);
-		p = put_str(p, " . 0-65535");
-		*p = '\0';
-		add_elem(b, map, key, rest);
-		if (any_code)
-			break;
-	}
-}
-
-static void view_name(const struct view *v, char *buf, size_t len)
-{
-	snprintf(buf, len, SLOT_MARK "%s%u%s%s%s", v->in ? "in" : "out", v->family == AF_INET ? 4 : 6,
-		 v->conn == CONN_LAN_BIT ? "_lan" : v->conn == CONN_DIALUP_BIT ? "_ppp" : "",
-		 v->bcast ? "_bc" : "", v->frag ? "_fr" : "");
-}
-
-static int box_cmp(const void *a, const void *b, void *ctx)
-{
-	const struct tier_box *boxes = ctx;
-	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-	int c = memcmp(&boxes[i], &boxes[j], sizeof(*boxes));
-
-	return c ? c : (i > j) - (i < j);
-}
-
-/* Drops boxes equal to a better one (an address expanded twice looks the
- * same once its destination is ignored): they could never decide. Keeps
- * the order of the rest; returns the new count. */
-static size_t drop_repeated_boxes(struct tier_box *boxes, uint32_t *idx, size_t n)
-{
-	uint32_t *order = malloc(sizeof(*order) * (n ? n : 1));
-	bool *gone = calloc(n ? n : 1, sizeof(*gone));
-	size_t kept = 0;
-
-	if (!order || !gone) {
-		free(order);
-		free(gone);
-		return n; /* keeping them is slower, not wrong */
-	}
-	for (size_t i = 0; i < n; i++)
-		order[i] = (uint32_t)i;
-	qsort_r(order, n, sizeof(*order), box_cmp, boxes);
-	for (size_t i = 1; i < n; i++)
-		gone[order[i]] = memcmp(&boxes[order[i]], &boxes[order[i - 1]], sizeof(*boxes)) == 0;
-	for (size_t i = 0; i < n; i++)
-		if (!gone[i]) {
-			boxes[kept] = boxes[i];
-			idx[kept++] = idx[i];
-		}
-	free(order);
-	free(gone);
-	return kept;
-}
-
-/* The lookups of one view: its entries, tiered, one map and rule per tier. */
-static int emit_view_tiers(struct builder *b, const struct view *v, const char *name)
-{
-	const struct ftable *t = b->t;
-	const char *ip = v->family == AF_INET ? "ip" : "ip6";
-	const char *atype = v->family == AF_INET ? "ipv4_addr" : "ipv6_addr";
-	struct tier_box *boxes = malloc(sizeof(*boxes) * (t->n_entries ? t->n_entries : 1));
-	uint32_t *idx = malloc(sizeof(*idx) * (t->n_entries ? t->n_entries : 1));
-	uint32_t *tier = malloc(sizeof(*tier) * (t->n_entries ? t->n_entries : 1));
-	uint32_t first_map = (uint32_t)b->p->n_maps;
-	size_t n = 0;
-	long n_tiers;
-	char map[96];
-
-	if (!boxes || !idx || !tier)
-		goto oom;
-	for (size_t i = 0; i < t->n_entries; i++)
-		if (view_holds(v, &t->entries[i])) {
-			entry_box(v, &t->entries[i], &boxes[n]);
-			idx[n++] = (uint32_t)i;
-		}
-	n = drop_repeated_boxes(boxes, idx, n);
-	if ((n_tiers = tiers_assign(boxes, n, tier)) < 0)
-		goto oom;
-	for (long k = 0; k < n_tiers; k++) {
-		snprintf(map, sizeof(map), "%s_t%ld", name, k);
-		add_map(b, map);
-		if (v->frag)
-			fprintf(b->decl,
-				"\tmap %s {\n\t\ttype %s . %s . inet_proto : verdict\n"
-				"\t\tflags interval\n\t\tcounter\n\t}\n",
-				map, atype, atype);
-		else
-			fprintf(b->decl,
-				"\tmap %s {\n\t\ttype %s . %s . inet_proto . inet_service . "
-				"inet_service : verdict\n\t\tflags interval\n\t\tcounter\n\t}\n",
-				map, atype, atype);
-		if (v->frag)
-			fprintf(b->chains, "\t\t%s saddr . %s daddr . meta l4proto vmap @%s\n", ip,
-				ip, map);
-		else
-			fprintf(b->chains,
-				"\t\t%s saddr . %s daddr . meta l4proto . th sport . th dport "
-				"vmap @%s\n",
-				ip, ip, map);
-	}
-	/* elements in tier order, entries best first within a tier */
-	for (long k = 0; k < n_tiers; k++)
-		for (size_t j = 0; j < n; j++)
-			if (tier[j] == (uint32_t)k)
-				emit_entry(b, v, &t->entries[idx[j]], &boxes[j],
-					   first_map + (uint32_t)k);
-	if ((size_t)n_tiers > b->p->n_tiers)
-		b->p->n_tiers = (size_t)n_tiers;
-	free(boxes);
-	free(idx);
-	free(tier);
-	return 0;
-oom:
-	free(boxes);
-	free(idx);
-	free(tier);
-	b->failed = true;
-	return -1;
-}
-
-/* One view chain; the broadcast and fragment views branch off it. */
-static int emit_view_chain(struct builder *b, struct view v)
-{
-	struct view bc = v, fr = v;
-	bool branch_bc = v.in && !v.bcast && !v.frag, branch_fr = !v.frag;
-	bool v4 = v.family == AF_INET;
-	char name[64], sub[64];
-
-	bc.bcast = true;
-	fr.frag = true;
-	view_name(&v, name, sizeof(name));
-	fprintf(b->chains, "\tchain %s {\n", name);
-	if (branch_bc) {
-		view_name(&bc, sub, sizeof(sub));
-		fprintf(b->chains, v4 ? "\t\tip daddr @" SLOT_MARK "bcast4 goto %s\n"
-				      : "\t\tip6 daddr ff00::/8 goto %s\n", sub);
-	}
-	if (branch_fr) {
-		view_name(&fr, sub, sizeof(sub));
-		fprintf(b->chains, v4 ? "\t\tip frag-off & 0x1fff != 0 goto %s\n"
-				      : "\t\tfrag frag-off != 0 goto %s\n", sub);
-	}
-	if (emit_view_tiers(b, &v, name) < 0)
-		return -1;
-	fprintf(b->chains, "\t}\n");
-	if (branch_bc && emit_view_chain(b, bc) < 0)
-		return -1;
-	return branch_fr ? emit_view_chain(b, fr) : 0;
-}
-
-static bool needs_conn_split(const struct ftable *t)
-{
-	for (size_t i = 0; i < t->n_entries; i++)
-		if (t->entries[i].conn != CONN_BOTH)
-			return true;
-	return false;
-}
-
-/* in4, out6, ...: split by interface kind when a rule has a conntype. */
-static int emit_family_chain(struct builder *b, uint8_t family, bool in, bool split)
-{
-	struct view v = { .family = family, .in = in };
-	char name[64], lan[64], ppp[64];
-
-	if (!split)
-		return emit_view_chain(b, v);
-	view_name(&v, name, sizeof(name));
-	v.conn = CONN_LAN_BIT;
-	view_name(&v, lan, sizeof(lan));
-	v.conn = CONN_DIALUP_BIT;
-	view_name(&v, ppp, sizeof(ppp));
-	fprintf(b->chains, "\tchain %s {\n\t\tmeta %s ppp goto %s\n\t\tgoto %s\n\t}\n", name,
-		in ? "iiftype" : "oiftype", ppp, lan);
-	v.conn = CONN_LAN_BIT;
-	if (emit_view_chain(b, v) < 0)
-		return -1;
-	v.conn = CONN_DIALUP_BIT;
-	return emit_view_chain(b, v);
-}
-
-static int bcast_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, 4);
-}
-
-/* Multicast, limited and the directed broadcasts of local subnets, each
- * once (sorted: a host may have thousands of subnets). */
-static void emit_bcast_set(struct builder *b, const struct host_facts *facts)
-{
-	static const uint8_t all_ones[4] = { 255, 255, 255, 255 };
-	uint32_t map = add_map(b, SLOT_MARK "bcast4");
-	uint8_t (*bc)[4] = malloc((facts->n_addrs ? facts->n_addrs : 1) * sizeof(*bc));
-	size_t n = 0;
-	char text[INET_ADDRSTRLEN];
-
-	if (!bc) {
-		b->failed = true;
-		return;
-	}
-	fprintf(b->decl, "\tset " SLOT_MARK "bcast4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n");
-	add_elem(b, map, "224.0.0.0/4", "");
-	add_elem(b, map, "255.255.255.255", "");
-	for (size_t i = 0; i < facts->n_addrs; i++)
-		if (local_addr_broadcast(&facts->addrs[i], bc[n]) && memcmp(bc[n], all_ones, 4) != 0)
-			n++;
-	qsort(bc, n, sizeof(*bc), bcast_cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0 && memcmp(bc[i], bc[i - 1], 4) == 0)
-			continue;
-		inet_ntop(AF_INET, bc[i], text, sizeof(text));
-		add_elem(b, map, text, "");
-	}
-	free(bc);
-}
-
-/* Fail closed (the host facts could not be read): the local addresses the
- * facts listed, and a marker chain whose name tells since when. */
-static void emit_known_local(struct builder *b, const struct host_facts *facts)
-{
-	uint32_t map4 = add_map(b, SLOT_MARK "local4"), map6 = add_map(b, SLOT_MARK "local6");
-	char text[INET6_ADDRSTRLEN];
-
-	fprintf(b->decl, "\tset " SLOT_MARK "local4 {\n\t\ttype ipv4_addr\n\t}\n"
-			 "\tset " SLOT_MARK "local6 {\n\t\ttype ipv6_addr\n\t}\n"
-			 "\tchain " SLOT_MARK UNKNOWN_LOCAL_MARK "%lld {\n\t}\n",
-		b->unknown_local_since);
-	for (size_t i = 0; i < facts->n_addrs; i++) {
-		const struct ip_prefix *ip = &facts->addrs[i].ip, *prev = i ? &facts->addrs[i - 1].ip : NULL;
-		if (prev && prev->family == ip->family && !memcmp(prev->bytes, ip->bytes, 16))
-			continue; /* one address, two prefix lengths (sorted: adjacent) */
-		inet_ntop(ip->family, ip->bytes, text, sizeof(text));
-		add_elem(b, ip->family == AF_INET ? map4 : map6, text, "");
-	}
-}
-
-/* Unicast to (inbound) or from (outbound) a local address the facts did
- * not list is dropped: no policy can be known to cover it. */
-static void emit_unknown_local_guard(struct builder *b, bool in)
-{
-	const char *side = in ? "daddr" : "saddr";
-	char drop[64];
-
-	drop_chain_name(in, DR_UNKNOWN_LOCAL, drop, sizeof(drop));
-	fprintf(b->chains,
-		"\t\tip %s != @" SLOT_MARK "local4 fib %s type local goto %s\n"
-		"\t\tip6 %s != @" SLOT_MARK "local6 fib %s type local goto %s\n",
-		side, side, drop, side, side, drop);
-}
-
-int program_secure(const struct ftable *t, const struct host_facts *facts,
-		   const struct config *cfg, long long unknown_local_since,
-		   struct nft_program *out, struct err *e)
-{
-	struct builder b;
-	bool split = needs_conn_split(t);
-	char drop[64];
-
-	if (builder_open(&b, out, MODE_SECURE) < 0) {
-		b.failed = true;
-		return builder_close(&b, e);
-	}
-	b.t = t;
-	b.cfg = cfg;
-	b.unknown_local_since = unknown_local_since;
-	emit_bcast_set(&b, facts);
-	if (unknown_local_since)
-		emit_known_local(&b, facts);
-	emit_drop_chains(&b);
-	drop_chain_name(false, DR_NEGOTIATE, drop, sizeof(drop));
-	fprintf(b.chains,
-		"\tchain " SLOT_MARK "soft_out {\n\t\tip daddr @" SLOT_MARK "bcast4 goto %s\n"
-		"\t\tip6 daddr ff00::/8 goto %s\n"
-		"\t\taccept\n\t}\n",
-		drop, drop);
-	emit_negotiate_chains(&b);
-	for (int in = 1; in >= 0; in--) {
-		open_top_chain(&b, in);
-		if (unknown_local_since)
-			emit_unknown_local_guard(&b, in);
-		/* With negotiate rules, ESP and AH themselves pass: the kernel
-		 * drops them without an SA, and what they carry meets these
-		 * filters again once decrypted. */
-		if (has_negotiate(t))
-			fprintf(b.chains, "\t\tmeta l4proto { esp, ah } accept\n");
-		fprintf(b.chains,
-			"\t\tmeta nfproto ipv4 goto " SLOT_MARK "%s4\n"
-			"\t\tmeta nfproto ipv6 goto " SLOT_MARK "%s6\n\t}\n",
-			in ? "in" : "out", in ? "in" : "out");
-		if (emit_family_chain(&b, AF_INET, in, split) < 0 ||
-		    emit_family_chain(&b, AF_INET6, in, split) < 0)
-			break;
-	}
-	return builder_close(&b, e);
 }
 
 /* --- the other modes --- */

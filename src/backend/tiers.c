@@ -54,20 +54,6 @@ struct tiering {
 	uint32_t *by_level, *rank;
 };
 
-static u128 load_addr(const uint8_t *b)
-{
-	u128 v = 0;
-
-	for (int i = 0; i < 16; i++)
-		v = v << 8 | b[i];
-	return v;
-}
-
-static u128 prefix_mask(unsigned len)
-{
-	return len == 0 ? 0 : ~(u128)0 << (LEN_MAX - len);
-}
-
 static bool ranges_overlap(struct port_range a, struct port_range b)
 {
 	return a.lo <= b.hi && b.lo <= a.hi;
@@ -81,9 +67,9 @@ static bool rest_overlaps(const struct tier_box *a, const struct tier_box *b)
 
 static bool prefixes_overlap(const uint8_t *a, unsigned alen, const uint8_t *b, unsigned blen)
 {
-	u128 m = prefix_mask(alen < blen ? alen : blen);
+	u128 m = tier_prefix_mask(alen < blen ? alen : blen);
 
-	return (load_addr(a) & m) == (load_addr(b) & m);
+	return (tier_addr_load(a) & m) == (tier_addr_load(b) & m);
 }
 
 bool tier_boxes_overlap(const struct tier_box *a, const struct tier_box *b)
@@ -212,6 +198,17 @@ struct run_query {
 	uint32_t best, ceiling;
 };
 
+/* Does the box at position pos of the run overlap the query box? */
+static bool run_leaf_overlaps(const struct run_query *q, size_t pos)
+{
+	uint32_t i = q->idx[pos];
+	const struct item *it = &q->tg->items[i];
+	u128 minor = q->src_major ? it->dst : it->src;
+
+	return minor >= q->minor_lo && minor <= q->minor_hi &&
+	       rest_overlaps(q->box, &q->tg->boxes[i]);
+}
+
 /* Raises q->best with the boxes under tree node k (covering positions
  * [lo, hi)) that overlap the query box, skipping subtrees whose highest
  * level cannot raise it. */
@@ -220,12 +217,8 @@ static void run_best(struct run_query *q, size_t k, size_t lo, size_t hi)
 	if (hi <= q->from || lo >= q->to || q->tree[k] <= q->best || q->best >= q->ceiling)
 		return;
 	if (hi - lo == 1) {
-		uint32_t i = q->idx[lo];
-		const struct item *it = &q->tg->items[i];
-		u128 minor = q->src_major ? it->dst : it->src;
-		if (minor >= q->minor_lo && minor <= q->minor_hi &&
-		    rest_overlaps(q->box, &q->tg->boxes[i]))
-			q->best = it->level;
+		if (run_leaf_overlaps(q, lo))
+			q->best = q->tg->items[q->idx[lo]].level;
 		return;
 	}
 	size_t mid = lo + (hi - lo) / 2;
@@ -233,52 +226,61 @@ static void run_best(struct run_query *q, size_t k, size_t lo, size_t hi)
 	run_best(q, 2 * k + 1, mid, hi);
 }
 
-/* The highest level among the assigned boxes of one cell that overlap box
- * q, if above best; stops early at ceiling. */
-static uint32_t cell_best(const struct tiering *tg, const struct cell *cl, size_t q,
-			  uint32_t best, uint32_t ceiling)
+/* The run of cell cl's order that can hold boxes overlapping box q: q's
+ * search of that cell, before any level is known. False when none can. */
+static bool cell_run(const struct tiering *tg, const struct cell *cl, size_t q,
+		     struct run_query *rq)
 {
 	const struct tier_box *qb = &tg->boxes[q];
 	const struct item *qi = &tg->items[q];
 	bool src_inside = cl->src_len <= qb->src_len, dst_inside = cl->dst_len <= qb->dst_len;
 
 	if (cl->proto && qb->proto && cl->proto != qb->proto)
-		return best;
-	u128 s_lo = qi->src, s_hi = qi->src | ~prefix_mask(qb->src_len);
-	u128 d_lo = qi->dst, d_hi = qi->dst | ~prefix_mask(qb->dst_len);
+		return false;
+	u128 s_lo = qi->src, s_hi = qi->src | ~tier_prefix_mask(qb->src_len);
+	u128 d_lo = qi->dst, d_hi = qi->dst | ~tier_prefix_mask(qb->dst_len);
 	bool src_major = src_inside || !dst_inside;
 	const uint32_t *idx = src_major ? cl->by_src : cl->by_dst;
-	u128 major_lo, major_hi, minor_lo, minor_hi;
+	u128 major_lo, major_hi;
 
 	/* A shorter prefix of the cell overlaps q only as q's own prefix cut to
 	 * that length (one value); a longer one anywhere inside q (a range). */
 	if (src_inside) {
-		s_lo = s_hi = qi->src & prefix_mask(cl->src_len);
+		s_lo = s_hi = qi->src & tier_prefix_mask(cl->src_len);
 	}
 	if (dst_inside) {
-		d_lo = d_hi = qi->dst & prefix_mask(cl->dst_len);
+		d_lo = d_hi = qi->dst & tier_prefix_mask(cl->dst_len);
 	}
 	major_lo = src_major ? s_lo : d_lo;
 	major_hi = src_major ? s_hi : d_hi;
-	minor_lo = src_major ? d_lo : s_lo;
-	minor_hi = src_major ? d_hi : s_hi;
-	struct run_query rq = {
+	*rq = (struct run_query){
 		.tg = tg,
 		.idx = idx,
 		.tree = src_major ? cl->tree_src : cl->tree_dst,
 		.box = qb,
 		.src_major = src_major,
-		.minor_lo = minor_lo,
-		.minor_hi = minor_hi,
-		.from = bound(tg->items, idx, cl->n, src_major, major_lo,
-			      major_lo == major_hi ? minor_lo : 0, false),
-		.to = bound(tg->items, idx, cl->n, src_major, major_hi,
-			    major_lo == major_hi ? minor_hi : ~(u128)0, true),
-		.best = best,
-		.ceiling = ceiling,
+		.minor_lo = src_major ? d_lo : s_lo,
+		.minor_hi = src_major ? d_hi : s_hi,
 	};
-	if (rq.from < rq.to)
-		run_best(&rq, 1, 0, cl->leaves);
+	rq->from = bound(tg->items, idx, cl->n, src_major, major_lo,
+			 major_lo == major_hi ? rq->minor_lo : 0, false);
+	rq->to = bound(tg->items, idx, cl->n, src_major, major_hi,
+		       major_lo == major_hi ? rq->minor_hi : ~(u128)0, true);
+	return rq->from < rq->to;
+}
+
+/* The highest level among the assigned boxes of one cell that overlap box
+ * q, if above best; stops early at ceiling. */
+static uint32_t cell_best(const struct tiering *tg, const struct cell *cl, size_t q,
+			  uint32_t best, uint32_t ceiling)
+{
+	struct run_query rq;
+
+	if (!cell_run(tg, cl, q, &rq))
+		return best;
+	rq.best = best;
+	rq.ceiling = ceiling;
+	run_best(&rq, 1, 0, cl->leaves);
 	return rq.best;
 }
 
@@ -297,30 +299,69 @@ static void cell_rose(struct tiering *tg, uint32_t c)
 	tg->rank[c] = r;
 }
 
+static void tiering_free(struct tiering *tg)
+{
+	for (size_t c = 0; c < tg->n_cells; c++) {
+		free(tg->cells[c].by_src);
+		free(tg->cells[c].by_dst);
+		free(tg->cells[c].tree_src);
+		free(tg->cells[c].tree_dst);
+	}
+	free(tg->cells);
+	free(tg->items);
+	free(tg->cell_of);
+	free(tg->pos_src);
+	free(tg->pos_dst);
+	free(tg->by_level);
+	free(tg->rank);
+}
+
+static int tiering_init(struct tiering *tg, const struct tier_box *boxes, size_t n)
+{
+	*tg = (struct tiering){ .boxes = boxes };
+	tg->items = calloc(n ? n : 1, sizeof(*tg->items));
+	tg->cells = calloc(n ? n : 1, sizeof(*tg->cells));
+	tg->cell_of = calloc(n ? n : 1, sizeof(*tg->cell_of));
+	tg->pos_src = calloc(n ? n : 1, sizeof(*tg->pos_src));
+	tg->pos_dst = calloc(n ? n : 1, sizeof(*tg->pos_dst));
+	tg->by_level = calloc(n ? n : 1, sizeof(*tg->by_level));
+	tg->rank = calloc(n ? n : 1, sizeof(*tg->rank));
+	if (!tg->items || !tg->cells || !tg->cell_of || !tg->pos_src || !tg->pos_dst ||
+	    !tg->by_level || !tg->rank)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		tg->items[i].src = tier_addr_load(boxes[i].src) & tier_prefix_mask(boxes[i].src_len);
+		tg->items[i].dst = tier_addr_load(boxes[i].dst) & tier_prefix_mask(boxes[i].dst_len);
+	}
+	if (build_cells(tg, n) < 0)
+		return -1;
+	for (uint32_t c = 0; c < tg->n_cells; c++)
+		tg->by_level[c] = tg->rank[c] = c;
+	return 0;
+}
+
+/* Gives box i its level (levels only grow). */
+static void tiering_raise(struct tiering *tg, size_t i, uint32_t level)
+{
+	struct cell *own = &tg->cells[tg->cell_of[i]];
+
+	tg->items[i].level = level;
+	tree_raise(own->tree_src, own->leaves, tg->pos_src[i], level);
+	tree_raise(own->tree_dst, own->leaves, tg->pos_dst[i], level);
+	if (own->max_level < level) {
+		own->max_level = level;
+		cell_rose(tg, tg->cell_of[i]);
+	}
+}
+
 long tiers_assign(const struct tier_box *boxes, size_t n, uint32_t *tier)
 {
-	struct tiering tg = { .boxes = boxes };
+	struct tiering tg;
 	uint32_t top = 0;
 	long rc = -1;
 
-	tg.items = calloc(n ? n : 1, sizeof(*tg.items));
-	tg.cells = calloc(n ? n : 1, sizeof(*tg.cells));
-	tg.cell_of = calloc(n ? n : 1, sizeof(*tg.cell_of));
-	tg.pos_src = calloc(n ? n : 1, sizeof(*tg.pos_src));
-	tg.pos_dst = calloc(n ? n : 1, sizeof(*tg.pos_dst));
-	tg.by_level = calloc(n ? n : 1, sizeof(*tg.by_level));
-	tg.rank = calloc(n ? n : 1, sizeof(*tg.rank));
-	if (!tg.items || !tg.cells || !tg.cell_of || !tg.pos_src || !tg.pos_dst || !tg.by_level ||
-	    !tg.rank)
+	if (tiering_init(&tg, boxes, n) < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		tg.items[i].src = load_addr(boxes[i].src) & prefix_mask(boxes[i].src_len);
-		tg.items[i].dst = load_addr(boxes[i].dst) & prefix_mask(boxes[i].dst_len);
-	}
-	if (build_cells(&tg, n) < 0)
-		goto out;
-	for (uint32_t c = 0; c < tg.n_cells; c++)
-		tg.by_level[c] = tg.rank[c] = c;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t best = 0;
 		for (size_t r = 0; r < tg.n_cells && best < top; r++) {
@@ -329,32 +370,84 @@ long tiers_assign(const struct tier_box *boxes, size_t n, uint32_t *tier)
 				break;
 			best = cell_best(&tg, cl, i, best, top);
 		}
-		struct cell *own = &tg.cells[tg.cell_of[i]];
-		tg.items[i].level = best + 1;
 		tier[i] = best;
-		tree_raise(own->tree_src, own->leaves, tg.pos_src[i], best + 1);
-		tree_raise(own->tree_dst, own->leaves, tg.pos_dst[i], best + 1);
-		if (own->max_level < best + 1) {
-			own->max_level = best + 1;
-			cell_rose(&tg, tg.cell_of[i]);
-		}
+		tiering_raise(&tg, i, best + 1);
 		if (top < best + 1)
 			top = best + 1;
 	}
 	rc = top;
 out:
-	for (size_t c = 0; c < tg.n_cells; c++) {
-		free(tg.cells[c].by_src);
-		free(tg.cells[c].by_dst);
-		free(tg.cells[c].tree_src);
-		free(tg.cells[c].tree_dst);
-	}
-	free(tg.cells);
-	free(tg.items);
-	free(tg.cell_of);
-	free(tg.pos_src);
-	free(tg.pos_dst);
-	free(tg.by_level);
-	free(tg.rank);
+	tiering_free(&tg);
 	return rc;
+}
+
+/* --- the overlap index --- */
+
+struct tier_index {
+	struct tiering tg;
+};
+
+struct tier_index *tier_index_new(const struct tier_box *boxes, size_t n)
+{
+	struct tier_index *ix = malloc(sizeof(*ix));
+
+	if (ix && tiering_init(&ix->tg, boxes, n) < 0) {
+		tiering_free(&ix->tg);
+		free(ix);
+		return NULL;
+	}
+	return ix;
+}
+
+void tier_index_free(struct tier_index *ix)
+{
+	if (ix) {
+		tiering_free(&ix->tg);
+		free(ix);
+	}
+}
+
+void tier_index_mark(struct tier_index *ix, size_t i)
+{
+	tiering_raise(&ix->tg, i, 1);
+}
+
+struct visit {
+	struct run_query rq;
+	uint32_t *out;
+	size_t n, max;
+};
+
+/* Collects the marked boxes under tree node k (positions [lo, hi)) that
+ * overlap the query box, until one more than max are found. */
+static void run_collect(struct visit *v, size_t k, size_t lo, size_t hi)
+{
+	const struct run_query *q = &v->rq;
+
+	if (hi <= q->from || lo >= q->to || q->tree[k] == 0 || v->n > v->max)
+		return;
+	if (hi - lo == 1) {
+		if (run_leaf_overlaps(q, lo))
+			v->out[v->n++] = q->idx[lo];
+		return;
+	}
+	size_t mid = lo + (hi - lo) / 2;
+	run_collect(v, 2 * k, lo, mid);
+	run_collect(v, 2 * k + 1, mid, hi);
+}
+
+size_t tier_index_overlaps(const struct tier_index *ix, size_t q, uint32_t *out, size_t max)
+{
+	const struct tiering *tg = &ix->tg;
+	struct visit v = { .out = out, .max = max };
+
+	/* marked cells come first in by_level order */
+	for (size_t r = 0; r < tg->n_cells && v.n <= max; r++) {
+		const struct cell *cl = &tg->cells[tg->by_level[r]];
+		if (cl->max_level == 0)
+			break;
+		if (cell_run(tg, cl, q, &v.rq))
+			run_collect(&v, 1, 0, cl->leaves);
+	}
+	return v.n;
 }

@@ -21,6 +21,22 @@ struct tier_box {
 	struct port_range sport, dport;
 };
 
+/* An address as a 128-bit big-endian number (IPv4 in the top 32 bits), and
+ * the mask of a prefix length. */
+static inline unsigned __int128 tier_addr_load(const uint8_t *b)
+{
+	unsigned __int128 v = 0;
+
+	for (int i = 0; i < 16; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static inline unsigned __int128 tier_prefix_mask(unsigned len)
+{
+	return len == 0 ? 0 : ~(unsigned __int128)0 << (128 - len);
+}
+
 /* Do two boxes share a packet? */
 _Bool tier_boxes_overlap(const struct tier_box *a, const struct tier_box *b);
 
@@ -28,5 +44,15 @@ _Bool tier_boxes_overlap(const struct tier_box *a, const struct tier_box *b);
  * tier of the better boxes box i overlaps: the fewest tiers that keep the
  * order. Returns the number of tiers, or -1 when out of memory. */
 long tiers_assign(const struct tier_box *boxes, size_t n, uint32_t *tier);
+
+/* An index of boxes for overlap queries among those marked so far (the
+ * better boxes, when boxes are marked best first). */
+struct tier_index;
+struct tier_index *tier_index_new(const struct tier_box *boxes, size_t n); /* NULL: no memory */
+void tier_index_free(struct tier_index *ix);
+void tier_index_mark(struct tier_index *ix, size_t i);
+/* The marked boxes that overlap box q, into out[]; stops once it found
+ * max + 1 (out holds max + 1). Returns how many it found. */
+size_t tier_index_overlaps(const struct tier_index *ix, size_t q, uint32_t *out, size_t max);
 
 #endif

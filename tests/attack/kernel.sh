@@ -114,12 +114,19 @@ case $(srv 1 show mode 2>&1) in *drift*) not_ok "show mode still says drift";;
 	"mode: secure "*) ok "show mode: secure, no drift";; *) not_ok "show mode: $(srv 1 show mode 2>&1)";; esac
 
 # --- an element added (a way in) and a chain added to our table ---------
-set -- $(first_elem)
+# (a map refuses an element that overlaps one of its own, and a partition
+# covers much: the first IPv4 five-field map that takes it)
 before=$(events 4288)
-in_ns "$S" nft add element inet ipsecfw "$1" \
-	"{ 192.0.2.20 . 192.0.2.10 . tcp . 0-65535 . 23 : accept }" 2>"$work/out" ||
-	not_ok "could not add an element to $1: $(cat "$work/out")"
-elements_back "an element added to $1 is gone again within 1 s, with an event"
+added=
+for m in $(in_ns "$S" nft list table inet ipsecfw | awk '/^\tmap [ab]_(in|out)4(_p[0-9]+)?_t[0-9]+ / {print $2}'); do
+	if in_ns "$S" nft add element inet ipsecfw "$m" \
+		"{ 192.0.2.20 . 192.0.2.10 . tcp . 0-65535 . 23 : accept }" 2>"$work/out"; then
+		added=$m
+		break
+	fi
+done
+[ -n "$added" ] || not_ok "no IPv4 map took an added element: $(cat "$work/out")"
+elements_back "an element added to ${added:-a map} is gone again within 1 s, with an event"
 telnet_dropped "telnet from the client is still dropped"
 in_ns "$S" nft add chain inet ipsecfw intruder "{ type filter hook input priority -500; policy drop; }"
 i=0

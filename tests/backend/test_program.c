@@ -203,6 +203,118 @@ static void test_update_and_save(void)
 	free(f2);
 }
 
+static bool has_elem(const struct nft_program *p, const char *map, const char *text)
+{
+	for (size_t i = 0; i < p->n_elems; i++)
+		if (!strcmp(p->maps[p->elems[i].map], map) &&
+		    strncmp(p->elems[i].text, text, strlen(text)) == 0)
+			return true;
+	return false;
+}
+
+static bool has_map(const struct nft_program *p, const char *map)
+{
+	for (size_t i = 0; i < p->n_maps; i++)
+		if (!strcmp(p->maps[i], map))
+			return true;
+	return false;
+}
+
+/* The secure program of one rule (block, local store) of n filters, with
+ * me = 192.0.2.10/24. */
+static int secure_program(const struct rs_filter *flt, size_t n, struct ftable *t,
+			  struct nft_program *p)
+{
+	struct host_facts *f = calloc(1, sizeof(*f));
+	struct ruleset rs = { 0 };
+	struct config cfg;
+	struct err e;
+	struct ip_prefix me = { .family = AF_INET, .len = 24, .bytes = { 192, 0, 2, 10 } };
+	struct ruleset_rule rule = { .store = WSTORE_POLICY, .action_in = ACTION_BLOCK,
+				     .action_out = ACTION_BLOCK, .conntype = CONN_ALL };
+	int rc;
+
+	config_init(&cfg);
+	snprintf(rule.store_name, sizeof(rule.store_name), "local");
+	facts_add_addr(f, &me, 2, false);
+	ruleset_add(&rs, &rule, flt, n);
+	rs.ipsecexempt = 3;
+	rc = ftable_compile(&rs, f, t, &e) == 0 && program_secure(t, f, &cfg, 0, p, &e) == 0 ? 0 : -1;
+	ruleset_free(&rs);
+	facts_free(f);
+	free(f);
+	return rc;
+}
+
+/* Nested filters that tiers put in several maps: the partition cuts the
+ * wide one around the narrow one, one lookup, its pieces under its own
+ * name. */
+static void test_partitioned_view(void)
+{
+	struct ftable t;
+	struct nft_program p;
+	struct rs_filter flt[2] = {
+		{ .src = { .kind = ADDR_IP, .ip = { .family = AF_INET, .len = 8, .bytes = { 10 } } },
+		  .dst = { .kind = ADDR_ME }, .sport = PORT_ANY, .dport = PORT_ANY,
+		  .icmp_type = -1, .icmp_code = -1, .id = 1, .seq = 1 },
+		{ .src = { .kind = ADDR_ANY }, .dst = { .kind = ADDR_ME }, .sport = PORT_ANY,
+		  .dport = PORT_ANY, .icmp_type = -1, .icmp_code = -1, .id = 2, .seq = 2 },
+	};
+
+	ok(secure_program(flt, 2, &t, &p) == 0, "a program of a filter nested in another");
+	/* in4: the ISAKMP exemptions, the narrow filter and the wide one are
+	 * three tiers; in4_fr has no exemption (they have ports) */
+	ok(has_map(&p, SLOT_MARK "in4_t0") && !has_map(&p, SLOT_MARK "in4_t1") &&
+		   has_map(&p, SLOT_MARK "in4_fr_t0") && !has_map(&p, SLOT_MARK "in4_fr_t1"),
+	   "one lookup where tiers take three, and two");
+	ok(has_elem(&p, SLOT_MARK "in4_fr_t0",
+		    "10.0.0.0/8 . 192.0.2.10/32 . 0-255 comment \"local:1\"") &&
+		   has_elem(&p, SLOT_MARK "in4_fr_t0",
+			    "0.0.0.0-9.255.255.255 . 192.0.2.10/32 . 0-255 comment \"local:2\"") &&
+		   has_elem(&p, SLOT_MARK "in4_fr_t0",
+			    "11.0.0.0-255.255.255.255 . 192.0.2.10/32 . 0-255 comment \"local:2\""),
+	   "the wide filter is cut around the narrow one, its pieces counted under its name");
+	program_free(&p);
+	ftable_free(&t);
+}
+
+/* A big view of mostly TCP filters: TCP packets branch off to a chain of
+ * their own (the TCP filters and the any-protocol one), the rest stay. */
+static void test_protocol_branch(void)
+{
+	struct ftable t;
+	struct nft_program p;
+	enum { N = 600 };
+	struct rs_filter *flt = calloc(N + 2, sizeof(*flt));
+
+	for (int i = 0; i < N + 2; i++)
+		flt[i] = (struct rs_filter){ .src = { .kind = ADDR_ANY }, .dst = { .kind = ADDR_ME },
+					     .proto = i < N ? 6 : i == N ? 17 : 0,
+					     .sport = PORT_ANY,
+					     .dport = i < N ? (struct port_range){ (uint16_t)(1000 + i),
+										  (uint16_t)(1000 + i) }
+							    : PORT_ANY,
+					     .icmp_type = -1, .icmp_code = -1, .id = i + 1, .seq = i + 1 };
+	ok(secure_program(flt, N + 2, &t, &p) == 0,
+	   "a program of %d TCP filters, one UDP and one any-protocol", N);
+	ok(strstr(p.body, "\t\tmeta l4proto vmap { 6 : goto " SLOT_MARK "in4_p6 }\n") &&
+		   strstr(p.body, "\tchain " SLOT_MARK "in4_p6 {\n") &&
+		   has_map(&p, SLOT_MARK "in4_p6_t0") && has_map(&p, SLOT_MARK "in4_t0"),
+	   "TCP branches off the view, one hash lookup, to its own maps");
+	ok(has_elem(&p, SLOT_MARK "in4_p6_t0", "0.0.0.0/0 . 192.0.2.10/32 . 6 . 0-65535 . 1000 ") &&
+		   !has_elem(&p, SLOT_MARK "in4_t0", "0.0.0.0/0 . 192.0.2.10/32 . 6 ") &&
+		   has_elem(&p, SLOT_MARK "in4_t0", "0.0.0.0/0 . 192.0.2.10/32 . 17 . 0-65535 . 0-499 ") &&
+		   has_elem(&p, SLOT_MARK "in4_p6_t1",
+			    "0.0.0.0/0 . 192.0.2.10/32 . 6 . 0-65535 . 0-65535 comment \"local:602\"") &&
+		   has_elem(&p, SLOT_MARK "in4_t0",
+			    "0.0.0.0/0 . 192.0.2.10/32 . 18-255 . 0-65535 . 0-65535 comment \"local:602\""),
+	   "the TCP filters are in the branch only, the UDP one in the view only, the "
+	   "any-protocol one in both");
+	program_free(&p);
+	ftable_free(&t);
+	free(flt);
+}
+
 /* noinline: inlined, GCC 12 takes the buffer open_memstream hands back
  * for a pointer to the local that receives it (-Wdangling-pointer). */
 __attribute__((noinline)) static char *write_steps(const struct nft_program *p, int step,
@@ -303,6 +415,8 @@ int main(void)
 	test_tiers();
 	test_modes();
 	test_update_and_save();
+	test_partitioned_view();
+	test_protocol_branch();
 	test_slots();
 	test_state_name();
 	return done_testing();

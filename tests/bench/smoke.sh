@@ -55,12 +55,12 @@ rc=$?
 check "bench/datapath exits 0 on every family" test $rc = 0
 [ $rc = 0 ] || sed 's/^/# /' "$work/datapath"
 rows() { grep -c "^ipsecfw ${1}" "$work/datapath"; }
-# setup: name filters lkp_max lkp_mean apply_ms addr_ms kernel_KB B/filter
+# setup: name filters elements lkp_max lkp_mean apply_ms addr_ms kernel_KB B/filter
 setup_ok() {
 	awk -v want="$n_sets" '
-		$1 == "ipsecfw" && NF == 9 && $2 != "floor" {
-			if ($3 ~ /^[0-9]+$/ && $4 ~ /^[1-9][0-9]*$/ && $5 ~ /^[0-9.]+$/ &&
-			    $6 ~ /^[0-9]+$/ && $7 ~ /^[0-9]+$/) good++ }
+		$1 == "ipsecfw" && NF == 10 && $2 != "floor" {
+			if ($3 ~ /^[0-9]+$/ && $4 ~ /^[1-9][0-9]*$/ && $5 ~ /^[1-9][0-9]*$/ &&
+			    $6 ~ /^[0-9.]+$/ && $7 ~ /^[0-9]+$/ && $8 ~ /^[0-9]+$/) good++ }
 		END { exit good == want ? 0 : 1 }' "$work/datapath"
 }
 check "bench/datapath: lookups, apply and in-place address change for every set" setup_ok ||
