@@ -31,6 +31,8 @@ int domain_sync_init(struct domain_sync *d, const char *path, bool explicit_path
 			return 0;
 		return -1;
 	}
+	if (domain_conf_host_check(&d->conf, path, e) < 0)
+		return -1;
 	/* a secret others can read is refused now, not at each poll */
 	if (d->conf.bind == BIND_GSSAPI && domain_keytab_check(d->conf.keytab, e) < 0)
 		return err_prefix(e, "%s", path);
