@@ -172,6 +172,7 @@ int domain_sync_run(struct domain_sync *d, struct agent *a)
 	struct gp_domain dom = { 0 };
 	char guid[GUID_LEN] = "", dig[17];
 	struct domain_source old;
+	struct policy p;
 	struct err e;
 	int rc;
 
@@ -206,13 +207,13 @@ int domain_sync_run(struct domain_sync *d, struct agent *a)
 				    "the local store's applies", f.computer, f.n_gpos);
 		/* back after an outage (or at start) with the policy unchanged:
 		 * the directory's copy is what is in force */
-		if (rc == 0 && f.assigned && (d->failing || d->first))
+		if (rc == 0 && f.assigned && (d->failing || d->first) && have_cached(a, &p))
 			event_write(a->log, EV_POLICY_APPLIED,
-				    json_pack("{s:s,s:s,s:s,s:s}", "source", "directory", "policy",
-					      f.assigned ? f.policy_dn : "", "gpo", f.gpo_name, "server",
-					      f.server),
-				    "the directory's policy is the cached copy in force (GPO '%s', %s)",
-				    f.gpo_name, f.server);
+				    json_pack("{s:s,s:s,s:s,s:s,s:s}", "source", "directory", "policy",
+					      p.name, "directory object", f.policy_dn, "gpo", f.gpo_name,
+					      "server", f.server),
+				    "the directory's policy '%s' is the cached copy in force (GPO '%s', %s)",
+				    p.name, f.gpo_name, f.server);
 		d->failing = false;
 		d->last_error[0] = '\0';
 	}
@@ -321,6 +322,20 @@ long long domain_sync_watch_read(struct domain_sync *d, struct agent *a)
 	if (due > d->change_first_ms + DEBOUNCE_MAX_MS)
 		due = d->change_first_ms + DEBOUNCE_MAX_MS;
 	return due > now ? due - now : 1;
+}
+
+json_t *domain_sync_status(const struct domain_sync *d, struct agent *a)
+{
+	struct policy p;
+	bool cached = d->failing && have_cached(a, &p);
+
+	return json_pack("{s:s?,s:i,s:s?,s:o,s:s?}", "following",
+			 d->watch ? dir_watch_describe(d->watch) : NULL, "poll",
+			 domain_sync_interval(d, a), "server",
+			 *a->directory_server ? a->directory_server : NULL, "cached",
+			 cached ? json_pack("{s:s,s:s}", "policy", p.name, "reason", d->last_error)
+				: json_null(),
+			 "error", d->failing && !cached ? d->last_error : NULL);
 }
 
 void domain_sync_close(struct domain_sync *d)

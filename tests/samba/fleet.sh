@@ -145,6 +145,25 @@ for h in 1 2; do
 		"$(ref $h out tcp $S4:80 192.0.2.20:4101$h)" -- "${tag}c$h" "$NETPROBE" tcp -p 4101$h -w 700 $S4 80
 done
 
+# what the agents say they do: following the directory, by which method
+srv 1 show mode >"$work/mode1" 2>&1
+srv 2 -j show mode >"$work/mode2" 2>&1
+if grep -q "^directory: following ldap://$dcfqdn (AD change notification): a change is fetched at once; a full fetch every 3600 s$" "$work/mode1" &&
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["directory"]
+assert d["following"] == "ldaps://" + sys.argv[2] + " (AD change notification)" and d["poll"] == 3600, d
+assert d["cached"] is None, d
+' "$work/mode2" "$dcfqdn"; then
+	ok "show mode: each host follows the DC by AD change notification (-j: the method, the poll)"
+else
+	not_ok "show mode: $(cat "$work/mode1" "$work/mode2")"
+fi
+srv 1 static show gpoassignedpolicy >"$work/gap" 2>&1
+grep -q "Fleet Servers" "$work/gap" && grep -q "following ldap://$dcfqdn (AD change notification)" "$work/gap" &&
+	ok "show gpoassignedpolicy: the GPO, and that the agent follows the directory" ||
+	not_ok "show gpoassignedpolicy: $(cat "$work/gap")"
+
 # --- a filter added on the admin host: both hosts follow ---------------------
 cat >"$work/change.netsh" <<EOF2
 static set store location=domain domain=$realm
@@ -203,6 +222,18 @@ if cmp -s "$work/defaults.before" "$work/defaults.after"; then
 else
 	not_ok "Samba's defaults changed: $(diff "$work/defaults.before" "$work/defaults.after" |
 		grep '^[<>] \(dn\|ipsecOwnersReference\|ipsecNFAReference\):' | head -12)"
+fi
+
+# --- the DC stopped: the cached copy in force, named ------------------------
+mark 1
+dc_stop
+if wait_event 1 4296 "the cached copy of domain policy 'Fleet Web' stays in force" 8 &&
+	srv 1 show mode >"$work/mode1" 2>&1 &&
+	grep -q "^directory: the cached copy of domain policy 'Fleet Web' is in force: " "$work/mode1" &&
+	[ "$(verdict 1 8080)" = DROP ]; then
+	ok "the DC stopped: 4296 and show mode name the cached copy in force ($(grep '^directory' "$work/mode1" | cut -c1-90)...)"
+else
+	not_ok "DC stopped: $(events 1 | tail -1; cat "$work/mode1")"
 fi
 
 for h in 1 2; do
