@@ -16,14 +16,10 @@ set -u
 IPSECFW=$1 IPSECFWD=$2 NETPROBE=$3 tool=$4 SRC=$5
 
 . "$SRC/tests/e2e/lib.sh"
-. "$SRC/tests/samba/lib.sh"
-# the ldap tests' three policies (tree_encode: Domain Baseline blocks TCP
-# 80; Web Lockdown 23; Web Lockdown 2 23 and 8080), under Samba's domain;
-# the helpers below are this test's own (several hosts, one DC)
-suffix=$sbase
-. "$SRC/tests/ldap/tree.sh"
+# the DC, the ldap tests' three policies (tree_encode: Domain Baseline
+# blocks TCP 80; Web Lockdown 23; Web Lockdown 2 23 and 8080) under
+# Samba's domain, the hosts
 . "$SRC/tests/samba/hosts.sh"
-trap 'samba_cleanup; cleanup' EXIT INT TERM
 
 samba_start
 
@@ -117,14 +113,7 @@ cp "$dc_dir/private/tls/ca.pem" "$work/etc/ca.pem"
 # --- host 1: web1, GSSAPI, notification only (poll: an hour) ---------------
 C=${tag}c1 S=${tag}s1
 host 1 203.0.113.21 80 23 8080
-cat >"$work/web1.conf" <<EOF2
-uri = ldap://$dcfqdn
-base = $sbase
-hostname = web1
-bind = gssapi
-keytab = $work/etc/web1.keytab
-poll = 3600
-EOF2
+gssapi_conf web1
 chmod 644 "$work/etc/web1.keytab"
 if ip netns exec "$S" timeout 10 "$IPSECFWD" --no-journal --db "$work/db1" --run-dir "$work/run1" \
 	--log-dir "$work/log1" --domain-conf "$work/web1.conf" >"$work/out" 2>&1; then
@@ -252,15 +241,7 @@ after_4294 quiet dc_tool gpo dellink "OU=Servers,$sbase" "$guid_d"
 # --- host 2: web2, a simple bind over LDAPS with Samba's CA -----------------
 C2=${tag}c2
 host 2 203.0.113.22 80
-cat >"$work/web2.conf" <<EOF2
-uri = ldaps://$dcfqdn
-base = $sbase
-hostname = web2
-bind = simple
-binddn = CN=ipsecreader,CN=Users,$sbase
-passwordfile = $work/etc/reader.pw
-cafile = $work/etc/ca.pem
-EOF2
+ldaps_conf web2 "CN=ipsecreader,CN=Users,$sbase" "$work/etc/reader.pw"
 mark=0
 agent 2 --domain-conf "$work/web2.conf"
 if applied 2 "Domain Baseline" && [ "$(verdict 2 80)" = DROP ]; then

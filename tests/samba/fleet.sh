@@ -18,12 +18,7 @@ set -u
 IPSECFW=$1 IPSECFWD=$2 NETPROBE=$3 SRC=$4
 
 . "$SRC/tests/e2e/lib.sh"
-. "$SRC/tests/samba/lib.sh"
-# container and sanitizers_quiet, as the ldap tests have them
-suffix=$sbase
-. "$SRC/tests/ldap/tree.sh"
 . "$SRC/tests/samba/hosts.sh"
-trap 'samba_cleanup; cleanup' EXIT INT TERM
 samba_start
 
 # --- the administrator's set-up ---------------------------------------------
@@ -111,24 +106,8 @@ dc_tool user setpassword 'fleet2$' --newpassword='Fleet2-machine-test-only!' >"$
 	not_ok "fleet2's password: $(tail -2 "$work/out")"
 printf 'Fleet2-machine-test-only!\n' >"$work/etc/fleet2.pw"
 chmod 600 "$work/etc/fleet2.pw"
-cat >"$work/fleet1.conf" <<EOF2
-uri = ldap://$dcfqdn
-base = $sbase
-hostname = fleet1
-bind = gssapi
-keytab = $work/etc/fleet1.keytab
-poll = 3600
-EOF2
-cat >"$work/fleet2.conf" <<EOF2
-uri = ldaps://$dcfqdn
-base = $sbase
-hostname = fleet2
-bind = simple
-binddn = CN=fleet2,OU=Fleet,$sbase
-passwordfile = $work/etc/fleet2.pw
-cafile = $work/etc/ca.pem
-poll = 3600
-EOF2
+gssapi_conf fleet1
+ldaps_conf fleet2 "CN=fleet2,OU=Fleet,$sbase" "$work/etc/fleet2.pw" "poll = 3600"
 for h in 1 2; do
 	agent $h --domain-conf "$work/fleet$h.conf"
 	eval "agent${h}_pid=\$agent_pid"

@@ -1,6 +1,12 @@
-# hosts.sh - the samba tests' hosts (sourced after lib.sh, and after
-# tests/ldap/tree.sh where a test uses it: these take the host first):
-# a server namespace linked to the DC, its agent's events, its verdicts.
+# hosts.sh - what the samba tests share (sourced after tests/e2e/lib.sh;
+# needs SRC): the DC (lib.sh), the ldap tests' tree.sh under Samba's
+# domain (its policies, container, sanitizers_quiet), the teardown, and
+# the hosts: a server namespace linked to the DC, its agent's events and
+# its verdicts (these take the host first, replacing tree.sh's).
+. "$SRC/tests/samba/lib.sh"
+suffix=$sbase
+. "$SRC/tests/ldap/tree.sh"
+trap 'samba_cleanup; cleanup' EXIT INT TERM
 
 # host ID ADDRESS PORT...: client and server namespaces, the server linked to
 # the DC at ADDRESS and listening on the ports, with a local store (without
@@ -13,6 +19,30 @@ host() {
 	serve "${tag}s$id" "$@"
 	IPSECFW_KERNEL=off srv "$id" static add policy name="Local" description="never assigned" \
 		>/dev/null 2>&1
+}
+
+# gssapi_conf NAME: $work/NAME.conf, the computer NAME binding with its
+# keytab over ldap:// (sealed by SASL), polling once an hour
+gssapi_conf() {
+	cat >"$work/$1.conf" <<EOF2
+uri = ldap://$dcfqdn
+base = $sbase
+hostname = $1
+bind = gssapi
+keytab = $work/etc/$1.keytab
+poll = 3600
+EOF2
+}
+
+# ldaps_conf NAME BINDDN PASSWORDFILE [LINE...]: $work/NAME.conf, the
+# computer NAME binding simple as BINDDN over LDAPS, Samba's CA verified
+ldaps_conf() {
+	f=$work/$1.conf
+	printf 'uri = ldaps://%s\nbase = %s\nhostname = %s\nbind = simple\nbinddn = %s\n' \
+		"$dcfqdn" "$sbase" "$1" "$2" >"$f"
+	printf 'passwordfile = %s\ncafile = %s\n' "$3" "$work/etc/ca.pem" >>"$f"
+	shift 3
+	for l in "$@"; do printf '%s\n' "$l" >>"$f"; done
 }
 
 events() { cat "$work/log$1/events.log" 2>/dev/null; }
