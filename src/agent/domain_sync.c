@@ -105,8 +105,8 @@ static int source_set(struct db *db, const struct dir_fetch *f, const char *dig,
 
 /* The cached copy replaced by dom (NULL: no policy assigned), in one
  * transaction: a failure leaves the old copy whole. */
-static int cache(struct db *db, const struct dir_fetch *f, const struct gp_domain *dom,
-		 const char *guid, const char *dig, struct err *e)
+static int cache(struct db *db, const struct dir_fetch *f, struct gp_domain *dom, char *guid,
+		 const char *dig, struct err *e)
 {
 	struct policy p;
 	int rc;
@@ -114,6 +114,8 @@ static int cache(struct db *db, const struct dir_fetch *f, const struct gp_domai
 	if (db_begin(db, e) < 0)
 		return -1;
 	rc = db_store_clear(db, STORE_DOMAIN, e);
+	if (rc == 0 && dom)
+		rc = gp_domain_rekey(db, dom, guid, e);
 	if (rc == 0 && dom)
 		rc = gp_domain_insert(db, STORE_DOMAIN, dom, e);
 	if (rc == 0 && dom) {

@@ -214,7 +214,7 @@ static struct gp_object *new_obj(struct builder *b, enum gp_class cls, const cha
 }
 
 /* A GUID for an object the model has none for, from the policy's and a role. */
-static void derive_guid(const char *policy_guid, const char *role, char out[GUID_LEN])
+void gp_guid_derive(const char *policy_guid, const char *role, char out[GUID_LEN])
 {
 	struct gp_guid g;
 	uuid_t ns, u;
@@ -290,11 +290,11 @@ static int build_policy(struct builder *b, const struct gp_domain *d, const stru
 	if (prev)
 		pp = gp_objset_find(prev, dn);
 	if (!pp || !pp->isakmp_ref || guid_of_dn(pp->isakmp_ref, kguid) < 0)
-		derive_guid(p->guid, "ipsecISAKMPPolicy", kguid);
+		gp_guid_derive(p->guid, "ipsecISAKMPPolicy", kguid);
 	if (!(pnfa = prev ? prev_default_nfa(prev, pp, &dr_at) : NULL) || guid_of_dn(pnfa->dn, nguid) < 0 ||
 	    guid_of_dn(pnfa->negpol_ref, qguid) < 0) {
-		derive_guid(p->guid, "default response ipsecNFA", nguid);
-		derive_guid(p->guid, "default response ipsecNegotiationPolicy", qguid);
+		gp_guid_derive(p->guid, "default response ipsecNFA", nguid);
+		gp_guid_derive(p->guid, "default response ipsecNegotiationPolicy", qguid);
 	}
 	if (!(po = new_obj(b, GPC_POLICY, p->guid, p->name, p->description)))
 		return -1;

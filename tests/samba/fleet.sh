@@ -203,6 +203,23 @@ else
 		grep '^[<>] \(dn\|ipsecOwnersReference\|ipsecNFAReference\):' | head -12)"
 fi
 
+# --- one of Samba's default policies assigned: the hosts cache it beside
+# their local store's built-ins, which carry the same well-known GUIDs
+mark 1
+if adm gpo assign gpo="Fleet Servers" policy="Server (Request Security)" >"$work/out" 2>&1 &&
+	wait_event 1 4294 "applied directory policy 'Server (Request Security)'" 8 &&
+	srv 1 static show gpoassignedpolicy >"$work/gap" 2>&1 &&
+	grep -q "Server (Request Security)" "$work/gap" &&
+	printf 'show policy name="Server (Request Security)"\n' | srv 1 -f - >"$work/local" 2>&1 &&
+	grep -q "Server (Request Security)" "$work/local"; then
+	ok "Samba's 'Server (Request Security)' assigned: the hosts apply it, their local built-in of that name stays"
+else
+	not_ok "a default policy assigned: $(cat "$work/out"; events 1 | tail -2)"
+fi
+mark 1
+adm gpo assign gpo="Fleet Servers" policy="Fleet Web" >"$work/out" 2>&1
+applied 1 "Fleet Web" || not_ok "Fleet Web again: $(cat "$work/out"; events 1 | tail -2)"
+
 # --- the DC stopped: the cached copy in force, named ------------------------
 mark 1
 dc_stop
