@@ -228,10 +228,11 @@ function renderPolicies(v, all) {
 
 /* ---- the store, import and export ---- */
 
-/* The domain store is offered when the agent is configured to fetch it
- * (domain.conf: $IPSECFW_DOMAIN_CONF or the default path) or when it holds
- * a policy; it is the agent's cached copy, read-only here, when the agent
- * fetches it or `show mode` says where the copy came from. */
+/* The domain store is offered when a domain.conf ($IPSECFW_DOMAIN_CONF or
+ * the default path) names a directory, or when it holds a policy. With a
+ * domain.conf the CLI reads and writes the directory itself, as netsh
+ * does; without one, a copy the agent fetched (`show mode` names its
+ * server) is read-only here, and anything else is the database's. */
 function probeDomain() {
     const confPath = cockpit.spawn(["printenv", "IPSECFW_DOMAIN_CONF"], { err: "ignore" })
             .then(p => p.trim() || "/etc/ipsecfw/domain.conf", () => "/etc/ipsecfw/domain.conf");
@@ -240,7 +241,7 @@ function probeDomain() {
     const held = spawn(["-j", "-f", "-"], "static set store location=domain\nstatic show all\n")
             .then(out => { const d = JSON.parse(out); return d.policies.length + d.filterlists.length + d.filteractions.length > 0; }, () => false);
     return Promise.all([conf, mode, held]).then(([c, m, h]) => {
-        store.domain = c || (m && m.server) ? "cached" : (m || h ? "editable" : "off");
+        store.domain = c ? "directory" : (m && m.server) ? "cached" : (m || h ? "editable" : "off");
     });
 }
 
@@ -255,6 +256,7 @@ function storeToolbar() {
         : !admin ? "The local store (the other stores need administrative access)."
         : store.name === "local" ? "The local store: the policy assigned here is in force unless a domain policy is."
         : store.name === "persistent" ? "The persistent store: its assigned policy is enforced before the local one, from boot on."
+        : store.domain === "directory" ? "The domain store: the directory's IPSec policies (domain.conf), read and written through the CLI as netsh writes them."
         : "The domain store, written through the CLI.";
     return el("div", { class: "pf-c-toolbar ipsecfw-toolbar" },
               el("div", { class: "pf-c-form__group" },

@@ -81,7 +81,7 @@ void agent_free(struct agent *a)
 	drop_table(a);
 	drop_rules(a);
 	spd_clear(&a->spd);
-	program_free(&a->loaded.program);
+	loaded_program_free(&a->loaded);
 	if (a->db)
 		db_close(a->db);
 	if (a->facts)

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "elements.h"
 #include "enforce.h"
 #include "engine/ftable.h"
 #include "kernel.h"
@@ -106,6 +107,30 @@ static int cached_program(const struct enforce_ctx *c, const char *fp, struct nf
 	return rc;
 }
 
+void loaded_program_free(struct loaded_program *m)
+{
+	program_free(&m->program);
+	fingerprint_state_free(&m->kstate);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The memory's copy of the kernel's table: st (moved there), valid at
+ * generation gen; NULL st: none. */
+static void remember_kernel(const struct enforce_ctx *c, struct fingerprint_state *st,
+			    const char *kfp, uint32_t gen)
+{
+	if (!c->memory)
+		return;
+	fingerprint_state_free(&c->memory->kstate);
+	c->memory->kgen = 0;
+	if (!st)
+		return;
+	c->memory->kstate = *st;
+	memset(st, 0, sizeof(*st));
+	snprintf(c->memory->kfp, sizeof(c->memory->kfp), "%s", kfp);
+	c->memory->kgen = gen;
+}
+
 /* The caller's memory now holds p (moved there). */
 static void remember(const struct enforce_ctx *c, struct nft_program *p, const char *fp)
 {
@@ -130,12 +155,130 @@ static uint64_t new_generation(void)
 }
 
 /* Where a load left the table: the state chain to complete, and the
- * number of commits it made. */
+ * number of commits it made; named: the state chain names the kernel's
+ * fingerprint already. */
 struct loaded_state {
 	uint64_t gen;
 	char slot;
 	uint32_t commits;
+	bool named;
 };
+
+/* Digests of elements as the kernel will list them, in slot. */
+static int digests_of(const struct nft_elem *const *v, size_t n, char slot,
+		      uint8_t (**out)[FINGERPRINT_ELEM])
+{
+	*out = malloc((n ? n : 1) * FINGERPRINT_ELEM);
+	if (!*out)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (elements_digest(v[i], slot, (*out)[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* The elements of one map (from *i on, in v sorted by map). */
+static size_t run_of(const struct nft_elem *const *v, size_t n, size_t i, uint32_t map)
+{
+	size_t j = i;
+
+	while (j < n && v[j]->map == map)
+		j++;
+	return j - i;
+}
+
+/* The kernel's fingerprint once d is applied to st (updated): -1 when st
+ * does not hold what d deletes. */
+static int predict_fingerprint(struct fingerprint_state *st, const struct nft_program *p,
+			       const struct program_diff *d, char slot,
+			       char kfp[FINGERPRINT_HEX + 1])
+{
+	uint8_t (*gone)[FINGERPRINT_ELEM] = NULL, (*fresh)[FINGERPRINT_ELEM] = NULL;
+	size_t i = 0, j = 0;
+	int rc = -1;
+
+	if (digests_of(d->gone, d->n_gone, slot, &gone) < 0 ||
+	    digests_of(d->fresh, d->n_fresh, slot, &fresh) < 0)
+		goto out;
+	while (i < d->n_gone || j < d->n_fresh) {
+		bool from_gone = i < d->n_gone &&
+				 (j == d->n_fresh || d->gone[i]->map <= d->fresh[j]->map);
+		uint32_t map = from_gone ? d->gone[i]->map : d->fresh[j]->map;
+		size_t ng = run_of(d->gone, d->n_gone, i, map);
+		size_t nf = run_of(d->fresh, d->n_fresh, j, map);
+		char name[128];
+		snprintf(name, sizeof(name), "%c_%s", slot, p->maps[map] + strlen(SLOT_MARK));
+		if (fingerprint_state_update(st, name, gone + i, ng, fresh + j, nf) < 0)
+			goto out;
+		i += ng;
+		j += nf;
+	}
+	fingerprint_state_hex(st, kfp);
+	rc = 0;
+out:
+	free(gone);
+	free(fresh);
+	return rc;
+}
+
+/* Whether every element d changes is one elements.c loads. */
+static bool all_by_netlink(const struct nft_program *p, const struct program_diff *d)
+{
+	bool *by_netlink = calloc(p->n_maps ? p->n_maps : 1, sizeof(*by_netlink));
+	bool all = by_netlink != NULL;
+
+	if (by_netlink)
+		elements_by_netlink(p, by_netlink);
+	for (size_t i = 0; all && i < d->n_gone; i++)
+		all = by_netlink[d->gone[i]->map];
+	for (size_t i = 0; all && i < d->n_fresh; i++)
+		all = by_netlink[d->fresh[i]->map];
+	free(by_netlink);
+	return all;
+}
+
+/* An address change, the agent's way: the changed elements and the state
+ * chain, renamed with the kernel's fingerprint it predicts, in one netlink
+ * transaction bound to the generation the memory's copy of the table is
+ * valid at; so nothing is read back, and a commit from elsewhere since
+ * makes the kernel refuse it (then the caller goes the long way). */
+static int update_by_netlink(const struct enforce_ctx *c, const struct kernel_table *kt,
+			     const struct nft_program *p, const char *fp, uint32_t gen_now,
+			     struct loaded_state *at, struct enforce_report *r)
+{
+	struct loaded_program *m = c->memory;
+	struct program_diff d;
+	struct nlbatch *b = NULL;
+	char kfp[FINGERPRINT_HEX + 1], state[160];
+	struct err ignored;
+	int rc = -1;
+
+	if (!m || !m->kgen || m->kgen != gen_now || !kt->state_handle ||
+	    strcmp(m->fp, kt->program_fp) != 0 || strcmp(m->kfp, kt->kernel_fp) != 0 ||
+	    !program_diff(&m->program, p, &d))
+		return -1;
+	if (!all_by_netlink(p, &d) || predict_fingerprint(&m->kstate, p, &d, kt->slot, kfp) < 0 ||
+	    !(b = nlbatch_new(gen_now)))
+		goto out;
+	program_state_name(p->mode, kt->gen, kt->slot, fp, kfp, state, sizeof(state));
+	if (elements_put(b, &m->program, d.gone, d.n_gone, true, kt->slot, &ignored) < 0 ||
+	    elements_put(b, p, d.fresh, d.n_fresh, false, kt->slot, &ignored) < 0)
+		goto out;
+	nlbatch_rename_chain(b, kt->state_handle, state);
+	if (nlbatch_commit(b, "updating the map elements", &ignored) == 0) {
+		rc = 0;
+		r->changed = r->incremental = true;
+		*at = (struct loaded_state){ kt->gen, kt->slot, 1, true };
+		snprintf(m->kfp, sizeof(m->kfp), "%s", kfp);
+		m->kgen = gen_now + 1;
+	}
+out:
+	if (rc < 0)
+		remember_kernel(c, NULL, "", 0); /* the copy may be half updated */
+	nlbatch_free(b);
+	program_diff_free(&d);
+	return rc;
+}
 
 /* Updates the program in force in place into p, in one transaction that
  * renames the state chain too: only when the kernel still holds (intact)
@@ -169,7 +312,7 @@ static int update_in_place(const struct enforce_ctx *c, const struct kernel_tabl
 		rc = -1;
 	if (rc == 0 && (rc = kernel_run(text, &ignored)) == 0) {
 		r->changed = r->incremental = true;
-		*at = (struct loaded_state){ kt->gen, kt->slot, 1 };
+		*at = (struct loaded_state){ kt->gen, kt->slot, 1, false };
 	}
 	/* refused: the kernel's elements were not what we had; replace it all */
 out:
@@ -180,26 +323,43 @@ out:
 
 enum step { STEP_STAGE, STEP_SWITCH, STEP_DISCARD };
 
-/* One transaction of a full load. */
+/* One step of a full load. The stage is two transactions: the slot's
+ * objects as text, then the bulk of its map elements by netlink (parsing
+ * them as text took nftables seconds); nothing refers to the slot before
+ * the switch, so it is complete before a packet can reach it. */
 static int run_step(enum step step, const struct nft_program *p, char slot, uint64_t gen,
-		    const char *fp, const struct kernel_table *kt, struct err *e)
+		    const char *fp, const struct kernel_table *kt, uint32_t *commits, struct err *e)
 {
+	bool *by_netlink = calloc(p->n_maps ? p->n_maps : 1, sizeof(*by_netlink));
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	int rc;
 
-	if (!f)
+	if (!f || !by_netlink) {
+		if (f)
+			fclose(f);
+		free(text);
+		free(by_netlink);
 		return err_set(e, "out of memory");
+	}
+	elements_by_netlink(p, by_netlink);
 	if (step == STEP_STAGE)
-		program_write_stage(p, slot, !kt->loaded, kt->objects, kt->n_objects, f);
+		program_write_stage(p, slot, !kt->loaded, kt->objects, kt->n_objects, by_netlink,
+				    f);
 	else if (step == STEP_SWITCH)
 		program_write_switch(p, slot, gen, fp, kt->objects, kt->n_objects, f);
 	else
 		program_write_discard(slot, kt->objects, kt->n_objects, f);
 	fclose(f);
 	rc = text ? kernel_run(text, e) : err_set(e, "out of memory");
+	*commits += rc == 0;
+	if (rc == 0 && step == STEP_STAGE && (rc = elements_load(p, slot, by_netlink, e)) > 0) {
+		*commits += 1;
+		rc = 0;
+	}
 	free(text);
+	free(by_netlink);
 	return rc;
 }
 
@@ -213,19 +373,19 @@ static int replace_program(const struct kernel_table *kt, const struct nft_progr
 	uint64_t gen = new_generation();
 	struct kernel_table now;
 	struct err ignored;
+	uint32_t commits = 0;
 
-	if (run_step(STEP_STAGE, p, slot, gen, fp, kt, e) < 0)
-		return -1;
-	if (run_step(STEP_SWITCH, p, slot, gen, fp, kt, e) < 0) {
+	if (run_step(STEP_STAGE, p, slot, gen, fp, kt, &commits, e) < 0 ||
+	    run_step(STEP_SWITCH, p, slot, gen, fp, kt, &commits, e) < 0) {
 		/* the stage is unreachable; removing it only saves memory */
 		if (kernel_table_read(&now, &ignored) == 0) {
-			run_step(STEP_DISCARD, p, slot, gen, fp, &now, &ignored);
+			run_step(STEP_DISCARD, p, slot, gen, fp, &now, &commits, &ignored);
 			kernel_table_free(&now);
 		}
 		return -1;
 	}
 	r->changed = true;
-	*at = (struct loaded_state){ gen, slot, 2 };
+	*at = (struct loaded_state){ gen, slot, commits, false };
 	return 0;
 }
 
@@ -234,36 +394,56 @@ static int replace_program(const struct kernel_table *kt, const struct nft_progr
  * behind ipsecfw's back. A reading at another generation than our commits
  * led to (another commit slipped in between) is not recorded: the table
  * then counts as changed, and the next load or check replaces it. */
-static void record_fingerprint(const struct nft_program *p, const char *fp,
-			       const struct loaded_state *at, uint32_t gen)
+static void record_fingerprint(const struct enforce_ctx *c, const struct nft_program *p,
+			       const char *fp, const struct loaded_state *at, uint32_t gen)
 {
 	char now[FINGERPRINT_HEX + 1], from[160], to[160], cmd[400];
+	struct fingerprint_state st;
 	struct err ignored;
 	uint32_t read_at;
 
-	if (fingerprint_kernel(STATE_PREFIX, now, &read_at, &ignored) != 1 || read_at != gen)
+	remember_kernel(c, NULL, "", 0);
+	if (fingerprint_kernel_state(STATE_PREFIX, &st, &read_at, &ignored) != 1)
 		return;
+	fingerprint_state_hex(&st, now);
 	program_state_name(p->mode, at->gen, at->slot, fp, "", from, sizeof(from));
 	program_state_name(p->mode, at->gen, at->slot, fp, now, to, sizeof(to));
 	snprintf(cmd, sizeof(cmd), "rename chain " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " %s %s\n",
 		 from, to);
-	kernel_run(cmd, &ignored);
+	/* the rename is the next commit: the copy is valid after it */
+	if (read_at == gen && kernel_run(cmd, &ignored) == 0)
+		remember_kernel(c, &st, now, gen + 1);
+	fingerprint_state_free(&st);
 }
 
 /* Does the kernel still hold, unchanged, what the state chain says was
  * loaded? (A table without its fingerprint does not.) */
-static int kernel_intact(const struct kernel_table *kt, bool *out, struct err *e)
+static int kernel_intact(const struct enforce_ctx *c, const struct kernel_table *kt,
+			 uint32_t gen_now, bool *out, struct err *e)
 {
 	char now[FINGERPRINT_HEX + 1];
+	struct fingerprint_state st;
 	uint32_t gen;
 	int rc;
 
 	*out = false;
 	if (!kt->loaded || !*kt->kernel_fp)
 		return 0;
-	if ((rc = fingerprint_kernel(STATE_PREFIX, now, &gen, e)) < 0)
+	/* no commit since the table was last read or written by us */
+	if (c && c->memory && c->memory->kgen && c->memory->kgen == gen_now &&
+	    !strcmp(c->memory->kfp, kt->kernel_fp)) {
+		*out = true;
+		return 0;
+	}
+	if ((rc = fingerprint_kernel_state(STATE_PREFIX, &st, &gen, e)) < 0)
 		return -1;
-	*out = rc == 1 && !strcmp(now, kt->kernel_fp);
+	if (rc == 1) {
+		fingerprint_state_hex(&st, now);
+		*out = !strcmp(now, kt->kernel_fp);
+		if (c)
+			remember_kernel(c, *out ? &st : NULL, now, gen);
+	}
+	fingerprint_state_free(&st);
 	return 0;
 }
 
@@ -276,7 +456,7 @@ int enforce_check_kernel(enum kernel_state *out, char program_fp[FINGERPRINT_HEX
 
 	if (kernel_table_read(&kt, e) < 0)
 		return -1;
-	if ((rc = kernel_intact(&kt, &intact, e)) == 0) {
+	if ((rc = kernel_intact(NULL, &kt, 0, &intact, e)) == 0) {
 		*out = !kt.loaded ? KERNEL_NONE : intact ? KERNEL_INTACT : KERNEL_DRIFT;
 		if (program_fp)
 			snprintf(program_fp, FINGERPRINT_HEX + 1, "%s", kt.program_fp);
@@ -305,7 +485,7 @@ static int load_program(const struct enforce_ctx *c, struct nft_program *p,
 		return -1;
 	}
 	r->mode = p->mode;
-	if (kernel_intact(&kt, &intact, e) < 0)
+	if (fingerprint_generation(&gen, e) < 0 || kernel_intact(c, &kt, gen, &intact, e) < 0)
 		goto out;
 	/* a table that lists otherwise than when loaded, or that vanished
 	 * under a caller that had loaded it */
@@ -315,12 +495,12 @@ static int load_program(const struct enforce_ctx *c, struct nft_program *p,
 		remember(c, p, fp);
 		goto out;
 	}
-	if (fingerprint_generation(&gen, e) < 0)
-		goto out;
-	if ((intact && update_in_place(c, &kt, p, fp, &at, r) == 0) ||
+	if ((intact && update_by_netlink(c, &kt, p, fp, gen, &at, r) == 0) ||
+	    (intact && update_in_place(c, &kt, p, fp, &at, r) == 0) ||
 	    replace_program(&kt, p, fp, &at, r, e) == 0) {
 		rc = 0;
-		record_fingerprint(p, fp, &at, gen + at.commits);
+		if (!at.named)
+			record_fingerprint(c, p, fp, &at, gen + at.commits);
 		save_program(c, fp, text);
 		remember(c, p, fp);
 	}

@@ -27,7 +27,15 @@
 struct loaded_program {
 	struct nft_program program;
 	char fp[FINGERPRINT_HEX + 1]; /* "" while none */
+	/* The kernel's table as last read or written, of fingerprint kfp:
+	 * trusted while the ruleset generation is still kgen (no commit since),
+	 * so an element update needs no reading back (0: none). */
+	struct fingerprint_state kstate;
+	char kfp[FINGERPRINT_HEX + 1];
+	uint32_t kgen;
 };
+
+void loaded_program_free(struct loaded_program *m);
 
 struct enforce_ctx {
 	struct db *db;

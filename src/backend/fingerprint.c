@@ -16,7 +16,7 @@
 #include "fingerprint.h"
 #include "program.h"
 
-enum { ELEM_DIGEST = 16, DUMP_TRIES = 3 };
+enum { ELEM_DIGEST = FINGERPRINT_ELEM, DUMP_TRIES = 3 };
 
 static void to_hex(const uint8_t *digest, char out[FINGERPRINT_HEX + 1])
 {
@@ -44,6 +44,7 @@ struct dump {
 	size_t n_sets;
 	uint8_t (*elems)[ELEM_DIGEST]; /* the current set's, sorted before use */
 	size_t n_elems, cap_elems;
+	struct fingerprint_state *state; /* what was read */
 	uint32_t gen; /* the last generation the kernel told */
 	bool interrupted;
 };
@@ -109,12 +110,21 @@ static void sum_exprs(struct sha256_ctx *c, const struct nlattr *list)
 	}
 }
 
+/* A set's element count (NFTA_SET_COUNT, kernels from 6.14 on; Debian 12's
+ * headers predate it). */
+enum { SET_COUNT_ATTR = 20 };
+
 /* Whether attribute a of a message of type msg is left out. */
 static bool volatile_attr(const struct nlmsghdr *nlh, uint8_t msg, const struct nlattr *a)
 {
 	uint16_t t = mnl_attr_get_type(a);
 
-	return (msg == NFT_MSG_NEWCHAIN && t == NFTA_CHAIN_COUNTERS) ||
+	/* a chain's use counts the map elements that jump to it, and a set
+	 * tells how many elements it holds: derived from what is summed
+	 * anyway, and left out so that element changes leave the objects'
+	 * part alone (fingerprint_state_update) */
+	return (msg == NFT_MSG_NEWCHAIN && (t == NFTA_CHAIN_COUNTERS || t == NFTA_CHAIN_USE)) ||
+	       (msg == NFT_MSG_NEWSET && t == SET_COUNT_ATTR) ||
 	       (msg == NFT_MSG_NEWOBJ && t == NFTA_OBJ_DATA &&
 		u32_attr(nlh, NFTA_OBJ_TYPE) == NFT_OBJECT_COUNTER);
 }
@@ -136,17 +146,31 @@ static int keep_set(struct dump *d, const struct nlmsghdr *nlh)
 	return 0;
 }
 
-/* Each element alone, its counters and timers left out; the set's
- * elements are summed in sorted order later. */
+void fingerprint_element(const struct nlattr *elem, uint8_t out[FINGERPRINT_ELEM])
+{
+	const struct nlattr *a;
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	mnl_attr_for_each_nested(a, elem) {
+		uint16_t t = mnl_attr_get_type(a);
+		if (t != NFTA_SET_ELEM_EXPR && t != NFTA_SET_ELEM_EXPRESSIONS &&
+		    t != NFTA_SET_ELEM_EXPIRATION)
+			sum_attr(&c, a);
+	}
+	sha256_digest(&c, FINGERPRINT_ELEM, out);
+}
+
+/* Each element alone; the set's elements are summed in sorted order
+ * later. */
 static int add_elems(struct dump *d, const struct nlmsghdr *nlh)
 {
-	const struct nlattr *list, *el, *a;
+	const struct nlattr *list, *el;
 
 	mnl_attr_for_each(list, nlh, sizeof(struct nfgenmsg)) {
 		if (mnl_attr_get_type(list) != NFTA_SET_ELEM_LIST_ELEMENTS)
 			continue;
 		mnl_attr_for_each_nested(el, list) {
-			struct sha256_ctx c;
 			if (d->n_elems == d->cap_elems) {
 				size_t cap = d->cap_elems ? 2 * d->cap_elems : 1024;
 				void *more = realloc(d->elems, cap * sizeof(*d->elems));
@@ -155,14 +179,7 @@ static int add_elems(struct dump *d, const struct nlmsghdr *nlh)
 				d->elems = more;
 				d->cap_elems = cap;
 			}
-			sha256_init(&c);
-			mnl_attr_for_each_nested(a, el) {
-				uint16_t t = mnl_attr_get_type(a);
-				if (t != NFTA_SET_ELEM_EXPR && t != NFTA_SET_ELEM_EXPRESSIONS &&
-				    t != NFTA_SET_ELEM_EXPIRATION)
-					sum_attr(&c, a);
-			}
-			sha256_digest(&c, ELEM_DIGEST, d->elems[d->n_elems++]);
+			fingerprint_element(el, d->elems[d->n_elems++]);
 		}
 	}
 	return 0;
@@ -243,15 +260,97 @@ static int by_bytes(const void *a, const void *b)
 	return memcmp(a, b, ELEM_DIGEST);
 }
 
+/* The set's element digests, sorted, handed to the state. */
 static int dump_elements(struct dump *d, const char *set)
 {
+	struct fingerprint_state *s = d->state;
+	struct fingerprint_set *sets;
+
 	d->n_elems = 0;
 	if (request(d, NFT_MSG_GETSETELEM, set) < 0)
 		return -1;
 	qsort(d->elems, d->n_elems, ELEM_DIGEST, by_bytes);
-	sha256_update(&d->sum, strlen(set) + 1, (const uint8_t *)set);
-	sha256_update(&d->sum, d->n_elems * ELEM_DIGEST, (const uint8_t *)d->elems);
+	if (!(sets = realloc(s->sets, (s->n_sets + 1) * sizeof(*sets))))
+		return -1;
+	s->sets = sets;
+	if (!(sets[s->n_sets].name = strdup(set)))
+		return -1;
+	sets[s->n_sets].elems = d->elems;
+	sets[s->n_sets++].n = d->n_elems;
+	d->elems = NULL;
+	d->cap_elems = 0;
 	return 0;
+}
+
+void fingerprint_state_free(struct fingerprint_state *s)
+{
+	for (size_t i = 0; i < s->n_sets; i++) {
+		free(s->sets[i].name);
+		free(s->sets[i].elems);
+	}
+	free(s->sets);
+	memset(s, 0, sizeof(*s));
+}
+
+void fingerprint_state_hex(const struct fingerprint_state *s, char out[FINGERPRINT_HEX + 1])
+{
+	struct sha256_ctx c = s->objects;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+
+	for (size_t i = 0; i < s->n_sets; i++) {
+		sha256_update(&c, strlen(s->sets[i].name) + 1, (const uint8_t *)s->sets[i].name);
+		sha256_update(&c, s->sets[i].n * ELEM_DIGEST, (const uint8_t *)s->sets[i].elems);
+	}
+	sha256_digest(&c, sizeof(digest), digest);
+	to_hex(digest, out);
+}
+
+int fingerprint_state_update(struct fingerprint_state *s, const char *set,
+			     const uint8_t (*gone)[FINGERPRINT_ELEM], size_t n_gone,
+			     const uint8_t (*fresh)[FINGERPRINT_ELEM], size_t n_fresh)
+{
+	struct fingerprint_set *fs = NULL;
+	uint8_t (*g)[ELEM_DIGEST] = malloc((n_gone ? n_gone : 1) * ELEM_DIGEST);
+	uint8_t (*f)[ELEM_DIGEST] = malloc((n_fresh ? n_fresh : 1) * ELEM_DIGEST);
+	uint8_t (*out)[ELEM_DIGEST] = NULL;
+	size_t i = 0, j = 0, k = 0, n = 0;
+	int rc = -1;
+
+	for (size_t x = 0; x < s->n_sets && !fs; x++)
+		if (!strcmp(s->sets[x].name, set))
+			fs = &s->sets[x];
+	if (!fs || !g || !f || n_gone > fs->n ||
+	    !(out = malloc((fs->n - n_gone + n_fresh + 1) * ELEM_DIGEST)))
+		goto done;
+	memcpy(g, gone, n_gone * ELEM_DIGEST);
+	memcpy(f, fresh, n_fresh * ELEM_DIGEST);
+	qsort(g, n_gone, ELEM_DIGEST, by_bytes);
+	qsort(f, n_fresh, ELEM_DIGEST, by_bytes);
+	/* the kept ones (all but gone, each gone one found), merged with fresh */
+	while (i < fs->n || k < n_fresh) {
+		if (i < fs->n && j < n_gone && !memcmp(fs->elems[i], g[j], ELEM_DIGEST)) {
+			i++, j++;
+			continue;
+		}
+		if (j < n_gone && i < fs->n && memcmp(fs->elems[i], g[j], ELEM_DIGEST) > 0)
+			goto done; /* g[j] is not in the set */
+		if (k < n_fresh && (i == fs->n || memcmp(f[k], fs->elems[i], ELEM_DIGEST) < 0))
+			memcpy(out[n++], f[k++], ELEM_DIGEST);
+		else
+			memcpy(out[n++], fs->elems[i++], ELEM_DIGEST);
+	}
+	if (j < n_gone)
+		goto done;
+	free(fs->elems);
+	fs->elems = out;
+	fs->n = n;
+	out = NULL;
+	rc = 0;
+done:
+	free(out);
+	free(g);
+	free(f);
+	return rc;
 }
 
 static void clear_sets(struct dump *d)
@@ -275,6 +374,7 @@ static int dump_table(struct dump *d)
 	sha256_init(&d->sum);
 	d->interrupted = false;
 	clear_sets(d);
+	fingerprint_state_free(d->state);
 	if (request(d, NFT_MSG_GETGEN, NULL) != 0)
 		return -1;
 	gen = d->gen;
@@ -283,6 +383,7 @@ static int dump_table(struct dump *d)
 	for (size_t i = 0; i < sizeof(kinds); i++)
 		if (request(d, kinds[i], NULL) != 0)
 			return -1;
+	d->state->objects = d->sum;
 	for (size_t i = 0; i < d->n_sets; i++)
 		if (dump_elements(d, d->sets[i]) < 0)
 			return -1;
@@ -321,12 +422,13 @@ int fingerprint_generation(uint32_t *gen, struct err *e)
 	return rc;
 }
 
-int fingerprint_kernel(const char *skip_prefix, char out[FINGERPRINT_HEX + 1], uint32_t *gen,
-		       struct err *e)
+int fingerprint_kernel_state(const char *skip_prefix, struct fingerprint_state *out,
+			     uint32_t *gen, struct err *e)
 {
-	struct dump d = { .skip_prefix = skip_prefix };
-	uint8_t digest[SHA256_DIGEST_SIZE];
+	struct dump d = { .skip_prefix = skip_prefix, .state = out };
 	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
 
 	if (open_dump(&d, e) < 0)
 		goto out;
@@ -339,12 +441,23 @@ int fingerprint_kernel(const char *skip_prefix, char out[FINGERPRINT_HEX + 1], u
 				" back: %s", d.interrupted ? "it kept changing" : strerror(errno));
 		goto out;
 	}
-	if (rc == 1) {
-		sha256_digest(&d.sum, sizeof(digest), digest);
-		to_hex(digest, out);
+	if (rc == 1)
 		*gen = d.gen;
-	}
 out:
 	close_dump(&d);
+	if (rc != 1)
+		fingerprint_state_free(out);
+	return rc;
+}
+
+int fingerprint_kernel(const char *skip_prefix, char out[FINGERPRINT_HEX + 1], uint32_t *gen,
+		       struct err *e)
+{
+	struct fingerprint_state s;
+	int rc = fingerprint_kernel_state(skip_prefix, &s, gen, e);
+
+	if (rc == 1)
+		fingerprint_state_hex(&s, out);
+	fingerprint_state_free(&s);
 	return rc;
 }

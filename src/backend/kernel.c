@@ -134,8 +134,8 @@ static int collect(json_t *doc, const char *kind, struct kernel_table *t, int *b
 			++*base;
 			continue;
 		}
-		if (strcmp(kind, "chain") == 0)
-			parse_state(name, t);
+		if (strcmp(kind, "chain") == 0 && parse_state(name, t))
+			t->state_handle = (uint64_t)json_integer_value(json_object_get(o, "handle"));
 		if (add_object(t, kind, name) < 0)
 			return -1;
 	}

@@ -31,6 +31,7 @@ struct kernel_table {
 	char program_fp[FINGERPRINT_HEX + 1];
 	char kernel_fp[FINGERPRINT_HEX + 1];
 	char state_chain[128];
+	uint64_t state_handle; /* the state chain's */
 	struct nft_object *objects; /* all of them but the base chains */
 	size_t n_objects;
 };

@@ -838,10 +838,14 @@ static void open_elements(FILE *out, const char *verb, const char *map, char slo
 	fprintf(out, " {\n");
 }
 
-static void write_elements(const struct nft_program *p, char slot, FILE *out)
+static void write_elements(const struct nft_program *p, char slot, const bool *skip, FILE *out)
 {
 	for (size_t i = 0; i < p->n_elems;) {
 		uint32_t map = p->elems[i].map;
+		if (skip && skip[map]) {
+			i++;
+			continue;
+		}
 		open_elements(out, "add", p->maps[map], slot);
 		for (; i < p->n_elems && p->elems[i].map == map; i++)
 			put_element(out, p->elems[i].text, slot);
@@ -928,7 +932,8 @@ static void write_flush_base_chains(FILE *out)
 }
 
 void program_write_stage(const struct nft_program *p, char slot, bool flush_base,
-			 const struct nft_object *objects, size_t n_objects, FILE *out)
+			 const struct nft_object *objects, size_t n_objects, const bool *skip,
+			 FILE *out)
 {
 	open_table(out);
 	fprintf(out, "}\n");
@@ -938,7 +943,7 @@ void program_write_stage(const struct nft_program *p, char slot, bool flush_base
 	fprintf(out, "table " NFT_TABLE_FAMILY " " NFT_TABLE_NAME " {\n");
 	put_slotted(out, p->body, slot);
 	fprintf(out, "}\n");
-	write_elements(p, slot, out);
+	write_elements(p, slot, skip, out);
 }
 
 void program_write_switch(const struct nft_program *p, char slot, uint64_t gen,
@@ -955,7 +960,7 @@ void program_write_table(const struct nft_program *p, FILE *out)
 	open_table(out);
 	put_slotted(out, p->body, 'a');
 	fprintf(out, "}\n");
-	write_elements(p, 'a', out);
+	write_elements(p, 'a', NULL, out);
 	write_jumps(p, 'a', 0, "", out);
 }
 
@@ -981,39 +986,21 @@ static const struct nft_elem **sorted_elems(const struct nft_program *p)
 	return v;
 }
 
-/* Elements of a not in b, as delete (keys) or add (whole) commands. */
-static void write_difference(const struct nft_program *names, char slot,
-			     const struct nft_elem **a, size_t na, const struct nft_elem **b,
-			     size_t nb, bool del, FILE *out)
+/* Elements as delete (keys) or add (whole) commands, grouped by map. */
+static void write_elems(const struct nft_program *names, char slot, const struct nft_elem **v,
+			size_t n, bool del, FILE *out)
 {
-	size_t i = 0, j = 0;
-	long open_map = -1;
-
-	while (i < na) {
-		int c = j < nb ? elem_cmp(&a[i], &b[j]) : -1;
-		if (c > 0) {
-			j++;
-			continue;
+	for (size_t i = 0; i < n;) {
+		uint32_t map = v[i]->map;
+		open_elements(out, del ? "delete" : "add", names->maps[map], slot);
+		for (; i < n && v[i]->map == map; i++) {
+			if (del)
+				fprintf(out, "\t%.*s,\n", (int)v[i]->key_len, v[i]->text);
+			else
+				put_element(out, v[i]->text, slot);
 		}
-		if (c == 0) {
-			i++;
-			j++;
-			continue;
-		}
-		if (open_map != (long)a[i]->map) {
-			if (open_map >= 0)
-				fprintf(out, "}\n");
-			open_map = a[i]->map;
-			open_elements(out, del ? "delete" : "add", names->maps[a[i]->map], slot);
-		}
-		if (del)
-			fprintf(out, "\t%.*s,\n", (int)a[i]->key_len, a[i]->text);
-		else
-			put_element(out, a[i]->text, slot);
-		i++;
-	}
-	if (open_map >= 0)
 		fprintf(out, "}\n");
+	}
 }
 
 static int key_cmp(const void *pa, const void *pb)
@@ -1048,20 +1035,20 @@ static size_t only_in(const struct nft_elem **x, size_t nx, const struct nft_ele
  * key deleted from one map and added (to it or another) in the same
  * update could be missing for a moment, and a packet would fall through to
  * a worse tier. Such updates (a policy change) must replace the table. */
-static bool keys_move(const struct nft_elem **a, size_t na, const struct nft_elem **b, size_t nb)
+static bool keys_move(const struct program_diff *d)
 {
-	const struct nft_elem **gone = malloc(sizeof(*gone) * (na ? na : 1));
-	const struct nft_elem **fresh = malloc(sizeof(*fresh) * (nb ? nb : 1));
-	size_t ng, nf, i = 0, j = 0;
+	const struct nft_elem **gone = malloc(sizeof(*gone) * (d->n_gone ? d->n_gone : 1));
+	const struct nft_elem **fresh = malloc(sizeof(*fresh) * (d->n_fresh ? d->n_fresh : 1));
+	size_t i = 0, j = 0;
 	bool moved = true;
 
 	if (gone && fresh) {
-		ng = only_in(a, na, b, nb, gone);
-		nf = only_in(b, nb, a, na, fresh);
-		qsort(gone, ng, sizeof(*gone), key_cmp);
-		qsort(fresh, nf, sizeof(*fresh), key_cmp);
+		memcpy(gone, d->gone, sizeof(*gone) * d->n_gone);
+		memcpy(fresh, d->fresh, sizeof(*fresh) * d->n_fresh);
+		qsort(gone, d->n_gone, sizeof(*gone), key_cmp);
+		qsort(fresh, d->n_fresh, sizeof(*fresh), key_cmp);
 		moved = false;
-		while (i < ng && j < nf && !moved) {
+		while (i < d->n_gone && j < d->n_fresh && !moved) {
 			int c = key_cmp(&gone[i], &fresh[j]);
 			moved = c == 0;
 			if (c < 0)
@@ -1075,11 +1062,20 @@ static bool keys_move(const struct nft_elem **a, size_t na, const struct nft_ele
 	return moved;
 }
 
-bool program_write_update(const struct nft_program *old, const struct nft_program *new_,
-			  char slot, FILE *out)
+void program_diff_free(struct program_diff *d)
 {
-	const struct nft_elem **a, **b;
+	free(d->gone);
+	free(d->fresh);
+	memset(d, 0, sizeof(*d));
+}
 
+bool program_diff(const struct nft_program *old, const struct nft_program *new_,
+		  struct program_diff *d)
+{
+	const struct nft_elem **a = NULL, **b = NULL;
+	bool ok = false;
+
+	memset(d, 0, sizeof(*d));
 	if (old->mode != new_->mode || strcmp(old->body, new_->body) != 0 ||
 	    old->n_maps != new_->n_maps)
 		return false;
@@ -1088,15 +1084,30 @@ bool program_write_update(const struct nft_program *old, const struct nft_progra
 			return false;
 	a = sorted_elems(old);
 	b = sorted_elems(new_);
-	if (!a || !b || keys_move(a, old->n_elems, b, new_->n_elems)) {
-		free(a);
-		free(b);
-		return false;
+	d->gone = malloc(sizeof(*d->gone) * (old->n_elems ? old->n_elems : 1));
+	d->fresh = malloc(sizeof(*d->fresh) * (new_->n_elems ? new_->n_elems : 1));
+	if (a && b && d->gone && d->fresh) {
+		d->n_gone = only_in(a, old->n_elems, b, new_->n_elems, d->gone);
+		d->n_fresh = only_in(b, new_->n_elems, a, old->n_elems, d->fresh);
+		ok = !keys_move(d);
 	}
-	write_difference(old, slot, a, old->n_elems, b, new_->n_elems, true, out);
-	write_difference(new_, slot, b, new_->n_elems, a, old->n_elems, false, out);
 	free(a);
 	free(b);
+	if (!ok)
+		program_diff_free(d);
+	return ok;
+}
+
+bool program_write_update(const struct nft_program *old, const struct nft_program *new_,
+			  char slot, FILE *out)
+{
+	struct program_diff d;
+
+	if (!program_diff(old, new_, &d))
+		return false;
+	write_elems(old, slot, d.gone, d.n_gone, true, out);
+	write_elems(new_, slot, d.fresh, d.n_fresh, false, out);
+	program_diff_free(&d);
 	return true;
 }
 

@@ -107,9 +107,11 @@ char program_slot_of(const char *name);
 /* The first transaction of a load: the base chains (made if missing, or
  * emptied when no program is known to be in force), the leftovers of slot
  * among the table's objects deleted, and the program staged in slot, maps
- * filled. Packets do not reach it yet. */
+ * filled but those skip[map] (NULL: none), whose elements are loaded by
+ * netlink next (elements.h). Packets do not reach it yet. */
 void program_write_stage(const struct nft_program *p, char slot, bool flush_base,
-			 const struct nft_object *objects, size_t n_objects, FILE *out);
+			 const struct nft_object *objects, size_t n_objects, const bool *skip,
+			 FILE *out);
 /* The second: the base chains jump into slot, the state chain tells so,
  * and every other object listed (the old slot, the old state) is deleted. */
 void program_write_switch(const struct nft_program *p, char slot, uint64_t gen,
@@ -132,6 +134,17 @@ void program_write_table(const struct nft_program *p, FILE *out);
  * policy change is a new program. No output when they are equal. */
 bool program_write_update(const struct nft_program *old, const struct nft_program *new_,
 			  char slot, FILE *out);
+
+/* The elements that turn old into new_ in place: gone (of old) to delete,
+ * fresh (of new_) to add, each sorted by map. False when only a full load
+ * is safe (as for program_write_update). */
+struct program_diff {
+	const struct nft_elem **gone, **fresh;
+	size_t n_gone, n_fresh;
+};
+bool program_diff(const struct nft_program *old, const struct nft_program *new_,
+		  struct program_diff *d);
+void program_diff_free(struct program_diff *d);
 
 /* A program saved and read back (for the next update). */
 char *program_serialize(const struct nft_program *p);

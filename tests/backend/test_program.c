@@ -214,7 +214,7 @@ __attribute__((noinline)) static char *write_steps(const struct nft_program *p, 
 	FILE *f = open_memstream(&text, &len);
 
 	if (step == 0)
-		program_write_stage(p, slot, false, objs, n, f);
+		program_write_stage(p, slot, false, objs, n, NULL, f);
 	else if (step == 1)
 		program_write_switch(p, slot, 0x1234, "", objs, n, f);
 	else

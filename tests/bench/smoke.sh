@@ -4,9 +4,11 @@
 # ClassBench family, so they cannot silently break: bench_classify (the
 # classifiers agree), bench/datapath (every set loads, its probes pass, an
 # address change is an update in place, figures in every column) and
-# bench/addrchange (the agent enforces an address change). The benches make
-# their own network namespaces; this needs root and the ClassBench data
-# (BENCH_DATA, default ../shared/bench/classbench) and skips without them.
+# bench/addrchange (the agent enforces an address change) and bench/fleet
+# (three hosts on a replica slapd follow one directory change; light sync
+# clients). The benches make their own network namespaces; this needs root
+# and the ClassBench data (BENCH_DATA, default ../shared/bench/classbench)
+# and skips without them.
 #
 # usage: smoke.sh BUILD_DIR SOURCE_DIR
 set -u
@@ -80,6 +82,37 @@ addr_ok() {
 		END { exit good == want ? 0 : 1 }' "$work/addr"
 }
 check "bench/addrchange: both timings for every family" addr_ok || sed 's/^/# /' "$work/addr"
+
+# fleet: three hosts, one change, polling; ten sync clients; notify as built
+if command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ]; then
+	timeout 120 "$SRC/bench/fleet" "$BUILD" --hosts 3 --changes 1 --modes "poll notify" \
+		--clients 10 --big none >"$work/fleet" 2>&1
+	rc=$?
+	check "bench/fleet exits 0" test $rc = 0
+	[ $rc = 0 ] || sed 's/^/# /' "$work/fleet"
+	# mode hosts changes p50 p99 max start_s cpu agent_MB replica_KB
+	fleet_ok() {
+		awk '$1 == "poll" && $2 == 3 && $3 == 1 && $6 ~ /^[0-9]+$/ && $6 > 0 && $6 < 5000 &&
+		     $9 + 0 > 0 { good = 1 } END { exit !good }' "$work/fleet"
+	}
+	check "bench/fleet: the change is in every host's kernel within the poll interval" fleet_ok ||
+		sed 's/^/# /' "$work/fleet"
+	# the agent follows the directory (RFC 4533) when it calls libldap's sync client
+	notify_ok() {
+		if grep -q ldap_sync_init "$BUILD/ipsecfwd"; then
+			awk '$1 == "notify" && $2 == 3 && $6 ~ /^[0-9]+$/ && $6 < 5000 { good = 1 }
+			     END { exit !good }' "$work/fleet"
+		else
+			grep -q '^notify: not available in this build' "$work/fleet"
+		fi
+	}
+	check "bench/fleet: notify measured when the agent follows the directory, else said unavailable" \
+		notify_ok
+	sync_ok() { awk '$1 == 10 && NF == 7 && $5 ~ /^[0-9]+$/ { good = 1 } END { exit !good }' "$work/fleet"; }
+	check "bench/fleet: ten sync clients are told of every change" sync_ok
+else
+	echo "ok $((n += 1)) - bench/fleet # SKIP slapd is not installed"
+fi
 
 echo "1..$n"
 [ $failed = 0 ]

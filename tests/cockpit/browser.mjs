@@ -294,9 +294,9 @@ try {
     ok((await unlabelled("#view-policies")).length === 0, "keyboard: every control of Policy Management has a label: " + (await unlabelled("#view-policies")).join(" "));
 
     // Stores: persistent (changes go through `set store` first), domain
-    // (the agent's cached copy: read-only).
+    // (no domain.conf here: the database's, holding a policy).
     ok(await page.$$eval("#store-select option", o => o.map(x => x.value).join(",")) === "local,persistent,domain",
-       "store: local, persistent and, with a domain.conf, domain");
+       "store: local, persistent and, as it holds a policy, domain");
     await page.select("#store-select", "persistent");
     await waitText("#store-note", "persistent store");
     await page.waitForSelector("#add-policy-name");
@@ -309,9 +309,11 @@ try {
        "store: a policy added in the persistent store is there, not in the local one");
     await shot("policies-persistent");
     await page.select("#store-select", "domain");
-    ok(await waitText("#store-note", "read-only") && await waitText("#policies", "GPO-Web"), "store: the domain store's policies, said read-only");
-    ok(await page.$$eval("#view-policies form, #view-policies button[aria-label^='Edit'], #view-policies button[aria-label^='Delete']", e => e.length) === 0,
-       "store: no forms, no edit or delete buttons on the domain store's cached copy");
+    ok(await waitText("#store-note", "domain store") && await waitText("#policies", "GPO-Web"), "store: the domain store's policies");
+    await page.waitForSelector("#add-policy-name");
+    await page.type("#add-policy-name", "Fleet");
+    ok((await text("#add-policy-cmd")).includes("static set store location=domain\nstatic add policy name=Fleet\n"),
+       "store: a change to the domain store goes through set store location=domain");
     await shot("policies-domain");
     await page.select("#store-select", "local");
     await waitText("#store-note", "local store");

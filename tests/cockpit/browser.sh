@@ -58,8 +58,7 @@ unset IPSECFW_KERNEL IPSECFW_DOMAIN_CONF
 ip netns exec "$ns" node "$SRC/tests/cockpit/browser.mjs" --setup >"$work/setup.log" 2>&1 ||
 	{ echo "Bail out! setup: $(tail -3 "$work/setup.log")"; exit 1; }
 # The policy agent, for the drop events and the dynamic SPD. It fetches
-# nothing: the domain.conf below only tells the page that the domain store
-# is the agent's cached copy of a directory's policy.
+# nothing: with no domain.conf the domain store is the database's.
 ip netns exec "$ns" "$(dirname "$IPSECFW")/ipsecfwd" --no-journal >"$work/agent.log" 2>&1 &
 agent=$!
 # Drops logged each way (SPEC 7.1), once the agent answers (5 s at most).
@@ -69,8 +68,6 @@ for i in $(seq 50); do
 	[ "$i" = 50 ] && { echo "Bail out! the agent did not answer: $(tail -3 "$work/agent.log")"; exit 1; }
 	sleep 0.1
 done
-: >"$work/domain.conf"
-export IPSECFW_DOMAIN_CONF="$work/domain.conf"
 port=9191
 ip netns exec "$ns" /usr/lib/cockpit/cockpit-ws --no-tls --address 127.0.0.1 --port $port \
 	--local-session=cockpit-bridge >"$work/ws.log" 2>&1 &

@@ -61,6 +61,11 @@ wire 1 "within 1 s telnet to the new address is dropped" drop "$(ref 1 in tcp 19
 wire 1 "and the web on it passes" pass PASS PASS -- "$C" "$NETPROBE" tcp -p 40004 -w 700 192.0.2.77 80
 grep -q 'updated in place' "$work/log1/events.log" &&
 	ok "the address change was an update in place" || not_ok "no in-place update logged"
+# the agent named the table's new fingerprint without reading it back
+mode=$(srv 1 show mode 2>&1)
+case $mode in *drift*) not_ok "after the update in place: $mode";;
+	"mode: secure"*) ok "the fingerprint the update named is the table's: no drift";;
+	*) not_ok "show mode: $mode";; esac
 
 # --- drops: logged, attributed, aggregated ------------------------------
 for i in 1 2 3 4 5; do in_ns "$C" "$NETPROBE" udp -p 42000 -w 100 $S4 5000 >/dev/null; done

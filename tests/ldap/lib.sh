@@ -142,6 +142,40 @@ cn: IP Security
 EOF3
 }
 
+# gpo DN POLICY-DN POLICY-NAME: a GPO and its machine IPSEC assignment
+gpo() {
+	cat <<EOF2
+dn: $1
+objectClass: groupPolicyContainer
+gPCMachineExtensionNames: [{E437BC1C-AA7D-11D2-A382-00C04F991E27}{DEA8AFA0-CC85-11D0-9CE2-0080C7E9D9A5}]
+
+dn: CN=Machine,$1
+objectClass: container
+
+dn: CN=Microsoft,CN=Machine,$1
+objectClass: container
+
+dn: CN=Windows,CN=Microsoft,CN=Machine,$1
+objectClass: container
+
+dn: CN=IPSEC,CN=Windows,CN=Microsoft,CN=Machine,$1
+objectClass: ipsecPolicy
+cn: IPSEC
+ipsecOwnersReference: $2
+ipsecName: $3
+
+EOF2
+}
+
+# The syncprov overlay (RFC 4533) on the database: ldap_modules=syncprov
+# and this in ldap_db_extra.
+syncprov_db='olcDbIndex: entryCSN,entryUUID eq
+
+dn: olcOverlay={0}syncprov,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcSyncProvConfig
+olcOverlay: {0}syncprov'
+
 # servers_ou GPO-DN: OU=Servers, linked to that GPO, and the computer web1 in it.
 servers_ou() {
 	cat <<EOF3

@@ -56,30 +56,6 @@ EOF2
 	alt=$(dn_of ipsecFilter Alt)
 }
 
-gpo() { # DN POLICY-DN POLICY-NAME: a GPO and its machine IPSEC assignment
-	cat <<EOF2
-dn: $1
-objectClass: groupPolicyContainer
-gPCMachineExtensionNames: [{E437BC1C-AA7D-11D2-A382-00C04F991E27}{DEA8AFA0-CC85-11D0-9CE2-0080C7E9D9A5}]
-
-dn: CN=Machine,$1
-objectClass: container
-
-dn: CN=Microsoft,CN=Machine,$1
-objectClass: container
-
-dn: CN=Windows,CN=Microsoft,CN=Machine,$1
-objectClass: container
-
-dn: CN=IPSEC,CN=Windows,CN=Microsoft,CN=Machine,$1
-objectClass: ipsecPolicy
-cn: IPSEC
-ipsecOwnersReference: $2
-ipsecName: $3
-
-EOF2
-}
-
 # The tree, the policies and the domain's link into the directory at $uri.
 tree_load() {
 	{
@@ -160,15 +136,6 @@ sanitizers_quiet() {
 		ok "no sanitizer report from the agents"
 	fi
 }
-
-# The syncprov overlay (RFC 4533) on the database: ldap_modules=syncprov
-# and this in ldap_db_extra.
-syncprov_db='olcDbIndex: entryCSN,entryUUID eq
-
-dn: olcOverlay={0}syncprov,olcDatabase={1}mdb,cn=config
-objectClass: olcOverlayConfig
-objectClass: olcSyncProvConfig
-olcOverlay: {0}syncprov'
 
 applied() { # POLICY [ID]: agent ID's last directory 4294 names POLICY
 	grep '"id":4294,' "$work/log${2:-1}/events.log" 2>/dev/null | grep '"source":"directory"' |
