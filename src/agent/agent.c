@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "domain_sync.h"
 #include "ike_sync.h"
 #include "assign_events.h"
 #include "backend/kernel.h"
@@ -541,12 +542,9 @@ void agent_flush_drops(struct agent *a)
 /* --- the control socket: dynamic SPD commands --- */
 
 /* "line": the index of the request's command that failed. */
-static char *reply_json(int rc, const char *out, const char *errs, const char *error, int col,
-			size_t failed)
+/* A reply: j (consumed) on one line. */
+static char *reply_line(json_t *j)
 {
-	json_t *j = json_pack("{s:i,s:s,s:s,s:s,s:i,s:I}", "rc", rc, "out", out ? out : "", "err",
-			      errs ? errs : "", "error", error ? error : "", "col", col, "line",
-			      (json_int_t)failed);
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	char *line = NULL;
 
@@ -555,6 +553,26 @@ static char *reply_json(int rc, const char *out, const char *errs, const char *e
 	free(text);
 	json_decref(j);
 	return line;
+}
+
+static char *reply_json(int rc, const char *out, const char *errs, const char *error, int col,
+			size_t failed)
+{
+	return reply_line(json_pack("{s:i,s:s,s:s,s:s,s:i,s:I}", "rc", rc, "out", out ? out : "",
+				    "err", errs ? errs : "", "error", error ? error : "", "col", col,
+				    "line", (json_int_t)failed));
+}
+
+/* {"status": "domain"}: what the agent does with the directory (null
+ * without a domain.conf); another status is refused. */
+static char *status_reply(struct agent *a, const char *what)
+{
+	if (!what || strcmp(what, "domain") != 0) {
+		agent_control_refused(a, "an unknown status request");
+		return reply_json(1, NULL, NULL, "unknown status request: expected \"domain\"", 0, 0);
+	}
+	return reply_line(json_pack("{s:i,s:o}", "rc", 0, "domain",
+				    a->domain ? domain_sync_status(a->domain, a) : json_null()));
 }
 
 /* Runs the commands in order on one copy of the SPD; a change is loaded
@@ -661,6 +679,12 @@ void agent_control_request(void *ctx, const char *request, size_t len, char **re
 	const char *why;
 	int col = 0, rc;
 
+	if (json_is_object(req) && json_object_get(req, "status")) {
+		*reply = status_reply(a, json_string_value(json_object_get(req, "status")));
+		free(lines);
+		json_decref(req);
+		return;
+	}
 	if (!lines) {
 		agent_control_refused(a, "malformed request");
 		*reply = reply_json(1, NULL, NULL,

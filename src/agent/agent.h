@@ -17,6 +17,8 @@
 #include "ike/mapping.h"
 #include "model/spd.h"
 
+struct domain_sync;
+
 struct agent {
 	const char *db_path;
 	struct db *db;
@@ -64,6 +66,9 @@ struct agent {
 	 * is a cached copy the directory did not confirm. */
 	char directory_gpo[256];
 	char directory_server[1024];
+	/* The directory's follower (ipsecfwd.c sets it), NULL without a
+	 * domain.conf: the control socket's status request reads it. */
+	struct domain_sync *domain;
 
 	/* What is wrong with loading charon now (ike_sync.c), "" if nothing. */
 	char ike_problem[256];

@@ -31,6 +31,8 @@ int domain_sync_init(struct domain_sync *d, const char *path, bool explicit_path
 			return 0;
 		return -1;
 	}
+	if (domain_conf_host_check(&d->conf, path, e) < 0)
+		return -1;
 	/* a secret others can read is refused now, not at each poll */
 	if (d->conf.bind == BIND_GSSAPI && domain_keytab_check(d->conf.keytab, e) < 0)
 		return err_prefix(e, "%s", path);
@@ -103,8 +105,8 @@ static int source_set(struct db *db, const struct dir_fetch *f, const char *dig,
 
 /* The cached copy replaced by dom (NULL: no policy assigned), in one
  * transaction: a failure leaves the old copy whole. */
-static int cache(struct db *db, const struct dir_fetch *f, const struct gp_domain *dom,
-		 const char *guid, const char *dig, struct err *e)
+static int cache(struct db *db, const struct dir_fetch *f, struct gp_domain *dom, char *guid,
+		 const char *dig, struct err *e)
 {
 	struct policy p;
 	int rc;
@@ -112,6 +114,8 @@ static int cache(struct db *db, const struct dir_fetch *f, const struct gp_domai
 	if (db_begin(db, e) < 0)
 		return -1;
 	rc = db_store_clear(db, STORE_DOMAIN, e);
+	if (rc == 0 && dom)
+		rc = gp_domain_rekey(db, dom, guid, e);
 	if (rc == 0 && dom)
 		rc = gp_domain_insert(db, STORE_DOMAIN, dom, e);
 	if (rc == 0 && dom) {
@@ -170,6 +174,7 @@ int domain_sync_run(struct domain_sync *d, struct agent *a)
 	struct gp_domain dom = { 0 };
 	char guid[GUID_LEN] = "", dig[17];
 	struct domain_source old;
+	struct policy p;
 	struct err e;
 	int rc;
 
@@ -204,13 +209,13 @@ int domain_sync_run(struct domain_sync *d, struct agent *a)
 				    "the local store's applies", f.computer, f.n_gpos);
 		/* back after an outage (or at start) with the policy unchanged:
 		 * the directory's copy is what is in force */
-		if (rc == 0 && f.assigned && (d->failing || d->first))
+		if (rc == 0 && f.assigned && (d->failing || d->first) && have_cached(a, &p))
 			event_write(a->log, EV_POLICY_APPLIED,
-				    json_pack("{s:s,s:s,s:s,s:s}", "source", "directory", "policy",
-					      f.assigned ? f.policy_dn : "", "gpo", f.gpo_name, "server",
-					      f.server),
-				    "the directory's policy is the cached copy in force (GPO '%s', %s)",
-				    f.gpo_name, f.server);
+				    json_pack("{s:s,s:s,s:s,s:s,s:s}", "source", "directory", "policy",
+					      p.name, "directory object", f.policy_dn, "gpo", f.gpo_name,
+					      "server", f.server),
+				    "the directory's policy '%s' is the cached copy in force (GPO '%s', %s)",
+				    p.name, f.gpo_name, f.server);
 		d->failing = false;
 		d->last_error[0] = '\0';
 	}
@@ -319,6 +324,20 @@ long long domain_sync_watch_read(struct domain_sync *d, struct agent *a)
 	if (due > d->change_first_ms + DEBOUNCE_MAX_MS)
 		due = d->change_first_ms + DEBOUNCE_MAX_MS;
 	return due > now ? due - now : 1;
+}
+
+json_t *domain_sync_status(const struct domain_sync *d, struct agent *a)
+{
+	struct policy p;
+	bool cached = d->failing && have_cached(a, &p);
+
+	return json_pack("{s:s?,s:i,s:s?,s:o,s:s?}", "following",
+			 d->watch ? dir_watch_describe(d->watch) : NULL, "poll",
+			 domain_sync_interval(d, a), "server",
+			 *a->directory_server ? a->directory_server : NULL, "cached",
+			 cached ? json_pack("{s:s,s:s}", "policy", p.name, "reason", d->last_error)
+				: json_null(),
+			 "error", d->failing && !cached ? d->last_error : NULL);
 }
 
 void domain_sync_close(struct domain_sync *d)

@@ -17,6 +17,7 @@
 #ifndef IPSECFW_DOMAIN_SYNC_H
 #define IPSECFW_DOMAIN_SYNC_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "agent.h"
@@ -61,6 +62,14 @@ int domain_sync_watch_fd(const struct domain_sync *d, unsigned *generation);
 /* The watch's descriptor is readable: the milliseconds to the next fetch
  * (a change seen, or the watch lost), or -1 to keep the timer as it is. */
 long long domain_sync_watch_read(struct domain_sync *d, struct agent *a);
+
+/* What the agent does with the directory now (the control socket's
+ * {"status": "domain"}, read by ipsecfw show mode): "following" the
+ * server and method it is told of changes by (null: polling only),
+ * "poll" the seconds between full fetches, "server" that answered last,
+ * and "cached" (the policy and the reason) while the last fetch failed
+ * and the cached copy stays in force. */
+json_t *domain_sync_status(const struct domain_sync *d, struct agent *a);
 
 void domain_sync_close(struct domain_sync *d);
 

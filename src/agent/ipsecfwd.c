@@ -529,7 +529,7 @@ int main(int argc, char **argv)
 	/* The cached copy is in force: now ask the directory (at once, then
 	 * every poll interval). */
 	if (domain_on) {
-		l.domain = &domain;
+		l.domain = l.agent.domain = &domain;
 		if ((l.domain_timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0 ||
 		    add_fd(&l, l.domain_timer, SRC_DOMAIN) < 0 || arm(l.domain_timer, 1, 0) < 0) {
 			fprintf(stderr, "ipsecfwd: domain poll timer: %s\n", strerror(errno));

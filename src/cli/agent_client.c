@@ -184,19 +184,18 @@ static const char *unprefixed(const struct session *s, const char *msg)
 	return msg;
 }
 
-/* Sends req (consumed) to the agent of s and prints what it printed; on
- * failure e holds its message and *col, *failed where it failed. */
-static int exchange(struct session *s, json_t *req, int *col, size_t *failed, struct err *e)
+/* Sends req (consumed) to the agent of run_dir: its reply, or NULL and e. */
+static json_t *request(const char *run_dir, json_t *req, struct err *e)
 {
 	char *text = req ? json_dumps(req, JSON_COMPACT) : NULL, *line = NULL, *reply = NULL;
 	json_t *rep = NULL;
 	struct call c = { .fd = -1, .timeout_s = timeout_s() };
-	int rc = -1;
 
 	json_decref(req);
 	if (!text || asprintf(&line, "%s\n", text) < 0) {
 		free(text);
-		return err_set(e, "out of memory");
+		err_set(e, "out of memory");
+		return NULL;
 	}
 	free(text);
 	if (strlen(line) > CONTROL_REQUEST_MAX) {
@@ -205,13 +204,31 @@ static int exchange(struct session *s, json_t *req, int *col, size_t *failed, st
 		goto out;
 	}
 	c.deadline_ms = now_ms() + c.timeout_s * 1000LL;
-	if (connect_agent(&c, s->spd_ctx, e) < 0 || send_request(&c, line, e) < 0 ||
+	if (connect_agent(&c, run_dir, e) < 0 || send_request(&c, line, e) < 0 ||
 	    !(reply = read_reply(&c, e)))
 		goto out;
 	if (!(rep = json_loads(reply, 0, NULL)) || !json_is_integer(json_object_get(rep, "rc"))) {
+		json_decref(rep);
+		rep = NULL;
 		err_set(e, "the policy agent's reply is not understood");
-		goto out;
 	}
+out:
+	if (c.fd >= 0)
+		close(c.fd);
+	free(reply);
+	free(line);
+	return rep;
+}
+
+/* Sends req (consumed) to the agent of s and prints what it printed; on
+ * failure e holds its message and *col, *failed where it failed. */
+static int exchange(struct session *s, json_t *req, int *col, size_t *failed, struct err *e)
+{
+	json_t *rep = request(s->spd_ctx, req, e);
+	int rc = -1;
+
+	if (!rep)
+		return -1;
 	fputs(json_string_value(json_object_get(rep, "out")) ?: "", s->out);
 	fputs(json_string_value(json_object_get(rep, "err")) ?: "", s->err);
 	if (json_integer_value(json_object_get(rep, "rc")) == 0) {
@@ -221,12 +238,7 @@ static int exchange(struct session *s, json_t *req, int *col, size_t *failed, st
 		*col = (int)json_integer_value(json_object_get(rep, "col"));
 		*failed = (size_t)json_integer_value(json_object_get(rep, "line"));
 	}
-out:
-	if (c.fd >= 0)
-		close(c.fd);
 	json_decref(rep);
-	free(reply);
-	free(line);
 	return rc;
 }
 
@@ -269,9 +281,64 @@ bool agent_client_running(const char *run_dir)
 	return rc == 0;
 }
 
+json_t *agent_client_domain_status(const char *run_dir, struct err *e)
+{
+	json_t *rep = request(run_dir, json_pack("{s:s}", "status", "domain"), e), *d;
+
+	if (!rep)
+		return NULL;
+	if (json_integer_value(json_object_get(rep, "rc")) != 0) {
+		err_set(e, "%s", json_string_value(json_object_get(rep, "error")) ?: "refused");
+		json_decref(rep);
+		return NULL;
+	}
+	d = json_incref(json_object_get(rep, "domain"));
+	json_decref(rep);
+	return d ? d : json_null();
+}
+
+int agent_client_domain_text(const json_t *st, char *buf, size_t len)
+{
+	const char *following = json_string_value(json_object_get(st, "following"));
+	const char *server = json_string_value(json_object_get(st, "server"));
+	const char *error = json_string_value(json_object_get(st, "error"));
+	const json_t *cached = json_object_get(st, "cached");
+	long long poll = json_integer_value(json_object_get(st, "poll"));
+
+	if (!json_is_object(st))
+		return 0;
+	if (json_is_object(cached))
+		snprintf(buf, len, "the cached copy of domain policy '%s' is in force: %s (tried again "
+				   "within %lld s)",
+			 json_string_value(json_object_get(cached, "policy")) ?: "",
+			 json_string_value(json_object_get(cached, "reason")) ?: "", poll);
+	else if (error)
+		snprintf(buf, len, "failing: %s (no cached copy; tried again within %lld s)", error,
+			 poll);
+	else if (following)
+		snprintf(buf, len, "following %s: a change is fetched at once; a full fetch every "
+				   "%lld s", following, poll);
+	else
+		snprintf(buf, len, "polling %s every %lld s (the server offers no way of following it)",
+			 server ?: "the directory", poll);
+	return 1;
+}
+
+/* The session's directory_state: asks the agent. */
+static int directory_state(struct session *s, char *buf, size_t len)
+{
+	struct err e;
+	json_t *st = agent_client_domain_status(s->spd_ctx, &e);
+	int rc = st ? agent_client_domain_text(st, buf, len) : 0;
+
+	json_decref(st);
+	return rc;
+}
+
 void agent_client_install(struct session *s, const char *run_dir)
 {
 	s->spd_run = forward;
 	s->spd_batch = forward_batch;
+	s->directory_state = directory_state;
 	s->spd_ctx = (void *)run_dir;
 }

@@ -180,6 +180,23 @@ static json_t *domain_describe(struct db *db, FILE *out)
 			 src.gponame, "server", src.server, "fetched", src.fetched);
 }
 
+/* What the agent does with the directory (agent_client_domain_status),
+ * NULL when no agent answers or it has no domain.conf. */
+static json_t *directory_describe(const struct enforce_ctx *c, FILE *out)
+{
+	struct err e;
+	json_t *st = agent_client_domain_status(enforce_run_dir(c), &e);
+	char line[1536];
+
+	if (st && agent_client_domain_text(st, line, sizeof line) == 1) {
+		if (out)
+			fprintf(out, "directory: %s\n", line);
+		return st;
+	}
+	json_decref(st);
+	return NULL;
+}
+
 int cmd_show_mode(const struct enforce_ctx *c, bool json)
 {
 	enum kernel_state state = KERNEL_NONE;
@@ -199,11 +216,12 @@ int cmd_show_mode(const struct enforce_ctx *c, bool json)
 		if (kt.loaded)
 			snprintf(g, sizeof(g), "%016llx", (unsigned long long)kt.gen);
 		pending_describe(c->db, &pending, NULL);
-		json_print(json_pack("{s:s, s:s, s:b, s:o, s:s?, s:o?}", "mode",
+		json_print(json_pack("{s:s, s:s, s:b, s:o, s:s?, s:o?, s:o?}", "mode",
 				     kt.loaded ? fw_mode_name(kt.mode) : "none", "generation", g,
 				     "drift", state == KERNEL_DRIFT, "pending", pending,
 				     "facts_unreadable_since", *since ? since : NULL, "domain",
-				     domain_describe(c->db, NULL)));
+				     domain_describe(c->db, NULL), "directory",
+				     directory_describe(c, NULL)));
 	} else if (!kt.loaded) {
 		printf("mode: none (no ipsecfw program in the kernel: nothing is filtered)\n");
 	} else if (*since) {
@@ -221,6 +239,7 @@ int cmd_show_mode(const struct enforce_ctx *c, bool json)
 		pending_describe(c->db, &pending, stdout);
 		json_decref(pending);
 		json_decref(domain_describe(c->db, stdout));
+		json_decref(directory_describe(c, stdout));
 	}
 	kernel_table_free(&kt);
 	warn_coexistence();

@@ -65,7 +65,12 @@ static int scratch_load(struct domain_store *ds, struct err *e)
 	if (rc == 0)
 		rc = db_open(&ds->scratch, ":memory:", e);
 	if (rc == 0 && (rc = db_begin(ds->scratch, e)) == 0) {
-		rc = db_store_clear(ds->scratch, STORE_DOMAIN, e) < 0 ||
+		/* the scratch database stands in for the directory only: the
+		 * built-in objects a new database gets in its local store carry
+		 * Windows' well-known GUIDs, which a domain's own defaults
+		 * (Samba provisions them; GUIDs are unique across stores) have too */
+		rc = db_store_clear(ds->scratch, STORE_LOCAL, e) < 0 ||
+				     db_store_clear(ds->scratch, STORE_DOMAIN, e) < 0 ||
 				     gp_domain_insert(ds->scratch, STORE_DOMAIN, &dom, e) < 0
 			     ? -1
 			     : db_commit(ds->scratch, e);

@@ -19,6 +19,8 @@ int dir_find_computer(struct dir_conn *cn, const struct domain_conf *c, char *dn
 	LDAPMessage *res = NULL, *entry;
 	int rc, n;
 
+	if (domain_conf_host_check(c, "domain.conf", e) < 0)
+		return -1;
 	if (*c->computer) {
 		if ((rc = dir_read_entry(cn, c->computer, attrs, &res, &entry, e)) <= 0) {
 			ldap_msgfree(res);

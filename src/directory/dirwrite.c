@@ -453,6 +453,15 @@ static int assigned_by(struct dir_conn *cn, const char *base, const char *contai
 	return found;
 }
 
+/* A rule or main-mode object naming no owner is not a leftover of ours
+ * (ipsecfw writes each with its policy's DN): Windows' "Version
+ * Information Object", an NFA no policy uses, is one Samba provisions.
+ * No write deletes it. */
+static bool foreign_unowned(const struct gp_object *o)
+{
+	return (o->cls == GPC_NFA || o->cls == GPC_ISAKMP) && o->owners.n == 0;
+}
+
 static const enum gp_class add_order[] = { GPC_FILTER, GPC_NEGPOL, GPC_ISAKMP, GPC_NFA, GPC_POLICY };
 /* Policies first (a policy never references what is gone); then the lists
  * and actions (their rules are leftovers by now, so a list that outlived
@@ -528,7 +537,7 @@ int dir_write(struct dir_conn *cn, const char *base, const char *container,
 	for (size_t c = 0; c < 5 && rc == 0; c++)
 		for (size_t i = 0; i < cur->n && rc == 0; i++)
 			if (cur->objs[i].cls == delete_order[c] && !gp_objset_find(want, cur->objs[i].dn) &&
-			    (rc = delete_object(cn, cur->objs[i].dn, e)) == 0)
+			    !foreign_unowned(&cur->objs[i]) && (rc = delete_object(cn, cur->objs[i].dn, e)) == 0)
 				st->deleted++;
 	free(ch);
 	free(pending);

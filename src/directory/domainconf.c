@@ -128,8 +128,8 @@ static int check(const struct domain_conf *c, const char *name, struct err *e)
 		return err_set(e, "%s: no uri line", name);
 	if (!*c->base)
 		return err_set(e, "%s: no base line", name);
-	if (!*c->computer == !*c->hostname)
-		return err_set(e, "%s: give exactly one of computer and hostname", name);
+	if (*c->computer && *c->hostname)
+		return err_set(e, "%s: give computer or hostname, not both", name);
 	for (size_t i = 0; i < c->n_uris; i++) {
 		bool local = starts_with(c->uris[i], "ldapi://");
 		/* gssapi seals ldap:// itself (SASL confidentiality, as AD does) */
@@ -151,6 +151,15 @@ static int check(const struct domain_conf *c, const char *name, struct err *e)
 				return err_set(e, "%s: bind = gssapi needs a network uri (uri %zu is "
 						  "ldapi://)", name, i + 1);
 	}
+	return 0;
+}
+
+int domain_conf_host_check(const struct domain_conf *c, const char *name, struct err *e)
+{
+	if (!*c->computer && !*c->hostname)
+		return err_set(e, "%s: no computer or hostname line: the agent needs its computer "
+				  "object (only the CLI, which writes the directory, goes without)",
+			       name);
 	return 0;
 }
 

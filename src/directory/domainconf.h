@@ -4,6 +4,8 @@
  *   uri = ldaps://dc1.example.com      (several: tried in order)
  *   base = DC=example,DC=com
  *   computer = CN=web1,OU=Servers,DC=example,DC=com   or   hostname = web1
+ *                                      (the agent's; the CLI, which writes the
+ *                                       directory, needs neither)
  *   bind = simple | external | gssapi  (external: SASL EXTERNAL, ldapi:// only;
  *                                       gssapi: Kerberos with a machine keytab, as
  *                                       AD members do; ldap:// sealed by SASL)
@@ -50,6 +52,8 @@ struct domain_conf {
  * are "name:line: reason", never quoting a value. */
 int domain_conf_parse(const char *text, size_t len, const char *name, struct domain_conf *out,
 		      struct err *e);
+/* The agent's: the file names its computer (computer or hostname). */
+int domain_conf_host_check(const struct domain_conf *c, const char *name, struct err *e);
 /* Reads and parses path, a trusted file (owned by us, written by us only). */
 int domain_conf_load(const char *path, struct domain_conf *out, struct err *e);
 /* The simple bind's password: the file must be ours and 0600 or tighter,

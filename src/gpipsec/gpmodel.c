@@ -3,6 +3,7 @@
  * policy, NFAs, filters and negotiation policies) over convert.c. */
 #include "gpipsec/gpmodel.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,7 +214,7 @@ static struct gp_object *new_obj(struct builder *b, enum gp_class cls, const cha
 }
 
 /* A GUID for an object the model has none for, from the policy's and a role. */
-static void derive_guid(const char *policy_guid, const char *role, char out[GUID_LEN])
+void gp_guid_derive(const char *policy_guid, const char *role, char out[GUID_LEN])
 {
 	struct gp_guid g;
 	uuid_t ns, u;
@@ -244,16 +245,20 @@ static int guid_of_dn(const char *dn, char out[GUID_LEN])
 	return 0;
 }
 
+/* The policy pp's default response NFA in prev, and its place among the
+ * policy's ipsecNFAReference values in *at. */
 static const struct gp_object *prev_default_nfa(const struct gp_objset *prev,
-						const struct gp_object *pp)
+						const struct gp_object *pp, size_t *at)
 {
 	for (size_t i = 0; pp && i < pp->nfa_refs.n; i++) {
 		const struct gp_object *nfa = gp_objset_find(prev, pp->nfa_refs.v[i]), *neg;
 
 		if (nfa && nfa->cls == GPC_NFA && nfa->negpol_ref &&
 		    (neg = gp_objset_find(prev, nfa->negpol_ref)) && neg->cls == GPC_NEGPOL &&
-		    negpol_is_default_response(neg))
+		    negpol_is_default_response(neg)) {
+			*at = i;
 			return nfa;
+		}
 	}
 	return NULL;
 }
@@ -279,16 +284,17 @@ static int build_policy(struct builder *b, const struct gp_domain *d, const stru
 	struct gp_object *po, *ko, *no, *qo;
 	struct gp_guid inst;
 	struct rule dr;
+	size_t dr_at = SIZE_MAX;
 
 	snprintf(dn, sizeof(dn), "CN=ipsecPolicy%s,%s", p->guid, b->container);
 	if (prev)
 		pp = gp_objset_find(prev, dn);
 	if (!pp || !pp->isakmp_ref || guid_of_dn(pp->isakmp_ref, kguid) < 0)
-		derive_guid(p->guid, "ipsecISAKMPPolicy", kguid);
-	if (!(pnfa = prev ? prev_default_nfa(prev, pp) : NULL) || guid_of_dn(pnfa->dn, nguid) < 0 ||
+		gp_guid_derive(p->guid, "ipsecISAKMPPolicy", kguid);
+	if (!(pnfa = prev ? prev_default_nfa(prev, pp, &dr_at) : NULL) || guid_of_dn(pnfa->dn, nguid) < 0 ||
 	    guid_of_dn(pnfa->negpol_ref, qguid) < 0) {
-		derive_guid(p->guid, "default response ipsecNFA", nguid);
-		derive_guid(p->guid, "default response ipsecNegotiationPolicy", qguid);
+		gp_guid_derive(p->guid, "default response ipsecNFA", nguid);
+		gp_guid_derive(p->guid, "default response ipsecNegotiationPolicy", qguid);
 	}
 	if (!(po = new_obj(b, GPC_POLICY, p->guid, p->name, p->description)))
 		return -1;
@@ -325,6 +331,15 @@ static int build_policy(struct builder *b, const struct gp_domain *d, const stru
 	    add_ref(&no->owners, po->dn, b->e) < 0 || add_ref(&qo->owners, no->dn, b->e) < 0 ||
 	    add_ref(&po->nfa_refs, no->dn, b->e) < 0)
 		return -1;
+	/* the default response rule where it was (last when new): another
+	 * writer's order (Samba's defaults have it between the rules) is no
+	 * change of the policy's */
+	for (size_t i = po->nfa_refs.n - 1; i > dr_at; i--) {
+		char *t = po->nfa_refs.v[i];
+
+		po->nfa_refs.v[i] = po->nfa_refs.v[i - 1];
+		po->nfa_refs.v[i - 1] = t;
+	}
 	if (!(no->negpol_ref = strdup(qo->dn)) || !(qo->negpol_type = strdup(GP_TYPE_DEFAULT_RESPONSE)) ||
 	    !(qo->negpol_action = strdup(GP_ACTION_SECURE)))
 		return err_set(b->e, "out of memory");

@@ -58,6 +58,10 @@ struct gp_domain {
 
 /* Lists, actions and policies come in name order (a directory has none);
  * rules in their policy's ipsecNFAReference order. */
+/* A GUID of its own for role, derived from guid (a name-based UUID: the
+ * same each time). */
+void gp_guid_derive(const char *guid, const char *role, char out[GUID_LEN]);
+
 int gp_to_model(const struct gp_objset *set, struct gp_domain *out, struct err *e);
 
 /* The objects for dom under container (e.g. "CN=IP Security,CN=System,

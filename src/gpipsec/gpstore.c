@@ -140,3 +140,50 @@ done:
 	free(policy_ids);
 	return rc;
 }
+
+/* guid under one derived from it, when db uses it already; every
+ * reference to it follows (refs). */
+static int rekey_one(struct db *db, char guid[GUID_LEN], char *const *refs, size_t n_refs,
+		     struct err *e)
+{
+	char old[GUID_LEN];
+	int rc = db_guid_used(db, guid, e);
+
+	if (rc <= 0)
+		return rc;
+	memcpy(old, guid, GUID_LEN);
+	gp_guid_derive(old, "ipsecfw cached copy", guid);
+	for (size_t i = 0; i < n_refs; i++)
+		if (strcmp(refs[i], old) == 0)
+			memcpy(refs[i], guid, GUID_LEN);
+	return 0;
+}
+
+int gp_domain_rekey(struct db *db, struct gp_domain *d, char assigned[GUID_LEN], struct err *e)
+{
+	size_t n = 3 * d->n_rules + 1, k = 0;
+	char **refs = calloc(n, sizeof *refs);
+	int rc = 0;
+
+	if (!refs)
+		return err_set(e, "out of memory");
+	for (size_t i = 0; i < d->n_rules; i++) {
+		refs[k++] = d->rules[i].policy;
+		refs[k++] = d->rules[i].list;
+		refs[k++] = d->rules[i].action;
+	}
+	refs[k++] = assigned;
+	for (size_t i = 0; i < d->n_lists && rc == 0; i++) {
+		rc = rekey_one(db, d->lists[i].list.guid, refs, k, e);
+		for (size_t j = 0; j < d->lists[i].n_filters && rc == 0; j++)
+			rc = rekey_one(db, d->lists[i].filters[j].guid, NULL, 0, e);
+	}
+	for (size_t i = 0; i < d->n_actions && rc == 0; i++)
+		rc = rekey_one(db, d->actions[i].guid, refs, k, e);
+	for (size_t i = 0; i < d->n_policies && rc == 0; i++)
+		rc = rekey_one(db, d->policies[i].guid, refs, k, e);
+	for (size_t i = 0; i < d->n_rules && rc == 0; i++)
+		rc = rekey_one(db, d->rules[i].rule.guid, NULL, 0, e);
+	free(refs);
+	return rc;
+}

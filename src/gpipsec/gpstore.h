@@ -13,5 +13,11 @@ int gp_domain_load(struct db *db, enum store_kind s, struct gp_domain *out, stru
 /* Adds d's objects to store s, GUIDs kept: lists and actions, then
  * policies, then their rules. */
 int gp_domain_insert(struct db *db, enum store_kind s, const struct gp_domain *d, struct err *e);
+/* The agent's cached copy: an object whose GUID db uses already (in the
+ * local store: Windows' built-in objects, which AD provisions with the
+ * same well-known GUIDs) takes a GUID derived from it, the references to
+ * it and assigned (the assigned policy's GUID) too. GUIDs are unique
+ * across the stores; the copy is never written back. */
+int gp_domain_rekey(struct db *db, struct gp_domain *d, char assigned[GUID_LEN], struct err *e);
 
 #endif

@@ -222,6 +222,7 @@ static json_t *with_source(struct session *s, const struct policy *p, json_t *j)
 {
 	struct domain_source src;
 	struct err e;
+	char state[1536];
 
 	if (domain_source_get(s->db, &src, &e) != 1 || strcasecmp(src.gponame, p->gponame) != 0)
 		return j;
@@ -229,6 +230,8 @@ static json_t *with_source(struct session *s, const struct policy *p, json_t *j)
 	json_object_set_new(j, "directory object", json_string(src.policydn));
 	json_object_set_new(j, "server", json_string(src.server));
 	json_object_set_new(j, "fetched", json_string(src.fetched));
+	if (s->directory_state && s->directory_state(s, state, sizeof state) == 1)
+		json_object_set_new(j, "agent", json_string(state));
 	return j;
 }
 

@@ -76,6 +76,10 @@ struct session {
 	int (*spd_batch)(struct session *s, const char *const *lines, size_t n, size_t *failed,
 			 struct err *e);
 	void *spd_ctx;
+	/* What the agent does with the directory, one line (ipsecfw show
+	 * gpoassignedpolicy): 1 and buf, 0 when no agent follows one. NULL:
+	 * there is no agent to ask. */
+	int (*directory_state)(struct session *s, char *buf, size_t len);
 	/* The domain store in a directory (SPEC §16). `set store
 	 * location=domain` calls domain_open: 1 when it put a scratch copy of
 	 * the directory's objects in db's place (in_directory), 0 when no

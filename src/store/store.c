@@ -464,6 +464,25 @@ int db_meta_get(struct db *db, const char *key, char *buf, size_t len, struct er
 	return rc == SQLITE_ROW;
 }
 
+int db_guid_used(struct db *db, const char *guid, struct err *e)
+{
+	static const char sql[] =
+		"SELECT 1 FROM policies WHERE guid = ?1 UNION ALL SELECT 1 FROM filterlists WHERE "
+		"guid = ?1 UNION ALL SELECT 1 FROM filters WHERE guid = ?1 UNION ALL SELECT 1 FROM "
+		"filteractions WHERE guid = ?1 UNION ALL SELECT 1 FROM rules WHERE guid = ?1 LIMIT 1";
+	sqlite3_stmt *st = stmt(db, sql, e);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, guid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, e, "guid");
+	return rc == SQLITE_ROW;
+}
+
 int db_meta_set(struct db *db, const char *key, const char *value, struct err *e)
 {
 	static const char sql[] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)";

@@ -55,6 +55,9 @@ int db_file_head(struct db *db, void *buf, size_t len);
 
 /* A new object GUID, "{XXXXXXXX-...}" as Windows writes them. */
 void new_guid(char out[GUID_LEN]);
+/* 1 when an object of any store has that GUID (GUIDs are unique across
+ * the stores), 0 when none, -1 on error. */
+int db_guid_used(struct db *db, const char *guid, struct err *e);
 
 /* Lookups return 1 when found, 0 when not, -1 on error. Lists allocate
  * *out (free() it). Adds fill in id, guid and seq. */

@@ -41,6 +41,12 @@ int main(void)
 		 "CN=web1,DC=example,DC=com\nbind = GSSAPI\nkeytab = /k\n",
 		 &c, &e) == 0 && c.bind == BIND_GSSAPI,
 	   "gssapi over ldaps://, the keyword in any case");
+	ok(parse("uri = ldaps://dc1.example.com\nbase = DC=example,DC=com\nbinddn = CN=a\n"
+		 "passwordfile = /p\n", &c, &e) == 0 && domain_conf_host_check(&c, "t.conf", &e) < 0 &&
+		   strstr(e.msg, "t.conf: no computer or hostname line"),
+	   "without a computer: the CLI's, refused for the agent: %s", e.msg);
+	refused(HEAD "computer = CN=web1,DC=example,DC=com\n", "give computer or hostname, not both",
+		"both a computer and a hostname");
 	refused(HEAD "bind = gssapi\n", "bind = gssapi needs keytab", "gssapi without a keytab");
 	refused(HEAD "bind = gssapi\nkeytab = host.keytab\n", "t.conf:5: keytab must be an absolute path",
 		"a relative keytab");

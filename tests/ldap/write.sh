@@ -241,6 +241,11 @@ while [ "$(verdict 23)" != DROP ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1));
 	ok "the agent in a namespace fetched Corp: telnet dropped, the web passes" ||
 	not_ok "agent: 23 $(verdict 23), 80 $(verdict 80): $(tail -3 "$work/agent1.err" "$work/log1/events.log" 2>/dev/null)"
 wire 1 "telnet is dropped on the wire" drop "$(verdict 23)" PASS -- "$C" "$NETPROBE" tcp -p 40002 -w 700 $S4 23
+# slapd without syncprov offers no way of following it: the agent polls
+srv 1 show mode >"$work/mode" 2>&1
+grep -q "^directory: polling $uri every 1 s (the server offers no way of following it)$" "$work/mode" &&
+	ok "show mode: the agent polls the directory every second (no syncprov)" ||
+	not_ok "show mode: $(cat "$work/mode")"
 printf 'set store location=domain\nadd filter filterlist=Telnet srcaddr=any dstaddr=me protocol=TCP dstport=80\n' |
 	dom -f - >"$work/out" 2>&1
 i=0

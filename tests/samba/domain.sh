@@ -16,30 +16,12 @@ set -u
 IPSECFW=$1 IPSECFWD=$2 NETPROBE=$3 tool=$4 SRC=$5
 
 . "$SRC/tests/e2e/lib.sh"
-. "$SRC/tests/samba/lib.sh"
-# the ldap tests' three policies (tree_encode: Domain Baseline blocks TCP
-# 80; Web Lockdown 23; Web Lockdown 2 23 and 8080), under Samba's domain;
-# the helpers below are this test's own (several hosts, one DC)
-suffix=$sbase
-. "$SRC/tests/ldap/tree.sh"
-trap 'samba_cleanup; cleanup' EXIT INT TERM
-# under ASan: MIT Kerberos' leak on a refused GSSAPI bind is not ours (lsan.supp)
-export LSAN_OPTIONS="suppressions=$SRC/tests/samba/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# the DC, the ldap tests' three policies (tree_encode: Domain Baseline
+# blocks TCP 80; Web Lockdown 23; Web Lockdown 2 23 and 8080) under
+# Samba's domain, the hosts
+. "$SRC/tests/samba/hosts.sh"
 
-finish() { echo "1..$n"; exit $((failed > 0)); }
-# one line whatever the message holds (TAP)
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $(printf '%s' "$*" | tr '\n' ' ')"; }
-if missing=$(samba_programs); then :; else
-	not_ok "$missing is installed (packages samba, samba-ad-dc, ldap-utils; scripts/deps)"
-	finish
-fi
-started=$(date +%s)
-if samba_provision >"$work/provision.log" 2>&1 && dc_up; then
-	ok "samba-tool provisioned $realm and samba serves it at $DC4 in its namespace ($(($(date +%s) - started)) s)"
-else
-	not_ok "Samba: $(tail -5 "$work/provision.log" "$dc_dir/samba.out" 2>/dev/null)"
-	finish
-fi
+samba_start
 
 # --- the directory: an OU, two computers, a reader, the policies ----------
 if dc_tool ou add "OU=Servers" >"$work/out" 2>&1 &&
@@ -118,60 +100,20 @@ else
 fi
 
 # --- the hosts' credentials --------------------------------------------
-mkdir -p "$work/etc"
-chmod 700 "$work/etc"
-# a machine password (as a join sets one: computer add leaves none, so no
-# Kerberos keys), and its keys exported
-if dc_tool user setpassword 'web1$' --newpassword='Web1-machine-test-only!' >"$work/out" 2>&1 &&
-	samba-tool domain exportkeytab "$work/etc/web1.keytab" --principal='WEB1$' \
-		-s "$dc_dir/etc/smb.conf" >>"$work/out" 2>&1 && [ -s "$work/etc/web1.keytab" ]; then
-	chmod 600 "$work/etc/web1.keytab"
+samba_krb5_conf
+if machine_keytab web1 'Web1-machine-test-only!'; then
 	ok "samba-tool domain exportkeytab: web1's machine keytab"
 else
 	not_ok "exportkeytab: $(tail -3 "$work/out")"
 fi
-cat >"$work/etc/krb5.conf" <<EOF2
-[libdefaults]
-	default_realm = $realm
-	dns_lookup_kdc = false
-	dns_lookup_realm = false
-	rdns = false
-	dns_canonicalize_hostname = false
-[realms]
-	$realm = {
-		kdc = $DC4
-	}
-[domain_realm]
-	.samba.example.com = $realm
-EOF2
 printf 'Reader-test-only1!\n' >"$work/etc/reader.pw"
 chmod 600 "$work/etc/reader.pw"
 cp "$dc_dir/private/tls/ca.pem" "$work/etc/ca.pem"
 
 # --- host 1: web1, GSSAPI, notification only (poll: an hour) ---------------
-# host ID ADDRESS PORT...: client and server namespaces, the server linked to
-# the DC at ADDRESS and listening on the ports, with a local store (without
-# one the agent starts in block mode, the DC unreachable)
-host() {
-	make_pair "$1"
-	dc_link "${tag}s$1" "$2"
-	id=$1
-	shift 2
-	serve "${tag}s$id" "$@"
-	IPSECFW_KERNEL=off srv "$id" static add policy name="Local" description="never assigned" \
-		>/dev/null 2>&1
-}
 C=${tag}c1 S=${tag}s1
 host 1 203.0.113.21 80 23 8080
-cat >"$work/web1.conf" <<EOF2
-uri = ldap://$dcfqdn
-base = $sbase
-hostname = web1
-bind = gssapi
-keytab = $work/etc/web1.keytab
-poll = 3600
-EOF2
-export KRB5_CONFIG="$work/etc/krb5.conf"
+gssapi_conf web1
 chmod 644 "$work/etc/web1.keytab"
 if ip netns exec "$S" timeout 10 "$IPSECFWD" --no-journal --db "$work/db1" --run-dir "$work/run1" \
 	--log-dir "$work/log1" --domain-conf "$work/web1.conf" >"$work/out" 2>&1; then
@@ -182,25 +124,6 @@ else
 	not_ok "keytab mode: $(cat "$work/out")"
 fi
 chmod 600 "$work/etc/web1.keytab"
-
-events() { cat "$work/log$1/events.log" 2>/dev/null; }
-# mark HOST: wait_event looks at the events logged after this only
-mark=0
-mark() { mark=$(events "$1" | wc -l); }
-# wait_event HOST ID PATTERN [SECONDS]: an event of that id whose line matches
-wait_event() {
-	i=0
-	while [ $i -lt $((${4:-5} * 10)) ]; do
-		events "$1" | tail -n +$((mark + 1)) | grep "\"id\":$2[,}]" | grep -qi -- "$3" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-count_event() { events "$1" | grep -c "\"id\":$2[,}]"; }
-verdict() { ref "$1" in tcp 192.0.2.20:40000 $S4:$2; } # HOST PORT
-# applied HOST POLICY: waits (8 s at most) for the 4294 of that policy
-applied() { wait_event "$1" 4294 "policy '$2'" 8; }
 
 agent 1 --domain-conf "$work/web1.conf"
 web1_pid=$agent_pid
@@ -318,15 +241,7 @@ after_4294 quiet dc_tool gpo dellink "OU=Servers,$sbase" "$guid_d"
 # --- host 2: web2, a simple bind over LDAPS with Samba's CA -----------------
 C2=${tag}c2
 host 2 203.0.113.22 80
-cat >"$work/web2.conf" <<EOF2
-uri = ldaps://$dcfqdn
-base = $sbase
-hostname = web2
-bind = simple
-binddn = CN=ipsecreader,CN=Users,$sbase
-passwordfile = $work/etc/reader.pw
-cafile = $work/etc/ca.pem
-EOF2
+ldaps_conf web2 "CN=ipsecreader,CN=Users,$sbase" "$work/etc/reader.pw"
 mark=0
 agent 2 --domain-conf "$work/web2.conf"
 if applied 2 "Domain Baseline" && [ "$(verdict 2 80)" = DROP ]; then
@@ -341,13 +256,7 @@ wire 2 "the web to web2 is dropped on the wire" drop "$(verdict 2 80)" PASS \
 # refuses them over TLS): a 4295 saying so, and the cached copy stays
 kill "$agent_pid" 2>/dev/null
 wait "$agent_pid" 2>/dev/null
-if dc_tool user setpassword 'web2$' --newpassword='Web2-machine-test-only!' >"$work/out" 2>&1 &&
-	samba-tool domain exportkeytab "$work/etc/web2.keytab" --principal='WEB2$' \
-		-s "$dc_dir/etc/smb.conf" >>"$work/out" 2>&1; then
-	chmod 600 "$work/etc/web2.keytab"
-else
-	not_ok "web2's keytab: $(tail -2 "$work/out")"
-fi
+machine_keytab web2 'Web2-machine-test-only!' || not_ok "web2's keytab: $(tail -2 "$work/out")"
 sed -e '/^binddn\|^passwordfile/d' -e 's/^bind = simple/bind = gssapi/' "$work/web2.conf" >"$work/web2g.conf"
 echo "keytab = $work/etc/web2.keytab" >>"$work/web2g.conf"
 mark 2

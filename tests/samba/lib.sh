@@ -131,3 +131,60 @@ dc_tool() {
 	ip netns exec "$dc_ns" samba-tool "$@" -H "ldap://$DC4" -U "Administrator%$admin_pw" \
 		-s "$dc_dir/etc/smb.conf"
 }
+
+# --- what the samba tests share beyond the DC ----------------------------
+
+# samba_krb5_conf: $work/etc (0700) and a krb5.conf there naming the DC's KDC
+# (exported in KRB5_CONFIG)
+samba_krb5_conf() {
+	mkdir -p "$work/etc"
+	chmod 700 "$work/etc"
+	cat >"$work/etc/krb5.conf" <<EOF2
+[libdefaults]
+	default_realm = $realm
+	dns_lookup_kdc = false
+	dns_lookup_realm = false
+	rdns = false
+	dns_canonicalize_hostname = false
+[realms]
+	$realm = {
+		kdc = $DC4
+	}
+[domain_realm]
+	.samba.example.com = $realm
+EOF2
+	export KRB5_CONFIG="$work/etc/krb5.conf"
+}
+
+# machine_keytab NAME PASSWORD: the computer's password set (as a join
+# sets one: computer add leaves none, so no Kerberos keys) and its keys
+# exported to $work/etc/NAME.keytab (0600)
+machine_keytab() {
+	up=$(echo "$1" | tr a-z A-Z)
+	dc_tool user setpassword "$1\$" --newpassword="$2" >"$work/out" 2>&1 &&
+		samba-tool domain exportkeytab "$work/etc/$1.keytab" --principal="$up\$" \
+			-s "$dc_dir/etc/smb.conf" >>"$work/out" 2>&1 && [ -s "$work/etc/$1.keytab" ] &&
+		chmod 600 "$work/etc/$1.keytab"
+}
+
+finish() { echo "1..$n"; exit $((failed > 0)); }
+# one line whatever the message holds (TAP)
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $(printf '%s' "$*" | tr '\n' ' ')"; }
+# under ASan: MIT Kerberos' leak on a refused GSSAPI bind is not ours (lsan.supp)
+export LSAN_OPTIONS="suppressions=$SRC/tests/samba/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
+# samba_start: the programs, the domain provisioned and its DC serving it
+# (the test ends when one fails); $started is when
+samba_start() {
+	if missing=$(samba_programs); then :; else
+		not_ok "$missing is installed (packages samba, samba-ad-dc, ldap-utils; scripts/deps)"
+		finish
+	fi
+	started=$(date +%s)
+	if samba_provision >"$work/provision.log" 2>&1 && dc_up; then
+		ok "samba-tool provisioned $realm and samba serves it at $DC4 in its namespace ($(($(date +%s) - started)) s)"
+	else
+		not_ok "Samba: $(tail -5 "$work/provision.log" "$dc_dir/samba.out" 2>/dev/null)"
+		finish
+	fi
+}
