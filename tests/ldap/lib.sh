@@ -9,6 +9,8 @@
 # the database entry when it starts without a blank line), ldap_listen (more
 # URLs to listen on) and ldap_ns (a network namespace to run slapd in).
 # ldap_use DIR switches to another instance (a replica).
+. "$root/tests/lib/pid.sh"
+
 suffix="DC=example,DC=com"
 admin="CN=admin,$suffix"
 ldap_pw=ldap-test-only
@@ -105,12 +107,7 @@ ldap_start() {
 
 # Stops the slapd we started, by PID.
 ldap_stop() {
-	[ -n "$slapd_pid" ] || return 0
-	kill "$slapd_pid" 2>/dev/null
-	i=0
-	while kill -0 "$slapd_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -9 "$slapd_pid" 2>/dev/null
-	wait "$slapd_pid" 2>/dev/null
+	stop_pid "$slapd_pid"
 	slapd_pid=""
 }
 

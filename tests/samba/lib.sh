@@ -6,6 +6,8 @@
 # /etc/netns/NS/hosts (ip netns exec mounts it over /etc/hosts), which the
 # teardown removes with the namespaces. The DC is stopped by PID.
 # Needs: work, tag (tests/e2e/lib.sh).
+. "$SRC/tests/lib/pid.sh"
+
 realm=SAMBA.EXAMPLE.COM
 sdomain=SAMBA
 dcname=dc1
@@ -78,12 +80,7 @@ dc_wait() {
 # dc_stop: the DC, by PID (its children end with it; the namespace's
 # remaining processes are killed by the e2e teardown).
 dc_stop() {
-	[ -n "$dc_pid" ] || return 0
-	kill "$dc_pid" 2>/dev/null
-	i=0
-	while kill -0 "$dc_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -9 "$dc_pid" 2>/dev/null
-	wait "$dc_pid" 2>/dev/null
+	stop_pid "$dc_pid"
 	dc_pid=""
 }
 
