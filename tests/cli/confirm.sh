@@ -54,10 +54,11 @@ printf 'set policy name=Lockdown assign=yes confirm=30\nadd filterlist name=\n' 
 	[ "$(watchers)" = 0 ]
 ok $? "a script that fails after confirm= leaves no pending assignment and no watcher"
 
-# --- confirmed in time ---------------------------------------------------
-"$F" static set policy name=Lockdown assign=yes confirm=2 >"$T/out" 2>&1
-ok $? "set policy name=Lockdown assign=yes confirm=2"
-grep -q "run \`ipsecfw confirm\` within [12] s to keep this; otherwise policy 'Admin' is assigned again" "$T/out"
+# --- confirmed in time (a window wide enough for the commands in between,
+# which take seconds on a loaded machine) -----------------------------------
+"$F" static set policy name=Lockdown assign=yes confirm=6 >"$T/out" 2>&1
+ok $? "set policy name=Lockdown assign=yes confirm=6"
+grep -q "run \`ipsecfw confirm\` within [1-6] s to keep this; otherwise policy 'Admin' is assigned again" "$T/out"
 ok $? "it says how long and what comes back ($(tr '\n' ' ' <"$T/out"))"
 [ "$(assigned)" = Lockdown ] && [ "$(watchers)" = 1 ]
 ok $? "Lockdown is assigned at once, one detached watcher waits"
@@ -65,14 +66,14 @@ ok $? "Lockdown is assigned at once, one detached watcher waits"
 import json, sys
 p = json.load(sys.stdin)["pending"]
 assert p["policy"] == "Lockdown" and p["previous"] == "Admin" and p["store"] == "local", p
-assert 0 <= p["seconds_left"] <= 2, p'
+assert 0 <= p["seconds_left"] <= 6, p'
 ok $? "show mode -j tells what is pending"
 "$F" static set policy name=Other assign=yes confirm=30 >"$T/out" 2>&1
 [ $? = 1 ] && grep -q "still waiting for \`ipsecfw confirm\`" "$T/out" && [ "$(assigned)" = Lockdown ]
 ok $? "a second confirm= while one is pending is refused"
 "$F" confirm >"$T/out" 2>&1 && grep -q "confirmed: policy 'Lockdown' stays assigned to the local store" "$T/out"
 ok $? "ipsecfw confirm in time ($(tr '\n' ' ' <"$T/out"))"
-sleep 3
+sleep 6
 [ "$(assigned)" = Lockdown ] && [ "$(watchers)" = 0 ]
 ok $? "after the deadline Lockdown stays and the watcher is gone"
 case $(event 4299) in *'"by":"confirm"'*'"policy":"Lockdown"'*'"previous":"Admin"'*) ok 0 "event 4299: confirmed";;
@@ -83,7 +84,7 @@ case $(event 4299) in *'"by":"confirm"'*'"policy":"Lockdown"'*'"previous":"Admin
 "$F" static set policy name=Lockdown assign=yes confirm=2 >/dev/null 2>&1
 [ "$(assigned)" = Lockdown ]
 ok $? "Lockdown assigned again with confirm=2"
-becomes 4 Admin
+becomes 10 Admin
 ok $? "no confirm: Admin is assigned again after the deadline"
 case $(event 4298) in *'"by":"watcher"'*'"policy":"Lockdown"'*'"previous":"Admin"'*) ok 0 "event 4298: rolled back by the watcher";;
 	*) ok 1 "event 4298: $(event 4298)";; esac
@@ -102,7 +103,7 @@ ok $? "assigned from a session that is about to vanish"
 kill -HUP -- "-$leader" 2>/dev/null
 kill -KILL -- "-$leader" 2>/dev/null
 wait "$leader" 2>/dev/null
-becomes 4 Admin
+becomes 10 Admin
 ok $? "the session is gone: Admin comes back all the same"
 
 # --- the watcher is killed too: a late confirm rolls back -------------------
@@ -120,11 +121,11 @@ ok $? "a confirm after the deadline rolls back instead ($(tr '\n' ' ' <"$T/out")
 "$F" static set policy name=Admin assign=no confirm=2 >/dev/null 2>&1
 [ "$(assigned)" = none ]
 ok $? "assign=no confirm=2 unassigns"
-becomes 4 Admin
+becomes 10 Admin
 ok $? "and the rollback assigns Admin again"
 "$F" static set policy name=Other assign=yes confirm=2 >/dev/null 2>&1 &&
 	"$F" static delete policy name=Admin >/dev/null 2>&1
-becomes 4 none
+becomes 10 none
 ok $? "the previous policy deleted in the window: the rollback leaves none assigned"
 case $(event 4298) in *"deleted meanwhile"*) ok 0 "and the event says why";;
 	*) ok 1 "event 4298: $(event 4298)";; esac
