@@ -7,6 +7,7 @@
 
 #include "agent.h"
 #include "domain_sync.h"
+#include "ike_soft.h"
 #include "ike_sync.h"
 #include "assign_events.h"
 #include "backend/kernel.h"
@@ -564,12 +565,19 @@ static char *reply_json(int rc, const char *out, const char *errs, const char *e
 }
 
 /* {"status": "domain"}: what the agent does with the directory (null
- * without a domain.conf); another status is refused. */
+ * without a domain.conf); {"status": "fallbacks"}: the soft rules'
+ * fallbacks to clear in force (`ipsecfw ike load` keeps them); another
+ * status is refused. */
 static char *status_reply(struct agent *a, const char *what)
 {
+	if (what && strcmp(what, "fallbacks") == 0)
+		return reply_line(json_pack("{s:i,s:o}", "rc", 0, "fallbacks",
+					    ike_soft_json(a->soft, a->n_soft)));
 	if (!what || strcmp(what, "domain") != 0) {
 		agent_control_refused(a, "an unknown status request");
-		return reply_json(1, NULL, NULL, "unknown status request: expected \"domain\"", 0, 0);
+		return reply_json(1, NULL, NULL,
+				  "unknown status request: expected \"domain\" or \"fallbacks\"", 0,
+				  0);
 	}
 	return reply_line(json_pack("{s:i,s:o}", "rc", 0, "domain",
 				    a->domain ? domain_sync_status(a->domain, a) : json_null()));
@@ -592,6 +600,8 @@ static int run_spd_lines(struct agent *a, const char *const *lines, size_t n, bo
 		return err_set(e, "out of memory");
 	x.table = a->have_table ? &a->table : NULL;
 	x.drops_logged = a->drops.total;
+	x.soft = a->soft;
+	x.n_soft = a->n_soft;
 	session_init(&s, a->db, out, errs);
 	s.ctx = CTX_DYNAMIC;
 	s.dynamic_only = true; /* the socket serves the dynamic SPD, nothing else */

@@ -2,11 +2,14 @@
 /* ike_soft.c - soft rules' fallbacks to clear: started on a peer that
  * never answered, ended when their time is up. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "backend/kernel.h"
+#include "sys/safefile.h"
 #include "ike_soft.h"
 #include "ike_sync.h"
 
@@ -16,6 +19,90 @@ static long long now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
+}
+
+/* A CLOCK_MONOTONIC time as Unix seconds. */
+static long long wall_of(long long mono)
+{
+	return (long long)time(NULL) + (mono - now_s());
+}
+
+static void file_of(const struct agent *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/" SOFT_FILE, enforce_run_dir(&a->ctx));
+}
+
+json_t *ike_soft_json(const struct ike_fallback *fb, size_t n)
+{
+	json_t *list = json_array();
+	long long now = now_s();
+
+	for (size_t i = 0; i < n; i++) {
+		char since[32], until[32];
+		event_time_format(wall_of(fb[i].since), since, sizeof(since));
+		event_time_format(wall_of(fb[i].until), until, sizeof(until));
+		json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s,s:I}", "peer", fb[i].peer,
+						      "rule", fb[i].conn, "since", since, "until",
+						      until, "seconds_left",
+						      (json_int_t)(fb[i].until > now ? fb[i].until - now : 0)));
+	}
+	return list;
+}
+
+/* The fallbacks into the run directory, so that an agent started again
+ * keeps them (the set elements outlive the agent). */
+static void save(struct agent *a)
+{
+	json_t *list = json_array();
+	char path[4096], *text;
+	struct err e;
+
+	for (size_t i = 0; i < a->n_soft; i++)
+		json_array_append_new(list, json_pack("{s:s,s:s,s:I,s:I}", "rule", a->soft[i].conn,
+						      "peer", a->soft[i].peer, "since",
+						      (json_int_t)wall_of(a->soft[i].since), "until",
+						      (json_int_t)wall_of(a->soft[i].until)));
+	text = json_dumps(list, JSON_COMPACT);
+	json_decref(list);
+	file_of(a, path, sizeof(path));
+	if (!text || safe_write_file(path, text, strlen(text), &e) < 0)
+		event_write(a->log, EV_IKE_FAILED, json_pack("{s:s}", "error", text ? e.msg : "out of memory"),
+			    "soft fallbacks to clear not saved: %s; an agent started again ends "
+			    "them at once", text ? e.msg : "out of memory");
+	free(text);
+}
+
+void ike_soft_restore(struct agent *a)
+{
+	char path[4096];
+	long long wall = (long long)time(NULL), mono = now_s();
+	json_t *list, *j;
+	size_t i;
+	struct err e;
+	FILE *f;
+
+	file_of(a, path, sizeof(path));
+	if (!(f = safe_fopen_read(path, &e)))
+		return;
+	list = json_loadf(f, 0, NULL);
+	fclose(f);
+	a->n_soft = 0;
+	json_array_foreach (list, i, j) {
+		const char *conn = json_string_value(json_object_get(j, "rule"));
+		const char *peer = json_string_value(json_object_get(j, "peer"));
+		long long since = json_integer_value(json_object_get(j, "since"));
+		long long until = json_integer_value(json_object_get(j, "until"));
+		struct ike_fallback *fb;
+		if (!conn || !peer || until <= wall ||
+		    a->n_soft == sizeof(a->soft) / sizeof(a->soft[0]))
+			continue;
+		fb = &a->soft[a->n_soft++];
+		snprintf(fb->conn, sizeof(fb->conn), "%.63s", conn);
+		snprintf(fb->peer, sizeof(fb->peer), "%.63s", peer);
+		fb->since = mono - (wall - since);
+		fb->until = mono + (until - wall);
+	}
+	json_decref(list);
 }
 
 /* How long a fallback of connection conn lasts: 0 when it is no soft
@@ -57,8 +144,10 @@ long ike_soft_start(struct agent *a, const struct ike_failure *f, bool *started)
 	fb = &a->soft[a->n_soft++];
 	snprintf(fb->conn, sizeof(fb->conn), "%.63s", f->conn);
 	snprintf(fb->peer, sizeof(fb->peer), "%s", f->peer);
-	fb->until = now_s() + secs;
+	fb->since = now_s();
+	fb->until = fb->since + secs;
 	*started = true;
+	save(a);
 	ike_sync(a); /* charon's pass policies, then the peer in the set */
 	return secs;
 }
@@ -84,8 +173,10 @@ void ike_soft_expire(struct agent *a)
 			    fb->peer, fb->conn);
 	}
 	a->n_soft = kept;
-	if (ended)
+	if (ended) {
+		save(a);
 		ike_sync(a);
+	}
 }
 
 void ike_soft_kernel(struct agent *a)

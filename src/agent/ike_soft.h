@@ -27,6 +27,17 @@ void ike_soft_expire(struct agent *a);
  * time each has left (a new program starts with an empty set). */
 void ike_soft_kernel(struct agent *a);
 
+/* The fallbacks as `dynamic show fallbacks` and the control socket's
+ * {"status":"fallbacks"} give them: peer, rule, since, until (UTC) and
+ * seconds_left, each. */
+json_t *ike_soft_json(const struct ike_fallback *fb, size_t n);
+
+/* At start: the fallbacks a previous agent saved in the run directory
+ * (SOFT_FILE) that have time left, kept until their end as if the agent
+ * had not stopped (SPEC §5.5 soft: clear until the retry time). */
+#define SOFT_FILE "soft-fallbacks.json"
+void ike_soft_restore(struct agent *a);
+
 /* When the next fallback ends (CLOCK_MONOTONIC seconds), 0 if none. */
 long long ike_soft_next(const struct agent *a);
 

@@ -506,6 +506,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	event_log_limit(log, log_max, EVENTS_KEEP);
+	ike_soft_restore(&l.agent);
 	/* SPEC §6.2: persistent first, then domain or local, then ready; and
 	 * ready only once something is in force (the fail-safe state when
 	 * nothing could be applied). */

@@ -13,6 +13,7 @@
 #include "lang/show.h"
 #include "store/spd_file.h"
 #include "model/secmethods.h"
+#include "ike_soft.h"
 #include "spd_cmds.h"
 #include "store/store.h"
 
@@ -656,6 +657,35 @@ static int show_qmsas(struct session *s, struct bound *b, struct err *e)
 	return show_sas(s, true, e);
 }
 
+/* show fallbacks: the soft rules' peers in clear (SPEC §5.5 soft) and
+ * until when. */
+static int show_fallbacks(struct session *s, struct bound *b, struct err *e)
+{
+	struct spd_exec *x = exec_of(s);
+	json_t *list = ike_soft_json(x->soft, x->n_soft), *fb;
+	size_t i;
+
+	(void)b;
+	(void)e;
+	if (s->json) {
+		json_dumpf(list, s->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', s->out);
+	} else if (!json_array_size(list)) {
+		fputs("No soft fallbacks to clear: every negotiate rule negotiates.\n", s->out);
+	} else {
+		fprintf(s->out, "\nSoft Fallbacks to Clear\n-----------------------\n");
+		json_array_foreach (list, i, fb)
+			fprintf(s->out, "Peer: %s\nRule: %s\nSince: %s\nUntil: %s (%lld s left)\n\n",
+				json_string_value(json_object_get(fb, "peer")),
+				json_string_value(json_object_get(fb, "rule")),
+				json_string_value(json_object_get(fb, "since")),
+				json_string_value(json_object_get(fb, "until")),
+				(long long)json_integer_value(json_object_get(fb, "seconds_left")));
+	}
+	json_decref(list);
+	return 0;
+}
+
 static int show_all(struct session *s, struct bound *b, struct err *e)
 {
 	struct spd_exec *x = exec_of(s);
@@ -700,7 +730,7 @@ static const struct {
 	{ "show qmpolicy", show_qmpolicy },     { "show mmfilter", show_mmfilter },
 	{ "show qmfilter", show_qmfilter },     { "show rule", show_dynrule },
 	{ "show stats", show_stats },           { "show mmsas", show_mmsas },
-	{ "show qmsas", show_qmsas },
+	{ "show qmsas", show_qmsas },           { "show fallbacks", show_fallbacks },
 };
 
 static int spd_run(struct session *s, struct bound *b, struct err *e)

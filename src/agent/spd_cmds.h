@@ -5,6 +5,7 @@
 #define IPSECFW_SPD_CMDS_H
 
 #include "engine/ftable.h"
+#include "ike/mapping.h"
 #include "lang/session.h"
 #include "model/spd.h"
 
@@ -13,6 +14,8 @@ struct spd_exec {
 	bool changed;               /* the command changed it */
 	const struct ftable *table; /* in force, for type=specific; NULL outside secure mode */
 	uint64_t drops_logged;      /* for show stats */
+	const struct ike_fallback *soft; /* for show fallbacks: soft rules in clear */
+	size_t n_soft;
 };
 
 /* Installs spd_run on s, acting on x. */

@@ -281,9 +281,9 @@ bool agent_client_running(const char *run_dir)
 	return rc == 0;
 }
 
-json_t *agent_client_domain_status(const char *run_dir, struct err *e)
+json_t *agent_client_status(const char *run_dir, const char *what, struct err *e)
 {
-	json_t *rep = request(run_dir, json_pack("{s:s}", "status", "domain"), e), *d;
+	json_t *rep = request(run_dir, json_pack("{s:s}", "status", what), e), *d;
 
 	if (!rep)
 		return NULL;
@@ -292,7 +292,7 @@ json_t *agent_client_domain_status(const char *run_dir, struct err *e)
 		json_decref(rep);
 		return NULL;
 	}
-	d = json_incref(json_object_get(rep, "domain"));
+	d = json_incref(json_object_get(rep, what));
 	json_decref(rep);
 	return d ? d : json_null();
 }
@@ -328,7 +328,7 @@ int agent_client_domain_text(const json_t *st, char *buf, size_t len)
 static int directory_state(struct session *s, char *buf, size_t len)
 {
 	struct err e;
-	json_t *st = agent_client_domain_status(s->spd_ctx, &e);
+	json_t *st = agent_client_status(s->spd_ctx, "domain", &e);
 	int rc = st ? agent_client_domain_text(st, buf, len) : 0;
 
 	json_decref(st);

@@ -12,10 +12,12 @@
 /* Sends s's SPD commands to the agent of run_dir (kept, not copied). */
 void agent_client_install(struct session *s, const char *run_dir);
 
-/* What the agent of run_dir does with the directory (domain_sync.h's
- * domain_sync_status; JSON null when it has no domain.conf), or NULL and
- * e (no agent runs, or it did not answer). */
-json_t *agent_client_domain_status(const char *run_dir, struct err *e);
+/* The agent of run_dir's status `what`, or NULL and e (no agent runs, or
+ * it did not answer): "domain", what it does with the directory
+ * (domain_sync.h's domain_sync_status; JSON null when it has no
+ * domain.conf); "fallbacks", the soft fallbacks to clear in force
+ * (ike_soft.h's ike_soft_json). */
+json_t *agent_client_status(const char *run_dir, const char *what, struct err *e);
 
 /* That status in one line of text into buf: 1, or 0 when it is not an
  * object (no domain.conf). */

@@ -10,6 +10,7 @@
 #include "ike/load.h"
 #include "ike/mapping.h"
 #include "ike/sas.h"
+#include "agent_client.h"
 #include "queries.h"
 
 static json_t *notes_json(const char *notes)
@@ -50,20 +51,54 @@ int cmd_show_ike(const struct view *v, const struct query_opts *o)
 	return 0;
 }
 
-/* `ipsecfw ike load`: the mapping loaded into charon. */
-static int ike_load_cmd(struct db *db, const struct facts_sources *src, const char *url, bool json)
+/* The soft fallbacks to clear the agent of run_dir has in force (none
+ * when no agent runs), so that a load by hand keeps their pass policies:
+ * the number in *out, or -1 and e when the agent does not say. */
+static int agent_fallbacks(const char *run_dir, struct ike_fallback *out, size_t max,
+			   struct err *e)
 {
+	json_t *list, *fb;
+	size_t i, n = 0;
+
+	if (!agent_client_running(run_dir))
+		return 0;
+	if (!(list = agent_client_status(run_dir, "fallbacks", e)))
+		return err_prefix(e, "the policy agent's soft fallbacks to clear");
+	json_array_foreach (list, i, fb) {
+		const char *conn = json_string_value(json_object_get(fb, "rule"));
+		const char *peer = json_string_value(json_object_get(fb, "peer"));
+		if (!conn || !peer || n == max)
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		snprintf(out[n].conn, sizeof(out[n].conn), "%.63s", conn);
+		snprintf(out[n].peer, sizeof(out[n].peer), "%.63s", peer);
+		n++;
+	}
+	json_decref(list);
+	return (int)n;
+}
+
+/* `ipsecfw ike load`: the mapping loaded into charon, with the agent's
+ * soft fallbacks to clear (their "-clear" connections stay). */
+static int ike_load_cmd(struct db *db, const struct facts_sources *src, const char *run_dir,
+			const char *url, bool json)
+{
+	struct ike_fallback fb[64];
 	struct view v;
 	struct ike_config cfg;
 	struct ike_load_result r;
 	struct err e;
-	int rc = 0;
+	int rc = 0, n_fb;
 
+	if ((n_fb = agent_fallbacks(run_dir, fb, sizeof(fb) / sizeof(fb[0]), &e)) < 0) {
+		fprintf(stderr, "ipsecfw: ike load: %s\n", e.msg);
+		return 1;
+	}
 	if (view_open(&v, db, src, &e) < 0) {
 		fprintf(stderr, "ipsecfw: ike load: %s\n", e.msg);
 		return 1;
 	}
-	if (ike_map(&v.rs, &v.table, &v.facts, NULL, 0, &cfg, &e) < 0) {
+	if (ike_map(&v.rs, &v.table, &v.facts, fb, (size_t)n_fb, &cfg, &e) < 0) {
 		fprintf(stderr, "ipsecfw: ike load: %s\n", e.msg);
 		view_close(&v);
 		return 1;
@@ -103,7 +138,8 @@ static int ike_sas_cmd(const char *url, bool json)
 	return 0;
 }
 
-int cmd_ike(struct db *db, const struct facts_sources *src, bool json, int argc, char **argv)
+int cmd_ike(struct db *db, const struct facts_sources *src, const char *run_dir, bool json,
+	    int argc, char **argv)
 {
 	const char *env = getenv("IPSECFW_VICI");
 	const char *kernel = getenv("IPSECFW_KERNEL");
@@ -120,6 +156,6 @@ int cmd_ike(struct db *db, const struct facts_sources *src, bool json, int argc,
 				"(name one with --vici or IPSECFW_VICI)\n", argv[0]);
 		return 1;
 	}
-	return strcmp(argv[0], "load") == 0 ? ike_load_cmd(db, src, url, json)
+	return strcmp(argv[0], "load") == 0 ? ike_load_cmd(db, src, run_dir, url, json)
 					    : ike_sas_cmd(url, json);
 }

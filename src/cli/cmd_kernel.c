@@ -180,12 +180,12 @@ static json_t *domain_describe(struct db *db, FILE *out)
 			 src.gponame, "server", src.server, "fetched", src.fetched);
 }
 
-/* What the agent does with the directory (agent_client_domain_status),
+/* What the agent does with the directory (agent_client_status "domain"),
  * NULL when no agent answers or it has no domain.conf. */
 static json_t *directory_describe(const struct enforce_ctx *c, FILE *out)
 {
 	struct err e;
-	json_t *st = agent_client_domain_status(enforce_run_dir(c), &e);
+	json_t *st = agent_client_status(enforce_run_dir(c), "domain", &e);
 	char line[1536];
 
 	if (st && agent_client_domain_text(st, line, sizeof line) == 1) {

@@ -370,7 +370,7 @@ int main(int argc, char **argv)
 	else if (left > 0 && strcmp(words[0], "pol") == 0)
 		rc = run_pol(&s, left - 1, words + 1);
 	else if (left > 0 && strcmp(words[0], "ike") == 0)
-		rc = cmd_ike(db, &facts_src, json, left - 1, words + 1);
+		rc = cmd_ike(db, &facts_src, enforce_run_dir(&kernel.ctx), json, left - 1, words + 1);
 	else if (left > 0 && (strcmp(words[0], "static") == 0 || strcmp(words[0], "dynamic") == 0))
 		rc = left == 1 ? (usage(stderr), 2) : run_words(&s, words[0], left - 1, words + 1);
 	else if (left > 1 && is_netsh_line(words[0]))

@@ -22,7 +22,8 @@ int cmd_analyze(const struct view *v, int argc, char **argv, const struct query_
 int cmd_show_facts(const struct view *v, const struct query_opts *o);
 int cmd_show_table(const struct view *v, const struct query_opts *o);
 int cmd_show_ike(const struct view *v, const struct query_opts *o);
-int cmd_ike(struct db *db, const struct facts_sources *src, bool json, int argc, char **argv);
+int cmd_ike(struct db *db, const struct facts_sources *src, const char *run_dir, bool json,
+	    int argc, char **argv);
 
 /* Parses "in|out PROTO SRC[:PORT] DST[:PORT] [type N] [code N]". */
 int test_parse_packet(int argc, char **argv, const struct host_facts *facts, struct packet *p,

@@ -36,7 +36,7 @@ enum { SOFT_SECONDS_DEFAULT = 300 };
 struct ike_fallback {
 	char conn[64]; /* the rule's connection */
 	char peer[64]; /* an address */
-	long long until; /* CLOCK_MONOTONIC seconds */
+	long long since, until; /* CLOCK_MONOTONIC seconds */
 };
 
 struct ike_config {

@@ -117,5 +117,6 @@ const struct command dynamic_commands[] = {
 	{ "show", "stats", PARAMS(p_show_stats), cmd_spd, CMD_SPD },
 	{ "show", "mmsas", PARAMS(p_show_sas), cmd_spd, CMD_SPD },
 	{ "show", "qmsas", PARAMS(p_show_sas), cmd_spd, CMD_SPD },
+	{ "show", "fallbacks", NULL, 0, cmd_spd, CMD_SPD },
 };
 const size_t n_dynamic_commands = sizeof(dynamic_commands) / sizeof(dynamic_commands[0]);

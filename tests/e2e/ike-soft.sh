@@ -202,6 +202,84 @@ else
 	not_ok "a failure with an answering peer started a fallback"
 fi
 
+# A stored soft rule (300 s of fallback) with another silent peer: the
+# client's own charon is kept from answering on 192.0.2.5. (Not IPv6: this
+# kernel refuses charon's IPv6 XFRM policies, EINVAL.)
+P5=192.0.2.5
+in_ns "$C" nft add rule netdev softtest in ip daddr $P5 udp dport '{ 500, 4500 }' drop ||
+	not_ok "the client's IKE drop for $P5"
+fw srv -f - >/dev/null <<-EOF
+add filteraction name=Soft5 action=negotiate soft=yes qmsecmethods="ESP[3DES,SHA1]"
+add filter filterlist=Soft5 srcaddr=me dstaddr=$P5 protocol=TCP dstport=7002
+add rule name=Soft5 policy=Hard filterlist=Soft5 filteraction=Soft5 psk="soft test key"
+EOF
+trap5() { in_ns "$S" ip xfrm policy | grep -q "dst $P5/32 proto tcp dport 7002"; }
+for _ in $(seq 50); do trap5 && break; sleep 0.1; done
+trap5 || {
+	not_ok "no trap policy for the stored soft rule"
+	fw srv show ike 2>&1 | grep -B2 -A12 Soft5 | sed 's/^/# /'
+	grep -v "CFG]  " "$work/srv/charon.log" | tail -8 | sed "s/^/# /"
+}
+serve "$C" 7002
+in_ns "$S" "$NETPROBE" tcp -w 2000 $P5 7002 >/dev/null 2>&1
+if event 4286 "\"dst\":\"$P5\".*\"fallback\":\"clear\"" 20 &&
+	in_ns "$S" "$NETPROBE" tcp -w 2000 $P5 7002 >/dev/null 2>&1 &&
+	in_ns "$S" nft list ruleset | grep -A4 'set [ab]_live_soft4' | grep -q "$P5 timeout 5m"; then
+	ok "a stored soft rule: the silent peer $P5 falls back to clear for 300 s (live_soft4), clear TCP flows"
+else
+	not_ok "the stored soft rule's fallback"
+	sed 's/^/# /' "$work/agentlog/events.log" | tail -4
+	in_ns "$S" nft list ruleset | grep -A4 'live_soft4' | sed 's/^/# /'
+fi
+
+# dynamic show fallbacks: peer, rule, since, until, as text and JSON.
+rule5=$(fw srv -j show ike | python3 -c '
+import json, sys
+print([c["name"] for c in json.load(sys.stdin) if "Soft5" in c["origin"]][0])')
+fb() { fw srv -j dynamic show fallbacks | python3 -c '
+import json, sys
+for f in json.load(sys.stdin):
+    if f["peer"] == sys.argv[1]:
+        print(f["rule"], f["since"], f["until"], f["seconds_left"])' "$P5"; }
+shown=$(fb)
+text=$(fw srv dynamic show fallbacks)
+if [ "${shown%% *}" = "$rule5" ] && echo "$text" | grep -q "^Peer: $P5" &&
+	echo "$text" | grep -q "^Rule: $rule5" && echo "$text" | grep -q "^Until: .*Z ([0-9]* s left)"; then
+	ok "dynamic show fallbacks: $shown"
+else
+	not_ok "dynamic show fallbacks: '$shown'"
+	echo "$text" | sed 's/^/# /'
+fi
+
+# ipsecfw ike load by hand keeps the agent's pass policies.
+clear5() { in_ns "$S" swanctl --list-pols --uri "unix://$work/srv/charon.vici" 2>&1 |
+	grep -q "$rule5-clear.*PASS"; }
+if clear5 && fw srv ike load >"$work/load.out" 2>&1 && clear5; then
+	ok "ipsecfw ike load keeps the agent's fallback ($rule5-clear): $(cat "$work/load.out")"
+else
+	not_ok "ike load and the fallback's pass policy"
+	sed 's/^/# /' "$work/load.out"
+fi
+
+# An agent started again (a handover keeps the program and its set) keeps
+# the fallback until its end: charon's pass policy, the set, the time.
+kill -USR2 "$agent_pid"
+for _ in $(seq 50); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; done
+start_agent
+sleep 1
+again=$(fb)
+secs() { date -d "$(echo "$1" | cut -d' ' -f3)" +%s; }
+if [ -n "$again" ] && [ "$(secs "$again")" -ge $(($(secs "$shown") - 1)) ] &&
+	[ "$(secs "$again")" -le $(($(secs "$shown") + 1)) ] && clear5 &&
+	in_ns "$S" nft list ruleset | grep -A4 'set [ab]_live_soft4' | grep -q "$P5 timeout" &&
+	in_ns "$S" "$NETPROBE" tcp -w 2000 $P5 7002 >/dev/null 2>&1; then
+	ok "after a restart the agent keeps the fallback to its end: $again"
+else
+	not_ok "after a restart: '$again' (was '$shown')"
+	in_ns "$S" swanctl --list-pols --uri "unix://$work/srv/charon.vici" 2>&1 | tail -6 | sed 's/^/# /'
+	tail -5 "$work/agent.err" | sed 's/^/# /'
+fi
+
 stop_agent
 
 echo "1..$n"

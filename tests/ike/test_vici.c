@@ -261,8 +261,8 @@ static const char *first_item(const struct vici_msg *m, size_t at, const char *l
  * peer alone; one for a peer it does not cover adds nothing. */
 static void test_mapping_soft(struct ruleset *rs, const struct host_facts *facts)
 {
-	struct ike_fallback fb[2] = { { "ipsecfw-89abcdef", "198.51.100.7", 0 },
-				      { "ipsecfw-89abcdef", "203.0.113.9", 0 } };
+	struct ike_fallback fb[2] = { { "ipsecfw-89abcdef", "198.51.100.7", 0, 0 },
+				      { "ipsecfw-89abcdef", "203.0.113.9", 0, 0 } };
 	struct ike_config cfg;
 	struct ftable t;
 	struct err e;
