@@ -27,6 +27,7 @@ bench: build
 	./build/bench/bench_classify
 	./bench/datapath build
 	./bench/addrchange build
+	./bench/showstats build
 	./bench/fleet build
 
 # make install [PREFIX=/usr] [DESTDIR=/tmp/root]: programs, units, man pages, completion

@@ -253,16 +253,59 @@ struct filter_count {
 	json_int_t packets[2], bytes[2]; /* [0] in, [1] out */
 };
 
+/* The keys in the order the kernel listed them (the output's order), and a
+ * hash index over them: a policy has up to ~100k keys. */
 struct counts {
 	struct filter_count *v;
 	size_t n, cap;
+	size_t *index; /* open addressing: position in v + 1, 0 free */
+	size_t index_cap; /* a power of two, at least twice n */
 };
+
+static size_t key_hash(const char *key)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static size_t *index_slot(const struct counts *c, const char *key)
+{
+	size_t mask = c->index_cap - 1, i = key_hash(key) & mask;
+
+	while (c->index[i] && strcmp(c->v[c->index[i] - 1].key, key) != 0)
+		i = (i + 1) & mask;
+	return &c->index[i];
+}
+
+static int index_grow(struct counts *c)
+{
+	size_t old_cap = c->index_cap, *old = c->index;
+
+	c->index_cap = old_cap ? 2 * old_cap : 128;
+	if (!(c->index = calloc(c->index_cap, sizeof(*c->index)))) {
+		c->index = old;
+		c->index_cap = old_cap;
+		return -1;
+	}
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i])
+			*index_slot(c, c->v[old[i] - 1].key) = old[i];
+	free(old);
+	return 0;
+}
 
 static struct filter_count *count_for(struct counts *c, const char *key)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->v[i].key, key) == 0)
-			return &c->v[i];
+	size_t *slot;
+
+	if (2 * (c->n + 1) > c->index_cap && index_grow(c) < 0)
+		return NULL;
+	slot = index_slot(c, key);
+	if (*slot)
+		return &c->v[*slot - 1];
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 64;
 		struct filter_count *v = realloc(c->v, cap * sizeof(*v));
@@ -273,6 +316,7 @@ static struct filter_count *count_for(struct counts *c, const char *key)
 	}
 	memset(&c->v[c->n], 0, sizeof(c->v[c->n]));
 	snprintf(c->v[c->n].key, sizeof(c->v[c->n].key), "%s", key);
+	*slot = c->n + 1;
 	return &c->v[c->n++];
 }
 
@@ -306,26 +350,74 @@ static void add_map_counts(json_t *map, char slot, struct counts *c)
 	}
 }
 
+/* The policy's filters sorted by (store, id, position), to find a key's
+ * filter by binary search; the first in position wins, as in the table. */
+struct filter_order {
+	const struct ftable *table;
+	uint32_t *by_key; /* NULL: no view of the policy */
+};
+
+static int filter_cmp(const struct ftable *t, uint32_t a, const char *store, size_t store_len,
+		      long long id)
+{
+	const char *a_store = t->rules[t->filters[a].rule].store_name;
+	int c = strncmp(a_store, store, store_len);
+
+	if (c == 0 && a_store[store_len])
+		c = 1; /* a_store is longer: "local" < "localx" */
+	if (c == 0)
+		c = (t->filters[a].f.id > id) - (t->filters[a].f.id < id);
+	return c;
+}
+
+static const struct ftable *sort_table; /* qsort has no context argument */
+
+static int by_key_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	const struct ftable_filter *fb = &sort_table->filters[b];
+	const char *b_store = sort_table->rules[fb->rule].store_name;
+	int c = filter_cmp(sort_table, a, b_store, strlen(b_store), fb->f.id);
+
+	return c ? c : (a > b) - (a < b);
+}
+
+static void filter_order_init(struct filter_order *o, const struct view *v)
+{
+	o->table = v ? &v->table : NULL;
+	o->by_key = v ? malloc((v->table.n_filters ? v->table.n_filters : 1) * sizeof(uint32_t)) : NULL;
+	if (!o->by_key)
+		return;
+	for (size_t i = 0; i < v->table.n_filters; i++)
+		o->by_key[i] = (uint32_t)i;
+	sort_table = o->table;
+	qsort(o->by_key, v->table.n_filters, sizeof(uint32_t), by_key_cmp);
+}
+
 /* "local:12" as the filter's origin in the policy in force; the index of
- * its rule in v->table, or -1 (an exemption, or no view of the policy). */
-static long describe_key(const struct view *v, const char *key, char *buf, size_t len)
+ * its rule in the table, or -1 (an exemption, or no view of the policy). */
+static long describe_key(const struct filter_order *o, const char *key, char *buf, size_t len)
 {
 	const char *colon = strchr(key, ':');
 	long long id = colon ? atoll(colon + 1) : -1;
+	size_t lo = 0, hi;
 
 	snprintf(buf, len, "%s", key);
-	if (!v || !colon || strncmp(key, "exempt:", 7) == 0)
+	if (!o->by_key || !colon || strncmp(key, "exempt:", 7) == 0)
 		return -1;
-	for (size_t i = 0; i < v->table.n_filters; i++) {
-		const struct ftable_filter *f = &v->table.filters[i];
-		const char *store = v->table.rules[f->rule].store_name;
-		if (f->f.id == id && strlen(store) == (size_t)(colon - key) &&
-		    strncmp(store, key, (size_t)(colon - key)) == 0) {
-			ftable_filter_origin(&v->table, (uint32_t)i, false, buf, len);
-			return (long)f->rule;
-		}
+	hi = o->table->n_filters;
+	while (lo < hi) { /* the first not below the key */
+		size_t mid = lo + (hi - lo) / 2;
+		if (filter_cmp(o->table, o->by_key[mid], key, (size_t)(colon - key), id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return -1;
+	if (lo == o->table->n_filters ||
+	    filter_cmp(o->table, o->by_key[lo], key, (size_t)(colon - key), id) != 0)
+		return -1;
+	ftable_filter_origin(o->table, o->by_key[lo], false, buf, len);
+	return (long)o->table->filters[o->by_key[lo]].rule;
 }
 
 /* Packets and bytes per rule: the sums over its filters. */
@@ -333,41 +425,47 @@ static json_t *rule_totals(const struct view *v, const struct counts *c, const l
 			   bool print)
 {
 	json_t *rules = json_array();
+	struct rule_sum {
+		json_int_t p[2], b[2];
+		bool any;
+	} *sums;
 
-	if (!v)
+	if (!v || !(sums = calloc(v->table.n_rules ? v->table.n_rules : 1, sizeof(*sums))))
 		return rules;
+	for (size_t i = 0; i < c->n; i++) {
+		if (rule_of[i] < 0)
+			continue;
+		struct rule_sum *s = &sums[rule_of[i]];
+		s->any = true;
+		for (int d = 0; d < 2; d++) {
+			s->p[d] += c->v[i].packets[d];
+			s->b[d] += c->v[i].bytes[d];
+		}
+	}
 	if (print)
 		printf("matched, per rule (in / out):\n");
 	for (size_t r = 0; r < v->table.n_rules; r++) {
 		const struct ruleset_rule *rr = &v->table.rules[r];
-		json_int_t p[2] = { 0 }, b[2] = { 0 };
-		bool any = false;
-		for (size_t i = 0; i < c->n; i++) {
-			if (rule_of[i] != (long)r)
-				continue;
-			any = true;
-			for (int d = 0; d < 2; d++) {
-				p[d] += c->v[i].packets[d];
-				b[d] += c->v[i].bytes[d];
-			}
-		}
-		if (!any)
+		const struct rule_sum *s = &sums[r];
+		if (!s->any)
 			continue;
 		json_array_append_new(rules, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "rule",
 						       rr->rule, "policy", rr->policy, "store",
-						       rr->store_name, "in_packets", p[0], "in_bytes",
-						       b[0], "out_packets", p[1], "out_bytes", b[1]));
+						       rr->store_name, "in_packets", s->p[0], "in_bytes",
+						       s->b[0], "out_packets", s->p[1], "out_bytes", s->b[1]));
 		if (print)
 			printf("  %lld / %lld packets, %lld / %lld bytes: rule '%s' of policy '%s' (%s)\n",
-			       (long long)p[0], (long long)p[1], (long long)b[0], (long long)b[1],
-			       rr->rule, rr->policy, rr->store_name);
+			       (long long)s->p[0], (long long)s->p[1], (long long)s->b[0],
+			       (long long)s->b[1], rr->rule, rr->policy, rr->store_name);
 	}
+	free(sums);
 	return rules;
 }
 
 static void print_stats(json_t *doc, char slot, const struct view *v, bool json)
 {
 	struct counts c = { 0 };
+	struct filter_order order;
 	json_t *item, *drops = json_array(), *filters = json_array(), *rules;
 	long *rule_of;
 	size_t i;
@@ -396,9 +494,10 @@ static void print_stats(json_t *doc, char slot, const struct view *v, bool json)
 	if (!json)
 		printf("matched, per filter (in / out):\n");
 	rule_of = calloc(c.n ? c.n : 1, sizeof(*rule_of));
+	filter_order_init(&order, v);
 	for (i = 0; i < c.n; i++) {
 		char origin[512];
-		long rule = describe_key(v, c.v[i].key, origin, sizeof(origin));
+		long rule = describe_key(&order, c.v[i].key, origin, sizeof(origin));
 		if (rule_of)
 			rule_of[i] = rule;
 		json_array_append_new(
@@ -420,7 +519,9 @@ static void print_stats(json_t *doc, char slot, const struct view *v, bool json)
 		json_decref(filters);
 		json_decref(rules);
 	}
+	free(order.by_key);
 	free(rule_of);
+	free(c.index);
 	free(c.v);
 }
 

@@ -3,8 +3,9 @@
 # smoke.sh - the benchmark tools, quickly, on a small sample of every
 # ClassBench family, so they cannot silently break: bench_classify (the
 # classifiers agree), bench/datapath (every set loads, its probes pass, an
-# address change is an update in place, figures in every column) and
-# bench/addrchange (the agent enforces an address change) and bench/fleet
+# address change is an update in place, figures in every column),
+# bench/addrchange (the agent enforces an address change), bench/showstats
+# (every counted filter listed) and bench/fleet
 # (three hosts on a replica slapd follow one directory change; light sync
 # clients). The benches make their own network namespaces; this needs root
 # and the ClassBench data (BENCH_DATA, default ../shared/bench/classbench)
@@ -82,6 +83,19 @@ addr_ok() {
 		END { exit good == want ? 0 : 1 }' "$work/addr"
 }
 check "bench/addrchange: both timings for every family" addr_ok || sed 's/^/# /' "$work/addr"
+
+# show stats with every element counted: every filter listed, a time per set
+BENCH_DATA=$work BENCH_SETS="$sets" timeout 120 "$SRC/bench/showstats" "$BUILD" 1 >"$work/stats" 2>&1
+rc=$?
+check "bench/showstats exits 0 on every family" test $rc = 0
+[ $rc = 0 ] || sed 's/^/# /' "$work/stats"
+# set filters listed keys text_ms json_ms: the exemptions are keys too
+stats_ok() {
+	awk -v want="$n_sets" '$1 ~ /_s$/ && NF == 6 && $3 > 0 && $3 == $4 && $5 ~ /^[0-9]+$/ &&
+		$6 ~ /^[0-9]+$/ { good++ } END { exit good == want ? 0 : 1 }' "$work/stats"
+}
+check "bench/showstats: every counted key listed, times for every family" stats_ok ||
+	sed 's/^/# /' "$work/stats"
 
 # fleet: three hosts, one change, polling; ten sync clients; notify as built
 if command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ]; then
