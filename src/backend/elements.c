@@ -12,7 +12,13 @@
 
 /* Elements a message carries: each takes under 250 bytes, and a message's
  * element list is one netlink attribute (at most 64 KiB). */
-enum { ELEMS_PER_MSG = 200, KEY_MAX = 64, COMMENT_MAX = 250 };
+/* A message's element list is one netlink attribute, whose length is 16
+ * bits: past 64 KiB it wraps, and the kernel drops the whole batch without
+ * a reply (seen on fw1_10k, whose pieces have long comments). An element
+ * is at most about 520 bytes (two 64-byte keys, a verdict chain, a 250-byte
+ * comment), so 64 of them stay under half of that, and under a batch
+ * page's overrun. */
+enum { ELEMS_PER_MSG = 64, KEY_MAX = 64, COMMENT_MAX = 250 };
 
 /* A key as nftables lays out a concatenation: each field in network
  * order, padded to 4 bytes; start and end of each range. */

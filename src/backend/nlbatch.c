@@ -11,13 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 
 #include "nlbatch.h"
 #include "program.h"
 
 /* Pages as nftables sizes them: a message never straddles two. */
-enum { PAGE_BYTES = 128 * 1024, OVERRUN_BYTES = 64 * 1024 + 4096 };
+enum { PAGE_BYTES = 128 * 1024, OVERRUN_BYTES = 64 * 1024 + 4096, REPLY_TIMEOUT_S = 10 };
 
 struct nlbatch {
 	struct nftnl_batch *pages;
@@ -160,12 +161,16 @@ int nlbatch_commit(struct nlbatch *b, const char *what, struct err *e)
 	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* the replies are queued when sendmsg returns; a batch the kernel
+	 * dropped unread gets none, and must fail rather than hang */
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO,
+		   &(struct timeval){ .tv_sec = REPLY_TIMEOUT_S }, sizeof(struct timeval));
 	msg.msg_name = &kernel;
 	msg.msg_namelen = sizeof(kernel);
 	msg.msg_iov = iov;
 	msg.msg_iovlen = (size_t)n_iov;
 	if (sendmsg(mnl_socket_get_fd(nl), &msg, 0) < 0 || read_replies(nl, &r) < 0)
-		r.error = errno ? errno : EIO;
+		r.error = errno == EAGAIN ? ETIMEDOUT : errno ? errno : EIO;
 	free(iov);
 	mnl_socket_close(nl);
 	if (r.error == ERESTART)
