@@ -356,6 +356,37 @@ static bool partition_pays(const struct partition *part, const struct rest_tiers
 	return 2 * (part->n_levels + (size_t)rt->n_tiers) <= (size_t)all->n_tiers;
 }
 
+/* A tier of at least this many elements is split in two maps looked up one
+ * after the other: a tier's boxes are disjoint, so the split keeps every
+ * verdict, and a packet's bitmap work stays the same (pipapo's lookup
+ * walks bitmaps as long as the map). What it saves is the load: the kernel
+ * checks each element it inserts for overlaps by a lookup in the map built
+ * so far, so a map's load time grows with the square of its size (bench/
+ * mapsize); only the biggest tier of a view is split, for at most one
+ * lookup more a packet. */
+enum { SPLIT_TIER_MIN = 8192 };
+
+/* The tier of the most elements (-1: none) and how many. */
+static long biggest_tier(const struct rest_tiers *rt, size_t n, bool frag, struct key_box *keys,
+			 size_t *most)
+{
+	size_t *count = calloc(rt->n_tiers > 0 ? (size_t)rt->n_tiers : 1, sizeof(*count));
+	long big = -1;
+
+	*most = 0;
+	if (!count)
+		return -1; /* no split: the same program, one lookup fewer */
+	for (size_t j = 0; j < n; j++)
+		count[rt->tier[j]] += key_boxes_of(&rt->boxes[j], frag, keys);
+	for (long k = 0; k < rt->n_tiers; k++)
+		if (count[k] > *most) {
+			*most = count[k];
+			big = k;
+		}
+	free(count);
+	return big;
+}
+
 /* The lookups of one view: its entries cut into partitions (partition.h),
  * then what is left in tiers (tiers.h), or all in tiers when cutting does
  * not pay; one map and rule each, first hit wins. Returns how many, or -1
@@ -413,15 +444,25 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 		}
 	}
 	uint32_t first_map = (uint32_t)b->p->n_maps;
-	for (long k = 0; k < rt.n_tiers; k++)
+	size_t big_n = 0, seen = 0;
+	long big = biggest_tier(&rt, part.n_rest, v->frag, keys, &big_n);
+	bool split = big_n >= SPLIT_TIER_MIN;
+	for (long k = 0; k < rt.n_tiers + split; k++)
 		emit_lookup(b, v, name, part.n_levels + (size_t)k);
-	/* elements in tier order, entries best first within a tier */
+	/* elements in tier order, entries best first within a tier; the
+	 * biggest tier's second half in the map after its first */
 	for (long k = 0; k < rt.n_tiers; k++)
 		for (size_t j = 0; j < part.n_rest; j++)
-			if (rt.tier[j] == (uint32_t)k)
-				emit_entry(b, v, &t->entries[idx[part.rest[j]]], &rt.boxes[j],
-					   first_map + (uint32_t)k, keys);
-	lookups = (long)(part.n_levels + (size_t)rt.n_tiers);
+			if (rt.tier[j] == (uint32_t)k) {
+				uint32_t map = first_map + (uint32_t)k + (split && k > big);
+				if (split && k == big) {
+					map += seen >= big_n / 2;
+					seen += key_boxes_of(&rt.boxes[j], v->frag, keys);
+				}
+				emit_entry(b, v, &t->entries[idx[part.rest[j]]], &rt.boxes[j], map,
+					   keys);
+			}
+	lookups = (long)(part.n_levels + (size_t)rt.n_tiers + split);
 out:
 	rest_tiers_free(&rt);
 	rest_tiers_free(&all);

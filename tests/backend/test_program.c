@@ -278,6 +278,18 @@ static void test_partitioned_view(void)
 	ftable_free(&t);
 }
 
+/* Filter i of a test: any to me, protocol proto, to port 1000 + i or
+ * (not one_port) any port. */
+static struct rs_filter filter_to_me(int i, uint8_t proto, bool one_port)
+{
+	return (struct rs_filter){ .src = { .kind = ADDR_ANY }, .dst = { .kind = ADDR_ME },
+				   .proto = proto, .sport = PORT_ANY,
+				   .dport = one_port ? (struct port_range){ (uint16_t)(1000 + i),
+									    (uint16_t)(1000 + i) }
+						     : PORT_ANY,
+				   .icmp_type = -1, .icmp_code = -1, .id = i + 1, .seq = i + 1 };
+}
+
 /* A big view of mostly TCP filters: TCP packets branch off to a chain of
  * their own (the TCP filters and the any-protocol one), the rest stay. */
 static void test_protocol_branch(void)
@@ -288,13 +300,7 @@ static void test_protocol_branch(void)
 	struct rs_filter *flt = calloc(N + 2, sizeof(*flt));
 
 	for (int i = 0; i < N + 2; i++)
-		flt[i] = (struct rs_filter){ .src = { .kind = ADDR_ANY }, .dst = { .kind = ADDR_ME },
-					     .proto = i < N ? 6 : i == N ? 17 : 0,
-					     .sport = PORT_ANY,
-					     .dport = i < N ? (struct port_range){ (uint16_t)(1000 + i),
-										  (uint16_t)(1000 + i) }
-							    : PORT_ANY,
-					     .icmp_type = -1, .icmp_code = -1, .id = i + 1, .seq = i + 1 };
+		flt[i] = filter_to_me(i, i < N ? 6 : i == N ? 17 : 0, i < N);
 	ok(secure_program(flt, N + 2, &t, &p) == 0,
 	   "a program of %d TCP filters, one UDP and one any-protocol", N);
 	ok(strstr(p.body, "\t\tmeta l4proto vmap { 6 : goto " SLOT_MARK "in4_p6 }\n") &&
@@ -310,6 +316,49 @@ static void test_protocol_branch(void)
 			    "0.0.0.0/0 . 192.0.2.10/32 . 18-255 . 0-65535 . 0-65535 comment \"local:602\""),
 	   "the TCP filters are in the branch only, the UDP one in the view only, the "
 	   "any-protocol one in both");
+	program_free(&p);
+	ftable_free(&t);
+	free(flt);
+}
+
+static size_t elems_in(const struct nft_program *p, const char *map)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_elems; i++)
+		n += !strcmp(p->maps[p->elems[i].map], map);
+	return n;
+}
+
+/* A view whose first tier is big: that tier goes in two maps looked up one
+ * after the other (its boxes are disjoint), the next tier after both; one
+ * lookup more, every filter once. */
+static void test_split_tier(void)
+{
+	struct ftable t;
+	struct nft_program p;
+	enum { N = 9000 };
+	struct rs_filter *flt = calloc(N + 1, sizeof(*flt));
+	const char *t0, *t1, *t2;
+
+	for (int i = 0; i < N + 1; i++)
+		flt[i] = filter_to_me(i, 6, i < N);
+	ok(secure_program(flt, N + 1, &t, &p) == 0, "a program of %d disjoint TCP filters and a "
+						    "wide one", N);
+	t0 = strstr(p.body, "vmap @" SLOT_MARK "in4_p6_t0\n");
+	t1 = strstr(p.body, "vmap @" SLOT_MARK "in4_p6_t1\n");
+	t2 = strstr(p.body, "vmap @" SLOT_MARK "in4_p6_t2\n");
+	ok(t0 && t1 && t2 && t0 < t1 && t1 < t2 && !has_map(&p, SLOT_MARK "in4_p6_t3"),
+	   "the big tier is two maps in a row, the wide filter's tier after them");
+	ok(elems_in(&p, SLOT_MARK "in4_p6_t0") == N / 2 &&
+		   elems_in(&p, SLOT_MARK "in4_p6_t1") == N / 2 &&
+		   has_elem(&p, SLOT_MARK "in4_p6_t0",
+			    "0.0.0.0/0 . 192.0.2.10/32 . 6 . 0-65535 . 1000 comment \"local:1\"") &&
+		   has_elem(&p, SLOT_MARK "in4_p6_t1",
+			    "0.0.0.0/0 . 192.0.2.10/32 . 6 . 0-65535 . 9999 comment \"local:9000\"") &&
+		   has_elem(&p, SLOT_MARK "in4_p6_t2",
+			    "0.0.0.0/0 . 192.0.2.10/32 . 6 . 0-65535 . 0-65535 comment \"local:9001\""),
+	   "each half in one map, best first, each filter once");
 	program_free(&p);
 	ftable_free(&t);
 	free(flt);
@@ -417,6 +466,7 @@ int main(void)
 	test_update_and_save();
 	test_partitioned_view();
 	test_protocol_branch();
+	test_split_tier();
 	test_slots();
 	test_state_name();
 	return done_testing();
