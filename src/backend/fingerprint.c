@@ -269,7 +269,8 @@ static int dump_elements(struct dump *d, const char *set)
 	d->n_elems = 0;
 	if (request(d, NFT_MSG_GETSETELEM, set) < 0)
 		return -1;
-	qsort(d->elems, d->n_elems, ELEM_DIGEST, by_bytes);
+	if (d->n_elems) /* an empty set has no array: qsort wants one */
+		qsort(d->elems, d->n_elems, ELEM_DIGEST, by_bytes);
 	if (!(sets = realloc(s->sets, (s->n_sets + 1) * sizeof(*sets))))
 		return -1;
 	s->sets = sets;
@@ -322,8 +323,10 @@ int fingerprint_state_update(struct fingerprint_state *s, const char *set,
 	if (!fs || !g || !f || n_gone > fs->n ||
 	    !(out = malloc((fs->n - n_gone + n_fresh + 1) * ELEM_DIGEST)))
 		goto done;
-	memcpy(g, gone, n_gone * ELEM_DIGEST);
-	memcpy(f, fresh, n_fresh * ELEM_DIGEST);
+	if (n_gone) /* gone and fresh may be NULL when empty */
+		memcpy(g, gone, n_gone * ELEM_DIGEST);
+	if (n_fresh)
+		memcpy(f, fresh, n_fresh * ELEM_DIGEST);
 	qsort(g, n_gone, ELEM_DIGEST, by_bytes);
 	qsort(f, n_fresh, ELEM_DIGEST, by_bytes);
 	/* the kept ones (all but gone, each gone one found), merged with fresh */
