@@ -21,10 +21,24 @@ static long long now_s(void)
 	return ts.tv_sec;
 }
 
+/* Unix time minus CLOCK_MONOTONIC, rounded to the second: one offset for
+ * both ways, so a time saved and restored comes back the same (two clocks
+ * each cut to whole seconds drifted a fallback's end by up to 2 s). */
+static long long wall_offset(void)
+{
+	struct timespec w, m;
+	long long ns;
+
+	clock_gettime(CLOCK_REALTIME, &w);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	ns = (long long)(w.tv_sec - m.tv_sec) * 1000000000LL + (w.tv_nsec - m.tv_nsec);
+	return (ns + 500000000LL) / 1000000000LL;
+}
+
 /* A CLOCK_MONOTONIC time as Unix seconds. */
 static long long wall_of(long long mono)
 {
-	return (long long)time(NULL) + (mono - now_s());
+	return mono + wall_offset();
 }
 
 static void file_of(const struct agent *a, char *buf, size_t len)
@@ -75,7 +89,7 @@ static void save(struct agent *a)
 void ike_soft_restore(struct agent *a)
 {
 	char path[4096];
-	long long wall = (long long)time(NULL), mono = now_s();
+	long long wall = (long long)time(NULL), offset = wall_offset();
 	json_t *list, *j;
 	size_t i;
 	struct err e;
@@ -99,8 +113,8 @@ void ike_soft_restore(struct agent *a)
 		fb = &a->soft[a->n_soft++];
 		snprintf(fb->conn, sizeof(fb->conn), "%.63s", conn);
 		snprintf(fb->peer, sizeof(fb->peer), "%.63s", peer);
-		fb->since = mono - (wall - since);
-		fb->until = mono + (until - wall);
+		fb->since = since - offset;
+		fb->until = until - offset;
 	}
 	json_decref(list);
 }
