@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* eventwatch - waits until each of many agents' event logs gets a new line
  * holding every given pattern, and prints when, as unix seconds with
  * nanoseconds. bench/fleet starts it before a directory change and so

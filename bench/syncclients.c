@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* syncclients - many light RFC 4533 sync clients (refreshAndPersist) on
  * one directory server, from one process: what a fleet of agents that
  * learn of changes without polling costs a replica, without running the

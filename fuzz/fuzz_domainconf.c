@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* libFuzzer target: any bytes as /etc/ipsecfw/domain.conf. Nothing may
  * crash, leak or read out of bounds; a parsed configuration holds what
  * the parser promises (some uri, a base, one host identity, bounded

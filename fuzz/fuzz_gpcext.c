@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* libFuzzer target: any bytes as a GPO's gPCMachineExtensionNames, with
  * IPSec's entry added and removed. Nothing may crash, leak or read out of
  * bounds; an edited value parses again, holds IPSec's entry exactly when

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* domain_sync.c - see domain_sync.h. */
 #include "domain_sync.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* domain_sync.h - the agent's side of the domain store (SPEC §8, §16):
  * fetch the host's assigned policy from the directory, validate it, keep
  * it as the domain store of the local database (the cached copy, written

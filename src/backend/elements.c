@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* elements.c - element texts of the tier maps to netlink attributes. */
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>

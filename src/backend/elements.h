@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* elements.h - a program's map elements as nf_tables netlink messages.
  * The tier maps (keys of two prefixes, a protocol and two port ranges, or
  * the first three alone) hold nearly all of a big program's elements; they

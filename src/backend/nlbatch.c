@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* nlbatch.c - libnftnl's batch pages, one sendmsg, the kernel's acks. */
 #include <arpa/inet.h>
 #include <errno.h>

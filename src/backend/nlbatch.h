@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* nlbatch.h - one nf_tables transaction built as netlink messages
  * (libnftnl batch pages, sent with libmnl): all of it commits or none. It
  * carries what nftables' text parser is too slow for (hundreds of thousands

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* cmd_gpo.c - `ipsecfw gpo`: what GPMC does for IPSec, against the
  * directory of domain.conf (an ipsecfw extension; gpo.h):
  *   gpo show [gpo=GPO] [domain=DNSNAME]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* domain_store.c - see domain_store.h. */
 #include "cli/domain_store.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* domain_store.h - `set store location=domain` against the domain's
  * directory (SPEC §16): the session's static commands run on a scratch
  * database holding the directory's IPSec objects, with the local store's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirconn.c - see dirconn.h. libldap, synchronous calls with timeouts;
  * Kerberos through Cyrus SASL's GSSAPI mechanism. */
 #define LDAP_DEPRECATED 0

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirconn.h - one bound connection to the directory of domain.conf
  * (SPEC §16): the first of its servers that answers. Over the network
  * only TLS (ldaps://, or ldap:// with StartTLS): a new TLS context per

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirfetch.c - see dirfetch.h. libldap, synchronous calls with timeouts. */
 #define LDAP_DEPRECATED 0
 #include "directory/dirfetch.h"

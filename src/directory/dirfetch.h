@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirfetch.h - the host's assigned IPSec policy from an LDAP directory
  * (SPEC §16): its computer object, the GPOs linked to the domain and the
  * OUs above it (MS-GPOL: link order, disabled and enforced links, blocked

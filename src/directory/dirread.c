@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirread.c - see dirread.h. */
 #define LDAP_DEPRECATED 0
 #include "directory/dirread.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirread.h - the reads the agent's fetch, the CLI's domain store and
  * `ipsecfw gpo` share on a bound connection (dirconn.h): one entry, a
  * text value, an entry as LDIF for gp_ldif_read, a search with an

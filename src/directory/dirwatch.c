@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirwatch.c - see dirwatch.h: the connection, the choice of a way of
  * watching from the root DSE, and the calls into it. */
 #define LDAP_DEPRECATED 0

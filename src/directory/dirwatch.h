@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirwatch.h - being told when the directory changes (SPEC §16: sooner
  * than polling, never later). A watch is one connection to the first
  * server of domain.conf that answers (dirconn.h: the same TLS and bind)

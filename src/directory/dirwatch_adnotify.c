@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirwatch_adnotify.c - watching by Active Directory's change
  * notification (MS-ADTS §3.1.1.3.4.1.9, LDAP_SERVER_NOTIFICATION_OID):
  * persistent searches, filter (objectClass=*) as AD demands, on what

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirwatch_impl.h - what a way of watching the directory provides to
  * dirwatch.c (one file each: dirwatch_sync.c for RFC 4533,
  * dirwatch_adnotify.c for AD's change notification). */

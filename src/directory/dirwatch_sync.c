@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirwatch_sync.c - watching by RFC 4533 content synchronisation
  * (refreshAndPersist), with libldap's ldap_sync_* API: the entries of the
  * refresh are the directory as it was (the fetch reads it), each entry

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirwrite.c - see dirwrite.h. */
 #define LDAP_DEPRECATED 0
 #include "directory/dirwrite.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* dirwrite.h - the domain's IPSec container (CN=IP Security,CN=System,
  * <base>, SPEC §16) read whole, and a new set of objects written to it so
  * that no reader ever sees a policy half old and half new.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* domainconf.c - the domain.conf parser and the password file check. */
 #include "directory/domainconf.h"
 

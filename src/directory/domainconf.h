@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* domainconf.h - /etc/ipsecfw/domain.conf: where the agent finds its
  * domain's policy (SPEC §16). One "key = value" a line, '#' comments:
  *

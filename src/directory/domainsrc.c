@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* domainsrc.c - see domainsrc.h. */
 #include "directory/domainsrc.h"
 

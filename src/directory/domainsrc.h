@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* domainsrc.h - where the domain store's cached copy came from: the GPO,
  * the policy's DN, the server and when it was fetched, kept in the
  * database's meta table beside the copy (written in the same

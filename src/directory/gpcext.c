@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* gpcext.c - see gpcext.h. */
 #include "directory/gpcext.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* gpcext.h - a GPO's gPCMachineExtensionNames (MS-GPOL §2.2.4): the
  * client-side extensions with settings in the GPO, "[{CSE}{TOOL}...]..."
  * sorted by CSE GUID. GPMC adds IPSec's entry when it assigns a policy;

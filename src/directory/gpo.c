@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* gpo.c - see gpo.h. */
 #define LDAP_DEPRECATED 0
 #include "directory/gpo.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* gpo.h - what GPMC does for IPSec, as an ipsecfw extension: a GPO's
  * machine IPSEC object (CN=IPSEC,CN=Windows,CN=Microsoft,CN=Machine,<GPO>,
  * an ipsecPolicy whose ipsecOwnersReference names the assigned policy:

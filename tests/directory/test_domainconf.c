@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* domain.conf (domainconf.h): the gssapi bind and its keytab, which must
  * be root's (ours) and 0600 like the simple bind's password file. */
 #include <fcntl.h>

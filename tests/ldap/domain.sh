@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # domain.sh - the domain store end to end against a real slapd (TAP): a
 # directory with a domain, an OU, a computer object and two GPOs (domain
 # and OU) assigning policies the encoder wrote; ipsecfwd in a network

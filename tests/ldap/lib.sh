@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib.sh - a real slapd for the ldap tests (sourced): a temporary cn=config
 # with core and dist/ldap's schemas, one mdb database under $suffix, and
 # only a unix socket (no network listener). Unix sockets are not

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # sync.sh - the agent follows the directory (TAP): a provider slapd with
 # the syncprov overlay (RFC 4533) and a consumer replica fed from it by
 # syncrepl refreshAndPersist; an agent bound to each, polling once an

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tls.sh - the agent reaches the directory over TLS only (TAP): slapd in
 # a client namespace serving ldaps:// and StartTLS on 192.0.2.20 with a
 # certificate made now (openssl) by a CA of the test; the agent in the

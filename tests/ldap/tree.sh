@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tree.sh - the directory the domain tests share (sourced after
 # e2e/lib.sh and ldap/lib.sh; needs IPSECFW, tool (gpipsec_ldif), work):
 # three policies the encoder wrote (Domain Baseline: TCP 80 blocked; Web

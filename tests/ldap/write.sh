@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # write.sh - the CLI's domain store and `ipsecfw gpo` against a real slapd
 # (TAP): a netsh script in domain mode writes the objects Windows' netsh
 # writes (classes, blobs that decode, ipsecID = the DN's GUID); `show all`

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # domain.sh - the domain store against a real Samba AD DC (TAP): samba-tool
 # provisions a domain and samba serves it in a network namespace of its own;
 # the policies, written by ipsecfw's encoder, go into CN=IP Security, and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # fleet.sh - the domain store's headline against a real Samba AD DC (TAP):
 # a policy written by `ipsecfw static` on one host is enforced on the
 # others. An admin host's netsh script in domain mode writes the policy to

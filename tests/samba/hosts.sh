@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hosts.sh - what the samba tests share (sourced after tests/e2e/lib.sh;
 # needs SRC): the DC (lib.sh), the ldap tests' tree.sh under Samba's
 # domain (its policies, container, sanitizers_quiet), the teardown, and

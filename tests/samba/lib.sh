@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib.sh - a Samba AD DC for the samba tests (sourced after tests/e2e/lib.sh):
 # samba-tool provisions a domain into $work/dc (once per suite, ~4 s), and
 # `samba -i` serves it inside the namespace ${tag}dc at $DC4 only (every

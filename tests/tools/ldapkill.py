@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """ldapkill - an LDAP relay on a unix socket that kills its client (SIGKILL,
 the client found with SO_PEERCRED) just before that client's Nth write
 request (add, modify, delete, modify DN) would reach the server: a writer
