@@ -61,6 +61,10 @@ enum fw_mode {
 };
 
 const char *fw_mode_name(enum fw_mode m); /* "boot-block", "secure", ... */
+static inline bool fw_mode_is_boot(enum fw_mode m)
+{
+	return m == MODE_BOOT_PERMIT || m == MODE_BOOT_BLOCK || m == MODE_BOOT_STATEFUL;
+}
 int fw_mode_parse(const char *name, enum fw_mode *out);
 
 struct nft_elem {

@@ -98,6 +98,8 @@ int cmd_apply(const struct enforce_ctx *c, int argc, char **argv, bool json)
 int cmd_boot(const struct enforce_ctx *c, int argc, char **argv, bool json)
 {
 	struct enforce_report r = { 0 };
+	struct kernel_table kt;
+	bool after_boot;
 	enum fw_mode m;
 	struct err e;
 	int rc;
@@ -106,6 +108,23 @@ int cmd_boot(const struct enforce_ctx *c, int argc, char **argv, bool json)
 	if (argc != 0) {
 		fprintf(stderr, "ipsecfw: want: boot\n");
 		return 2;
+	}
+	if (kernel_table_read(&kt, &e) < 0) {
+		fprintf(stderr, "ipsecfw: boot: %s\n", e.msg);
+		return 1;
+	}
+	after_boot = kt.loaded && !fw_mode_is_boot(kt.mode);
+	m = kt.mode;
+	kernel_table_free(&kt);
+	/* The startup table stands in for the policy until it is in force
+	 * (SPEC §6.1: discarded once an operational mode begins): run again later (a restarted boot unit, a hand), it must
+	 * not weaken a policy, or the block mode of one that failed. */
+	if (after_boot) {
+		fprintf(stderr,
+			"ipsecfw: boot: %s mode is in force: the startup table applies only "
+			"before it; nothing changed (`ipsecfw unload` first to load it anyway)\n",
+			fw_mode_name(m));
+		return 0;
 	}
 	rc = enforce_boot_mode(c, &m, &e);
 	if (rc == 0)

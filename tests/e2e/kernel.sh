@@ -215,6 +215,14 @@ srv 3 -f "$PF" >/dev/null 2>&1
 case $(srv 3 show mode 2>/dev/null) in "mode: secure"*) ok "assigning a policy leaves the startup mode";;
 	*) not_ok "after assign: $(srv 3 show mode 2>&1)";; esac
 wire 3 "secure mode after boot serves the web" pass PASS PASS -- "$C" "$NETPROBE" tcp -w 700 $S4 80
+# boot run again (a restarted boot unit) must not replace the policy in force
+if srv 3 boot >"$work/out" 2>&1 && grep -q "secure mode is in force" "$work/out" &&
+	case $(srv 3 show mode 2>/dev/null) in "mode: secure"*) true;; *) false;; esac; then
+	ok "boot run again leaves the secure mode in force and says so"
+else
+	not_ok "boot after secure: $(cat "$work/out"; srv 3 show mode 2>&1)"
+fi
+wire 3 "the web still served after boot ran again" pass PASS PASS -- "$C" "$NETPROBE" tcp -w 700 $S4 80
 
 # --- T12: a persistent policy that can't be applied blocks everything ----
 make_pair 4
