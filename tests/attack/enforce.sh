@@ -72,6 +72,7 @@ done
 
 # Boot modes exempt no IKE (SPEC §6.1, §6.3: boot exemptions and DHCP only)
 srv 1 dynamic set config bootmode value=block >/dev/null 2>&1
+srv 1 unload >/dev/null 2>&1 # a reboot: boot never replaces a policy in force
 srv 1 boot >/dev/null 2>&1
 wire 1 "boot-block: IKE from port 500 is not exempt" drop DROP PASS \
 	-- "${tag}c1" "$NETPROBE" udp -p 500 -w 700 $S4 500

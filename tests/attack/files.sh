@@ -247,6 +247,7 @@ wait "$agent_pid" 2>/dev/null
 
 # an empty store at start: the same, and the file stays empty
 IPSECFW_KERNEL=off srv 2 dynamic set config bootmode block >/dev/null 2>&1
+srv 2 unload >/dev/null 2>&1 # a reboot: boot never replaces a policy in force
 srv 2 boot >/dev/null 2>&1
 cp "$work/db2" "$work/db2.keep"
 : >"$work/db2"
