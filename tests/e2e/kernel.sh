@@ -82,10 +82,13 @@ case $(srv 1 -j show stats) in *'"filter_counters": false'*) ok "filtercounters=
 srv 1 dynamic set config property=filtercounters value=1 >/dev/null 2>&1
 wire 1 "filtercounters=1: v4 ssh blocked" drop "$(ref 1 in tcp 192.0.2.20:40008 $S4:22)" PASS \
 	-- "$C" "$NETPROBE" tcp -p 40008 -w 700 $S4 22
-stats=$(srv 1 -j show stats)
-case $stats in *'"filter_counters": true'*"of list 'AllIn'"*'"in_packets": '[1-9]*)
-	ok "filtercounters=1: show stats counts per filter again";;
-	*) not_ok "show stats with filtercounters=1: $stats";; esac
+stats=$(srv 1 show stats)
+if echo "$stats" | awk "/of list 'AllIn'/ && \$1 >= 1 {found = 1} END {exit !found}" &&
+	srv 1 -j show stats | grep -q '"filter_counters": true'; then
+	ok "filtercounters=1: show stats counts per filter again"
+else
+	not_ok "show stats with filtercounters=1: $stats"
+fi
 
 # observe NS: a table of the test's own in NS that records the id of every
 # probe (TTL 199) reaching input or leaving by postrouting.
