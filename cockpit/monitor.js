@@ -37,11 +37,17 @@ function renderFacts(f) {
 }
 
 /* `show stats`: drops per reason, then packets and bytes per filter and per
- * rule, each way (in / out). */
+ * rule, each way (in / out); with filtercounters=0 the kernel counts no
+ * filter, and the page says so rather than show empty tables. */
 function renderStats(s) {
     const io = (r, k) => r["in_" + k] + " / " + r["out_" + k];
-    return [heading("Drops per reason"), table("Drops per reason", ["Direction", "Reason", "Packets", "Bytes"],
-                  s.drops.map(d => [d.direction, d.reason, String(d.packets), String(d.bytes)]), "ipsecfw-drops"),
+    const drops = [heading("Drops per reason"), table("Drops per reason", ["Direction", "Reason", "Packets", "Bytes"],
+                  s.drops.map(d => [d.direction, d.reason, String(d.packets), String(d.bytes)]), "ipsecfw-drops")];
+    if (s.filter_counters === false)
+        return [...drops, heading("Packets and bytes per filter and per rule"),
+                el("p", { id: "filter-counters-off", class: "ipsecfw-note",
+                          text: "Not counted: per-filter counters are off (dynamic set config property=filtercounters value=1 turns them on)." })];
+    return [...drops,
             heading("Packets and bytes per filter"), table("Packets and bytes per filter", ["Filter", "Packets in / out", "Bytes in / out"],
                   s.filters.map(f => [f.filter, io(f, "packets"), io(f, "bytes")]), "ipsecfw-filter-counts"),
             heading("Packets and bytes per rule"), table("Packets and bytes per rule", ["Rule", "Policy", "Packets in / out", "Bytes in / out"],

@@ -39,7 +39,7 @@ _ipsecfw()
 			stats sas" -- "$cur"));;
 		3) [[ ${COMP_WORDS[COMP_CWORD - 1]} == config ]] &&
 			COMPREPLY=($(compgen -W "ipsecdiagnostics ipsecloginterval ipsecexempt bootmode
-				bootexemptions ikelogging strongcrlcheck" -- "$cur")) ||
+				bootexemptions ikelogging strongcrlcheck filtercounters" -- "$cur")) ||
 			COMPREPLY=($(compgen -W "name= srcaddr= dstaddr= mmpolicy= qmpolicy= protocol=
 				srcport= dstport= mirrored= actioninbound= actionoutbound= type=" -- "$cur"));;
 		*) COMPREPLY=($(compgen -W "name= srcaddr= dstaddr= mmpolicy= qmpolicy= protocol=

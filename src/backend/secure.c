@@ -145,12 +145,29 @@ static char *put_range(char *p, struct port_range r)
 	return p;
 }
 
-/* ` comment "local:12" : VERDICT` */
-static void entry_rest(const struct ftable *t, const struct fentry *en, const char *verdict,
+/* Does the program count per filter (the filtercounters setting)? Each
+ * element then carries a counter and its filter as a comment ("local:12"),
+ * which `show stats` sums per filter; without counters the comment has no
+ * reader, and both cost kernel memory on every element. */
+static bool counts_filters(const struct builder *b)
+{
+	return !b->cfg || b->cfg->filtercounters;
+}
+
+/* ` comment "local:12" : VERDICT`, or ` : VERDICT` without counters */
+static void entry_rest(const struct builder *b, const struct fentry *en, const char *verdict,
 		       char *buf)
 {
-	char *p = put_str(buf, " comment \"");
+	const struct ftable *t = b->t;
+	char *p = buf;
 
+	if (!counts_filters(b)) {
+		p = put_str(p, " : ");
+		p = put_str(p, verdict);
+		*p = '\0';
+		return;
+	}
+	p = put_str(p, " comment \"");
 	if (en->filter == UINT32_MAX) {
 		p = put_str(p, "exempt:");
 		p = put_str(p, exempt_class_name((enum exempt_class)en->exempt));
@@ -226,7 +243,7 @@ static void entry_rest_in(struct builder *b, const struct view *v, const struct 
 {
 	char vbuf[64];
 
-	entry_rest(b->t, en, verdict_of(v, en, vbuf, sizeof(vbuf)), rest);
+	entry_rest(b, en, verdict_of(v, en, vbuf, sizeof(vbuf)), rest);
 }
 
 /* The elements of one entry in one map, whole. */
@@ -296,6 +313,7 @@ static uint32_t emit_lookup(struct builder *b, const struct view *v, const char 
 {
 	const char *ip = v->family == AF_INET ? "ip" : "ip6";
 	const char *atype = v->family == AF_INET ? "ipv4_addr" : "ipv6_addr";
+	const char *counter = counts_filters(b) ? "\t\tcounter\n" : "";
 	char map[96];
 	uint32_t m;
 
@@ -304,14 +322,14 @@ static uint32_t emit_lookup(struct builder *b, const struct view *v, const char 
 	if (v->frag) {
 		fprintf(b->decl,
 			"\tmap %s {\n\t\ttype %s . %s . inet_proto : verdict\n"
-			"\t\tflags interval\n\t\tcounter\n\t}\n",
-			map, atype, atype);
+			"\t\tflags interval\n%s\t}\n",
+			map, atype, atype, counter);
 		fprintf(b->chains, "\t\t%s saddr . %s daddr . meta l4proto vmap @%s\n", ip, ip, map);
 	} else {
 		fprintf(b->decl,
 			"\tmap %s {\n\t\ttype %s . %s . inet_proto . inet_service . "
-			"inet_service : verdict\n\t\tflags interval\n\t\tcounter\n\t}\n",
-			map, atype, atype);
+			"inet_service : verdict\n\t\tflags interval\n%s\t}\n",
+			map, atype, atype, counter);
 		fprintf(b->chains,
 			"\t\t%s saddr . %s daddr . meta l4proto . th sport . th dport vmap @%s\n",
 			ip, ip, map);

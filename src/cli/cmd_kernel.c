@@ -279,6 +279,7 @@ struct counts {
 	size_t n, cap;
 	size_t *index; /* open addressing: position in v + 1, 0 free */
 	size_t index_cap; /* a power of two, at least twice n */
+	bool uncounted;	  /* a filter map without counters (filtercounters=0) */
 };
 
 static size_t key_hash(const char *key)
@@ -347,6 +348,18 @@ static const char *name_in_slot(json_t *object, char slot)
 	return name && program_slot_of(name) == slot ? name + 2 : NULL;
 }
 
+/* Is the map declared with `counter` (its elements count)? */
+static bool map_counts(json_t *map)
+{
+	json_t *stmt;
+	size_t i;
+
+	json_array_foreach(json_object_get(map, "stmt"), i, stmt)
+		if (json_object_get(stmt, "counter"))
+			return true;
+	return false;
+}
+
 static void add_map_counts(json_t *map, char slot, struct counts *c)
 {
 	const char *name = name_in_slot(map, slot);
@@ -356,6 +369,10 @@ static void add_map_counts(json_t *map, char slot, struct counts *c)
 
 	if (!name || (strncmp(name, "in", 2) != 0 && !dir))
 		return;
+	if (!map_counts(map)) {
+		c->uncounted = true;
+		return;
+	}
 	json_array_foreach(json_object_get(map, "elem"), i, pair) {
 		json_t *el = json_object_get(json_array_get(pair, 0), "elem");
 		json_t *counter = json_object_get(el, "counter");
@@ -461,7 +478,7 @@ static json_t *rule_totals(const struct view *v, const struct counts *c, const l
 			s->b[d] += c->v[i].bytes[d];
 		}
 	}
-	if (print)
+	if (print && !c->uncounted)
 		printf("matched, per rule (in / out):\n");
 	for (size_t r = 0; r < v->table.n_rules; r++) {
 		const struct ruleset_rule *rr = &v->table.rules[r];
@@ -510,7 +527,10 @@ static void print_stats(json_t *doc, char slot, const struct view *v, bool json)
 			printf("  %-3s %-20s %10lld packets %12lld bytes\n", dir, reason,
 			       (long long)packets, (long long)bytes);
 	}
-	if (!json)
+	if (!json && c.uncounted)
+		printf("matched, per filter and per rule: not counted (filtercounters is 0; "
+		       "`ipsecfw dynamic set config property=filtercounters value=1` counts them)\n");
+	else if (!json)
 		printf("matched, per filter (in / out):\n");
 	rule_of = calloc(c.n ? c.n : 1, sizeof(*rule_of));
 	filter_order_init(&order, v);
@@ -531,8 +551,8 @@ static void print_stats(json_t *doc, char slot, const struct view *v, bool json)
 	}
 	rules = rule_of ? rule_totals(v, &c, rule_of, !json) : json_array();
 	if (json)
-		json_print(json_pack("{s:o, s:o, s:o}", "drops", drops, "filters", filters, "rules",
-				     rules));
+		json_print(json_pack("{s:o, s:o, s:o, s:b}", "drops", drops, "filters", filters,
+				     "rules", rules, "filter_counters", !c.uncounted));
 	else {
 		json_decref(drops);
 		json_decref(filters);

@@ -312,6 +312,7 @@ static const struct {
 	{ "ipsecexempt", "IPsec Exempt" },
 	{ "bootmode", "Boot Mode" },
 	{ "bootexemptions", "Boot Exemptions" },
+	{ "filtercounters", "Filter Counters" },
 	{ "actioninbound", "Inbound Action" },
 	{ "actionoutbound", "Outbound Action" },
 	{ "mmpolicy", "Main Mode Policy" },
@@ -442,7 +443,7 @@ static const char *const *table_columns(const char *kind)
 					    "action", "active", NULL };
 	static const char *const config[] = { "ipsecdiagnostics", "ikelogging", "strongcrlcheck",
 					      "ipsecloginterval", "ipsecexempt", "bootmode",
-					      "bootexemptions", NULL };
+					      "bootexemptions", "filtercounters", NULL };
 	static const char *const store[] = { "store", "domain", NULL };
 	static const char *const defaultrule[] = { "active", "action", "qmpfs", NULL };
 

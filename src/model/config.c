@@ -10,7 +10,7 @@
 
 static const char *const property_names[CFG_COUNT] = {
 	"ipsecdiagnostics", "ikelogging", "strongcrlcheck", "ipsecloginterval",
-	"ipsecexempt",      "bootmode",   "bootexemptions",
+	"ipsecexempt",      "bootmode",   "bootexemptions", "filtercounters",
 };
 
 static const struct {
@@ -18,7 +18,7 @@ static const struct {
 } int_ranges[] = {
 	[CFG_IPSECDIAGNOSTICS] = { 0, 7 }, [CFG_IKELOGGING] = { 0, 1 },
 	[CFG_STRONGCRLCHECK] = { 0, 2 },   [CFG_IPSECLOGINTERVAL] = { 60, 86400 },
-	[CFG_IPSECEXEMPT] = { 0, 3 },
+	[CFG_IPSECEXEMPT] = { 0, 3 },	   [CFG_FILTERCOUNTERS] = { 0, 1 },
 };
 
 static const char *const bootmode_names[] = { "permit", "block", "stateful" };
@@ -30,6 +30,7 @@ void config_init(struct config *c)
 	c->ipsecloginterval = 3600;
 	c->ipsecexempt = 3;
 	c->bootmode = BOOT_PERMIT;
+	c->filtercounters = 1;
 }
 
 const char *config_property_name(enum config_property p)
@@ -60,7 +61,8 @@ int config_property_parse(const char *text, enum config_property *out, struct er
 	}
 	if (found < 0)
 		return err_set(e, "unknown property '%s' (ipsecdiagnostics, ikelogging, strongcrlcheck, "
-				  "ipsecloginterval, ipsecexempt, bootmode, bootexemptions)", text);
+				  "ipsecloginterval, ipsecexempt, bootmode, bootexemptions, filtercounters)",
+				  text);
 	*out = (enum config_property)found;
 	return 0;
 }
@@ -154,6 +156,7 @@ int config_set(struct config *c, enum config_property p, const char *value, stru
 	case CFG_STRONGCRLCHECK: c->strongcrlcheck = (int)v; break;
 	case CFG_IPSECLOGINTERVAL: c->ipsecloginterval = (int)v; break;
 	case CFG_IPSECEXEMPT: c->ipsecexempt = (int)v; break;
+	case CFG_FILTERCOUNTERS: c->filtercounters = (int)v; break;
 	default: break;
 	}
 	return 0;
@@ -169,6 +172,7 @@ void config_format(const struct config *c, enum config_property p, char *buf, si
 	case CFG_STRONGCRLCHECK: snprintf(buf, len, "%d", c->strongcrlcheck); return;
 	case CFG_IPSECLOGINTERVAL: snprintf(buf, len, "%d", c->ipsecloginterval); return;
 	case CFG_IPSECEXEMPT: snprintf(buf, len, "%d", c->ipsecexempt); return;
+	case CFG_FILTERCOUNTERS: snprintf(buf, len, "%d", c->filtercounters); return;
 	case CFG_BOOTMODE: snprintf(buf, len, "%s", bootmode_names[c->bootmode]); return;
 	case CFG_BOOTEXEMPTIONS:
 		buf[0] = '\0';

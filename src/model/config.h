@@ -26,6 +26,7 @@ struct config {
 	int strongcrlcheck;   /* 0..2 */
 	int ipsecloginterval; /* 60..86400 seconds */
 	int ipsecexempt;      /* 0..3 */
+	int filtercounters;   /* 0..1: a counter on every filter's map elements (show stats) */
 	enum bootmode bootmode;
 	bool bootmode_set;    /* else: stateful once a policy is assigned */
 	size_t n_bootexemptions;
@@ -40,6 +41,7 @@ enum config_property {
 	CFG_IPSECEXEMPT,
 	CFG_BOOTMODE,
 	CFG_BOOTEXEMPTIONS,
+	CFG_FILTERCOUNTERS,
 	CFG_COUNT,
 };
 

@@ -83,6 +83,11 @@ has "Name +Assigned" "table format" sh -c "printf 'set store domain\nshow policy
 # dynamic config round trip and positional/prefix forms.
 has "Boot Exemptions +: tcp:0:3389:inbound" "set config bootexemptions" sh -c "\"$F\" dynamic set config bootexemptions value=tcp:0:3389:inbound 2>/dev/null && \"$F\" dynamic show config"
 has "\"ipsecloginterval\": 120" "set config by property prefix, JSON" sh -c "\"$F\" dynamic set config property=ipseclog value=120 && \"$F\" -j dynamic show config"
+has "Filter Counters +: 1" "filtercounters is 1 by default" "$F" dynamic show config
+has "\"filtercounters\": 0" "set config filtercounters 0, JSON" sh -c "\"$F\" dynamic set config property=filtercounters value=0 && \"$F\" -j dynamic show config"
+has "error: set config: value: bad filtercounters value '2' \\(0..1\\)" "filtercounters is 0 or 1" sh -c "! \"$F\" dynamic set config filtercounters 2"
+has "Filter Counters +: 0" "a refused value leaves filtercounters as it was" "$F" dynamic show config
+has "Filter Counters +: 1" "set config filtercounters 1 by prefix" sh -c "\"$F\" dynamic set config filterc 1 && \"$F\" dynamic show config"
 
 # Batching turned off inside a script: each command on its own, as -k.
 printf 'set batch mode=disable\nadd policy name=Kept\nadd policy name=Kept\nadd policy name=Kept2\n' >"$T/b.netsh"

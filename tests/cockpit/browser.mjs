@@ -155,6 +155,13 @@ try {
     await click("#monitor-pause");
     ok(await page.waitForFunction(s => document.getElementById("stats-body").textContent !== s, { timeout: 8000 }, frozen).then(() => true, () => false),
        "monitor: resumed, they are again");
+    // filtercounters=0: the kernel counts no filter, and the page says so
+    cli("dynamic", "set", "config", "property=filtercounters", "value=0");
+    ok(await waitText("#stats-body", "per-filter counters are off", 10000) && await page.$$(".ipsecfw-rule-counts").then(t => t.length === 0),
+       "monitor: with filtercounters=0 the page says the filters are not counted");
+    cli("dynamic", "set", "config", "property=filtercounters", "value=1");
+    ok(await page.waitForSelector(".ipsecfw-rule-counts", { timeout: 10000 }).then(() => true, () => false),
+       "monitor: with filtercounters=1 the counts per rule are back");
     ok((await unlabelled("#view-monitor")).length === 0, "keyboard: every monitor control has a label");
 
     // Policy Management

@@ -62,6 +62,34 @@ case $stats in *"block-filter"*" of list 'AllIn'"*"per rule"*"bytes: rule 'AllIn
 	ok "show stats counts the drops per reason, filter and rule";;
 	*) not_ok "show stats: $stats";; esac
 
+# filtercounters=0: no counter and no comment on the filter maps' elements
+# (kernel memory), the same verdicts, and show stats says nothing is counted
+if srv 1 dynamic set config property=filtercounters value=0 >"$work/out" 2>&1 &&
+	! in_ns "$S" nft list table inet ipsecfw | grep -q 'comment "local:\|^[[:space:]]*counter$\|counter packets [0-9]* bytes [0-9]* comment'; then
+	ok "filtercounters=0: the maps carry no counters and no comments"
+else
+	not_ok "filtercounters=0: $(cat "$work/out"; in_ns "$S" nft list table inet ipsecfw | grep -m2 'comment "local:\|^[[:space:]]*counter$')"
+fi
+wire 1 "filtercounters=0: v4 ssh still blocked" drop "$(ref 1 in tcp 192.0.2.20:40007 $S4:22)" PASS \
+	-- "$C" "$NETPROBE" tcp -p 40007 -w 700 $S4 22
+stats=$(srv 1 show stats)
+case $stats in *"block-filter"*"per filter and per rule: not counted (filtercounters is 0"*)
+	case $stats in *" of list 'AllIn'"*) not_ok "show stats names a filter uncounted: $stats";;
+		*) ok "filtercounters=0: show stats says the filters are not counted";; esac;;
+	*) not_ok "show stats with filtercounters=0: $stats";; esac
+case $(srv 1 -j show stats) in *'"filter_counters": false'*) ok "filtercounters=0: show stats -j says filter_counters false";;
+	*) not_ok "show stats -j with filtercounters=0: $(srv 1 -j show stats | tail -3)";; esac
+srv 1 dynamic set config property=filtercounters value=1 >/dev/null 2>&1
+wire 1 "filtercounters=1: v4 ssh blocked" drop "$(ref 1 in tcp 192.0.2.20:40008 $S4:22)" PASS \
+	-- "$C" "$NETPROBE" tcp -p 40008 -w 700 $S4 22
+stats=$(srv 1 show stats)
+if echo "$stats" | awk "/of list 'AllIn'/ && \$1 >= 1 {found = 1} END {exit !found}" &&
+	srv 1 -j show stats | grep -q '"filter_counters": true'; then
+	ok "filtercounters=1: show stats counts per filter again"
+else
+	not_ok "show stats with filtercounters=1: $stats"
+fi
+
 # observe NS: a table of the test's own in NS that records the id of every
 # probe (TTL 199) reaching input or leaving by postrouting.
 observe() {
