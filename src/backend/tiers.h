@@ -7,9 +7,9 @@
  *
  * Why not let a map hold overlapping filters, best first? A pipapo set
  * does answer with the element it was given first in small tests, but not
- * always: on a 10,000-filter policy, a set of 128 elements answered a
- * probe with its 158th element though its 5th matched too (kernel 6.18,
- * the same with `nft get element`). Nothing documents an order, so a
+ * always: in a map of a 10,000-filter policy, a probe that matched its
+ * 5th and its 158th element got the 158th (kernel 6.18; `nft get element`
+ * alike), and no subset of fewer than 128 of its elements did so. Nothing documents an order, so a
  * map's elements must not overlap. */
 #ifndef IPSECFW_TIERS_H
 #define IPSECFW_TIERS_H
