@@ -278,7 +278,9 @@ static bool passive(enum source s)
 /* Once the work is done (no settle pending), the agent hears again, then
  * compares the generation: a commit it did not make or check since, made
  * while it was deaf, gets a check, as soon as the budget of reading
- * checks allows (the commit may have been to another table). */
+ * checks allows (the commit may have been to another table). What it
+ * heard before going deaf and had not read yet is read first: our table
+ * touched is checked at once. */
 static void hear_again(struct loop *l)
 {
 	long long wait;
@@ -286,6 +288,12 @@ static void hear_again(struct loop *l)
 
 	if (watch_nft_hearing(l->watch) || l->settling)
 		return;
+	if (watch_nft_read(l->watch)) {
+		l->kernel_changed = true;
+		settle_soon(l);
+		if (l->settling)
+			return;
+	}
 	if (watch_nft_hear(l->watch, true, &e) < 0) {
 		if (!l->nft_problem)
 			event_write(l->agent.log, EV_POLICY_FAILED, json_pack("{s:s}", "error", e.msg),
