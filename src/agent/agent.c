@@ -9,6 +9,7 @@
 #include "domain_sync.h"
 #include "ike_soft.h"
 #include "ike_sync.h"
+#include "kernel_check.h"
 #include "assign_events.h"
 #include "backend/kernel.h"
 #include "engine/classify.h"
@@ -429,22 +430,9 @@ int agent_reconcile(struct agent *a, bool force)
 void agent_check_kernel(struct agent *a)
 {
 	struct enforce_report r;
-	char fp[FINGERPRINT_HEX + 1];
-	enum kernel_state state;
 	struct err e;
 
-	if (!a->applied)
-		return;
-	if (enforce_check_kernel(&state, fp, &e) < 0) {
-		/* said once, until it can be checked again */
-		if (strcmp(a->kernel_problem, e.msg) != 0)
-			event_write(a->log, EV_POLICY_FAILED, json_pack("{s:s}", "error", e.msg),
-				    "the kernel table cannot be checked: %s", e.msg);
-		snprintf(a->kernel_problem, sizeof(a->kernel_problem), "%s", e.msg);
-		return;
-	}
-	a->kernel_problem[0] = '\0';
-	if (state == KERNEL_INTACT && !strcmp(fp, a->loaded.fp))
+	if (kernel_check_intact(a))
 		return;
 	/* The CLI loads before its store transaction commits: wait for the
 	 * commit, so the agent loads what the store now says rather than
@@ -566,18 +554,21 @@ static char *reply_json(int rc, const char *out, const char *errs, const char *e
 
 /* {"status": "domain"}: what the agent does with the directory (null
  * without a domain.conf); {"status": "fallbacks"}: the soft rules'
- * fallbacks to clear in force (`ipsecfw ike load` keeps them); another
- * status is refused. */
+ * fallbacks to clear in force (`ipsecfw ike load` keeps them);
+ * {"status": "kernel"}: how its checks of the kernel's table went;
+ * another status is refused. */
 static char *status_reply(struct agent *a, const char *what)
 {
 	if (what && strcmp(what, "fallbacks") == 0)
 		return reply_line(json_pack("{s:i,s:o}", "rc", 0, "fallbacks",
 					    ike_soft_json(a->soft, a->n_soft)));
+	if (what && strcmp(what, "kernel") == 0)
+		return reply_line(json_pack("{s:i,s:o}", "rc", 0, "kernel", kernel_check_status(a)));
 	if (!what || strcmp(what, "domain") != 0) {
 		agent_control_refused(a, "an unknown status request");
 		return reply_json(1, NULL, NULL,
-				  "unknown status request: expected \"domain\" or \"fallbacks\"", 0,
-				  0);
+				  "unknown status request: expected \"domain\", \"fallbacks\" or "
+				  "\"kernel\"", 0, 0);
 	}
 	return reply_line(json_pack("{s:i,s:o}", "rc", 0, "domain",
 				    a->domain ? domain_sync_status(a->domain, a) : json_null()));

@@ -52,6 +52,15 @@ struct agent {
 	/* The program last loaded: the next load's diff base, and what the
 	 * kernel must still hold. */
 	struct loaded_program loaded;
+	/* The ruleset generation at which the kernel was last found holding
+	 * the program of fingerprint checked_fp, unchanged (0: none): while
+	 * the generation stays there nothing was committed, and a check needs
+	 * no reading. */
+	uint32_t checked_gen;
+	char checked_fp[FINGERPRINT_HEX + 1];
+	/* Checks the generation answered, and checks that read the table
+	 * (kernel_check.c). */
+	unsigned long checks_by_generation, checks_reading;
 
 	/* The secure-mode table in force, for drop attribution. */
 	struct ftable table;
@@ -101,8 +110,9 @@ void agent_free(struct agent *a);
 int agent_reconcile(struct agent *a, bool force);
 
 /* Compares the kernel's table with the program last loaded (reading it
- * back: seconds for 100,000 filters) and, when it was changed or another
- * program is in force, loads the policy in force again. */
+ * back only when the ruleset generation moved: kernel_check.h) and, when
+ * it was changed or another program is in force, loads the policy in
+ * force again. */
 void agent_check_kernel(struct agent *a);
 
 /* After the first reconcile: when nothing could be applied (no store, or

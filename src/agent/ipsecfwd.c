@@ -21,6 +21,7 @@
 #include "backend/program.h"
 #include "ike_soft.h"
 #include "ike_sync.h"
+#include "kernel_check.h"
 #include "control.h"
 #include "domain_sync.h"
 #include "lifecycle.h"
@@ -37,10 +38,11 @@
 #define SETTLE_MS 100
 /* Facts are also re-read this often, for sources no watch covers. */
 #define RESYNC_S 30
-/* The kernel's table is read back and compared with the program loaded at
- * least this often (nftables events tell of most changes at once), but
- * never more than 1/CHECK_LOAD of the time: a check of 100,000 filters
- * takes seconds. The control socket is checked for too. */
+/* The kernel's table is checked against the program loaded at least this
+ * often (nftables events tell of most changes at once); a check that must
+ * read it back (the ruleset generation moved) comes never more than
+ * 1/CHECK_LOAD of the time: that takes half a second for 100,000 filters.
+ * The control socket is checked for too. */
 #define CHECK_MS 5000
 #define CHECK_LOAD 20
 
@@ -64,9 +66,11 @@ struct loop {
 	int soft;    /* fires when a soft rule's fallback to clear ends (monotonic) */
 	long long soft_armed;
 	long long last_reconcile_ms; /* CLOCK_MONOTONIC */
+	long long check_free_ms;     /* a check may read the table again from then on */
 	int64_t confirm_armed;
 	bool settling;
 	bool kernel_changed; /* another process changed our table: check it */
+	bool nft_problem;    /* joining the nftables group failed (said once) */
 	int flush_interval;
 	struct ike_monitor ike; /* charon's log, for negotiation failures */
 	struct domain_sync *domain; /* NULL: no domain.conf */
@@ -249,7 +253,60 @@ static void check_kernel(struct loop *l)
 	agent_check_kernel(&l->agent);
 	took = monotonic_ms() - start;
 	l->last_reconcile_ms = monotonic_ms();
+	l->check_free_ms = l->last_reconcile_ms + took * CHECK_LOAD;
 	arm(l->check, took * CHECK_LOAD > CHECK_MS ? took * CHECK_LOAD : CHECK_MS, 0);
+}
+
+/* The agent hears other processes' nftables commits only while it waits
+ * (watch.h says why): it stops before work that may write the kernel, and
+ * when it hears our table touched (a check follows; the rest of that
+ * process's batches need not be told). */
+static void deafen(struct loop *l)
+{
+	struct err e;
+
+	watch_nft_hear(l->watch, false, &e); /* still hearing: only slower */
+}
+
+/* Sources whose handling never writes the kernel. */
+static bool passive(enum source s)
+{
+	return s == SRC_NETLINK || s == SRC_INOTIFY || s == SRC_NFLOG || s == SRC_FLUSH ||
+	       s == SRC_NFT || s == SRC_DOMAIN_WATCH;
+}
+
+/* Once the work is done (no settle pending), the agent hears again, then
+ * compares the generation: a commit it did not make or check since, made
+ * while it was deaf, gets a check, as soon as the budget of reading
+ * checks allows (the commit may have been to another table). What it
+ * heard before going deaf and had not read yet is read first: our table
+ * touched is checked at once. */
+static void hear_again(struct loop *l)
+{
+	long long wait;
+	struct err e;
+
+	if (watch_nft_hearing(l->watch) || l->settling)
+		return;
+	if (watch_nft_read(l->watch)) {
+		l->kernel_changed = true;
+		settle_soon(l);
+		if (l->settling)
+			return;
+	}
+	if (watch_nft_hear(l->watch, true, &e) < 0) {
+		if (!l->nft_problem)
+			event_write(l->agent.log, EV_POLICY_FAILED, json_pack("{s:s}", "error", e.msg),
+				    "%s: the kernel table is checked periodically meanwhile",
+				    e.msg);
+		l->nft_problem = true;
+		return;
+	}
+	l->nft_problem = false;
+	if (kernel_check_current(&l->agent))
+		return;
+	wait = l->check_free_ms - monotonic_ms();
+	arm(l->check, wait > BATCH_MS ? wait : BATCH_MS, 0);
 }
 
 /* A new watch of the directory joins the loop (a closed one left it
@@ -301,6 +358,8 @@ static enum ending run(struct loop *l)
 			return FAILED;
 		}
 		for (int i = 0; i < n; i++) {
+			if (!passive((enum source)evs[i].data.u32))
+				deafen(l);
 			switch ((enum source)evs[i].data.u32) {
 			case SRC_SIGNAL:
 				if ((end = on_signal(l)) != RUNNING)
@@ -326,6 +385,7 @@ static enum ending run(struct loop *l)
 				break;
 			case SRC_NFT:
 				if (watch_nft_read(l->watch)) {
+					deafen(l);
 					l->kernel_changed = true;
 					settle_soon(l);
 				}
@@ -380,6 +440,7 @@ static enum ending run(struct loop *l)
 				break;
 			}
 		}
+		hear_again(l);
 	}
 }
 
@@ -537,6 +598,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	hear_again(&l); /* deaf until now: the first load told nobody */
 	sd_notifyf(0, "READY=1\nSTATUS=%s mode", fw_mode_name(l.agent.mode));
 	end = run(&l);
 	sd_notify(0, "STOPPING=1");

@@ -30,6 +30,7 @@ struct store_dir {
 struct watch {
 	struct mnl_socket *nl;
 	struct mnl_socket *nft; /* NFNLGRP_NFTABLES: every nftables commit */
+	bool nft_hearing;       /* a member of the group now */
 	bool nft_touched;       /* the transaction being told changed our table */
 	int ino;
 	char db_path[4096];
@@ -123,10 +124,9 @@ int watch_open(struct watch **out, const char *db_path, const char *facts_root, 
 		err_set(e, "rtnetlink: %s", strerror(errno));
 		goto fail;
 	}
+	/* deaf until watch_nft_hear: the agent's first load comes first */
 	if (!(w->nft = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC)) ||
-	    mnl_socket_bind(w->nft, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_setsockopt(w->nft, NETLINK_ADD_MEMBERSHIP, &(int){ NFNLGRP_NFTABLES },
-				  sizeof(int)) < 0) {
+	    mnl_socket_bind(w->nft, 0, MNL_SOCKET_AUTOPID) < 0) {
 		err_set(e, "nftables events: %s", strerror(errno));
 		goto fail;
 	}
@@ -236,6 +236,36 @@ static bool foreign_change(struct watch *w, const char *buf, size_t len)
 		w->nft_touched = false;
 	}
 	return foreign;
+}
+
+/* Messages queued while hearing are old news once deaf: whatever they
+ * told, the generation compared after joining again tells too. */
+static void nft_drain(struct watch *w)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t n;
+
+	while ((n = mnl_socket_recvfrom(w->nft, buf, sizeof(buf))) > 0 || (n < 0 && errno == ENOBUFS))
+		;
+	w->nft_touched = false;
+}
+
+int watch_nft_hear(struct watch *w, bool on, struct err *e)
+{
+	if (on == w->nft_hearing)
+		return 0;
+	if (on)
+		nft_drain(w);
+	if (mnl_socket_setsockopt(w->nft, on ? NETLINK_ADD_MEMBERSHIP : NETLINK_DROP_MEMBERSHIP,
+				  &(int){ NFNLGRP_NFTABLES }, sizeof(int)) < 0)
+		return err_set(e, "nftables events: %s", strerror(errno));
+	w->nft_hearing = on;
+	return 0;
+}
+
+bool watch_nft_hearing(const struct watch *w)
+{
+	return w->nft_hearing;
 }
 
 bool watch_nft_read(struct watch *w)

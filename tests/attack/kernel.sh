@@ -52,6 +52,49 @@ wire 1 "an address added is enforced" drop DROP PASS -- "$C" "$NETPROBE" tcp -p 
 [ "$(events 4288)" = 0 ] && ok "traffic and an address change are no drift (no 4288 event)" ||
 	not_ok "a restore event with nothing changed outside ipsecfw"
 
+# --- checks by the ruleset generation -------------------------------------
+# kstat FIELD: the agent's count of checks answered by the generation
+# alone (by_generation) or by reading the table back (reading)
+kstat() {
+	python3 "$SRC/tests/tools/agentsock.py" "$work/run1/agent.sock" request '{"status":"kernel"}' |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["kernel"]["checks_'"$1"'"])'
+}
+# checked_beyond FIELD N: waits (periodic checks come every 5 s) until
+# FIELD's count passes N
+checked_beyond() {
+	i=0
+	while [ $i -lt 130 ] && [ "$(kstat "$1")" -le "$2" ]; do sleep 0.1; i=$((i + 1)); done
+	[ "$(kstat "$1")" -gt "$2" ]
+}
+# the agent hears nftables commits while it waits: a netfilter netlink
+# socket in the group NFNLGRP_NFTABLES (7: bit 0x40) in its namespace
+hears() {
+	in_ns "$S" cat /proc/net/netlink | while read -r _ proto _ groups _; do
+		[ "$proto" = 12 ] && [ $((0x$groups & 64)) != 0 ] && echo yes
+	done | grep -q yes
+}
+hears && ok "the idle agent hears nftables commits" || not_ok "the idle agent is not in NFNLGRP_NFTABLES"
+reads=$(kstat reading) quick=$(kstat by_generation)
+if checked_beyond by_generation "$quick" && [ "$(kstat reading)" = "$reads" ]; then
+	ok "a check of the unchanged kernel reads nothing back (the generation answers)"
+else
+	not_ok "checks of the unchanged kernel: $(kstat by_generation) by generation (from $quick), $(kstat reading) reading (from $reads)"
+fi
+# a commit to another table: no event for ours, but the generation moved
+in_ns "$S" nft add table inet bystander
+if checked_beyond reading "$reads"; then
+	ok "after a commit elsewhere, the next check reads the table back"
+else
+	not_ok "a moved generation did not make a check read the table back"
+fi
+reads=$(kstat reading) quick=$(kstat by_generation)
+checked_beyond by_generation "$quick" && [ "$(kstat reading)" = "$reads" ] &&
+	ok "and the checks after it read nothing again" ||
+	not_ok "checks after the commit elsewhere kept reading: $(kstat reading) from $reads"
+in_ns "$S" nft delete table inet bystander
+[ "$(events 4288)" = 0 ] && ok "neither was a drift (no 4288 event)" ||
+	not_ok "a restore event after a commit to another table"
+
 # --- nft flush ruleset (what reloading nftables.service does) -------------
 before=$(events 4288)
 in_ns "$S" nft flush ruleset
@@ -139,6 +182,25 @@ in_ns "$S" nft list chains inet | grep -q 'chain intruder' &&
 	ok "a base chain added to our table is removed within 1 s ($((i * 10)) ms)"
 port=$((port + 1))
 wire 1 "and the web passes again" pass PASS PASS -- "$C" "$NETPROBE" tcp -p $port -w 500 $S4 80
+
+# --- a change while the agent loads (it does not listen then) -----------
+# the table deleted just as an address change makes the agent load: before,
+# during or after its load, the table comes back
+before=$(events 4288)
+ip -n "$S" addr add 192.0.2.61/24 dev eth0
+in_ns "$S" nft delete table inet ipsecfw
+i=0
+while [ $i -lt 200 ] && [ "$(events 4288)" -le "$before" ]; do sleep 0.01; i=$((i + 1)); done
+if ms=$(restored_within 2000) && [ "$(events 4288)" -gt "$before" ]; then
+	ok "deleted during an address change: back, with an event"
+else
+	not_ok "deleted during an address change: not restored within 2 s"
+fi
+port=$((port + 1))
+wire 1 "telnet to the new address is dropped" drop DROP PASS \
+	-- "$C" "$NETPROBE" tcp -p $port -w 500 192.0.2.61 23
+hears && ok "the agent hears nftables commits again after its loads" ||
+	not_ok "the agent stayed out of NFNLGRP_NFTABLES after its loads"
 
 # --- the run directory deleted: one agent per kernel table still ---------
 rm -rf "$work/run1"
