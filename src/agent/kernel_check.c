@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* kernel_check.c - the kernel's table against the program loaded, read
  * back only when the ruleset generation says something was committed. */
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* kernel_check.h - whether the kernel still holds, unchanged, the program
  * the agent loaded, at the least cost: every change to a table is an
  * nftables commit, and every commit moves the ruleset generation, so
