@@ -5,6 +5,7 @@
 
 #include "agent.h"
 #include "backend/kernel.h"
+#include "backend/kernel_lock.h"
 #include "kernel_check.h"
 
 /* Says once, until it can be checked again, that the kernel's table
@@ -68,6 +69,7 @@ bool kernel_check_intact(struct agent *a)
 	enum kernel_state state;
 	uint32_t gen, after;
 	struct err e;
+	int rc;
 
 	if (!a->applied)
 		return true;
@@ -80,8 +82,14 @@ bool kernel_check_intact(struct agent *a)
 		a->kernel_problem[0] = '\0';
 		return true;
 	}
+	/* a load by someone else (the CLI) is under way: what it leaves is
+	 * checked once it is done */
+	if (!kernel_lock_try(enforce_run_dir(&a->ctx)))
+		return true;
 	a->checks_reading++;
-	if (enforce_check_kernel(&state, fp, &e) < 0) {
+	rc = enforce_check_kernel(&state, fp, &e);
+	kernel_lock_release();
+	if (rc < 0) {
 		unreadable(a, &e);
 		return true;
 	}

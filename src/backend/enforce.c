@@ -14,6 +14,7 @@
 #include "enforce.h"
 #include "engine/ftable.h"
 #include "kernel.h"
+#include "kernel_lock.h"
 #include "sys/safefile.h"
 
 #define SAVED_PREFIX "program-"
@@ -480,7 +481,12 @@ static int load_program(const struct enforce_ctx *c, struct nft_program *p,
 	if (!text)
 		return err_set(e, "out of memory");
 	fingerprint_text(text, strlen(text), fp);
+	if (kernel_lock_take(enforce_run_dir(c), e) < 0) {
+		free(text);
+		return -1;
+	}
 	if (kernel_table_read(&kt, e) < 0) {
+		kernel_lock_release();
 		free(text);
 		return -1;
 	}
@@ -506,6 +512,7 @@ static int load_program(const struct enforce_ctx *c, struct nft_program *p,
 	}
 out:
 	kernel_table_free(&kt);
+	kernel_lock_release();
 	free(text);
 	return rc;
 }

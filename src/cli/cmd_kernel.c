@@ -9,6 +9,7 @@
 #include "agent_client.h"
 #include "backend/kernel.h"
 #include "directory/domainsrc.h"
+#include "backend/kernel_lock.h"
 #include "kernel_cmds.h"
 #include "queries.h"
 #include "view.h"
@@ -605,6 +606,12 @@ static int before_commit(struct session *s, struct err *e)
 
 	if (k->off || !db_dirty(s->db))
 		return 0;
+	/* held until the store committed (commit_done): an agent that read
+	 * the store between this load and the commit would load the old
+	 * policy over this one */
+	if (kernel_lock_take(enforce_run_dir(&k->ctx), e) < 0)
+		return err_prefix(e, "not applied, nothing changed");
+	k->locked = true;
 	if (enforce_wanted(&k->ctx, &wanted, e) < 0)
 		return err_prefix(e, "kernel");
 	if (!wanted)
@@ -614,6 +621,15 @@ static int before_commit(struct session *s, struct err *e)
 	if (r.changed && !s->json)
 		print_report(s->err, &r);
 	return 0;
+}
+
+static void commit_done(struct session *s)
+{
+	struct kernel_hook *k = s->commit_ctx;
+
+	if (k->locked)
+		kernel_lock_release();
+	k->locked = false;
 }
 
 /* The store kept its old state: so must the kernel. */
@@ -638,6 +654,7 @@ void kernel_hook_install(struct session *s, struct kernel_hook *k, struct db *db
 	k->db_path = db_path;
 	k->off = env && strcmp(env, "off") == 0;
 	s->before_commit = before_commit;
+	s->commit_done = commit_done;
 	s->commit_failed = commit_failed;
 	s->commit_ctx = k;
 }

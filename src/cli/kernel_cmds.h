@@ -14,6 +14,7 @@ struct kernel_hook {
 	struct enforce_ctx ctx;
 	const char *db_path; /* for the safe-assign watcher */
 	bool off; /* IPSECFW_KERNEL=off: the stores only (tests outside namespaces) */
+	bool locked; /* holds the kernel lock from before_commit to commit_done */
 };
 
 /* Installs before_commit/commit_failed on s. */

@@ -187,20 +187,24 @@ static int commit(struct session *s, struct err *e)
 		memcpy(s->command, saved, sizeof(saved));
 	}
 	s->n_added = 0;
+	bool hooked = !s->in_directory && s->before_commit;
+	int rc = 0;
+
 	if (s->in_directory ? s->domain_commit(s, e) < 0
 			    : s->before_commit && s->before_commit(s, e) < 0)
-		return -1;
-	if (db_commit(s->db, e) < 0) {
+		rc = -1;
+	else if (db_commit(s->db, e) < 0) {
 		db_rollback(s->db);
-		if (s->before_commit && s->commit_failed && !s->in_directory)
+		if (hooked && s->commit_failed)
 			s->commit_failed(s);
-		s->confirm_armed = false;
-		return -1;
+		rc = -1;
 	}
-	if (s->confirm_armed && s->after_commit)
+	if (hooked && s->commit_done)
+		s->commit_done(s);
+	if (rc == 0 && s->confirm_armed && s->after_commit)
 		s->after_commit(s);
 	s->confirm_armed = false;
-	return 0;
+	return rc;
 }
 
 static int begin(struct session *s, struct err *e)

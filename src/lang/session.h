@@ -62,6 +62,8 @@ struct session {
 	 * itself fails after it ran, so what it did can be undone. */
 	int (*before_commit)(struct session *s, struct err *e);
 	void (*commit_failed)(struct session *s);
+	/* after a commit that before_commit saw through, whatever its end */
+	void (*commit_done)(struct session *s);
 	void *commit_ctx;
 	/* A committed transaction armed a safe assign (confirm=): after_commit
 	 * starts what rolls it back unless it is confirmed. */

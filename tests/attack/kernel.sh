@@ -202,6 +202,40 @@ wire 1 "telnet to the new address is dropped" drop DROP PASS \
 hears && ok "the agent hears nftables commits again after its loads" ||
 	not_ok "the agent stayed out of NFNLGRP_NFTABLES after its loads"
 
+# --- loads take turns (kernel.lock): nothing is checked or loaded over a
+# load under way, here one that holds the lock for 2 s ------------------------
+full=$(elem_count)
+set -- $(first_elem)
+map=$1
+shift
+key=$*
+before=$(events 4288)
+exec 9>"$work/run1/kernel.lock"
+flock 9
+in_ns "$S" nft delete element inet ipsecfw "$map" "{ $key }"
+srv 1 apply >"$work/apply-waits.out" 2>&1 &
+apply_pid=$!
+sleep 2
+if [ "$(events 4288)" = "$before" ] && [ "$(elem_count)" = $((full - 1)) ] &&
+	kill -0 "$apply_pid" 2>/dev/null; then
+	ok "while a load holds the lock, the agent repairs nothing and a CLI apply waits"
+else
+	not_ok "under the lock: $(events 4288) restores (were $before), $(elem_count) elements of $full"
+fi
+flock -u 9
+exec 9>&-
+wait "$apply_pid"
+rc=$?
+i=0
+while [ $i -lt 30 ] && [ "$(elem_count)" != "$full" ]; do sleep 0.1; i=$((i + 1)); done
+if [ $rc = 0 ] && [ "$(elem_count)" = "$full" ]; then
+	ok "the lock released, the apply runs and puts the element back"
+else
+	not_ok "after the lock: exit $rc, $(cat "$work/apply-waits.out"), $(elem_count) elements of $full"
+fi
+[ "$(stat -c %a "$work/run1/kernel.lock")" = 600 ] && ok "kernel.lock is mode 0600" ||
+	not_ok "kernel.lock mode $(stat -c %a "$work/run1/kernel.lock")"
+
 # --- the run directory deleted: one agent per kernel table still ---------
 rm -rf "$work/run1"
 ip netns exec "$S" "$IPSECFWD" --no-journal --db "$work/db1" --facts-root "$work/root1" \
