@@ -21,11 +21,28 @@
 
 typedef unsigned __int128 u128;
 
-enum { LEN_MAX = 128, CELL_DIM = LEN_MAX + 1 };
+enum {
+	LEN_MAX = 128,
+	CELL_DIM = LEN_MAX + 1,
+	/* A cell's summary of the addresses it holds, one bitmap per field:
+	 * bucket k is set when a box's prefix covers an address whose
+	 * SUM_BITS bits after the tiering's window start are k. Two prefixes
+	 * that overlap share a bucket, so a query whose buckets miss a cell's
+	 * bitmap skips that cell without a search. */
+	SUM_BITS = 12,
+	SUM_BUCKETS = 1 << SUM_BITS,
+	SUM_WORDS = SUM_BUCKETS / 64,
+};
+
+/* The buckets [lo, hi] a prefix covers. */
+struct span {
+	uint16_t lo, hi;
+};
 
 struct item {
 	u128 src, dst;
 	uint32_t level; /* tier + 1; 0 = not assigned yet (a worse box) */
+	struct span src_span, dst_span;
 };
 
 /* The boxes of one pair of prefix lengths and one protocol. */
@@ -39,6 +56,7 @@ struct cell {
 	 * root, node k has children 2k and 2k+1, leaf j is node leaves + j. */
 	uint32_t leaves;
 	uint32_t *tree_src, *tree_dst;
+	uint64_t *summary; /* SUM_WORDS of src buckets, then SUM_WORDS of dst */
 };
 
 struct tiering {
@@ -101,6 +119,79 @@ static int by_dst_cmp(const void *pa, const void *pb, void *ctx)
 	return c ? c : cmp_u128(a->src, b->src);
 }
 
+static unsigned clz128(u128 x)
+{
+	uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
+
+	return hi ? (unsigned)__builtin_clzll(hi) : lo ? 64 + (unsigned)__builtin_clzll(lo) : 128;
+}
+
+/* Where a field's buckets start: after the bits all its prefixes share
+ * (e.g. 2001:db8::/32), so that the buckets tell the boxes apart. */
+static unsigned summary_window(const struct item *items, const struct tier_box *boxes, size_t n,
+			       bool src)
+{
+	u128 first = 0, diff = 0;
+	bool seen = false;
+
+	for (size_t i = 0; i < n; i++) {
+		u128 v = src ? items[i].src : items[i].dst;
+		if ((src ? boxes[i].src_len : boxes[i].dst_len) == 0)
+			continue;
+		if (!seen)
+			first = v;
+		seen = true;
+		diff |= v ^ first;
+	}
+	unsigned win = clz128(diff);
+	return win > LEN_MAX - SUM_BITS ? LEN_MAX - SUM_BITS : win;
+}
+
+static struct span span_of(u128 v, unsigned len, unsigned win)
+{
+	if (len <= win)
+		return (struct span){ 0, SUM_BUCKETS - 1 };
+	unsigned bucket = (unsigned)((v << win) >> (LEN_MAX - SUM_BITS));
+	unsigned free = len >= win + SUM_BITS ? 0 : win + SUM_BITS - len;
+	unsigned lo = bucket >> free << free;
+	return (struct span){ (uint16_t)lo, (uint16_t)(lo | ((1u << free) - 1)) };
+}
+
+/* The bits of summary word k that fall in span s. */
+static uint64_t span_word(struct span s, unsigned k)
+{
+	unsigned first = k * 64 < s.lo ? s.lo - k * 64 : 0;
+	unsigned last = k * 64 + 63 > s.hi ? s.hi - k * 64 : 63;
+
+	return (~0ULL << first) & (~0ULL >> (63 - last));
+}
+
+static void summary_add(uint64_t *words, struct span s)
+{
+	for (unsigned k = s.lo / 64; k <= s.hi / 64u; k++)
+		words[k] |= span_word(s, k);
+}
+
+static bool summary_hits(const uint64_t *words, struct span s)
+{
+	if (s.lo == 0 && s.hi == SUM_BUCKETS - 1)
+		return true; /* a cell is never empty */
+	for (unsigned k = s.lo / 64; k <= s.hi / 64u; k++)
+		if (words[k] & span_word(s, k))
+			return true;
+	return false;
+}
+
+/* Is the item's (major, minor) below the key (with past_equal, not above
+ * it)? */
+static bool item_before(const struct item *it, bool src_major, u128 major, u128 minor,
+			bool past_equal)
+{
+	u128 a = src_major ? it->src : it->dst, b = src_major ? it->dst : it->src;
+
+	return a < major || (a == major && (b < minor || (past_equal && b == minor)));
+}
+
 /* The first position in idx[0..n) whose (major, minor) is not below the
  * key, or with past_equal, is above it. */
 static size_t bound(const struct item *items, const uint32_t *idx, size_t n, bool src_major,
@@ -110,9 +201,7 @@ static size_t bound(const struct item *items, const uint32_t *idx, size_t n, boo
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct item *it = &items[idx[mid]];
-		u128 a = src_major ? it->src : it->dst, b = src_major ? it->dst : it->src;
-		if (a < major || (a == major && (b < minor || (past_equal && b == minor))))
+		if (item_before(&items[idx[mid]], src_major, major, minor, past_equal))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -151,7 +240,8 @@ static int build_cells(struct tiering *tg, size_t n)
 		struct cell *cl = &tg->cells[c];
 		cl->by_src = malloc(sizeof(uint32_t) * cl->n);
 		cl->by_dst = malloc(sizeof(uint32_t) * cl->n);
-		if (!cl->by_src || !cl->by_dst) {
+		cl->summary = calloc(2 * SUM_WORDS, sizeof(uint64_t));
+		if (!cl->by_src || !cl->by_dst || !cl->summary) {
 			free(fill);
 			return -1;
 		}
@@ -160,6 +250,8 @@ static int build_cells(struct tiering *tg, size_t n)
 		struct cell *cl = &tg->cells[tg->cell_of[i]];
 		cl->by_src[fill[tg->cell_of[i]]] = (uint32_t)i;
 		cl->by_dst[fill[tg->cell_of[i]]++] = (uint32_t)i;
+		summary_add(cl->summary, tg->items[i].src_span);
+		summary_add(cl->summary + SUM_WORDS, tg->items[i].dst_span);
 	}
 	free(fill);
 	for (size_t c = 0; c < tg->n_cells; c++) {
@@ -237,6 +329,9 @@ static bool cell_run(const struct tiering *tg, const struct cell *cl, size_t q,
 
 	if (cl->proto && qb->proto && cl->proto != qb->proto)
 		return false;
+	if (!summary_hits(cl->summary, qi->src_span) ||
+	    !summary_hits(cl->summary + SUM_WORDS, qi->dst_span))
+		return false;
 	u128 s_lo = qi->src, s_hi = qi->src | ~tier_prefix_mask(qb->src_len);
 	u128 d_lo = qi->dst, d_hi = qi->dst | ~tier_prefix_mask(qb->dst_len);
 	bool src_major = src_inside || !dst_inside;
@@ -262,10 +357,15 @@ static bool cell_run(const struct tiering *tg, const struct cell *cl, size_t q,
 		.minor_lo = src_major ? d_lo : s_lo,
 		.minor_hi = src_major ? d_hi : s_hi,
 	};
+	u128 minor_last = major_lo == major_hi ? rq->minor_hi : ~(u128)0;
 	rq->from = bound(tg->items, idx, cl->n, src_major, major_lo,
 			 major_lo == major_hi ? rq->minor_lo : 0, false);
-	rq->to = bound(tg->items, idx, cl->n, src_major, major_hi,
-		       major_lo == major_hi ? rq->minor_hi : ~(u128)0, true);
+	/* most runs are empty: the box at from is already past the run */
+	if (rq->from == cl->n ||
+	    !item_before(&tg->items[idx[rq->from]], src_major, major_hi, minor_last, true))
+		return false;
+	rq->to = rq->from + bound(tg->items, idx + rq->from, cl->n - rq->from, src_major,
+				  major_hi, minor_last, true);
 	return rq->from < rq->to;
 }
 
@@ -306,6 +406,7 @@ static void tiering_free(struct tiering *tg)
 		free(tg->cells[c].by_dst);
 		free(tg->cells[c].tree_src);
 		free(tg->cells[c].tree_dst);
+		free(tg->cells[c].summary);
 	}
 	free(tg->cells);
 	free(tg->items);
@@ -332,6 +433,12 @@ static int tiering_init(struct tiering *tg, const struct tier_box *boxes, size_t
 	for (size_t i = 0; i < n; i++) {
 		tg->items[i].src = tier_addr_load(boxes[i].src) & tier_prefix_mask(boxes[i].src_len);
 		tg->items[i].dst = tier_addr_load(boxes[i].dst) & tier_prefix_mask(boxes[i].dst_len);
+	}
+	unsigned win_src = summary_window(tg->items, boxes, n, true);
+	unsigned win_dst = summary_window(tg->items, boxes, n, false);
+	for (size_t i = 0; i < n; i++) {
+		tg->items[i].src_span = span_of(tg->items[i].src, boxes[i].src_len, win_src);
+		tg->items[i].dst_span = span_of(tg->items[i].dst, boxes[i].dst_len, win_dst);
 	}
 	if (build_cells(tg, n) < 0)
 		return -1;
