@@ -45,6 +45,12 @@ struct item {
 	struct span src_span, dst_span;
 };
 
+/* A box's ports, kept in the order of a cell's sort: a search tests them
+ * without loading the box. */
+struct leaf_ports {
+	struct port_range sport, dport;
+};
+
 /* The boxes of one pair of prefix lengths and one protocol. */
 struct cell {
 	uint8_t src_len, dst_len;
@@ -52,6 +58,7 @@ struct cell {
 	int32_t next;  /* the next cell of the same lengths, -1: none */
 	uint32_t n, max_level;
 	uint32_t *by_src, *by_dst; /* item indexes */
+	struct leaf_ports *ports_src, *ports_dst; /* the same orders' ports */
 	/* Max-trees of the levels in by_src and by_dst order: node 1 is the
 	 * root, node k has children 2k and 2k+1, leaf j is node leaves + j. */
 	uint32_t leaves;
@@ -240,8 +247,11 @@ static int build_cells(struct tiering *tg, size_t n)
 		struct cell *cl = &tg->cells[c];
 		cl->by_src = malloc(sizeof(uint32_t) * cl->n);
 		cl->by_dst = malloc(sizeof(uint32_t) * cl->n);
+		cl->ports_src = malloc(sizeof(struct leaf_ports) * cl->n);
+		cl->ports_dst = malloc(sizeof(struct leaf_ports) * cl->n);
 		cl->summary = calloc(2 * SUM_WORDS, sizeof(uint64_t));
-		if (!cl->by_src || !cl->by_dst || !cl->summary) {
+		if (!cl->by_src || !cl->by_dst || !cl->ports_src || !cl->ports_dst ||
+		    !cl->summary) {
 			free(fill);
 			return -1;
 		}
@@ -259,8 +269,12 @@ static int build_cells(struct tiering *tg, size_t n)
 		qsort_r(cl->by_src, cl->n, sizeof(uint32_t), by_src_cmp, tg->items);
 		qsort_r(cl->by_dst, cl->n, sizeof(uint32_t), by_dst_cmp, tg->items);
 		for (uint32_t k = 0; k < cl->n; k++) {
+			const struct tier_box *bs = &tg->boxes[cl->by_src[k]];
+			const struct tier_box *bd = &tg->boxes[cl->by_dst[k]];
 			tg->pos_src[cl->by_src[k]] = k;
 			tg->pos_dst[cl->by_dst[k]] = k;
+			cl->ports_src[k] = (struct leaf_ports){ bs->sport, bs->dport };
+			cl->ports_dst[k] = (struct leaf_ports){ bd->sport, bd->dport };
 		}
 		for (cl->leaves = 1; cl->leaves < cl->n; cl->leaves *= 2)
 			;
@@ -283,22 +297,28 @@ static void tree_raise(uint32_t *tree, uint32_t leaves, uint32_t pos, uint32_t l
 struct run_query {
 	const struct tiering *tg;
 	const uint32_t *idx, *tree;
+	const struct leaf_ports *ports;
 	const struct tier_box *box;
 	bool src_major;
+	bool minor_check; /* the run's ends do not bound the minor field */
 	u128 minor_lo, minor_hi;
 	size_t from, to;
 	uint32_t best, ceiling;
 };
 
-/* Does the box at position pos of the run overlap the query box? */
+/* Does the box at position pos of the run overlap the query box? Its
+ * major field does, and its protocol (the cell's, checked first). */
 static bool run_leaf_overlaps(const struct run_query *q, size_t pos)
 {
-	uint32_t i = q->idx[pos];
-	const struct item *it = &q->tg->items[i];
-	u128 minor = q->src_major ? it->dst : it->src;
+	const struct leaf_ports *p = &q->ports[pos];
 
-	return minor >= q->minor_lo && minor <= q->minor_hi &&
-	       rest_overlaps(q->box, &q->tg->boxes[i]);
+	if (!ranges_overlap(q->box->sport, p->sport) || !ranges_overlap(q->box->dport, p->dport))
+		return false;
+	if (!q->minor_check)
+		return true;
+	const struct item *it = &q->tg->items[q->idx[pos]];
+	u128 minor = q->src_major ? it->dst : it->src;
+	return minor >= q->minor_lo && minor <= q->minor_hi;
 }
 
 /* Raises q->best with the boxes under tree node k (covering positions
@@ -310,7 +330,7 @@ static void run_best(struct run_query *q, size_t k, size_t lo, size_t hi)
 		return;
 	if (hi - lo == 1) {
 		if (run_leaf_overlaps(q, lo))
-			q->best = q->tg->items[q->idx[lo]].level;
+			q->best = q->tree[k]; /* the leaf's level */
 		return;
 	}
 	size_t mid = lo + (hi - lo) / 2;
@@ -352,8 +372,10 @@ static bool cell_run(const struct tiering *tg, const struct cell *cl, size_t q,
 		.tg = tg,
 		.idx = idx,
 		.tree = src_major ? cl->tree_src : cl->tree_dst,
+		.ports = src_major ? cl->ports_src : cl->ports_dst,
 		.box = qb,
 		.src_major = src_major,
+		.minor_check = major_lo != major_hi,
 		.minor_lo = src_major ? d_lo : s_lo,
 		.minor_hi = src_major ? d_hi : s_hi,
 	};
@@ -407,6 +429,8 @@ static void tiering_free(struct tiering *tg)
 		free(tg->cells[c].tree_src);
 		free(tg->cells[c].tree_dst);
 		free(tg->cells[c].summary);
+		free(tg->cells[c].ports_src);
+		free(tg->cells[c].ports_dst);
 	}
 	free(tg->cells);
 	free(tg->items);
