@@ -321,6 +321,22 @@ static bool run_leaf_overlaps(const struct run_query *q, size_t pos)
 	return minor >= q->minor_lo && minor <= q->minor_hi;
 }
 
+/* The lowest tree node over the whole run [from, to) of a cell with the
+ * given leaves, and its positions [lo, hi): a search starts there, not at
+ * the root (most runs are a few boxes of a large cell). */
+struct run_node {
+	size_t k, lo, hi;
+};
+
+static struct run_node run_root(const struct run_query *q, uint32_t leaves)
+{
+	size_t a = leaves + q->from, b = leaves + q->to - 1;
+	unsigned h = a == b ? 0 : 64 - (unsigned)__builtin_clzll((unsigned long long)(a ^ b));
+	size_t lo = ((a >> h) << h) - leaves;
+
+	return (struct run_node){ a >> h, lo, lo + ((size_t)1 << h) };
+}
+
 /* Raises q->best with the boxes under tree node k (covering positions
  * [lo, hi)) that overlap the query box, skipping subtrees whose highest
  * level cannot raise it. */
@@ -402,7 +418,8 @@ static uint32_t cell_best(const struct tiering *tg, const struct cell *cl, size_
 		return best;
 	rq.best = best;
 	rq.ceiling = ceiling;
-	run_best(&rq, 1, 0, cl->leaves);
+	struct run_node root = run_root(&rq, cl->leaves);
+	run_best(&rq, root.k, root.lo, root.hi);
 	return rq.best;
 }
 
@@ -577,8 +594,10 @@ size_t tier_index_overlaps(const struct tier_index *ix, size_t q, uint32_t *out,
 		const struct cell *cl = &tg->cells[tg->by_level[r]];
 		if (cl->max_level == 0)
 			break;
-		if (cell_run(tg, cl, q, &v.rq))
-			run_collect(&v, 1, 0, cl->leaves);
+		if (cell_run(tg, cl, q, &v.rq)) {
+			struct run_node root = run_root(&v.rq, cl->leaves);
+			run_collect(&v, root.k, root.lo, root.hi);
+		}
 	}
 	return v.n;
 }
