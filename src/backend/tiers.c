@@ -337,6 +337,16 @@ static struct run_node run_root(const struct run_query *q, uint32_t leaves)
 	return (struct run_node){ a >> h, lo, lo + ((size_t)1 << h) };
 }
 
+/* Below this many positions a search tests leaves one by one: cheaper
+ * than walking the last levels of the tree. */
+enum { RUN_FLAT = 8 };
+
+/* The tree node of position pos, under node k over positions [lo, hi). */
+static size_t run_leaf_node(size_t k, size_t lo, size_t hi, size_t pos)
+{
+	return k * (hi - lo) + (pos - lo);
+}
+
 /* Raises q->best with the boxes under tree node k (covering positions
  * [lo, hi)) that overlap the query box, skipping subtrees whose highest
  * level cannot raise it. */
@@ -344,9 +354,13 @@ static void run_best(struct run_query *q, size_t k, size_t lo, size_t hi)
 {
 	if (hi <= q->from || lo >= q->to || q->tree[k] <= q->best || q->best >= q->ceiling)
 		return;
-	if (hi - lo == 1) {
-		if (run_leaf_overlaps(q, lo))
-			q->best = q->tree[k]; /* the leaf's level */
+	if (hi - lo <= RUN_FLAT) {
+		size_t first = lo > q->from ? lo : q->from, end = hi < q->to ? hi : q->to;
+		for (size_t pos = first; pos < end && q->best < q->ceiling; pos++) {
+			uint32_t level = q->tree[run_leaf_node(k, lo, hi, pos)];
+			if (level > q->best && run_leaf_overlaps(q, pos))
+				q->best = level;
+		}
 		return;
 	}
 	size_t mid = lo + (hi - lo) / 2;
@@ -574,9 +588,11 @@ static void run_collect(struct visit *v, size_t k, size_t lo, size_t hi)
 
 	if (hi <= q->from || lo >= q->to || q->tree[k] == 0 || v->n > v->max)
 		return;
-	if (hi - lo == 1) {
-		if (run_leaf_overlaps(q, lo))
-			v->out[v->n++] = q->idx[lo];
+	if (hi - lo <= RUN_FLAT) {
+		size_t first = lo > q->from ? lo : q->from, end = hi < q->to ? hi : q->to;
+		for (size_t pos = first; pos < end && v->n <= v->max; pos++)
+			if (q->tree[run_leaf_node(k, lo, hi, pos)] && run_leaf_overlaps(q, pos))
+				v->out[v->n++] = q->idx[pos];
 		return;
 	}
 	size_t mid = lo + (hi - lo) / 2;
