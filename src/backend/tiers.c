@@ -28,10 +28,13 @@ enum {
 	 * bucket k is set when a box's prefix covers an address whose
 	 * SUM_BITS bits after the tiering's window start are k. Two prefixes
 	 * that overlap share a bucket, so a query whose buckets miss a cell's
-	 * bitmap skips that cell without a search. */
-	SUM_BITS = 12,
+	 * bitmap skips that cell without a search. A cell of n boxes keeps
+	 * about 16 n buckets a field (merged by a shift), from 64 to all:
+	 * memory stays a few bytes a box whatever the cells. */
+	SUM_BITS = 14,
 	SUM_BUCKETS = 1 << SUM_BITS,
-	SUM_WORDS = SUM_BUCKETS / 64,
+	SUM_MIN_BITS = 6,
+	SUM_PER_BOX_BITS = 4,
 };
 
 /* The buckets [lo, hi] a prefix covers. */
@@ -63,7 +66,9 @@ struct cell {
 	 * root, node k has children 2k and 2k+1, leaf j is node leaves + j. */
 	uint32_t leaves;
 	uint32_t *tree_src, *tree_dst;
-	uint64_t *summary; /* SUM_WORDS of src buckets, then SUM_WORDS of dst */
+	uint8_t sum_shift;  /* bucket k of an item is bucket k >> sum_shift here */
+	uint32_t sum_words; /* words a field */
+	uint64_t *summary;  /* sum_words of src buckets, then sum_words of dst */
 };
 
 struct tiering {
@@ -173,16 +178,28 @@ static uint64_t span_word(struct span s, unsigned k)
 	return (~0ULL << first) & (~0ULL >> (63 - last));
 }
 
-static void summary_add(uint64_t *words, struct span s)
+/* A cell's summary shift for n boxes. */
+static unsigned summary_shift(uint32_t n)
 {
+	unsigned bits = SUM_MIN_BITS;
+
+	while (bits < SUM_BITS && (1u << bits) < (uint64_t)n << SUM_PER_BOX_BITS)
+		bits++;
+	return SUM_BITS - bits;
+}
+
+static void summary_add(uint64_t *words, struct span s, unsigned shift)
+{
+	s = (struct span){ (uint16_t)(s.lo >> shift), (uint16_t)(s.hi >> shift) };
 	for (unsigned k = s.lo / 64; k <= s.hi / 64u; k++)
 		words[k] |= span_word(s, k);
 }
 
-static bool summary_hits(const uint64_t *words, struct span s)
+static bool summary_hits(const uint64_t *words, struct span s, unsigned shift)
 {
 	if (s.lo == 0 && s.hi == SUM_BUCKETS - 1)
 		return true; /* a cell is never empty */
+	s = (struct span){ (uint16_t)(s.lo >> shift), (uint16_t)(s.hi >> shift) };
 	for (unsigned k = s.lo / 64; k <= s.hi / 64u; k++)
 		if (words[k] & span_word(s, k))
 			return true;
@@ -249,7 +266,9 @@ static int build_cells(struct tiering *tg, size_t n)
 		cl->by_dst = malloc(sizeof(uint32_t) * cl->n);
 		cl->ports_src = malloc(sizeof(struct leaf_ports) * cl->n);
 		cl->ports_dst = malloc(sizeof(struct leaf_ports) * cl->n);
-		cl->summary = calloc(2 * SUM_WORDS, sizeof(uint64_t));
+		cl->sum_shift = (uint8_t)summary_shift(cl->n);
+		cl->sum_words = (SUM_BUCKETS >> cl->sum_shift) / 64;
+		cl->summary = calloc(2 * (size_t)cl->sum_words, sizeof(uint64_t));
 		if (!cl->by_src || !cl->by_dst || !cl->ports_src || !cl->ports_dst ||
 		    !cl->summary) {
 			free(fill);
@@ -260,8 +279,8 @@ static int build_cells(struct tiering *tg, size_t n)
 		struct cell *cl = &tg->cells[tg->cell_of[i]];
 		cl->by_src[fill[tg->cell_of[i]]] = (uint32_t)i;
 		cl->by_dst[fill[tg->cell_of[i]]++] = (uint32_t)i;
-		summary_add(cl->summary, tg->items[i].src_span);
-		summary_add(cl->summary + SUM_WORDS, tg->items[i].dst_span);
+		summary_add(cl->summary, tg->items[i].src_span, cl->sum_shift);
+		summary_add(cl->summary + cl->sum_words, tg->items[i].dst_span, cl->sum_shift);
 	}
 	free(fill);
 	for (size_t c = 0; c < tg->n_cells; c++) {
@@ -379,8 +398,8 @@ static bool cell_run(const struct tiering *tg, const struct cell *cl, size_t q,
 
 	if (cl->proto && qb->proto && cl->proto != qb->proto)
 		return false;
-	if (!summary_hits(cl->summary, qi->src_span) ||
-	    !summary_hits(cl->summary + SUM_WORDS, qi->dst_span))
+	if (!summary_hits(cl->summary, qi->src_span, cl->sum_shift) ||
+	    !summary_hits(cl->summary + cl->sum_words, qi->dst_span, cl->sum_shift))
 		return false;
 	u128 s_lo = qi->src, s_hi = qi->src | ~tier_prefix_mask(qb->src_len);
 	u128 d_lo = qi->dst, d_hi = qi->dst | ~tier_prefix_mask(qb->dst_len);
