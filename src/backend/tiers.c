@@ -12,7 +12,9 @@
  * of a run that cannot raise the answer (on policies with wide filters a
  * run holds most of its cell). Cells whose highest tier cannot raise the
  * answer are skipped, and the search stops as soon as the answer reaches
- * the highest tier so far. */
+ * the highest tier so far. Most cells hold no box near the query: a small
+ * bitmap per cell of the address blocks its prefixes cover rules them out
+ * before any search. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
