@@ -35,6 +35,24 @@ static void random_box(struct tier_box *b, bool v6)
 				     : PORT_ANY;
 }
 
+/* A box under 2001:db8::/32 (or any): the overlap index must tell boxes
+ * apart by the bits after the prefix they all share. */
+static void random_shared_box(struct tier_box *b)
+{
+	static const uint8_t lens[] = { 0, 32, 33, 34, 36, 38, 40, 43, 44, 48, 64, 128 };
+	random_box(b, true);
+	memcpy(b->src, (const uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8 }, 4);
+	memcpy(b->dst, (const uint8_t[]){ 0x20, 0x01, 0x0d, 0xb8 }, 4);
+	/* a few bits that vary, at depths on both sides of the lengths */
+	for (int i = 0; i < 2; i++) {
+		uint8_t *addr = i ? b->dst : b->src;
+		addr[4] = (uint8_t)(rnd(2) << 7 | rnd(2) << 3 | rnd(2));
+		addr[5] = (uint8_t)(rnd(2) << 6 | rnd(2) << 4);
+	}
+	b->src_len = lens[rnd(sizeof(lens))];
+	b->dst_len = lens[rnd(sizeof(lens))];
+}
+
 /* The definition: one more than the highest tier of a better overlapping
  * box, checked pair by pair. */
 static bool tiers_are_minimal(const struct tier_box *b, size_t n, const uint32_t *tier)
@@ -52,14 +70,18 @@ static bool tiers_are_minimal(const struct tier_box *b, size_t n, const uint32_t
 
 static void test_tiers(void)
 {
-	for (int round = 0; round < 40; round++) {
+	for (int round = 0; round < 48; round++) {
 		size_t n = 1 + rnd(round < 20 ? 50 : 800);
-		bool v6 = round % 2;
+		bool v6 = round % 2 || round >= 40;
 		struct tier_box *b = calloc(n, sizeof(*b));
 		uint32_t *tier = calloc(n, sizeof(*tier));
 		long count;
-		for (size_t i = 0; i < n; i++)
-			random_box(&b[i], v6);
+		for (size_t i = 0; i < n; i++) {
+			if (round >= 40)
+				random_shared_box(&b[i]);
+			else
+				random_box(&b[i], v6);
+		}
 		count = tiers_assign(b, n, tier);
 		uint32_t top = 0;
 		for (size_t i = 0; i < n; i++)
@@ -69,6 +91,52 @@ static void test_tiers(void)
 		   n, v6 ? 6 : 4, count);
 		free(b);
 		free(tier);
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The overlap index against the definition: with boxes marked best first,
+ * each box's query finds exactly the better boxes it overlaps, or one more
+ * than the most asked for. */
+static void test_index(void)
+{
+	enum { MAX = 16 };
+	for (int round = 0; round < 6; round++) {
+		size_t n = 50 + rnd(350);
+		struct tier_box *b = calloc(n, sizeof(*b));
+		uint32_t found[MAX + 1], want[MAX + 1];
+		bool same = true;
+		for (size_t i = 0; i < n; i++) {
+			if (round >= 4)
+				random_shared_box(&b[i]);
+			else
+				random_box(&b[i], round % 2);
+		}
+		struct tier_index *ix = tier_index_new(b, n);
+		for (size_t k = 0; k < n && ix; k++) {
+			size_t got = tier_index_overlaps(ix, k, found, MAX), count = 0;
+			for (size_t i = 0; i < k; i++)
+				if (tier_boxes_overlap(&b[i], &b[k]) && count++ < MAX + 1)
+					want[count - 1] = (uint32_t)i;
+			if (count > MAX) {
+				same &= got == MAX + 1;
+				for (size_t j = 0; j < got; j++)
+					same &= found[j] < k && tier_boxes_overlap(&b[found[j]], &b[k]);
+			} else {
+				qsort(found, got, sizeof(*found), cmp_u32);
+				same &= got == count && !memcmp(found, want, count * sizeof(*want));
+			}
+			tier_index_mark(ix, k);
+		}
+		ok(ix && same, "round %d: the index finds the better boxes each of %zu boxes overlaps",
+		   round, n);
+		tier_index_free(ix);
+		free(b);
 	}
 }
 
@@ -518,6 +586,7 @@ int main(void)
 {
 	test_overlap();
 	test_tiers();
+	test_index();
 	test_modes();
 	test_update_and_save();
 	test_partitioned_view();
