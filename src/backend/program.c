@@ -85,9 +85,9 @@ uint32_t add_map(struct builder *b, const char *name)
 	return (uint32_t)b->p->n_maps++;
 }
 
-void add_elem(struct builder *b, uint32_t map, const char *key, const char *rest)
+/* A new element of map with room for a text of len bytes, or NULL. */
+static struct nft_elem *new_elem(struct builder *b, uint32_t map, size_t len)
 {
-	size_t klen = strlen(key), rlen = strlen(rest);
 	struct nft_elem *el;
 
 	if (b->p->n_elems == b->cap_elems) {
@@ -95,21 +95,42 @@ void add_elem(struct builder *b, uint32_t map, const char *key, const char *rest
 		struct nft_elem *n = realloc(b->p->elems, cap * sizeof(*n));
 		if (!n) {
 			b->failed = true;
-			return;
+			return NULL;
 		}
 		b->p->elems = n;
 		b->cap_elems = cap;
 	}
 	el = &b->p->elems[b->p->n_elems];
-	if (!(el->text = malloc(klen + rlen + 1))) {
+	if (!(el->text = malloc(len + 1))) {
 		b->failed = true;
-		return;
+		return NULL;
 	}
+	el->map = map;
+	b->p->n_elems++;
+	return el;
+}
+
+void add_elem(struct builder *b, uint32_t map, const char *key, const char *rest)
+{
+	size_t klen = strlen(key), rlen = strlen(rest);
+	struct nft_elem *el = new_elem(b, map, klen + rlen);
+
+	if (!el)
+		return;
 	memcpy(el->text, key, klen);
 	memcpy(el->text + klen, rest, rlen + 1);
 	el->key_len = klen;
-	el->map = map;
-	b->p->n_elems++;
+}
+
+void add_elem_text(struct builder *b, uint32_t map, const char *text, size_t key_len)
+{
+	size_t len = strlen(text);
+	struct nft_elem *el = new_elem(b, map, len);
+
+	if (!el)
+		return;
+	memcpy(el->text, text, len + 1);
+	el->key_len = key_len;
 }
 
 /* --- drop chains and the prelude every mode shares --- */
@@ -563,10 +584,93 @@ void program_diff_free(struct program_diff *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/* Where each map's elements start and how many there are; false when a
+ * map's elements are not one run (then the diff sorts them all). */
+static bool map_runs(const struct nft_program *p, size_t *start, size_t *count)
+{
+	for (size_t m = 0; m < p->n_maps; m++)
+		count[m] = 0;
+	for (size_t i = 0; i < p->n_elems; i++) {
+		uint32_t m = p->elems[i].map;
+		if (m >= p->n_maps || (count[m] && start[m] + count[m] != i))
+			return false;
+		if (!count[m]++)
+			start[m] = i;
+	}
+	return true;
+}
+
+static bool elem_same(const struct nft_elem *a, const struct nft_elem *b)
+{
+	return a->key_len == b->key_len && strcmp(a->text, b->text) == 0;
+}
+
+/* Adds to d what turns map run x (of old) into y (of new_): an address
+ * change leaves most maps as they were and shifts the rest by a few
+ * elements, so the common head and tail are matched in order (removing an
+ * element from both sides keeps their multiset difference) and only what
+ * lies between is sorted. work holds nx + ny pointers. */
+static void diff_run(const struct nft_elem *x, size_t nx, const struct nft_elem *y, size_t ny,
+		     const struct nft_elem **work, struct program_diff *d)
+{
+	size_t head = 0, tail = 0;
+
+	while (head < nx && head < ny && elem_same(&x[head], &y[head]))
+		head++;
+	while (tail < nx - head && tail < ny - head &&
+	       elem_same(&x[nx - 1 - tail], &y[ny - 1 - tail]))
+		tail++;
+	nx -= head + tail;
+	ny -= head + tail;
+	for (size_t i = 0; i < nx; i++)
+		work[i] = &x[head + i];
+	for (size_t i = 0; i < ny; i++)
+		work[nx + i] = &y[head + i];
+	qsort(work, nx, sizeof(*work), elem_cmp);
+	qsort(work + nx, ny, sizeof(*work), elem_cmp);
+	d->n_gone += only_in(work, nx, work + nx, ny, d->gone + d->n_gone);
+	d->n_fresh += only_in(work + nx, ny, work, nx, d->fresh + d->n_fresh);
+}
+
+/* The diff map by map, when both programs keep each map's elements in
+ * one run; false when they do not (or out of memory). */
+static bool diff_by_map(const struct nft_program *old, const struct nft_program *new_,
+			struct program_diff *d)
+{
+	size_t n = old->n_maps ? old->n_maps : 1;
+	size_t *at = malloc(4 * n * sizeof(*at));
+	const struct nft_elem **work = malloc(sizeof(*work) * (old->n_elems + new_->n_elems + 1));
+	bool ok = at && work && map_runs(old, at, at + n) && map_runs(new_, at + 2 * n, at + 3 * n);
+
+	for (size_t m = 0; ok && m < old->n_maps; m++) {
+		size_t nx = at[n + m], ny = at[3 * n + m];
+		diff_run(nx ? &old->elems[at[m]] : NULL, nx, ny ? &new_->elems[at[2 * n + m]] : NULL,
+			 ny, work, d);
+	}
+	free(at);
+	free(work);
+	return ok;
+}
+
+/* The diff of all elements sorted at once. */
+static bool diff_sorted(const struct nft_program *old, const struct nft_program *new_,
+			struct program_diff *d)
+{
+	const struct nft_elem **a = sorted_elems(old), **b = sorted_elems(new_);
+	bool ok = a && b;
+
+	if (ok) {
+		d->n_gone = only_in(a, old->n_elems, b, new_->n_elems, d->gone);
+		d->n_fresh = only_in(b, new_->n_elems, a, old->n_elems, d->fresh);
+	}
+	free(a);
+	free(b);
+	return ok;
+}
+
 bool program_diff(const struct nft_program *old, const struct nft_program *new_,
 		  struct program_diff *d)
 {
-	const struct nft_elem **a = NULL, **b = NULL;
 	bool ok = false;
 
 	memset(d, 0, sizeof(*d));
@@ -576,17 +680,17 @@ bool program_diff(const struct nft_program *old, const struct nft_program *new_,
 	for (size_t i = 0; i < old->n_maps; i++)
 		if (strcmp(old->maps[i], new_->maps[i]) != 0)
 			return false;
-	a = sorted_elems(old);
-	b = sorted_elems(new_);
 	d->gone = malloc(sizeof(*d->gone) * (old->n_elems ? old->n_elems : 1));
 	d->fresh = malloc(sizeof(*d->fresh) * (new_->n_elems ? new_->n_elems : 1));
-	if (a && b && d->gone && d->fresh) {
-		d->n_gone = only_in(a, old->n_elems, b, new_->n_elems, d->gone);
-		d->n_fresh = only_in(b, new_->n_elems, a, old->n_elems, d->fresh);
-		ok = !keys_move(d);
+	if (d->gone && d->fresh) {
+		if (!diff_by_map(old, new_, d)) {
+			d->n_gone = d->n_fresh = 0;
+			ok = diff_sorted(old, new_, d);
+		} else {
+			ok = true;
+		}
+		ok = ok && !keys_move(d);
 	}
-	free(a);
-	free(b);
 	if (!ok)
 		program_diff_free(d);
 	return ok;

@@ -17,6 +17,7 @@
 #include "partition.h"
 #include "program_build.h"
 #include "tiers.h"
+#include "view_cache.h"
 
 struct view {
 	uint8_t family;
@@ -387,9 +388,50 @@ static long biggest_tier(const struct rest_tiers *rt, size_t n, bool frag, struc
 	return big;
 }
 
+/* The element tails of a view's boxes (comment and verdict, each with its
+ * NUL, box by box): what the view cache compares besides the boxes. */
+static char *view_tails(struct builder *b, const struct view *v, const uint32_t *idx, size_t n,
+			size_t *len)
+{
+	size_t cap = 64 * (n ? n : 1), used = 0;
+	char *tails = malloc(cap), rest[224];
+
+	for (size_t j = 0; tails && j < n; j++) {
+		entry_rest_in(b, v, &b->t->entries[idx[j]], rest);
+		size_t l = strlen(rest) + 1;
+		if (used + l > cap) {
+			char *grown = realloc(tails, cap *= 2);
+			if (!grown) {
+				free(tails);
+				return NULL;
+			}
+			tails = grown;
+		}
+		memcpy(tails + used, rest, l);
+		used += l;
+	}
+	*len = used;
+	return tails;
+}
+
+/* A view as it was built before: its lookups and elements, again. */
+static long reuse_view(struct builder *b, const struct view *v, const char *name,
+		       const struct view_built *built)
+{
+	uint32_t first_map = (uint32_t)b->p->n_maps;
+
+	for (size_t k = 0; k < built->n_maps; k++)
+		emit_lookup(b, v, name, k);
+	for (size_t i = 0; i < built->n_elems; i++)
+		add_elem_text(b, first_map + built->elems[i].map, built->elems[i].text,
+			      built->elems[i].key_len);
+	return built->lookups;
+}
+
 /* The lookups of one view: its entries cut into partitions (partition.h),
  * then what is left in tiers (tiers.h), or all in tiers when cutting does
- * not pay; one map and rule each, first hit wins. Returns how many, or -1
+ * not pay; one map and rule each, first hit wins; or what the view cache
+ * kept of the same view built from the same input. Returns how many, or -1
  * when out of memory. */
 static long emit_view_lookups(struct builder *b, const struct view *v, const char *name)
 {
@@ -399,9 +441,11 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 	struct key_box *keys = malloc(sizeof(*keys) * KEY_BOXES_MAX);
 	struct partition part = { 0 };
 	struct rest_tiers rt = { 0 }, all = { 0 };
-	size_t n = 0, piece = 0;
+	size_t n = 0, piece = 0, tails_len = 0;
 	long lookups = -1;
-	char rest[224];
+	char rest[224], *tails = NULL;
+	uint32_t view_map = (uint32_t)b->p->n_maps;
+	size_t view_elem = b->p->n_elems;
 
 	if (!boxes || !idx || !keys)
 		goto oom;
@@ -411,6 +455,15 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 			idx[n++] = (uint32_t)i;
 		}
 	n = drop_repeated_boxes(boxes, idx, n);
+	if (b->views) {
+		const struct view_built *built;
+		if (!(tails = view_tails(b, v, idx, n, &tails_len)))
+			goto oom;
+		if ((built = view_cache_find(b->views, name, boxes, n, tails, tails_len))) {
+			lookups = reuse_view(b, v, name, built);
+			goto out;
+		}
+	}
 	if (partition_build(boxes, n, v->frag, &part) < 0)
 		goto oom;
 	rest_tiers_of(boxes, part.rest, part.n_rest, &rt);
@@ -463,7 +516,13 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 					   keys);
 			}
 	lookups = (long)(part.n_levels + (size_t)rt.n_tiers + split);
+	if (b->views && !b->failed) {
+		struct view_built built = { b->p->n_maps - view_map, lookups,
+					    b->p->elems + view_elem, b->p->n_elems - view_elem };
+		view_cache_put(b->views, name, boxes, n, tails, tails_len, &built, view_map);
+	}
 out:
+	free(tails);
 	rest_tiers_free(&rt);
 	rest_tiers_free(&all);
 	partition_free(&part);
@@ -663,7 +722,7 @@ static void emit_unknown_local_guard(struct builder *b, bool in)
 
 int program_secure(const struct ftable *t, const struct host_facts *facts,
 		   const struct config *cfg, long long unknown_local_since,
-		   struct nft_program *out, struct err *e)
+		   struct view_cache *views, struct nft_program *out, struct err *e)
 {
 	struct builder b;
 	bool split = needs_conn_split(t);
@@ -676,6 +735,7 @@ int program_secure(const struct ftable *t, const struct host_facts *facts,
 	b.t = t;
 	b.cfg = cfg;
 	b.unknown_local_since = unknown_local_since;
+	b.views = views;
 	emit_bcast_set(&b, facts);
 	if (unknown_local_since)
 		emit_known_local(&b, facts);
@@ -704,6 +764,8 @@ int program_secure(const struct ftable *t, const struct host_facts *facts,
 		    emit_family_chain(&b, AF_INET6, in, split) < 0)
 			break;
 	}
+	if (views && !b.failed)
+		view_cache_sweep(views);
 	return builder_close(&b, e);
 }
 
