@@ -711,6 +711,24 @@ bool program_write_update(const struct nft_program *old, const struct nft_progra
 
 /* --- saving --- */
 
+/* "e KEY_LEN TEXT\n": without fprintf, whose parsing of the format was
+ * most of saving a program of hundreds of thousands of elements (each
+ * address change saves one). */
+static void put_saved_elem(FILE *f, const struct nft_elem *el)
+{
+	char digits[24];
+	size_t n = sizeof(digits), v = el->key_len;
+
+	do
+		digits[--n] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	fputs_unlocked("e ", f);
+	fwrite_unlocked(digits + n, 1, sizeof(digits) - n, f);
+	fputc_unlocked(' ', f);
+	fputs_unlocked(el->text, f);
+	fputc_unlocked('\n', f);
+}
+
 char *program_serialize(const struct nft_program *p)
 {
 	char *buf = NULL;
@@ -729,7 +747,7 @@ char *program_serialize(const struct nft_program *p)
 			map = p->elems[i].map;
 			fprintf(f, "in %u\n", map);
 		}
-		fprintf(f, "e %zu %s\n", p->elems[i].key_len, p->elems[i].text);
+		put_saved_elem(f, &p->elems[i]);
 	}
 	if (fclose(f) != 0) {
 		free(buf);
