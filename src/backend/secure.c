@@ -327,8 +327,10 @@ struct rest_tiers {
 	long n_tiers; /* -1: out of memory */
 };
 
+/* enough: stop once that many tiers are taken (tiers_assign_until);
+ * UINT32_MAX: all of them. */
 static void rest_tiers_of(const struct tier_box *boxes, const uint32_t *rest, size_t n,
-			  struct rest_tiers *rt)
+			  uint32_t enough, struct rest_tiers *rt)
 {
 	rt->boxes = malloc(sizeof(*rt->boxes) * (n ? n : 1));
 	rt->tier = malloc(sizeof(*rt->tier) * (n ? n : 1));
@@ -337,7 +339,7 @@ static void rest_tiers_of(const struct tier_box *boxes, const uint32_t *rest, si
 		return;
 	for (size_t j = 0; j < n; j++)
 		rt->boxes[j] = boxes[rest ? rest[j] : j];
-	rt->n_tiers = tiers_assign(rt->boxes, n, rt->tier);
+	rt->n_tiers = tiers_assign_until(rt->boxes, n, rt->tier, enough);
 }
 
 static void rest_tiers_free(struct rest_tiers *rt)
@@ -346,15 +348,14 @@ static void rest_tiers_free(struct rest_tiers *rt)
 	free(rt->tier);
 }
 
-/* Do the partitions pay for their pieces (at most REPLICATION_MAX per
- * filter's box, partition.c)? Only if they halve the lookups of plain
- * tiers: on policies of crossing filters they save a few lookups for
- * several times the elements, and the kernel's lookup time, its memory and
- * the load time grow with those. */
-static bool partition_pays(const struct partition *part, const struct rest_tiers *rt,
-			   const struct rest_tiers *all)
+/* The partitions pay for their pieces (at most REPLICATION_MAX per
+ * filter's box, partition.c) only if plain tiers take this many: if they
+ * halve the lookups. On policies of crossing filters they save a few
+ * lookups for several times the elements, and the kernel's lookup time,
+ * its memory and the load time grow with those. */
+static uint32_t tiers_to_pay(const struct partition *part, const struct rest_tiers *rt)
 {
-	return 2 * (part->n_levels + (size_t)rt->n_tiers) <= (size_t)all->n_tiers;
+	return (uint32_t)(2 * (part->n_levels + (size_t)rt->n_tiers));
 }
 
 /* A tier of at least this many elements is split in two maps looked up one
@@ -466,14 +467,17 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 	}
 	if (partition_build(boxes, n, v->frag, &part) < 0)
 		goto oom;
-	rest_tiers_of(boxes, part.rest, part.n_rest, &rt);
+	rest_tiers_of(boxes, part.rest, part.n_rest, UINT32_MAX, &rt);
 	if (rt.n_tiers < 0)
 		goto oom;
 	if (part.n_levels > 0) {
-		rest_tiers_of(boxes, NULL, n, &all);
+		/* plain tiers counted only as far as the question needs: on
+		 * policies the partitions suit, that was most of a view's time */
+		uint32_t enough = tiers_to_pay(&part, &rt);
+		rest_tiers_of(boxes, NULL, n, enough, &all);
 		if (all.n_tiers < 0)
 			goto oom;
-		if (!partition_pays(&part, &rt, &all)) {
+		if (all.n_tiers < (long)enough) { /* all of them: the tiers are used */
 			uint32_t *every = malloc(sizeof(*every) * (n ? n : 1));
 			if (!every)
 				goto oom;
