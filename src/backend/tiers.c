@@ -28,6 +28,13 @@ struct item {
 	uint32_t level; /* tier + 1; 0 = not assigned yet (a worse box) */
 };
 
+/* A box's addresses in one of a cell's orders, (src, dst) or (dst, src):
+ * kept in that order next to each other, so the binary searches that are
+ * most of the tiering's time read one array instead of two indirections. */
+struct order_key {
+	u128 major, minor;
+};
+
 /* The boxes of one pair of prefix lengths and one protocol. */
 struct cell {
 	uint8_t src_len, dst_len;
@@ -35,6 +42,7 @@ struct cell {
 	int32_t next;  /* the next cell of the same lengths, -1: none */
 	uint32_t n, max_level;
 	uint32_t *by_src, *by_dst; /* item indexes */
+	struct order_key *keys_src, *keys_dst; /* their addresses, in those orders */
 	/* Max-trees of the levels in by_src and by_dst order: node 1 is the
 	 * root, node k has children 2k and 2k+1, leaf j is node leaves + j. */
 	uint32_t leaves;
@@ -101,17 +109,16 @@ static int by_dst_cmp(const void *pa, const void *pb, void *ctx)
 	return c ? c : cmp_u128(a->src, b->src);
 }
 
-/* The first position in idx[0..n) whose (major, minor) is not below the
+/* The first position in keys[lo..n) whose (major, minor) is not below the
  * key, or with past_equal, is above it. */
-static size_t bound(const struct item *items, const uint32_t *idx, size_t n, bool src_major,
-		    u128 major, u128 minor, bool past_equal)
+static size_t bound(const struct order_key *keys, size_t lo, size_t n, u128 major, u128 minor,
+		    bool past_equal)
 {
-	size_t lo = 0, hi = n;
+	size_t hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct item *it = &items[idx[mid]];
-		u128 a = src_major ? it->src : it->dst, b = src_major ? it->dst : it->src;
+		u128 a = keys[mid].major, b = keys[mid].minor;
 		if (a < major || (a == major && (b < minor || (past_equal && b == minor))))
 			lo = mid + 1;
 		else
@@ -166,9 +173,16 @@ static int build_cells(struct tiering *tg, size_t n)
 		struct cell *cl = &tg->cells[c];
 		qsort_r(cl->by_src, cl->n, sizeof(uint32_t), by_src_cmp, tg->items);
 		qsort_r(cl->by_dst, cl->n, sizeof(uint32_t), by_dst_cmp, tg->items);
+		cl->keys_src = malloc(sizeof(*cl->keys_src) * (cl->n ? cl->n : 1));
+		cl->keys_dst = malloc(sizeof(*cl->keys_dst) * (cl->n ? cl->n : 1));
+		if (!cl->keys_src || !cl->keys_dst)
+			return -1;
 		for (uint32_t k = 0; k < cl->n; k++) {
+			const struct item *s = &tg->items[cl->by_src[k]], *d = &tg->items[cl->by_dst[k]];
 			tg->pos_src[cl->by_src[k]] = k;
 			tg->pos_dst[cl->by_dst[k]] = k;
+			cl->keys_src[k] = (struct order_key){ s->src, s->dst };
+			cl->keys_dst[k] = (struct order_key){ d->dst, d->src };
 		}
 		for (cl->leaves = 1; cl->leaves < cl->n; cl->leaves *= 2)
 			;
@@ -191,8 +205,8 @@ static void tree_raise(uint32_t *tree, uint32_t leaves, uint32_t pos, uint32_t l
 struct run_query {
 	const struct tiering *tg;
 	const uint32_t *idx, *tree;
+	const struct order_key *keys; /* of idx's order */
 	const struct tier_box *box;
-	bool src_major;
 	u128 minor_lo, minor_hi;
 	size_t from, to;
 	uint32_t best, ceiling;
@@ -201,12 +215,10 @@ struct run_query {
 /* Does the box at position pos of the run overlap the query box? */
 static bool run_leaf_overlaps(const struct run_query *q, size_t pos)
 {
-	uint32_t i = q->idx[pos];
-	const struct item *it = &q->tg->items[i];
-	u128 minor = q->src_major ? it->dst : it->src;
+	u128 minor = q->keys[pos].minor;
 
 	return minor >= q->minor_lo && minor <= q->minor_hi &&
-	       rest_overlaps(q->box, &q->tg->boxes[i]);
+	       rest_overlaps(q->box, &q->tg->boxes[q->idx[pos]]);
 }
 
 /* Raises q->best with the boxes under tree node k (covering positions
@@ -257,14 +269,14 @@ static bool cell_run(const struct tiering *tg, const struct cell *cl, size_t q,
 		.tg = tg,
 		.idx = idx,
 		.tree = src_major ? cl->tree_src : cl->tree_dst,
+		.keys = src_major ? cl->keys_src : cl->keys_dst,
 		.box = qb,
-		.src_major = src_major,
 		.minor_lo = src_major ? d_lo : s_lo,
 		.minor_hi = src_major ? d_hi : s_hi,
 	};
-	rq->from = bound(tg->items, idx, cl->n, src_major, major_lo,
-			 major_lo == major_hi ? rq->minor_lo : 0, false);
-	rq->to = bound(tg->items, idx, cl->n, src_major, major_hi,
+	rq->from = bound(rq->keys, 0, cl->n, major_lo, major_lo == major_hi ? rq->minor_lo : 0,
+			 false);
+	rq->to = bound(rq->keys, rq->from, cl->n, major_hi,
 		       major_lo == major_hi ? rq->minor_hi : ~(u128)0, true);
 	return rq->from < rq->to;
 }
@@ -304,6 +316,8 @@ static void tiering_free(struct tiering *tg)
 	for (size_t c = 0; c < tg->n_cells; c++) {
 		free(tg->cells[c].by_src);
 		free(tg->cells[c].by_dst);
+		free(tg->cells[c].keys_src);
+		free(tg->cells[c].keys_dst);
 		free(tg->cells[c].tree_src);
 		free(tg->cells[c].tree_dst);
 	}
