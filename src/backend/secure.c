@@ -401,7 +401,7 @@ static char *view_tails(struct builder *b, const struct view *v, const uint32_t 
 		entry_rest_in(b, v, &b->t->entries[idx[j]], rest);
 		size_t l = strlen(rest) + 1;
 		if (used + l > cap) {
-			char *grown = realloc(tails, cap *= 2);
+			char *grown = realloc(tails, cap = 2 * cap + l);
 			if (!grown) {
 				free(tails);
 				return NULL;
