@@ -7,6 +7,7 @@
 #include "program.h"
 
 struct view_cache;
+struct view_cut;
 
 /* Why a packet is dropped: the reasons of SPEC §7.3, one drop chain each
  * per direction, where drops are counted and (if asked) logged. */
@@ -29,6 +30,8 @@ struct builder {
 	const struct config *cfg;
 	long long unknown_local_since; /* fail closed since then; 0: not */
 	struct view_cache *views;      /* views built before, to reuse; NULL: none */
+	struct view_cut *cuts;	       /* the views' cuts in this build (secure.c) */
+	size_t n_cuts;
 	bool failed; /* out of memory somewhere */
 };
 

@@ -389,6 +389,101 @@ static long biggest_tier(const struct rest_tiers *rt, size_t n, bool frag, struc
 	return big;
 }
 
+/* A view's cut: its partition and the tiers of what the partition left,
+ * which depend on its boxes alone (and on whether it is a fragment view).
+ * The inbound and outbound views of a family and protocol often hold the
+ * same boxes, their verdicts aside: the second takes the first's cut. */
+struct view_cut {
+	struct tier_box *boxes;
+	size_t n;
+	bool frag;
+	struct partition part;
+	struct rest_tiers rt;
+};
+
+/* Cuts boxes into partitions and tiers, or all in tiers when cutting does
+ * not pay; -1: out of memory. */
+static int cut_view(const struct tier_box *boxes, size_t n, bool frag, struct partition *part,
+		    struct rest_tiers *rt)
+{
+	struct rest_tiers all = { 0 };
+	int rc = -1;
+
+	if (partition_build(boxes, n, frag, part) < 0)
+		return -1;
+	rest_tiers_of(boxes, part->rest, part->n_rest, UINT32_MAX, rt);
+	if (rt->n_tiers < 0)
+		return -1;
+	if (part->n_levels == 0)
+		return 0;
+	/* plain tiers counted only as far as the question needs: on policies
+	 * the partitions suit, that was most of a view's time */
+	uint32_t enough = tiers_to_pay(part, rt);
+	rest_tiers_of(boxes, NULL, n, enough, &all);
+	if (all.n_tiers < 0)
+		goto out;
+	if (all.n_tiers < (long)enough) { /* all of them: the tiers are used */
+		uint32_t *every = malloc(sizeof(*every) * (n ? n : 1));
+		if (!every)
+			goto out;
+		for (size_t j = 0; j < n; j++)
+			every[j] = (uint32_t)j;
+		partition_free(part);
+		part->rest = every;
+		part->n_rest = n;
+		rest_tiers_free(rt);
+		*rt = all;
+		all = (struct rest_tiers){ 0 };
+	}
+	rc = 0;
+out:
+	rest_tiers_free(&all);
+	return rc;
+}
+
+/* The cut of boxes: one of a view before in this build of the same boxes,
+ * or made and kept for the views after. NULL: out of memory. */
+static const struct view_cut *cut_of(struct builder *b, const struct tier_box *boxes, size_t n,
+				     bool frag)
+{
+	struct view_cut *c;
+
+	for (size_t i = 0; i < b->n_cuts; i++) {
+		c = &b->cuts[i];
+		if (c->n == n && c->frag == frag && !memcmp(c->boxes, boxes, n * sizeof(*boxes)))
+			return c;
+	}
+	if (!(b->n_cuts & (b->n_cuts + 1))) { /* 0, 1, 3, 7...: full */
+		struct view_cut *grown = realloc(b->cuts, (2 * b->n_cuts + 1) * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		b->cuts = grown;
+	}
+	c = &b->cuts[b->n_cuts];
+	*c = (struct view_cut){ .boxes = malloc(n * sizeof(*boxes) + 1), .n = n, .frag = frag };
+	if (!c->boxes || cut_view(boxes, n, frag, &c->part, &c->rt) < 0) {
+		free(c->boxes);
+		partition_free(&c->part);
+		rest_tiers_free(&c->rt);
+		return NULL;
+	}
+	memcpy(c->boxes, boxes, n * sizeof(*boxes));
+	b->n_cuts++;
+	return c;
+}
+
+static void cuts_free(struct builder *b)
+{
+	for (size_t i = 0; i < b->n_cuts; i++) {
+		free(b->cuts[i].boxes);
+		partition_free(&b->cuts[i].part);
+		rest_tiers_free(&b->cuts[i].rt);
+	}
+	free(b->cuts);
+	b->cuts = NULL;
+	b->n_cuts = 0;
+}
+
 /* The element tails of a view's boxes (comment and verdict, each with its
  * NUL, box by box): what the view cache compares besides the boxes. */
 static char *view_tails(struct builder *b, const struct view *v, const uint32_t *idx, size_t n,
@@ -440,8 +535,7 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 	struct tier_box *boxes = malloc(sizeof(*boxes) * (t->n_entries ? t->n_entries : 1));
 	uint32_t *idx = malloc(sizeof(*idx) * (t->n_entries ? t->n_entries : 1));
 	struct key_box *keys = malloc(sizeof(*keys) * KEY_BOXES_MAX);
-	struct partition part = { 0 };
-	struct rest_tiers rt = { 0 }, all = { 0 };
+	const struct view_cut *cut;
 	size_t n = 0, piece = 0, tails_len = 0;
 	long lookups = -1;
 	char rest[224], *tails = NULL;
@@ -465,61 +559,39 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 			goto out;
 		}
 	}
-	if (partition_build(boxes, n, v->frag, &part) < 0)
+	if (!(cut = cut_of(b, boxes, n, v->frag)))
 		goto oom;
-	rest_tiers_of(boxes, part.rest, part.n_rest, UINT32_MAX, &rt);
-	if (rt.n_tiers < 0)
-		goto oom;
-	if (part.n_levels > 0) {
-		/* plain tiers counted only as far as the question needs: on
-		 * policies the partitions suit, that was most of a view's time */
-		uint32_t enough = tiers_to_pay(&part, &rt);
-		rest_tiers_of(boxes, NULL, n, enough, &all);
-		if (all.n_tiers < 0)
-			goto oom;
-		if (all.n_tiers < (long)enough) { /* all of them: the tiers are used */
-			uint32_t *every = malloc(sizeof(*every) * (n ? n : 1));
-			if (!every)
-				goto oom;
-			for (size_t j = 0; j < n; j++)
-				every[j] = (uint32_t)j;
-			partition_free(&part);
-			part.rest = every;
-			part.n_rest = n;
-			rest_tiers_free(&rt);
-			rt = all;
-			all = (struct rest_tiers){ 0 };
-		}
-	}
-	for (size_t l = 0; l < part.n_levels; l++) {
+	const struct partition *part = &cut->part;
+	const struct rest_tiers *rt = &cut->rt;
+	for (size_t l = 0; l < part->n_levels; l++) {
 		uint32_t map = emit_lookup(b, v, name, l);
-		for (; piece < part.level_end[l]; piece++) {
-			const struct partition_piece *pc = &part.pieces[piece];
-			if (piece == 0 || pc->box != part.pieces[piece - 1].box)
+		for (; piece < part->level_end[l]; piece++) {
+			const struct partition_piece *pc = &part->pieces[piece];
+			if (piece == 0 || pc->box != part->pieces[piece - 1].box)
 				entry_rest_in(b, v, &t->entries[idx[pc->box]], rest);
 			emit_key(b, v, &pc->key, map, rest);
 		}
 	}
 	uint32_t first_map = (uint32_t)b->p->n_maps;
 	size_t big_n = 0, seen = 0;
-	long big = biggest_tier(&rt, part.n_rest, v->frag, keys, &big_n);
+	long big = biggest_tier(rt, part->n_rest, v->frag, keys, &big_n);
 	bool split = big_n >= SPLIT_TIER_MIN;
-	for (long k = 0; k < rt.n_tiers + split; k++)
-		emit_lookup(b, v, name, part.n_levels + (size_t)k);
+	for (long k = 0; k < rt->n_tiers + split; k++)
+		emit_lookup(b, v, name, part->n_levels + (size_t)k);
 	/* elements in tier order, entries best first within a tier; the
 	 * biggest tier's second half in the map after its first */
-	for (long k = 0; k < rt.n_tiers; k++)
-		for (size_t j = 0; j < part.n_rest; j++)
-			if (rt.tier[j] == (uint32_t)k) {
+	for (long k = 0; k < rt->n_tiers; k++)
+		for (size_t j = 0; j < part->n_rest; j++)
+			if (rt->tier[j] == (uint32_t)k) {
 				uint32_t map = first_map + (uint32_t)k + (split && k > big);
 				if (split && k == big) {
 					map += seen >= big_n / 2;
-					seen += key_boxes_of(&rt.boxes[j], v->frag, keys);
+					seen += key_boxes_of(&rt->boxes[j], v->frag, keys);
 				}
-				emit_entry(b, v, &t->entries[idx[part.rest[j]]], &rt.boxes[j], map,
+				emit_entry(b, v, &t->entries[idx[part->rest[j]]], &rt->boxes[j], map,
 					   keys);
 			}
-	lookups = (long)(part.n_levels + (size_t)rt.n_tiers + split);
+	lookups = (long)(part->n_levels + (size_t)rt->n_tiers + split);
 	if (b->views && !b->failed) {
 		struct view_built built = { b->p->n_maps - view_map, lookups,
 					    b->p->elems + view_elem, b->p->n_elems - view_elem };
@@ -527,9 +599,6 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 	}
 out:
 	free(tails);
-	rest_tiers_free(&rt);
-	rest_tiers_free(&all);
-	partition_free(&part);
 	free(boxes);
 	free(idx);
 	free(keys);
@@ -768,6 +837,7 @@ int program_secure(const struct ftable *t, const struct host_facts *facts,
 		    emit_family_chain(&b, AF_INET6, in, split) < 0)
 			break;
 	}
+	cuts_free(&b);
 	if (views && !b.failed)
 		view_cache_sweep(views);
 	return builder_close(&b, e);
