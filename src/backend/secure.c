@@ -18,6 +18,7 @@
 #include "program_build.h"
 #include "tiers.h"
 #include "view_cache.h"
+#include "view_cut.h"
 
 struct view {
 	uint8_t family;
@@ -320,44 +321,6 @@ static uint32_t emit_lookup(struct builder *b, const struct view *v, const char 
 	return m;
 }
 
-/* The boxes a partition left over (all of them: every box), tiered. */
-struct rest_tiers {
-	struct tier_box *boxes;
-	uint32_t *tier;
-	long n_tiers; /* -1: out of memory */
-};
-
-/* enough: stop once that many tiers are taken (tiers_assign_until);
- * UINT32_MAX: all of them. */
-static void rest_tiers_of(const struct tier_box *boxes, const uint32_t *rest, size_t n,
-			  uint32_t enough, struct rest_tiers *rt)
-{
-	rt->boxes = malloc(sizeof(*rt->boxes) * (n ? n : 1));
-	rt->tier = malloc(sizeof(*rt->tier) * (n ? n : 1));
-	rt->n_tiers = -1;
-	if (!rt->boxes || !rt->tier)
-		return;
-	for (size_t j = 0; j < n; j++)
-		rt->boxes[j] = boxes[rest ? rest[j] : j];
-	rt->n_tiers = tiers_assign_until(rt->boxes, n, rt->tier, enough);
-}
-
-static void rest_tiers_free(struct rest_tiers *rt)
-{
-	free(rt->boxes);
-	free(rt->tier);
-}
-
-/* The partitions pay for their pieces (at most REPLICATION_MAX per
- * filter's box, partition.c) only if plain tiers take this many: if they
- * halve the lookups. On policies of crossing filters they save a few
- * lookups for several times the elements, and the kernel's lookup time,
- * its memory and the load time grow with those. */
-static uint32_t tiers_to_pay(const struct partition *part, const struct rest_tiers *rt)
-{
-	return (uint32_t)(2 * (part->n_levels + (size_t)rt->n_tiers));
-}
-
 /* A tier of at least this many elements is split in two maps looked up one
  * after the other: a tier's boxes are disjoint, so the split keeps every
  * verdict, and a packet's bitmap work stays the same (pipapo's lookup
@@ -387,101 +350,6 @@ static long biggest_tier(const struct rest_tiers *rt, size_t n, bool frag, struc
 		}
 	free(count);
 	return big;
-}
-
-/* A view's cut: its partition and the tiers of what the partition left,
- * which depend on its boxes alone (and on whether it is a fragment view).
- * The inbound and outbound views of a family and protocol often hold the
- * same boxes, their verdicts aside: the second takes the first's cut. */
-struct view_cut {
-	struct tier_box *boxes;
-	size_t n;
-	bool frag;
-	struct partition part;
-	struct rest_tiers rt;
-};
-
-/* Cuts boxes into partitions and tiers, or all in tiers when cutting does
- * not pay; -1: out of memory. */
-static int cut_view(const struct tier_box *boxes, size_t n, bool frag, struct partition *part,
-		    struct rest_tiers *rt)
-{
-	struct rest_tiers all = { 0 };
-	int rc = -1;
-
-	if (partition_build(boxes, n, frag, part) < 0)
-		return -1;
-	rest_tiers_of(boxes, part->rest, part->n_rest, UINT32_MAX, rt);
-	if (rt->n_tiers < 0)
-		return -1;
-	if (part->n_levels == 0)
-		return 0;
-	/* plain tiers counted only as far as the question needs: on policies
-	 * the partitions suit, that was most of a view's time */
-	uint32_t enough = tiers_to_pay(part, rt);
-	rest_tiers_of(boxes, NULL, n, enough, &all);
-	if (all.n_tiers < 0)
-		goto out;
-	if (all.n_tiers < (long)enough) { /* all of them: the tiers are used */
-		uint32_t *every = malloc(sizeof(*every) * (n ? n : 1));
-		if (!every)
-			goto out;
-		for (size_t j = 0; j < n; j++)
-			every[j] = (uint32_t)j;
-		partition_free(part);
-		part->rest = every;
-		part->n_rest = n;
-		rest_tiers_free(rt);
-		*rt = all;
-		all = (struct rest_tiers){ 0 };
-	}
-	rc = 0;
-out:
-	rest_tiers_free(&all);
-	return rc;
-}
-
-/* The cut of boxes: one of a view before in this build of the same boxes,
- * or made and kept for the views after. NULL: out of memory. */
-static const struct view_cut *cut_of(struct builder *b, const struct tier_box *boxes, size_t n,
-				     bool frag)
-{
-	struct view_cut *c;
-
-	for (size_t i = 0; i < b->n_cuts; i++) {
-		c = &b->cuts[i];
-		if (c->n == n && c->frag == frag && !memcmp(c->boxes, boxes, n * sizeof(*boxes)))
-			return c;
-	}
-	if (!(b->n_cuts & (b->n_cuts + 1))) { /* 0, 1, 3, 7...: full */
-		struct view_cut *grown = realloc(b->cuts, (2 * b->n_cuts + 1) * sizeof(*grown));
-		if (!grown)
-			return NULL;
-		b->cuts = grown;
-	}
-	c = &b->cuts[b->n_cuts];
-	*c = (struct view_cut){ .boxes = malloc(n * sizeof(*boxes) + 1), .n = n, .frag = frag };
-	if (!c->boxes || cut_view(boxes, n, frag, &c->part, &c->rt) < 0) {
-		free(c->boxes);
-		partition_free(&c->part);
-		rest_tiers_free(&c->rt);
-		return NULL;
-	}
-	memcpy(c->boxes, boxes, n * sizeof(*boxes));
-	b->n_cuts++;
-	return c;
-}
-
-static void cuts_free(struct builder *b)
-{
-	for (size_t i = 0; i < b->n_cuts; i++) {
-		free(b->cuts[i].boxes);
-		partition_free(&b->cuts[i].part);
-		rest_tiers_free(&b->cuts[i].rt);
-	}
-	free(b->cuts);
-	b->cuts = NULL;
-	b->n_cuts = 0;
 }
 
 /* The element tails of a view's boxes (comment and verdict, each with its
@@ -559,7 +427,7 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 			goto out;
 		}
 	}
-	if (!(cut = cut_of(b, boxes, n, v->frag)))
+	if (!(cut = view_cut_of(&b->cuts, &b->n_cuts, boxes, n, v->frag)))
 		goto oom;
 	const struct partition *part = &cut->part;
 	const struct rest_tiers *rt = &cut->rt;
@@ -837,7 +705,7 @@ int program_secure(const struct ftable *t, const struct host_facts *facts,
 		    emit_family_chain(&b, AF_INET6, in, split) < 0)
 			break;
 	}
-	cuts_free(&b);
+	view_cuts_free(&b.cuts, &b.n_cuts);
 	if (views && !b.failed)
 		view_cache_sweep(views);
 	return builder_close(&b, e);
