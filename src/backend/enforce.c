@@ -16,6 +16,7 @@
 #include "kernel.h"
 #include "kernel_lock.h"
 #include "sys/safefile.h"
+#include "view_cache.h"
 
 #define SAVED_PREFIX "program-"
 #define STATE_PREFIX "state_"
@@ -112,6 +113,7 @@ void loaded_program_free(struct loaded_program *m)
 {
 	program_free(&m->program);
 	fingerprint_state_free(&m->kstate);
+	view_cache_free(m->views);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -551,7 +553,11 @@ static int build_secure(const struct enforce_ctx *c, bool persistent_only, struc
 		goto out;
 	if (ftable_compile(rs, facts, &t, e) < 0)
 		goto out;
-	rc = program_secure(&t, facts, &cfg, c->unknown_local_since, p, e);
+	/* a long-lived caller keeps the views for its next build */
+	if (c->memory && !c->memory->views)
+		c->memory->views = view_cache_new(); /* NULL: builds every view */
+	rc = program_secure(&t, facts, &cfg, c->unknown_local_since,
+			    c->memory ? c->memory->views : NULL, p, e);
 	r->entries = t.n_entries;
 	r->tiers = p->n_tiers;
 	r->elements = p->n_elems;

@@ -33,6 +33,9 @@ struct loaded_program {
 	struct fingerprint_state kstate;
 	char kfp[FINGERPRINT_HEX + 1];
 	uint32_t kgen;
+	/* The views of the secure-mode program last built (view_cache.h):
+	 * an address change rebuilds only the views it alters. NULL: none. */
+	struct view_cache *views;
 };
 
 void loaded_program_free(struct loaded_program *m);

@@ -85,9 +85,9 @@ uint32_t add_map(struct builder *b, const char *name)
 	return (uint32_t)b->p->n_maps++;
 }
 
-void add_elem(struct builder *b, uint32_t map, const char *key, const char *rest)
+/* A new element of map with room for a text of len bytes, or NULL. */
+static struct nft_elem *new_elem(struct builder *b, uint32_t map, size_t len)
 {
-	size_t klen = strlen(key), rlen = strlen(rest);
 	struct nft_elem *el;
 
 	if (b->p->n_elems == b->cap_elems) {
@@ -95,21 +95,42 @@ void add_elem(struct builder *b, uint32_t map, const char *key, const char *rest
 		struct nft_elem *n = realloc(b->p->elems, cap * sizeof(*n));
 		if (!n) {
 			b->failed = true;
-			return;
+			return NULL;
 		}
 		b->p->elems = n;
 		b->cap_elems = cap;
 	}
 	el = &b->p->elems[b->p->n_elems];
-	if (!(el->text = malloc(klen + rlen + 1))) {
+	if (!(el->text = malloc(len + 1))) {
 		b->failed = true;
-		return;
+		return NULL;
 	}
+	el->map = map;
+	b->p->n_elems++;
+	return el;
+}
+
+void add_elem(struct builder *b, uint32_t map, const char *key, const char *rest)
+{
+	size_t klen = strlen(key), rlen = strlen(rest);
+	struct nft_elem *el = new_elem(b, map, klen + rlen);
+
+	if (!el)
+		return;
 	memcpy(el->text, key, klen);
 	memcpy(el->text + klen, rest, rlen + 1);
 	el->key_len = klen;
-	el->map = map;
-	b->p->n_elems++;
+}
+
+void add_elem_text(struct builder *b, uint32_t map, const char *text, size_t key_len)
+{
+	size_t len = strlen(text);
+	struct nft_elem *el = new_elem(b, map, len);
+
+	if (!el)
+		return;
+	memcpy(el->text, text, len + 1);
+	el->key_len = key_len;
 }
 
 /* --- drop chains and the prelude every mode shares --- */
@@ -458,28 +479,6 @@ void program_write_table(const struct nft_program *p, FILE *out)
 	write_jumps(p, 'a', 0, "", out);
 }
 
-static int elem_cmp(const void *pa, const void *pb)
-{
-	const struct nft_elem *a = *(const struct nft_elem *const *)pa;
-	const struct nft_elem *b = *(const struct nft_elem *const *)pb;
-
-	if (a->map != b->map)
-		return a->map < b->map ? -1 : 1;
-	return strcmp(a->text, b->text);
-}
-
-static const struct nft_elem **sorted_elems(const struct nft_program *p)
-{
-	const struct nft_elem **v = malloc(sizeof(*v) * (p->n_elems ? p->n_elems : 1));
-
-	if (!v)
-		return NULL;
-	for (size_t i = 0; i < p->n_elems; i++)
-		v[i] = &p->elems[i];
-	qsort(v, p->n_elems, sizeof(*v), elem_cmp);
-	return v;
-}
-
 /* Elements as delete (keys) or add (whole) commands, grouped by map. */
 static void write_elems(const struct nft_program *names, char slot, const struct nft_elem **v,
 			size_t n, bool del, FILE *out)
@@ -497,101 +496,6 @@ static void write_elems(const struct nft_program *names, char slot, const struct
 	}
 }
 
-static int key_cmp(const void *pa, const void *pb)
-{
-	const struct nft_elem *a = *(const struct nft_elem *const *)pa;
-	const struct nft_elem *b = *(const struct nft_elem *const *)pb;
-	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-	int c = memcmp(a->text, b->text, n);
-
-	return c ? c : (a->key_len > b->key_len) - (a->key_len < b->key_len);
-}
-
-/* Elements of x not in y (whole text, same map). */
-static size_t only_in(const struct nft_elem **x, size_t nx, const struct nft_elem **y, size_t ny,
-		      const struct nft_elem **out)
-{
-	size_t i = 0, j = 0, n = 0;
-
-	while (i < nx) {
-		int c = j < ny ? elem_cmp(&x[i], &y[j]) : -1;
-		if (c < 0)
-			out[n++] = x[i++];
-		else if (c > 0)
-			j++;
-		else
-			i++, j++;
-	}
-	return n;
-}
-
-/* The kernel swaps each map's contents on its own within a commit, so a
- * key deleted from one map and added (to it or another) in the same
- * update could be missing for a moment, and a packet would fall through to
- * a worse tier. Such updates (a policy change) must replace the table. */
-static bool keys_move(const struct program_diff *d)
-{
-	const struct nft_elem **gone = malloc(sizeof(*gone) * (d->n_gone ? d->n_gone : 1));
-	const struct nft_elem **fresh = malloc(sizeof(*fresh) * (d->n_fresh ? d->n_fresh : 1));
-	size_t i = 0, j = 0;
-	bool moved = true;
-
-	if (gone && fresh) {
-		memcpy(gone, d->gone, sizeof(*gone) * d->n_gone);
-		memcpy(fresh, d->fresh, sizeof(*fresh) * d->n_fresh);
-		qsort(gone, d->n_gone, sizeof(*gone), key_cmp);
-		qsort(fresh, d->n_fresh, sizeof(*fresh), key_cmp);
-		moved = false;
-		while (i < d->n_gone && j < d->n_fresh && !moved) {
-			int c = key_cmp(&gone[i], &fresh[j]);
-			moved = c == 0;
-			if (c < 0)
-				i++;
-			else
-				j++;
-		}
-	}
-	free(gone);
-	free(fresh);
-	return moved;
-}
-
-void program_diff_free(struct program_diff *d)
-{
-	free(d->gone);
-	free(d->fresh);
-	memset(d, 0, sizeof(*d));
-}
-
-bool program_diff(const struct nft_program *old, const struct nft_program *new_,
-		  struct program_diff *d)
-{
-	const struct nft_elem **a = NULL, **b = NULL;
-	bool ok = false;
-
-	memset(d, 0, sizeof(*d));
-	if (old->mode != new_->mode || strcmp(old->body, new_->body) != 0 ||
-	    old->n_maps != new_->n_maps)
-		return false;
-	for (size_t i = 0; i < old->n_maps; i++)
-		if (strcmp(old->maps[i], new_->maps[i]) != 0)
-			return false;
-	a = sorted_elems(old);
-	b = sorted_elems(new_);
-	d->gone = malloc(sizeof(*d->gone) * (old->n_elems ? old->n_elems : 1));
-	d->fresh = malloc(sizeof(*d->fresh) * (new_->n_elems ? new_->n_elems : 1));
-	if (a && b && d->gone && d->fresh) {
-		d->n_gone = only_in(a, old->n_elems, b, new_->n_elems, d->gone);
-		d->n_fresh = only_in(b, new_->n_elems, a, old->n_elems, d->fresh);
-		ok = !keys_move(d);
-	}
-	free(a);
-	free(b);
-	if (!ok)
-		program_diff_free(d);
-	return ok;
-}
-
 bool program_write_update(const struct nft_program *old, const struct nft_program *new_,
 			  char slot, FILE *out)
 {
@@ -606,6 +510,24 @@ bool program_write_update(const struct nft_program *old, const struct nft_progra
 }
 
 /* --- saving --- */
+
+/* "e KEY_LEN TEXT\n": without fprintf, whose parsing of the format was
+ * most of saving a program of hundreds of thousands of elements (each
+ * address change saves one). */
+static void put_saved_elem(FILE *f, const struct nft_elem *el)
+{
+	char digits[24];
+	size_t n = sizeof(digits), v = el->key_len;
+
+	do
+		digits[--n] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	fputs_unlocked("e ", f);
+	fwrite_unlocked(digits + n, 1, sizeof(digits) - n, f);
+	fputc_unlocked(' ', f);
+	fputs_unlocked(el->text, f);
+	fputc_unlocked('\n', f);
+}
 
 char *program_serialize(const struct nft_program *p)
 {
@@ -625,7 +547,7 @@ char *program_serialize(const struct nft_program *p)
 			map = p->elems[i].map;
 			fprintf(f, "in %u\n", map);
 		}
-		fprintf(f, "e %zu %s\n", p->elems[i].key_len, p->elems[i].text);
+		put_saved_elem(f, &p->elems[i]);
 	}
 	if (fclose(f) != 0) {
 		free(buf);

@@ -91,13 +91,17 @@ enum { PROGRAM_LOOKUPS_GOAL = 4, PROGRAM_MAP_CHUNK = 4096 };
  * time since when: `show mode` reads it. */
 #define UNKNOWN_LOCAL_MARK "unknown_local_dropped_since_"
 
+struct view_cache; /* view_cache.h */
+
 /* Secure mode: the FilterTable. Diagnostics decide which drops are logged.
  * unknown_local_since, when not 0, fails closed for what the facts could
  * not tell (they were unreadable since then): unicast to or from a local
- * address not among facts' is dropped (drop reason unknown-local). */
+ * address not among facts' is dropped (drop reason unknown-local).
+ * views (optional): the views of the program built before, reused where
+ * their input is the same, and updated to this program's. */
 int program_secure(const struct ftable *t, const struct host_facts *facts,
 		   const struct config *cfg, long long unknown_local_since,
-		   struct nft_program *out, struct err *e);
+		   struct view_cache *views, struct nft_program *out, struct err *e);
 /* Any other mode: boot modes take the boot exemptions and DHCP. */
 int program_mode(enum fw_mode m, const struct config *cfg, struct nft_program *out,
 		 struct err *e);

@@ -6,6 +6,9 @@
 
 #include "program.h"
 
+struct view_cache;
+struct view_cut;
+
 /* Why a packet is dropped: the reasons of SPEC §7.3, one drop chain each
  * per direction, where drops are counted and (if asked) logged. */
 enum drop_reason {
@@ -26,6 +29,9 @@ struct builder {
 	const struct ftable *t;
 	const struct config *cfg;
 	long long unknown_local_since; /* fail closed since then; 0: not */
+	struct view_cache *views;      /* views built before, to reuse; NULL: none */
+	struct view_cut *cuts;	       /* the views' cuts in this build (secure.c) */
+	size_t n_cuts;
 	bool failed; /* out of memory somewhere */
 };
 
@@ -36,6 +42,8 @@ int builder_close(struct builder *b, struct err *e);
 uint32_t add_map(struct builder *b, const char *name);
 /* An element of map: its key and what follows it (comment, verdict). */
 void add_elem(struct builder *b, uint32_t map, const char *key, const char *rest);
+/* An element whose text (key, then what follows it) is whole already. */
+void add_elem_text(struct builder *b, uint32_t map, const char *text, size_t key_len);
 
 void drop_chain_name(bool in, enum drop_reason r, char *buf, size_t len);
 bool has_negotiate(const struct ftable *t);

@@ -17,6 +17,8 @@
 #include "partition.h"
 #include "program_build.h"
 #include "tiers.h"
+#include "view_cache.h"
+#include "view_cut.h"
 
 struct view {
 	uint8_t family;
@@ -355,43 +357,6 @@ static uint32_t emit_lookup(struct builder *b, const struct view *v, const char 
 	return m;
 }
 
-/* The boxes a partition left over (all of them: every box), tiered. */
-struct rest_tiers {
-	struct tier_box *boxes;
-	uint32_t *tier;
-	long n_tiers; /* -1: out of memory */
-};
-
-static void rest_tiers_of(const struct tier_box *boxes, const uint32_t *rest, size_t n,
-			  struct rest_tiers *rt)
-{
-	rt->boxes = malloc(sizeof(*rt->boxes) * (n ? n : 1));
-	rt->tier = malloc(sizeof(*rt->tier) * (n ? n : 1));
-	rt->n_tiers = -1;
-	if (!rt->boxes || !rt->tier)
-		return;
-	for (size_t j = 0; j < n; j++)
-		rt->boxes[j] = boxes[rest ? rest[j] : j];
-	rt->n_tiers = tiers_assign(rt->boxes, n, rt->tier);
-}
-
-static void rest_tiers_free(struct rest_tiers *rt)
-{
-	free(rt->boxes);
-	free(rt->tier);
-}
-
-/* Do the partitions pay for their pieces (at most REPLICATION_MAX per
- * filter's box, partition.c)? Only if they halve the lookups of plain
- * tiers: on policies of crossing filters they save a few lookups for
- * several times the elements, and the kernel's lookup time, its memory and
- * the load time grow with those. */
-static bool partition_pays(const struct partition *part, const struct rest_tiers *rt,
-			   const struct rest_tiers *all)
-{
-	return 2 * (part->n_levels + (size_t)rt->n_tiers) <= (size_t)all->n_tiers;
-}
-
 /* Maps of about PROGRAM_MAP_CHUNK elements at most, in a view that looks
  * up more than PROGRAM_LOOKUPS_GOAL maps anyway. The kernel checks each
  * element it inserts into an interval map for overlaps by a lookup in the
@@ -456,9 +421,50 @@ out:
 	free(at);
 }
 
+/* The element tails of a view's boxes (comment and verdict, each with its
+ * NUL, box by box): what the view cache compares besides the boxes. */
+static char *view_tails(struct builder *b, const struct view *v, const uint32_t *idx, size_t n,
+			size_t *len)
+{
+	size_t cap = 64 * (n ? n : 1), used = 0;
+	char *tails = malloc(cap), rest[224];
+
+	for (size_t j = 0; tails && j < n; j++) {
+		entry_rest_in(b, v, &b->t->entries[idx[j]], rest);
+		size_t l = strlen(rest) + 1;
+		if (used + l > cap) {
+			char *grown = realloc(tails, cap = 2 * cap + l);
+			if (!grown) {
+				free(tails);
+				return NULL;
+			}
+			tails = grown;
+		}
+		memcpy(tails + used, rest, l);
+		used += l;
+	}
+	*len = used;
+	return tails;
+}
+
+/* A view as it was built before: its lookups and elements, again. */
+static long reuse_view(struct builder *b, const struct view *v, const char *name,
+		       const struct view_built *built)
+{
+	uint32_t first_map = (uint32_t)b->p->n_maps;
+
+	for (size_t k = 0; k < built->n_maps; k++)
+		emit_lookup(b, v, name, k);
+	for (size_t i = 0; i < built->n_elems; i++)
+		add_elem_text(b, first_map + built->elems[i].map, built->elems[i].text,
+			      built->elems[i].key_len);
+	return built->lookups;
+}
+
 /* The lookups of one view: its entries cut into partitions (partition.h),
  * then what is left in tiers (tiers.h), or all in tiers when cutting does
- * not pay; one map and rule each (or chunks of it), first hit wins.
+ * not pay; one map and rule each (or chunks of it), first hit wins; or
+ * what the view cache kept of the same view built from the same input.
  * before: the lookups a packet met on its way here (a protocol dispatch).
  * Returns how many, or -1 when out of memory. */
 static long emit_view_lookups(struct builder *b, const struct view *v, const char *name,
@@ -468,15 +474,14 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 	struct tier_box *boxes = malloc(sizeof(*boxes) * (t->n_entries ? t->n_entries : 1));
 	uint32_t *idx = malloc(sizeof(*idx) * (t->n_entries ? t->n_entries : 1));
 	struct key_box *keys = malloc(sizeof(*keys) * KEY_BOXES_MAX);
-	struct partition part = { 0 };
-	struct rest_tiers rt = { 0 }, all = { 0 };
-	size_t n = 0, piece = 0, maps = 0, *tier_n = NULL;
+	const struct view_cut *cut;
+	size_t n = 0, piece = 0, maps = 0, *tier_n = NULL, tails_len = 0;
 	size_t first_elem = b->p->n_elems;
 	uint32_t first_map = (uint32_t)b->p->n_maps;
 	struct map_run *runs = NULL;
 	long lookups = -1;
 	bool chunk;
-	char rest[224];
+	char rest[224], *tails = NULL;
 
 	if (!boxes || !idx || !keys)
 		goto oom;
@@ -486,60 +491,53 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 			idx[n++] = (uint32_t)i;
 		}
 	n = drop_repeated_boxes(boxes, idx, n);
-	if (partition_build(boxes, n, v->frag, &part) < 0)
-		goto oom;
-	rest_tiers_of(boxes, part.rest, part.n_rest, &rt);
-	if (rt.n_tiers < 0)
-		goto oom;
-	if (part.n_levels > 0) {
-		rest_tiers_of(boxes, NULL, n, &all);
-		if (all.n_tiers < 0)
+	if (b->views) {
+		const struct view_built *built;
+		if (!(tails = view_tails(b, v, idx, n, &tails_len)))
 			goto oom;
-		if (!partition_pays(&part, &rt, &all)) {
-			uint32_t *every = malloc(sizeof(*every) * (n ? n : 1));
-			if (!every)
-				goto oom;
-			for (size_t j = 0; j < n; j++)
-				every[j] = (uint32_t)j;
-			partition_free(&part);
-			part.rest = every;
-			part.n_rest = n;
-			rest_tiers_free(&rt);
-			rt = all;
-			all = (struct rest_tiers){ 0 };
+		if ((built = view_cache_find(b->views, name, boxes, n, tails, tails_len))) {
+			lookups = reuse_view(b, v, name, built);
+			goto out;
 		}
 	}
-	tier_n = calloc(rt.n_tiers > 0 ? (size_t)rt.n_tiers : 1, sizeof(*tier_n));
-	runs = malloc(sizeof(*runs) * (rt.n_tiers > 0 ? (size_t)rt.n_tiers : 1));
+	if (!(cut = view_cut_of(&b->cuts, &b->n_cuts, boxes, n, v->frag)))
+		goto oom;
+	const struct partition *part = &cut->part;
+	const struct rest_tiers *rt = &cut->rt;
+	tier_n = calloc(rt->n_tiers > 0 ? (size_t)rt->n_tiers : 1, sizeof(*tier_n));
+	runs = malloc(sizeof(*runs) * (rt->n_tiers > 0 ? (size_t)rt->n_tiers : 1));
 	if (!tier_n || !runs)
 		goto oom;
-	tier_elements(&rt, part.n_rest, v->frag, keys, tier_n);
-	chunk = before + part.n_levels + (size_t)rt.n_tiers > PROGRAM_LOOKUPS_GOAL;
-	for (size_t l = 0; l < part.n_levels; l++) {
-		size_t start = l ? part.level_end[l - 1] : 0;
-		struct map_run run = declare_run(b, v, name, part.level_end[l] - start, chunk, &maps);
-		for (; piece < part.level_end[l]; piece++) {
-			const struct partition_piece *pc = &part.pieces[piece];
-			if (piece == 0 || pc->box != part.pieces[piece - 1].box)
+	tier_elements(rt, part->n_rest, v->frag, keys, tier_n);
+	chunk = before + part->n_levels + (size_t)rt->n_tiers > PROGRAM_LOOKUPS_GOAL;
+	for (size_t l = 0; l < part->n_levels; l++) {
+		size_t start = l ? part->level_end[l - 1] : 0;
+		struct map_run run = declare_run(b, v, name, part->level_end[l] - start, chunk, &maps);
+		for (; piece < part->level_end[l]; piece++) {
+			const struct partition_piece *pc = &part->pieces[piece];
+			if (piece == 0 || pc->box != part->pieces[piece - 1].box)
 				entry_rest_in(b, v, &t->entries[idx[pc->box]], rest);
 			emit_key(b, v, &pc->key, run, rest);
 		}
 	}
-	for (long k = 0; k < rt.n_tiers; k++)
+	for (long k = 0; k < rt->n_tiers; k++)
 		runs[k] = declare_run(b, v, name, tier_n[k], chunk, &maps);
 	/* elements in tier order, entries best first within a tier */
-	for (long k = 0; k < rt.n_tiers; k++)
-		for (size_t j = 0; j < part.n_rest; j++)
-			if (rt.tier[j] == (uint32_t)k)
-				emit_entry(b, v, &t->entries[idx[part.rest[j]]], &rt.boxes[j], runs[k],
-					   keys);
+	for (long k = 0; k < rt->n_tiers; k++)
+		for (size_t j = 0; j < part->n_rest; j++)
+			if (rt->tier[j] == (uint32_t)k)
+				emit_entry(b, v, &t->entries[idx[part->rest[j]]], &rt->boxes[j],
+					   runs[k], keys);
 	if (chunk)
 		group_by_map(b, first_elem, first_map);
 	lookups = (long)maps;
+	if (b->views && !b->failed) {
+		struct view_built built = { b->p->n_maps - first_map, lookups,
+					    b->p->elems + first_elem, b->p->n_elems - first_elem };
+		view_cache_put(b->views, name, boxes, n, tails, tails_len, &built, first_map);
+	}
 out:
-	rest_tiers_free(&rt);
-	rest_tiers_free(&all);
-	partition_free(&part);
+	free(tails);
 	free(boxes);
 	free(idx);
 	free(keys);
@@ -738,7 +736,7 @@ static void emit_unknown_local_guard(struct builder *b, bool in)
 
 int program_secure(const struct ftable *t, const struct host_facts *facts,
 		   const struct config *cfg, long long unknown_local_since,
-		   struct nft_program *out, struct err *e)
+		   struct view_cache *views, struct nft_program *out, struct err *e)
 {
 	struct builder b;
 	bool split = needs_conn_split(t);
@@ -751,6 +749,7 @@ int program_secure(const struct ftable *t, const struct host_facts *facts,
 	b.t = t;
 	b.cfg = cfg;
 	b.unknown_local_since = unknown_local_since;
+	b.views = views;
 	emit_bcast_set(&b, facts);
 	if (unknown_local_since)
 		emit_known_local(&b, facts);
@@ -779,6 +778,9 @@ int program_secure(const struct ftable *t, const struct host_facts *facts,
 		    emit_family_chain(&b, AF_INET6, in, split) < 0)
 			break;
 	}
+	view_cuts_free(&b.cuts, &b.n_cuts);
+	if (views && !b.failed)
+		view_cache_sweep(views);
 	return builder_close(&b, e);
 }
 

@@ -537,7 +537,7 @@ static void tiering_raise(struct tiering *tg, size_t i, uint32_t level)
 	}
 }
 
-long tiers_assign(const struct tier_box *boxes, size_t n, uint32_t *tier)
+long tiers_assign_until(const struct tier_box *boxes, size_t n, uint32_t *tier, uint32_t enough)
 {
 	struct tiering tg;
 	uint32_t top = 0;
@@ -557,11 +557,18 @@ long tiers_assign(const struct tier_box *boxes, size_t n, uint32_t *tier)
 		tiering_raise(&tg, i, best + 1);
 		if (top < best + 1)
 			top = best + 1;
+		if (top >= enough)
+			break;
 	}
 	rc = top;
 out:
 	tiering_free(&tg);
 	return rc;
+}
+
+long tiers_assign(const struct tier_box *boxes, size_t n, uint32_t *tier)
+{
+	return tiers_assign_until(boxes, n, tier, UINT32_MAX);
 }
 
 /* --- the overlap index --- */

@@ -51,6 +51,10 @@ _Bool tier_boxes_overlap(const struct tier_box *a, const struct tier_box *b);
  * tier of the better boxes box i overlaps: the fewest tiers that keep the
  * order. Returns the number of tiers, or -1 when out of memory. */
 long tiers_assign(const struct tier_box *boxes, size_t n, uint32_t *tier);
+/* The same, but stops once enough tiers are taken (returning enough; the
+ * tiers of the boxes after the one that took the last are not set): for
+ * a caller that only asks whether the boxes need that many. */
+long tiers_assign_until(const struct tier_box *boxes, size_t n, uint32_t *tier, uint32_t enough);
 
 /* An index of boxes for overlap queries among those marked so far (the
  * better boxes, when boxes are marked best first). */

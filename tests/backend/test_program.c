@@ -7,6 +7,7 @@
 
 #include "backend/program.h"
 #include "backend/tiers.h"
+#include "backend/view_cache.h"
 #include "tap.h"
 
 static unsigned seed = 12345;
@@ -244,8 +245,8 @@ static void test_update_and_save(void)
 	rs.ipsecexempt = 3;
 	ok(ftable_compile(&rs, f1, &t1, &e) == 0 && ftable_compile(&rs, f2, &t2, &e) == 0,
 	   "two tables for two addresses");
-	program_secure(&t1, f1, &cfg, 0, &a, &e);
-	program_secure(&t2, f2, &cfg, 0, &b, &e);
+	program_secure(&t1, f1, &cfg, 0, NULL, &a, &e);
+	program_secure(&t2, f2, &cfg, 0, NULL, &b, &e);
 	text = write_update(&a, &b, &same);
 	ok(same && strstr(text, "delete element inet ipsecfw a_in4_t0 {\n\t0.0.0.0/0 . 192.0.2.10/32") &&
 		   strstr(text, "add element inet ipsecfw a_in4_t0 {\n\t0.0.0.0/0 . 192.0.2.11/32"),
@@ -307,7 +308,7 @@ static int secure_program(const struct rs_filter *flt, size_t n, struct ftable *
 	facts_add_addr(f, &me, 2, false);
 	ruleset_add(&rs, &rule, flt, n);
 	rs.ipsecexempt = 3;
-	rc = ftable_compile(&rs, f, t, &e) == 0 && program_secure(t, f, &cfg, 0, p, &e) == 0 ? 0 : -1;
+	rc = ftable_compile(&rs, f, t, &e) == 0 && program_secure(t, f, &cfg, 0, NULL, p, &e) == 0 ? 0 : -1;
 	ruleset_free(&rs);
 	facts_free(f);
 	free(f);
@@ -488,6 +489,218 @@ static void test_map_chunks(void)
 	free(flt);
 }
 
+/* A random filter of a big policy: prefixes that nest (partitions and
+ * tiers), TCP mostly (a protocol branch), some on me, some IPv6. */
+static struct rs_filter random_filter(int i)
+{
+	static const uint8_t lens[] = { 8, 16, 24, 32 };
+	struct rs_filter f = { .src = { .kind = ADDR_ANY }, .dst = { .kind = ADDR_ANY },
+			       .sport = PORT_ANY, .dport = PORT_ANY, .icmp_type = -1,
+			       .icmp_code = -1, .id = i + 1, .seq = i + 1 };
+	bool v6 = rnd(10) == 0;
+	struct rs_addr *side[2] = { &f.src, &f.dst };
+
+	for (int k = 0; k < 2; k++) {
+		struct ip_prefix *ip = &side[k]->ip;
+		if (rnd(4) == 0)
+			continue; /* any */
+		side[k]->kind = ADDR_IP;
+		ip->family = v6 ? AF_INET6 : AF_INET;
+		ip->len = v6 ? (uint8_t)(32 + 16 * rnd(6)) : lens[rnd(4)];
+		ip->bytes[0] = v6 ? 0x20 : (uint8_t)(10 + rnd(3));
+		ip->bytes[1] = v6 ? 0x01 : (uint8_t)rnd(4);
+		ip->bytes[2] = v6 ? 0x0d : (uint8_t)rnd(4);
+		ip->bytes[3] = v6 ? 0xb8 : (uint8_t)rnd(4);
+		if (v6)
+			ip->bytes[5] = (uint8_t)rnd(4);
+		memset(ip->bytes + (ip->len + 7) / 8, 0, 16 - (size_t)(ip->len + 7) / 8);
+		if (ip->len % 8)
+			ip->bytes[ip->len / 8] &= (uint8_t)(0xff << (8 - ip->len % 8));
+	}
+	f.proto = rnd(5) ? 6 : rnd(2) ? 17 : 0;
+	if (i % 500 == 7) { /* a service of me, as a server's policy has */
+		side[i % 1000 == 7]->kind = ADDR_ME;
+		f.proto = 6;
+		f.dport = (struct port_range){ (uint16_t)(8000 + i), (uint16_t)(8000 + i) };
+	} else if (f.proto && rnd(3)) {
+		uint16_t lo = (uint16_t)(rnd(50) * 100);
+		f.dport = (struct port_range){ lo, (uint16_t)(lo + (rnd(2) ? 0 : rnd(500))) };
+	}
+	return f;
+}
+
+/* The secure program of rules (half block, half permit) of the filters
+ * with me = the n_me addresses 192.0.2.10, .11, ... */
+static int program_of(const struct rs_filter *flt, size_t n, size_t n_me,
+		      struct view_cache *views, struct nft_program *p)
+{
+	struct host_facts *f = calloc(1, sizeof(*f));
+	struct ruleset rs = { 0 };
+	struct ftable t;
+	struct config cfg;
+	struct err e;
+	struct ruleset_rule rule = { .store = WSTORE_POLICY, .conntype = CONN_ALL };
+	int rc;
+
+	config_init(&cfg);
+	snprintf(rule.store_name, sizeof(rule.store_name), "local");
+	for (size_t i = 0; i < n_me; i++) {
+		struct ip_prefix me = { .family = AF_INET, .len = 24,
+					.bytes = { 192, 0, 2, (uint8_t)(10 + i) } };
+		facts_add_addr(f, &me, 2, false);
+	}
+	rule.action_in = rule.action_out = ACTION_BLOCK;
+	ruleset_add(&rs, &rule, flt, n / 2);
+	rule.action_in = rule.action_out = ACTION_PERMIT;
+	ruleset_add(&rs, &rule, flt + n / 2, n - n / 2);
+	rs.ipsecexempt = 3;
+	rc = ftable_compile(&rs, f, &t, &e) == 0 &&
+			     program_secure(&t, f, &cfg, 0, views, p, &e) == 0
+		     ? 0
+		     : -1;
+	if (rc == 0)
+		ftable_free(&t);
+	ruleset_free(&rs);
+	facts_free(f);
+	free(f);
+	return rc;
+}
+
+static bool same_program(const struct nft_program *a, const struct nft_program *b)
+{
+	char *x = program_serialize(a), *y = program_serialize(b);
+	bool same = x && y && !strcmp(x, y);
+
+	free(x);
+	free(y);
+	return same;
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "map\ttext" of elements, sorted. */
+static char **elem_lines(const struct nft_program *p, const struct nft_elem *const *v, size_t n)
+{
+	char **lines = calloc(n + 1, sizeof(*lines));
+
+	for (size_t i = 0; lines && i < n; i++)
+		if (asprintf(&lines[i], "%s\t%s", p->maps[v[i]->map], v[i]->text) < 0)
+			lines[i] = NULL;
+	if (lines)
+		qsort(lines, n, sizeof(*lines), line_cmp);
+	return lines;
+}
+
+static void free_lines(char **lines, size_t n)
+{
+	for (size_t i = 0; lines && i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+/* Does a's elements, without d's gone and with its fresh, make b's? */
+static bool diff_makes(const struct nft_program *a, const struct nft_program *b,
+		       const struct program_diff *d)
+{
+	const struct nft_elem **all = calloc(a->n_elems + d->n_fresh + b->n_elems + 1, sizeof(*all));
+	const struct nft_elem **want = all + a->n_elems + d->n_fresh;
+	size_t n = 0;
+	char **gone, **got, **wanted;
+	bool same;
+
+	for (size_t i = 0; i < a->n_elems; i++)
+		all[n++] = &a->elems[i];
+	for (size_t i = 0; i < b->n_elems; i++)
+		want[i] = &b->elems[i];
+	got = elem_lines(a, all, n);
+	gone = elem_lines(a, d->gone, d->n_gone);
+	wanted = elem_lines(b, want, b->n_elems);
+	/* a's lines but those gone (both sorted), then fresh's */
+	size_t kept = 0, j = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (j < d->n_gone && !strcmp(got[i], gone[j])) {
+			j++;
+			free(got[i]);
+			continue;
+		}
+		got[kept++] = got[i];
+	}
+	char **fresh = elem_lines(b, d->fresh, d->n_fresh);
+	char **merged = calloc(kept + d->n_fresh + 1, sizeof(*merged));
+	memcpy(merged, got, kept * sizeof(*merged));
+	memcpy(merged + kept, fresh, d->n_fresh * sizeof(*merged));
+	qsort(merged, kept + d->n_fresh, sizeof(*merged), line_cmp);
+	same = j == d->n_gone && kept + d->n_fresh == b->n_elems;
+	for (size_t i = 0; same && i < b->n_elems; i++)
+		same = !strcmp(merged[i], wanted[i]);
+	free_lines(merged, kept + d->n_fresh);
+	free(got);
+	free(fresh);
+	free_lines(gone, d->n_gone);
+	free_lines(wanted, b->n_elems);
+	free(all);
+	return same;
+}
+
+/* The agent's builds reuse the views an address change leaves alone: the
+ * program is byte for byte the one built from scratch, and the diff that
+ * turns the old program into it is exact, on a policy of partitions,
+ * tiers and a protocol branch. */
+static void test_view_cache(void)
+{
+	enum { N = 3000 };
+	struct rs_filter *flt = calloc(N, sizeof(*flt));
+	struct view_cache *views = view_cache_new();
+	struct nft_program cold, warm, fresh, before;
+	struct program_diff d;
+	size_t me_steps[] = { 2, 3, 1, 1 };
+
+	seed = 777;
+	for (int i = 0; i < N; i++)
+		flt[i] = random_filter(i);
+	ok(program_of(flt, N, 1, views, &cold) == 0 && program_of(flt, N, 1, NULL, &before) == 0,
+	   "a policy of %d random filters, built with and without the cache", N);
+	ok(same_program(&cold, &before) && view_cache_reused(views) == 0,
+	   "a first build with the cache: the program built without it (%zu elements, %zu "
+	   "lookups)", cold.n_elems, cold.n_tiers);
+	ok(strstr(cold.body, "_p6 {") && strstr(cold.body, "in4_p6_t3 {") &&
+		   strstr(cold.body, "in6"),
+	   "the policy has a TCP branch, tiers and IPv6 views");
+	program_free(&cold);
+	for (size_t s = 0; s < sizeof(me_steps) / sizeof(me_steps[0]); s++) {
+		size_t n_me = me_steps[s];
+		ok(program_of(flt, N, n_me, views, &warm) == 0 &&
+			   program_of(flt, N, n_me, NULL, &fresh) == 0,
+		   "me of %zu addresses: built with and without the cache", n_me);
+		ok(same_program(&warm, &fresh) && view_cache_reused(views) > 0,
+		   "the same program, %zu views reused", view_cache_reused(views));
+		if (program_diff(&before, &warm, &d)) {
+			ok(diff_makes(&before, &warm, &d),
+			   "the diff from the program before is exact (%zu gone, %zu fresh)", d.n_gone,
+			   d.n_fresh);
+			program_diff_free(&d);
+		} else {
+			ok(false, "me of %zu addresses: an update in place", n_me);
+		}
+		program_free(&before);
+		before = fresh;
+		program_free(&warm);
+	}
+	/* a rule change: views rebuilt where their input moved */
+	flt[N / 3].dport = (struct port_range){ 7, 7 };
+	ok(program_of(flt, N, 1, views, &warm) == 0 && program_of(flt, N, 1, NULL, &fresh) == 0 &&
+		   same_program(&warm, &fresh),
+	   "a filter changed: the same program as from scratch");
+	program_free(&warm);
+	program_free(&fresh);
+	program_free(&before);
+	view_cache_free(views);
+	free(flt);
+}
+
 /* noinline: inlined, GCC 12 takes the buffer open_memstream hands back
  * for a pointer to the local that receives it (-Wdangling-pointer). */
 __attribute__((noinline)) static char *write_steps(const struct nft_program *p, int step,
@@ -592,6 +805,7 @@ int main(void)
 	test_partitioned_view();
 	test_protocol_branch();
 	test_map_chunks();
+	test_view_cache();
 	test_slots();
 	test_state_name();
 	return done_testing();

@@ -22,6 +22,24 @@ mkdir -p "$work/root1/etc"
 echo "nameserver 198.51.100.7" >"$work/root1/etc/resolv.conf"
 srv 1 -f "$SRC/examples/001-web-server.netsh" >/dev/null 2>&1
 IPSECFW_KERNEL=off srv 1 static set policy name="Web Server Policy" assign=yes >/dev/null 2>&1
+# Nested filters off the test's traffic (from 10/8, to 198.51.100.0/24 and
+# 2001:db8:ff::/48): views of partitions and tiers for the update in place
+awk 'BEGIN {
+	print "static add filterlist name=Bulk"
+	for (i = 0; i < 240; i++) {
+		m = i % 3 == 0 ? 8 : i % 3 == 1 ? 16 : 24
+		d = i % 4 == 0 ? "198.51.100.0 dstmask=24" : "198.51.100." i % 64 " dstmask=32"
+		printf "static add filter filterlist=Bulk srcaddr=10.%d.%d.0 srcmask=%d dstaddr=%s " \
+			"protocol=%s srcport=0 dstport=%d mirrored=no\n", (m > 8 ? i % 5 : 0),
+			(m > 16 ? i % 7 : 0), m, d, (i % 5 ? "TCP" : "UDP"), (i % 6 ? 1000 + i % 40 : 0)
+		if (i % 8 == 0)
+			printf "static add filter filterlist=Bulk srcaddr=2001:db8:ff:%x:: srcmask=%d " \
+				"dstaddr=any protocol=TCP srcport=0 dstport=%d mirrored=no\n",
+				(i % 16 ? i % 3 : 0), (i % 16 ? 64 : 48), 2000 + i % 9
+	}
+	print "static add rule name=Bulk policy=\"Web Server Policy\" filterlist=Bulk filteraction=Block"
+}' | awk '!seen[$0]++' >"$work/bulk.netsh"
+IPSECFW_KERNEL=off srv 1 -f "$work/bulk.netsh" >/dev/null 2>&1 || not_ok "the bulk filters were refused"
 
 # --- start: the policy in force, then ready ----------------------------
 agent 1
@@ -66,6 +84,20 @@ mode=$(srv 1 show mode 2>&1)
 case $mode in *drift*) not_ok "after the update in place: $mode";;
 	"mode: secure"*) ok "the fingerprint the update named is the table's: no drift";;
 	*) not_ok "show mode: $mode";; esac
+# the table the update left lists as a full load of the same state does
+# (elements in any order: a map lists them as its history laid them out)
+canon() { sed -e 's/state_[0-9a-z_]*/STATE/' -e 's/\b[ab]_/S_/g' -e 's/elements = { /elements = {\n/' -e 's/^[[:space:]]*//' \
+	-e 's/packets [0-9]* bytes [0-9]*/packets 0 bytes 0/g' -e 's/\( }\|,\)$//' | sort; }
+ip netns add "${tag}full"
+srv 1 --facts-root "$work/root1" apply --dry-run | in_ns "${tag}full" nft -f - &&
+	in_ns "${tag}full" nft list table inet ipsecfw | canon >"$work/full" &&
+	in_ns "$S" nft list table inet ipsecfw | canon >"$work/updated"
+if [ "$(grep -c 'comment "local:' "$work/full")" -gt 240 ] && cmp -s "$work/full" "$work/updated"; then
+	ok "the updated table lists as a full load of the same policy and addresses ($(grep -c ' : ' "$work/full") elements)"
+else
+	not_ok "update in place and full load differ: $(diff "$work/full" "$work/updated" | head -12 | tr "\n\t" "| ")"
+fi
+ip netns del "${tag}full"
 
 # --- drops: logged, attributed, aggregated ------------------------------
 for i in 1 2 3 4 5; do in_ns "$C" "$NETPROBE" udp -p 42000 -w 100 $S4 5000 >/dev/null; done
