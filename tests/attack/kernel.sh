@@ -141,12 +141,17 @@ elements_back() {
 		not_ok "$1: $(elem_count) elements, not $full"
 	fi
 }
-full=$(elem_count)
-set -- $(first_elem)
-map=$1
-shift
-key=$*
-before=$(events 4288)
+# pick_element: full (the elements now), map and key (one of them to
+# take away) and before (the restore events so far)
+pick_element() {
+	full=$(elem_count)
+	set -- $(first_elem)
+	map=$1
+	shift
+	key=$*
+	before=$(events 4288)
+}
+pick_element
 if in_ns "$S" nft delete element inet ipsecfw "$map" "{ $key }"; then
 	ok "deleted element { $key } of $map"
 else
@@ -204,12 +209,7 @@ hears && ok "the agent hears nftables commits again after its loads" ||
 
 # --- loads take turns (kernel.lock): nothing is checked or loaded over a
 # load under way, here one that holds the lock for 2 s ------------------------
-full=$(elem_count)
-set -- $(first_elem)
-map=$1
-shift
-key=$*
-before=$(events 4288)
+pick_element
 exec 9>"$work/run1/kernel.lock"
 flock 9
 in_ns "$S" nft delete element inet ipsecfw "$map" "{ $key }"
