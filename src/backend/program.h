@@ -83,10 +83,6 @@ struct nft_program {
 	size_t n_tiers; /* map lookups on the longest path, for messages */
 };
 
-/* Secure mode's maps (secure.c): a view that looks up more maps than the
- * goal anyway has them cut in chunks of at most this many elements. */
-enum { PROGRAM_LOOKUPS_GOAL = 4, PROGRAM_MAP_CHUNK = 4096 };
-
 /* Names the empty chain of a fail-closed program, followed by the unix
  * time since when: `show mode` reads it. */
 #define UNKNOWN_LOCAL_MARK "unknown_local_dropped_since_"

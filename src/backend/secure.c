@@ -218,27 +218,9 @@ static char *put_interval(char *p, unsigned __int128 lo, unsigned __int128 hi)
 	return put_range(p, (struct port_range){ (uint16_t)lo, (uint16_t)hi });
 }
 
-/* The maps of one level or tier: n in a row from first. */
-struct map_run {
-	uint32_t first, n;
-};
-
-/* FNV-1a: a key's chunk is a function of the key alone, so an update that
- * adds or removes keys moves no other key between maps (a moved key would
- * make it a full load: program.c's keys_move). */
-static uint32_t key_hash(const char *key)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *key; key++)
-		h = (h ^ (uint8_t)*key) * 16777619u;
-	return h;
-}
-
-/* One element: "SRC . DST . PROTO[ . SPORT . DPORT]" and the rest, in its
- * chunk of the run. */
+/* One element: "SRC . DST . PROTO[ . SPORT . DPORT]" and the rest. */
 static void emit_key(struct builder *b, const struct view *v, const struct key_box *k,
-		     struct map_run run, const char *rest)
+		     uint32_t map, const char *rest)
 {
 	char key[256], *p;
 
@@ -254,7 +236,7 @@ static void emit_key(struct builder *b, const struct view *v, const struct key_b
 		p = put_interval(p, k->lo[KEY_DPORT], k->hi[KEY_DPORT]);
 	}
 	*p = '\0';
-	add_elem(b, run.first + (run.n > 1 ? key_hash(key) % run.n : 0), key, rest);
+	add_elem(b, map, key, rest);
 }
 
 /* ` comment "local:12" : VERDICT` of an entry in a view. */
@@ -268,14 +250,14 @@ static void entry_rest_in(struct builder *b, const struct view *v, const struct 
 
 /* The elements of one entry in one map, whole. */
 static void emit_entry(struct builder *b, const struct view *v, const struct fentry *en,
-		       const struct tier_box *box, struct map_run run, struct key_box *keys)
+		       const struct tier_box *box, uint32_t map, struct key_box *keys)
 {
 	char rest[224];
 	size_t n = key_boxes_of(box, v->frag, keys);
 
 	entry_rest_in(b, v, en, rest);
 	for (size_t i = 0; i < n; i++)
-		emit_key(b, v, &keys[i], run, rest);
+		emit_key(b, v, &keys[i], map, rest);
 }
 
 static void view_name(const struct view *v, char *buf, size_t len)
@@ -357,68 +339,35 @@ static uint32_t emit_lookup(struct builder *b, const struct view *v, const char 
 	return m;
 }
 
-/* Maps of about PROGRAM_MAP_CHUNK elements at most, in a view that looks
- * up more than PROGRAM_LOOKUPS_GOAL maps anyway. The kernel checks each
- * element it inserts into an interval map for overlaps by a lookup in the
- * map built so far, and grows the map's lookup tables as it goes, so a
- * map's load time grows with the square of its size (bench/mapsize): k
- * maps of n/k load about k times faster. A level's pieces and a tier's
- * boxes are disjoint, so cutting one into maps looked up one after the
- * other keeps every verdict, and a packet's bitmap work stays about the
- * same (a pipapo lookup walks bitmaps as long as its map); a chunk adds
- * one rule and one map lookup. Measured on fw1_100k (the kernel's part of
- * the apply; lookups): one map a tier 19.1 s, 27; chunks of 8192 12.3 s,
- * 29; 4096 8.5 s, 34; 2048 5.7 s, 46; 1024 5.0 s, 70: past 4096 the
- * lookups grow faster than the load shrinks. A view within the goal keeps
- * its maps whole: chunks of 2048 took acl1_100k from 4 lookups to 50 and
- * its UDP rate from 0.35 of unfiltered to 0.22, TCP from 0.81 to 0.44.
- * Small maps also cost the kernel more memory per element (pipapo uses
- * 8-bit groups, 16 times the buckets, while a field's table is under
- * 2 MiB). */
-/* The maps of a level or tier of n elements, declared from here on. */
-static struct map_run declare_run(struct builder *b, const struct view *v, const char *name,
-				  size_t n, bool chunk, size_t *maps)
+/* A tier of at least this many elements is split in two maps looked up one
+ * after the other: a tier's boxes are disjoint, so the split keeps every
+ * verdict, and a packet's bitmap work stays the same (pipapo's lookup
+ * walks bitmaps as long as the map). What it saves is the load: the kernel
+ * checks each element it inserts for overlaps by a lookup in the map built
+ * so far, so a map's load time grows with the square of its size (bench/
+ * mapsize); only the biggest tier of a view is split, for at most one
+ * lookup more a packet. */
+enum { SPLIT_TIER_MIN = 8192 };
+
+/* The tier of the most elements (-1: none) and how many. */
+static long biggest_tier(const struct rest_tiers *rt, size_t n, bool frag, struct key_box *keys,
+			 size_t *most)
 {
-	struct map_run run = { (uint32_t)b->p->n_maps, 1 };
+	size_t *count = calloc(rt->n_tiers > 0 ? (size_t)rt->n_tiers : 1, sizeof(*count));
+	long big = -1;
 
-	if (chunk && n > PROGRAM_MAP_CHUNK)
-		run.n = (uint32_t)((n + PROGRAM_MAP_CHUNK - 1) / PROGRAM_MAP_CHUNK);
-
-	for (uint32_t c = 0; c < run.n; c++)
-		emit_lookup(b, v, name, (*maps)++);
-	return run;
-}
-
-/* Elements per tier, into count[] (rt->n_tiers of them). */
-static void tier_elements(const struct rest_tiers *rt, size_t n, bool frag, struct key_box *keys,
-			  size_t *count)
-{
+	*most = 0;
+	if (!count)
+		return -1; /* no split: the same program, one lookup fewer */
 	for (size_t j = 0; j < n; j++)
 		count[rt->tier[j]] += key_boxes_of(&rt->boxes[j], frag, keys);
-}
-
-/* The elements from `from` on, of the maps from first_map on, grouped by
- * map (program.h), each map's in the order they came. */
-static void group_by_map(struct builder *b, size_t from, uint32_t first_map)
-{
-	size_t n = b->p->n_elems - from, n_maps = b->p->n_maps - first_map;
-	struct nft_elem *sorted = malloc(sizeof(*sorted) * (n ? n : 1));
-	size_t *at = calloc(n_maps + 1, sizeof(*at));
-
-	if (!sorted || !at) {
-		b->failed = true;
-		goto out;
-	}
-	for (size_t i = from; i < b->p->n_elems; i++)
-		at[b->p->elems[i].map - first_map + 1]++;
-	for (size_t m = 1; m <= n_maps; m++)
-		at[m] += at[m - 1];
-	for (size_t i = from; i < b->p->n_elems; i++)
-		sorted[at[b->p->elems[i].map - first_map]++] = b->p->elems[i];
-	memcpy(b->p->elems + from, sorted, sizeof(*sorted) * n);
-out:
-	free(sorted);
-	free(at);
+	for (long k = 0; k < rt->n_tiers; k++)
+		if (count[k] > *most) {
+			*most = count[k];
+			big = k;
+		}
+	free(count);
+	return big;
 }
 
 /* The element tails of a view's boxes (comment and verdict, each with its
@@ -463,25 +412,21 @@ static long reuse_view(struct builder *b, const struct view *v, const char *name
 
 /* The lookups of one view: its entries cut into partitions (partition.h),
  * then what is left in tiers (tiers.h), or all in tiers when cutting does
- * not pay; one map and rule each (or chunks of it), first hit wins; or
- * what the view cache kept of the same view built from the same input.
- * before: the lookups a packet met on its way here (a protocol dispatch).
- * Returns how many, or -1 when out of memory. */
-static long emit_view_lookups(struct builder *b, const struct view *v, const char *name,
-			      size_t before)
+ * not pay; one map and rule each, first hit wins; or what the view cache
+ * kept of the same view built from the same input. Returns how many, or -1
+ * when out of memory. */
+static long emit_view_lookups(struct builder *b, const struct view *v, const char *name)
 {
 	const struct ftable *t = b->t;
 	struct tier_box *boxes = malloc(sizeof(*boxes) * (t->n_entries ? t->n_entries : 1));
 	uint32_t *idx = malloc(sizeof(*idx) * (t->n_entries ? t->n_entries : 1));
 	struct key_box *keys = malloc(sizeof(*keys) * KEY_BOXES_MAX);
 	const struct view_cut *cut;
-	size_t n = 0, piece = 0, maps = 0, *tier_n = NULL, tails_len = 0;
-	size_t first_elem = b->p->n_elems;
-	uint32_t first_map = (uint32_t)b->p->n_maps;
-	struct map_run *runs = NULL;
+	size_t n = 0, piece = 0, tails_len = 0;
 	long lookups = -1;
-	bool chunk;
 	char rest[224], *tails = NULL;
+	uint32_t view_map = (uint32_t)b->p->n_maps;
+	size_t view_elem = b->p->n_elems;
 
 	if (!boxes || !idx || !keys)
 		goto oom;
@@ -504,45 +449,45 @@ static long emit_view_lookups(struct builder *b, const struct view *v, const cha
 		goto oom;
 	const struct partition *part = &cut->part;
 	const struct rest_tiers *rt = &cut->rt;
-	tier_n = calloc(rt->n_tiers > 0 ? (size_t)rt->n_tiers : 1, sizeof(*tier_n));
-	runs = malloc(sizeof(*runs) * (rt->n_tiers > 0 ? (size_t)rt->n_tiers : 1));
-	if (!tier_n || !runs)
-		goto oom;
-	tier_elements(rt, part->n_rest, v->frag, keys, tier_n);
-	chunk = before + part->n_levels + (size_t)rt->n_tiers > PROGRAM_LOOKUPS_GOAL;
 	for (size_t l = 0; l < part->n_levels; l++) {
-		size_t start = l ? part->level_end[l - 1] : 0;
-		struct map_run run = declare_run(b, v, name, part->level_end[l] - start, chunk, &maps);
+		uint32_t map = emit_lookup(b, v, name, l);
 		for (; piece < part->level_end[l]; piece++) {
 			const struct partition_piece *pc = &part->pieces[piece];
 			if (piece == 0 || pc->box != part->pieces[piece - 1].box)
 				entry_rest_in(b, v, &t->entries[idx[pc->box]], rest);
-			emit_key(b, v, &pc->key, run, rest);
+			emit_key(b, v, &pc->key, map, rest);
 		}
 	}
-	for (long k = 0; k < rt->n_tiers; k++)
-		runs[k] = declare_run(b, v, name, tier_n[k], chunk, &maps);
-	/* elements in tier order, entries best first within a tier */
+	uint32_t first_map = (uint32_t)b->p->n_maps;
+	size_t big_n = 0, seen = 0;
+	long big = biggest_tier(rt, part->n_rest, v->frag, keys, &big_n);
+	bool split = big_n >= SPLIT_TIER_MIN;
+	for (long k = 0; k < rt->n_tiers + split; k++)
+		emit_lookup(b, v, name, part->n_levels + (size_t)k);
+	/* elements in tier order, entries best first within a tier; the
+	 * biggest tier's second half in the map after its first */
 	for (long k = 0; k < rt->n_tiers; k++)
 		for (size_t j = 0; j < part->n_rest; j++)
-			if (rt->tier[j] == (uint32_t)k)
-				emit_entry(b, v, &t->entries[idx[part->rest[j]]], &rt->boxes[j],
-					   runs[k], keys);
-	if (chunk)
-		group_by_map(b, first_elem, first_map);
-	lookups = (long)maps;
+			if (rt->tier[j] == (uint32_t)k) {
+				uint32_t map = first_map + (uint32_t)k + (split && k > big);
+				if (split && k == big) {
+					map += seen >= big_n / 2;
+					seen += key_boxes_of(&rt->boxes[j], v->frag, keys);
+				}
+				emit_entry(b, v, &t->entries[idx[part->rest[j]]], &rt->boxes[j], map,
+					   keys);
+			}
+	lookups = (long)(part->n_levels + (size_t)rt->n_tiers + split);
 	if (b->views && !b->failed) {
-		struct view_built built = { b->p->n_maps - first_map, lookups,
-					    b->p->elems + first_elem, b->p->n_elems - first_elem };
-		view_cache_put(b->views, name, boxes, n, tails, tails_len, &built, first_map);
+		struct view_built built = { b->p->n_maps - view_map, lookups,
+					    b->p->elems + view_elem, b->p->n_elems - view_elem };
+		view_cache_put(b->views, name, boxes, n, tails, tails_len, &built, view_map);
 	}
 out:
 	free(tails);
 	free(boxes);
 	free(idx);
 	free(keys);
-	free(tier_n);
-	free(runs);
 	return lookups;
 oom:
 	b->failed = true;
@@ -615,7 +560,7 @@ static int emit_view_chain(struct builder *b, struct view v)
 	}
 	if (n_protos)
 		fprintf(b->chains, " }\n");
-	if ((most = emit_view_lookups(b, &own, name, n_protos > 0)) < 0)
+	if ((most = emit_view_lookups(b, &own, name)) < 0)
 		return -1;
 	fprintf(b->chains, "\t}\n");
 	for (size_t k = 0; k < n_protos; k++) {
@@ -623,7 +568,7 @@ static int emit_view_chain(struct builder *b, struct view v)
 		pv.proto = protos[k];
 		view_name(&pv, sub, sizeof(sub));
 		fprintf(b->chains, "\tchain %s {\n", sub);
-		if ((lookups = emit_view_lookups(b, &pv, sub, 1)) < 0)
+		if ((lookups = emit_view_lookups(b, &pv, sub)) < 0)
 			return -1;
 		fprintf(b->chains, "\t}\n");
 		most = lookups > most ? lookups : most;

@@ -399,91 +399,35 @@ static size_t elems_in(const struct nft_program *p, const char *map)
 	return n;
 }
 
-/* The vmap rules of a chain, in order: their maps' names, NUL-separated. */
-static size_t chain_lookups(const struct nft_program *p, const char *chain, char maps[][64],
-			    size_t max)
-{
-	char head[96];
-	const char *at, *end;
-	size_t n = 0;
-
-	snprintf(head, sizeof(head), "\tchain %s {\n", chain);
-	if (!(at = strstr(p->body, head)) || !(end = strstr(at, "\n\t}\n")))
-		return 0;
-	while ((at = strstr(at, "vmap @")) && at < end && n < max) {
-		at += 6;
-		snprintf(maps[n++], 64, "%.*s", (int)strcspn(at, "\n"), at);
-	}
-	return n;
-}
-
-/* A view within the lookup goal keeps its maps whole, however big; one
- * beyond it cuts each map into chunks of about PROGRAM_MAP_CHUNK elements
- * at most, looked up one after the other (a tier's boxes are disjoint),
- * each tier's chunks before the next tier's. */
-static void test_map_chunks(void)
+/* A view whose first tier is big: that tier goes in two maps looked up one
+ * after the other (its boxes are disjoint), the next tier after both; one
+ * lookup more, every filter once. */
+static void test_split_tier(void)
 {
 	struct ftable t;
 	struct nft_program p;
 	enum { N = 9000 };
-	static const int widths[] = { 1, 20, 400, 8000, 0 };
-	struct rs_filter *flt = calloc(2 * N + 2, sizeof(*flt));
-	char maps[64][64];
-	size_t n_lookups, n = 0, most = 0, total = 0;
+	struct rs_filter *flt = calloc(N + 1, sizeof(*flt));
+	const char *t0, *t1, *t2;
 
 	for (int i = 0; i < N + 1; i++)
 		flt[i] = filter_to_me(i, 6, i < N);
 	ok(secure_program(flt, N + 1, &t, &p) == 0, "a program of %d disjoint TCP filters and a "
 						    "wide one", N);
-	n_lookups = chain_lookups(&p, SLOT_MARK "in4_p6", maps, 64);
-	ok(n_lookups == 2 && elems_in(&p, SLOT_MARK "in4_p6_t0") == N &&
+	t0 = strstr(p.body, "vmap @" SLOT_MARK "in4_p6_t0\n");
+	t1 = strstr(p.body, "vmap @" SLOT_MARK "in4_p6_t1\n");
+	t2 = strstr(p.body, "vmap @" SLOT_MARK "in4_p6_t2\n");
+	ok(t0 && t1 && t2 && t0 < t1 && t1 < t2 && !has_map(&p, SLOT_MARK "in4_p6_t3"),
+	   "the big tier is two maps in a row, the wide filter's tier after them");
+	ok(elems_in(&p, SLOT_MARK "in4_p6_t0") == N / 2 &&
+		   elems_in(&p, SLOT_MARK "in4_p6_t1") == N / 2 &&
+		   has_elem(&p, SLOT_MARK "in4_p6_t0",
+			    "0.0.0.0/0 . 192.0.2.10/32 . 6 . 0-65535 . 1000 comment \"local:1\"") &&
 		   has_elem(&p, SLOT_MARK "in4_p6_t1",
+			    "0.0.0.0/0 . 192.0.2.10/32 . 6 . 0-65535 . 9999 comment \"local:9000\"") &&
+		   has_elem(&p, SLOT_MARK "in4_p6_t2",
 			    "0.0.0.0/0 . 192.0.2.10/32 . 6 . 0-65535 . 0-65535 comment \"local:9001\""),
-	   "within the goal (a dispatch and 2 lookups), the big tier is one map");
-	program_free(&p);
-	ftable_free(&t);
-
-	/* layer 0 one port each, layer L ranges over 20 boxes of layer L - 1
-	 * (too many to cut into a partition: a tier each), the last every port */
-	for (int layer = 0; layer < 5; layer++) {
-		int width = widths[layer], count = width ? N / width : 1;
-		for (int i = 0; i < count; i++, n++) {
-			flt[n] = filter_to_me((int)n, 6, true);
-			if (width)
-				flt[n].dport = (struct port_range){ (uint16_t)(1000 + i * width),
-								    (uint16_t)(1000 + (i + 1) * width - 1) };
-			else
-				flt[n].dport = PORT_ANY;
-		}
-	}
-	ok(secure_program(flt, n, &t, &p) == 0, "a program of %zu filters in 5 nested layers", n);
-	n_lookups = chain_lookups(&p, SLOT_MARK "in4_p6", maps, 64);
-	for (size_t k = 0; k < n_lookups; k++) {
-		size_t in = elems_in(&p, maps[k]);
-		total += in;
-		most = in > most ? in : most;
-	}
-	ok(n_lookups == 3 + 4 && most <= PROGRAM_MAP_CHUNK && total == n,
-	   "beyond the goal, the %d one-port filters take 3 maps, every map at most %d "
-	   "elements, each filter once (%zu lookups, %zu elements at most)",
-	   N, PROGRAM_MAP_CHUNK, n_lookups, most);
-	ok(elems_in(&p, maps[0]) + elems_in(&p, maps[1]) + elems_in(&p, maps[2]) == N &&
-		   has_elem(&p, maps[n_lookups - 1],
-			    "0.0.0.0/0 . 192.0.2.10/32 . 6 . 0-65535 . 0-65535 comment"),
-	   "the one-port filters' chunks first, the widest filter's tier last");
-	/* one more filter: an update of elements, no key moves to another map */
-	struct ftable t2;
-	struct nft_program p2;
-	struct program_diff d;
-	flt[n] = filter_to_me((int)n, 6, true);
-	flt[n].dport = (struct port_range){ 10000, 10000 };
-	ok(secure_program(flt, n + 1, &t2, &p2) == 0 && program_diff(&p, &p2, &d) &&
-		   d.n_gone == 0 && d.n_fresh == 3,
-	   "one filter more: its element in each view (in, out, inbound broadcast), every "
-	   "other element in its map (an update in place)");
-	program_diff_free(&d);
-	program_free(&p2);
-	ftable_free(&t2);
+	   "each half in one map, best first, each filter once");
 	program_free(&p);
 	ftable_free(&t);
 	free(flt);
@@ -804,7 +748,7 @@ int main(void)
 	test_update_and_save();
 	test_partitioned_view();
 	test_protocol_branch();
-	test_map_chunks();
+	test_split_tier();
 	test_view_cache();
 	test_slots();
 	test_state_name();
