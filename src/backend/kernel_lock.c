@@ -41,8 +41,13 @@ static int take(const char *run_dir, bool wait, struct err *e)
 		return 0;
 	}
 	if ((fd = open_lock(run_dir)) < 0) {
-		if (errno == ENOENT)
-			return 0; /* no run directory: no agent to take turns with */
+		/* No run directory: no agent to take turns with. A lock file that
+		 * cannot be opened cannot be held by a load either (theirs fails
+		 * on it too): a check may go ahead, a load says why it cannot. */
+		if (errno == ENOENT || !wait) {
+			depth = 1;
+			return 0;
+		}
 		return e ? err_set(e, "%s/kernel.lock: %s", run_dir, strerror(errno)) : -1;
 	}
 	for (long waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited += 20) {
@@ -66,20 +71,12 @@ static int take(const char *run_dir, bool wait, struct err *e)
 
 int kernel_lock_take(const char *run_dir, struct err *e)
 {
-	if (take(run_dir, true, e) < 0)
-		return -1;
-	if (depth == 0)
-		depth = 1; /* no file: nesting still counts */
-	return 0;
+	return take(run_dir, true, e);
 }
 
 bool kernel_lock_try(const char *run_dir)
 {
-	if (take(run_dir, false, NULL) < 0)
-		return false;
-	if (depth == 0)
-		depth = 1;
-	return true;
+	return take(run_dir, false, NULL) == 0;
 }
 
 void kernel_lock_release(void)

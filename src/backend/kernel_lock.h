@@ -18,7 +18,8 @@ enum { KERNEL_LOCK_WAIT_S = 300 };
  * A run directory that does not exist takes none: no agent uses it. 0, or
  * -1 with e saying why. */
 int kernel_lock_take(const char *run_dir, struct err *e);
-/* Takes it only if nobody else holds it: false when another process does. */
+/* Takes it only if nobody else holds it: false when another process does
+ * (one that cannot be opened is held by nobody). */
 bool kernel_lock_try(const char *run_dir);
 void kernel_lock_release(void);
 
