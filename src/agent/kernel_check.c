@@ -18,6 +18,16 @@ static void unreadable(struct agent *a, const struct err *e)
 	snprintf(a->kernel_problem, sizeof(a->kernel_problem), "%s", e->msg);
 }
 
+/* Is the ruleset still at generation gen? Then a reading taken since
+ * was taken at gen. */
+static bool still_at(uint32_t gen)
+{
+	struct err e;
+	uint32_t now;
+
+	return fingerprint_generation(&now, &e) == 0 && now == gen;
+}
+
 /* The kernel held the program loaded, unchanged, at generation gen. */
 static void checked_at(struct agent *a, uint32_t gen)
 {
@@ -35,7 +45,6 @@ static bool known_at(struct agent *a, uint32_t gen)
 {
 	struct kernel_table kt;
 	struct err e;
-	uint32_t after;
 	bool same;
 
 	if (!*a->loaded.fp)
@@ -48,8 +57,7 @@ static bool known_at(struct agent *a, uint32_t gen)
 	same = kt.loaded && !strcmp(kt.program_fp, a->loaded.fp) &&
 	       !strcmp(kt.kernel_fp, a->loaded.kfp);
 	kernel_table_free(&kt);
-	/* the listing was at gen when the generation has not moved since */
-	if (!same || fingerprint_generation(&after, &e) < 0 || after != gen)
+	if (!same || !still_at(gen))
 		return false;
 	checked_at(a, gen);
 	return true;
@@ -67,7 +75,7 @@ bool kernel_check_intact(struct agent *a)
 {
 	char fp[FINGERPRINT_HEX + 1];
 	enum kernel_state state;
-	uint32_t gen, after;
+	uint32_t gen;
 	struct err e;
 	int rc;
 
@@ -96,8 +104,7 @@ bool kernel_check_intact(struct agent *a)
 	a->kernel_problem[0] = '\0';
 	if (state != KERNEL_INTACT || strcmp(fp, a->loaded.fp) != 0)
 		return false;
-	/* both readings were at gen when it has not moved since */
-	if (fingerprint_generation(&after, &e) == 0 && after == gen)
+	if (still_at(gen))
 		checked_at(a, gen);
 	return true;
 }
