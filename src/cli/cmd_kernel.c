@@ -110,26 +110,31 @@ int cmd_boot(const struct enforce_ctx *c, int argc, char **argv, bool json)
 		fprintf(stderr, "ipsecfw: want: boot\n");
 		return 2;
 	}
-	if (kernel_table_read(&kt, &e) < 0) {
+	/* The startup table stands in for the policy until it is in force
+	 * (SPEC §6.1: discarded once an operational mode begins): run again
+	 * later (a restarted boot unit, a hand), it must not weaken a policy,
+	 * or the block mode of one that failed. Checked and loaded in one turn
+	 * (kernel_lock.h), so an agent cannot load the policy in between. */
+	if (kernel_lock_take(enforce_run_dir(c), &e) < 0 || kernel_table_read(&kt, &e) < 0) {
 		fprintf(stderr, "ipsecfw: boot: %s\n", e.msg);
+		kernel_lock_release();
 		return 1;
 	}
 	after_boot = kt.loaded && !fw_mode_is_boot(kt.mode);
 	m = kt.mode;
 	kernel_table_free(&kt);
-	/* The startup table stands in for the policy until it is in force
-	 * (SPEC §6.1: discarded once an operational mode begins): run again later (a restarted boot unit, a hand), it must
-	 * not weaken a policy, or the block mode of one that failed. */
 	if (after_boot) {
 		fprintf(stderr,
 			"ipsecfw: boot: %s mode is in force: the startup table applies only "
 			"before it; nothing changed (`ipsecfw unload` first to load it anyway)\n",
 			fw_mode_name(m));
+		kernel_lock_release();
 		return 0;
 	}
 	rc = enforce_boot_mode(c, &m, &e);
 	if (rc == 0)
 		rc = enforce_mode(c, m, &r, &e);
+	kernel_lock_release();
 	return finish(&r, rc, &e, json);
 }
 
